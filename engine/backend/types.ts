@@ -1,0 +1,109 @@
+/**
+ * The kernel layer: the small set of primitives every backend implements. Everything else in the
+ * engine (autograd, nn, optim) is composed from these, so a new backend (WebGPU today, WebAssembly
+ * SIMD later) costs a handful of kernels rather than hundreds.
+ *
+ * Kernels read strided views and write into a strided view: movement ops (view, permute, expand,
+ * slice, transpose) never copy, they only change shape/strides/offset, and a broadcast operand is a
+ * view with stride 0. The op layer has already checked shapes and promoted dtypes; kernels trust them.
+ */
+import type { DType, Device, HostArray } from '../dtype.ts';
+
+/** Memory a backend owns. Length is in elements of dtype. */
+export interface DeviceBuffer {
+  readonly device: Device;
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+/** A strided window onto a buffer: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
+export interface View {
+  readonly buffer: DeviceBuffer;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp =
+  | 'identity' // copy, with a cast when in and out dtypes differ
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'floor'
+  | 'ceil'
+  | 'round' // half to even, as torch.round
+  | 'not'; // logical not, out is bool
+
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq' // comparisons and logical ops write bool
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'and'
+  | 'or';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export interface MemoryStats {
+  /** Bytes held by live tensors' storage on this device. */
+  readonly allocated: number;
+  /** The most `allocated` has been since the last resetPeak(). */
+  readonly maxAllocated: number;
+  /** Bytes the backend holds from the system (allocated plus its cache/pool). */
+  readonly reserved: number;
+}
+
+export interface Backend {
+  readonly device: Device;
+
+  /** A new zero-filled buffer. */
+  alloc(dtype: DType, length: number): DeviceBuffer;
+  /** A new buffer holding a copy of `data` (float16 values arrive as float32 numbers). */
+  upload(data: HostArray, dtype: DType): DeviceBuffer;
+  /** The view's elements in row-major order, as a fresh host array (float16 → Float32Array). */
+  read(view: View): Promise<HostArray>;
+  /** Gives the buffer's memory back (to a pool or the system). The buffer must not be used again. */
+  release(buffer: DeviceBuffer): void;
+
+  /** out[i] = op(x[i]); x and out have the same shape. */
+  unary(op: UnaryOp, x: View, out: View): void;
+  /** out[i] = op(a[i], b[i]); a, b, out have the same shape (broadcast operands have stride 0). */
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+  /** out[i] = cond[i] ? a[i] : b[i]; cond is bool. */
+  where(cond: View, a: View, b: View, out: View): void;
+  /** Reduces `axes` of x (sorted, unique, non-empty); out has x's shape without those axes. */
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void;
+  /** Index (int32) of the first max/min along `axis`; out has x's shape without that axis. */
+  argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void;
+  /** out[..., m, n] = Σk a[..., m, k]·b[..., k, n]; batch dims already broadcast to out's. */
+  matmul(a: View, b: View, out: View): void;
+  /** torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] (for dim = 1); index is int32. */
+  gather(x: View, dim: number, index: View, out: View): void;
+  /** out[i][index[i][j][k]][k] += src[i][j][k] (for dim = 1), duplicates summed. */
+  scatterAdd(dim: number, index: View, src: View, out: View): void;
+  /** Numerically stable softmax (or log-softmax) along `axis`. */
+  softmax(x: View, axis: number, log: boolean, out: View): void;
+
+  readonly memory: MemoryStats;
+  resetPeakStats(): void;
+}

@@ -1,0 +1,16 @@
+import type { DType, HostArray } from '../../dtype.ts';
+import type { DeviceBuffer, View } from '../../backend/types.ts';
+
+/** A CPU buffer is a typed array (float16 values are kept rounded in a Float32Array). */
+export interface CpuBuffer extends DeviceBuffer {
+  readonly device: 'cpu';
+  readonly data: HostArray;
+}
+
+export function cpuData(view: View): HostArray {
+  return (view.buffer as CpuBuffer).data;
+}
+
+export function makeCpuBuffer(dtype: DType, data: HostArray): CpuBuffer {
+  return { device: 'cpu', dtype, length: data.length, data };
+}

@@ -1,0 +1,89 @@
+/**
+ * Data types and PyTorch's type-promotion rules.
+ *
+ * float16 is stored on the CPU as float32 values rounded to half precision (JavaScript has no
+ * Float16Array on Node 20); it is still accounted as 2 bytes per element so that memory figures
+ * mean what they would mean on a GPU.
+ */
+export type DType = 'float32' | 'float64' | 'float16' | 'int32' | 'bool';
+export type Device = 'cpu' | 'webgpu';
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'int32', 'bool'];
+export const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
+
+/** The typed arrays values travel in between host and device. */
+export type HostArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const itemSize: Readonly<Record<DType, number>> = {
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  int32: 4,
+  bool: 1,
+};
+
+export function isFloatingPoint(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+}
+
+/** The host array type that holds a dtype's values. */
+export function hostArray(dtype: DType, length: number): HostArray {
+  switch (dtype) {
+    case 'float64':
+      return new Float64Array(length);
+    case 'float32':
+    case 'float16':
+      return new Float32Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+const rank: Readonly<Record<DType, number>> = { bool: 0, int32: 1, float16: 2, float32: 3, float64: 4 };
+
+/** torch.promote_types: bool < int32 < float16 < float32 < float64. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return rank[a] >= rank[b] ? a : b;
+}
+
+/**
+ * The dtype a Python scalar takes part in promotion with, as PyTorch does: a scalar never widens a
+ * tensor of the same category (int tensor * 2 stays int32, float32 tensor * 2.5 stays float32), but a
+ * float scalar makes an integer or bool tensor float32 (torch.get_default_dtype()).
+ */
+export function promoteWithScalar(tensorDtype: DType, scalar: number | boolean): DType {
+  if (typeof scalar === 'boolean') return tensorDtype;
+  if (Number.isInteger(scalar)) return tensorDtype === 'bool' ? 'int32' : tensorDtype;
+  return isFloatingPoint(tensorDtype) ? tensorDtype : 'float32';
+}
+
+export function isDType(value: unknown): value is DType {
+  return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
+}
+
+export function isDevice(value: unknown): value is Device {
+  return typeof value === 'string' && (DEVICES as readonly string[]).includes(value);
+}
+
+const f16Scratch = new Float32Array(1);
+const f16Bits = new Uint32Array(f16Scratch.buffer);
+
+/** Rounds a number to the nearest float16 value (round half to even), as a cast to half does. */
+export function roundToFloat16(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const ax = Math.abs(x);
+  if (ax >= 65520) return x > 0 ? Infinity : -Infinity;
+  if (ax < 2 ** -24 / 2) return x < 0 || Object.is(x, -0) ? -0 : 0;
+  f16Scratch[0] = x;
+  const bits = f16Bits[0]!;
+  const exponent = ((bits >>> 23) & 0xff) - 127;
+  // Subnormal halves have a fixed quantum of 2^-24; normal ones keep 10 mantissa bits.
+  const quantum = exponent < -14 ? 2 ** -24 : 2 ** (exponent - 10);
+  const q = x / quantum;
+  let r = Math.floor(q);
+  const frac = q - r;
+  if (frac > 0.5 || (frac === 0.5 && r % 2 !== 0)) r += 1;
+  return r * quantum;
+}
