@@ -78,10 +78,12 @@ export interface Backend {
 
   /** A new zero-filled buffer. */
   alloc(dtype: DType, length: number): DeviceBuffer;
-  /** A new buffer holding a copy of `data` (float16 values arrive as float32 numbers). */
+  /** A new buffer holding `data` converted to dtype (any host array; float16 values arrive as float32). */
   upload(data: HostArray, dtype: DType): DeviceBuffer;
   /** The view's elements in row-major order, as a fresh host array (float16 → Float32Array). */
   read(view: View): Promise<HostArray>;
+  /** The same, at once, where the device can answer synchronously (the CPU can; a GPU may not). */
+  readSync?(view: View): HostArray;
   /** Gives the buffer's memory back (to a pool or the system). The buffer must not be used again. */
   release(buffer: DeviceBuffer): void;
 

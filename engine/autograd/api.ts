@@ -1,0 +1,80 @@
+/** tensor.backward() and torch.autograd.grad(), on top of the backward walk. */
+import { formatShape } from '../tensor/shape.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { runBackward, type BackwardOptions } from './engine.ts';
+import type { Node } from './node.ts';
+
+function defaultGrad(root: Tensor): Tensor {
+  if (root.numel() !== 1) {
+    throw new Error(
+      `grad can be implicitly created only for scalar outputs (this output has shape ${formatShape(root.shape)}): ` +
+        'pass a gradient of the same shape, e.g. y.backward(torch.onesLike(y)), or reduce it first with .sum() or .mean()',
+    );
+  }
+  return root.detach().mul(0).add(1);
+}
+
+function checkGrad(root: Tensor, grad: Tensor): void {
+  if (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i])) {
+    throw new RangeError(`Mismatch in shape: grad_output has a shape of ${formatShape(grad.shape)} and output has a shape of ${formatShape(root.shape)}.`);
+  }
+}
+
+function checkRequiresGrad(t: Tensor): void {
+  if (!t.requiresGrad) {
+    throw new Error('element 0 of tensors does not require grad and does not have a grad_fn: did you forget requiresGrad: true on an input, or run the forward pass inside torch.noGrad()?');
+  }
+}
+
+export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void {
+  checkRequiresGrad(root);
+  const g = gradient ?? defaultGrad(root);
+  checkGrad(root, g);
+  runBackward([root], [g], { leaf: (t, grad) => t._accumulateGrad(grad) }, options);
+}
+
+export interface GradOptions extends BackwardOptions {
+  gradOutputs?: readonly (Tensor | null)[];
+  /** Return null for inputs the outputs do not depend on, instead of failing. */
+  allowUnused?: boolean;
+}
+
+/** torch.autograd.grad: gradients of outputs with respect to inputs, leaving `.grad` untouched. */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
+  outs.forEach(checkRequiresGrad);
+  const grads = outs.map((o, i) => {
+    const g = options.gradOutputs?.[i] ?? defaultGrad(o);
+    checkGrad(o, g);
+    return g;
+  });
+  const found = new Map<Tensor, Tensor>();
+  const byNode = new Map<Node, Tensor>();
+  for (const t of ins) {
+    if (!t.requiresGrad) throw new Error('One of the differentiated Tensors does not require grad');
+    if (t.gradFn) byNode.set(t.gradFn, t);
+  }
+  const add = (t: Tensor, g: Tensor) => found.set(t, found.has(t) ? found.get(t)!.add(g) : g);
+  runBackward(
+    outs,
+    grads,
+    {
+      leaf: (t, g) => {
+        if (ins.includes(t)) add(t, g);
+      },
+      node: (node, g) => {
+        const t = byNode.get(node);
+        if (t) add(t, g);
+      },
+    },
+    options,
+  );
+  return ins.map((t) => {
+    const g = found.get(t) ?? null;
+    if (g === null && !options.allowUnused) {
+      throw new Error('One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.');
+    }
+    return g;
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The backward walk. Dependencies are counted first, so each node runs exactly once, after every
+ * gradient flowing into it has been summed (a shared subgraph is never walked twice); then nodes
+ * run in that order, gradients are summed back to each input's shape (undoing broadcasting), and
+ * leaves accumulate into `.grad`.
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import { withGradMode } from './grad-mode.ts';
+import type { Node } from './node.ts';
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph?: boolean;
+}
+
+/** Where gradients end up: leaves' `.grad` (backward) or a capture map (autograd.grad). */
+export interface GradSink {
+  leaf(tensor: Tensor, grad: Tensor): void;
+  /** Called with the full gradient of a non-leaf output before its node runs. */
+  node?(node: Node, grad: Tensor): void;
+}
+
+function dependencies(roots: readonly Node[]): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const stack = [...roots];
+  const seen = new Set<Node>(roots);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const edge of node.next) {
+      if (!edge || !('node' in edge)) continue;
+      deps.set(edge.node, (deps.get(edge.node) ?? 0) + 1);
+      if (!seen.has(edge.node)) {
+        seen.add(edge.node);
+        stack.push(edge.node);
+      }
+    }
+  }
+  return deps;
+}
+
+/** Sums a gradient over broadcast dims and casts it back to the input's dtype. */
+function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): Tensor {
+  let g = grad;
+  if (g.shape.length !== shape.length || g.shape.some((d, i) => d !== shape[i])) g = g.sumToSize(shape);
+  return g.dtype === dtype ? g : g.to(dtype);
+}
+
+export function runBackward(
+  roots: readonly Tensor[],
+  grads: readonly Tensor[],
+  sink: GradSink,
+  options: BackwardOptions = {},
+): void {
+  const retain = options.retainGraph ?? options.createGraph ?? false;
+  withGradMode(options.createGraph ?? false, () => {
+    const pending = new Map<Node, Tensor>();
+    const rootNodes: Node[] = [];
+    roots.forEach((root, i) => {
+      const g = grads[i]!;
+      if (root.gradFn) {
+        const prev = pending.get(root.gradFn);
+        pending.set(root.gradFn, prev ? prev.add(g) : g);
+        rootNodes.push(root.gradFn);
+      } else if (root.requiresGrad) {
+        sink.leaf(root, g);
+      }
+    });
+    const deps = dependencies(rootNodes);
+    const ready = [...new Set(rootNodes)].filter((n) => !deps.has(n));
+    while (ready.length > 0) {
+      const node = ready.pop()!;
+      const grad = pending.get(node)!;
+      pending.delete(node);
+      sink.node?.(node, grad);
+      const retained = node.retained?.deref();
+      if (retained) retained._accumulateGrad(grad);
+      const inputGrads = node.apply(grad);
+      if (!retain) node.release();
+      node.next.forEach((edge, i) => {
+        const raw = inputGrads[i];
+        if (!edge || raw === null || raw === undefined) return;
+        if (!(raw instanceof Tensor)) {
+          throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
+        }
+        const meta = node.inputs[i]!;
+        const g = fitTo(raw, meta.shape, meta.dtype);
+        if ('leaf' in edge) {
+          sink.leaf(edge.leaf, g);
+          return;
+        }
+        const prev = pending.get(edge.node);
+        pending.set(edge.node, prev ? prev.add(g) : g);
+        const left = deps.get(edge.node)! - 1;
+        deps.set(edge.node, left);
+        if (left === 0) ready.push(edge.node);
+      });
+    }
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Whether operations are recorded for autograd. Kept per async context (AsyncLocalStorage), so
+ * `await torch.noGrad(async () => { for await (const b of loader) … })` turns recording off only
+ * for that evaluation loop, not for a training step interleaved with it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const mode = new AsyncLocalStorage<boolean>();
+let defaultEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return mode.getStore() ?? defaultEnabled;
+}
+
+/** Runs fn with recording on or off; a promise it returns keeps that mode until it settles. */
+export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  return mode.run(enabled, fn);
+}
+
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+/** torch.set_grad_enabled(mode) outside of any noGrad/enableGrad scope. */
+export function setGradEnabled(enabled: boolean): void {
+  defaultEnabled = enabled;
+}

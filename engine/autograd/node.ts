@@ -1,0 +1,58 @@
+/**
+ * A node of the autograd graph (PyTorch's grad_fn): what one operation needs to send the gradient
+ * of its output back to its inputs. Leaves are reached through the tensor itself, so the walk in
+ * engine.ts can accumulate into `.grad`.
+ */
+import type { DType } from '../dtype.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import type { Context } from './function.ts';
+
+export type Edge = { node: Node } | { leaf: Tensor };
+
+export type BackwardFn = (ctx: Context, grad: Tensor) => readonly unknown[];
+
+export interface InputMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export class Node {
+  /** One entry per forward argument: where its gradient goes, or null when it needs none. */
+  readonly next: readonly (Edge | null)[];
+  readonly inputs: readonly (InputMeta | null)[];
+  /** A non-leaf output whose `.grad` was asked for with retainGrad(). */
+  retained: WeakRef<Tensor> | null = null;
+  private freed = false;
+
+  constructor(
+    readonly name: string,
+    args: readonly unknown[],
+    private readonly ctx: Context,
+    private readonly backwardFn: BackwardFn,
+    isTensor: (value: unknown) => value is Tensor,
+  ) {
+    this.next = args.map((a): Edge | null => {
+      if (!isTensor(a) || !a.requiresGrad) return null;
+      return a.gradFn ? { node: a.gradFn } : { leaf: a };
+    });
+    this.inputs = args.map((a) => (isTensor(a) && a.requiresGrad ? { shape: a.shape, dtype: a.dtype } : null));
+  }
+
+  /** Gradients for each forward argument, given the gradient of the output. */
+  apply(grad: Tensor): readonly unknown[] {
+    if (this.freed) {
+      throw new Error(
+        `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed), at ${this.name}. ` +
+          'Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). ' +
+          'Specify { retainGraph: true } if you need to backward through the graph a second time.',
+      );
+    }
+    return this.backwardFn(this.ctx, grad);
+  }
+
+  /** Drops saved tensors so their memory can go; a second backward then fails clearly. */
+  release(): void {
+    this.freed = true;
+    this.ctx.release();
+  }
+}

@@ -1,0 +1,73 @@
+/** Elementwise kernels: one JavaScript expression per op, compiled into strided loops. */
+import type { BinaryOp, UnaryOp, View } from '../../backend/types.ts';
+import type { DType } from '../../dtype.ts';
+import { compileElementwise, runElementwise } from './strided.ts';
+
+// Math.round rounds half up; torch.round rounds half to even.
+const roundHalfEven = '(Math.abs(v0 % 1) === 0.5 ? 2 * Math.round(v0 / 2) : Math.round(v0))';
+
+const unaryExpr: Readonly<Record<UnaryOp, string>> = {
+  identity: 'v0',
+  neg: '-v0',
+  abs: 'Math.abs(v0)',
+  sign: '(v0 > 0 ? 1 : v0 < 0 ? -1 : v0)',
+  exp: 'Math.exp(v0)',
+  log: 'Math.log(v0)',
+  sqrt: 'Math.sqrt(v0)',
+  rsqrt: '1 / Math.sqrt(v0)',
+  reciprocal: '1 / v0',
+  sin: 'Math.sin(v0)',
+  cos: 'Math.cos(v0)',
+  tanh: 'Math.tanh(v0)',
+  // Written so that exp never overflows: for very negative x it is exp(x)/(1+exp(x)).
+  sigmoid: '(v0 >= 0 ? 1 / (1 + Math.exp(-v0)) : Math.exp(v0) / (1 + Math.exp(v0)))',
+  relu: '(v0 > 0 ? v0 : (v0 !== v0 ? v0 : 0))',
+  floor: 'Math.floor(v0)',
+  ceil: 'Math.ceil(v0)',
+  round: roundHalfEven,
+  not: '(v0 ? 0 : 1)',
+};
+
+const binaryExpr: Readonly<Record<BinaryOp, string>> = {
+  add: 'v0 + v1',
+  sub: 'v0 - v1',
+  mul: 'v0 * v1',
+  div: 'v0 / v1',
+  pow: 'Math.pow(v0, v1)',
+  // NaN propagates through maximum/minimum, as in torch.
+  maximum: '(v0 > v1 || v0 !== v0 ? v0 : v1)',
+  minimum: '(v0 < v1 || v0 !== v0 ? v0 : v1)',
+  eq: '(v0 === v1 ? 1 : 0)',
+  ne: '(v0 !== v1 ? 1 : 0)',
+  lt: '(v0 < v1 ? 1 : 0)',
+  le: '(v0 <= v1 ? 1 : 0)',
+  gt: '(v0 > v1 ? 1 : 0)',
+  ge: '(v0 >= v1 ? 1 : 0)',
+  and: '(v0 && v1 ? 1 : 0)',
+  or: '(v0 || v1 ? 1 : 0)',
+};
+
+/** Rounds to half for float16 outputs, and maps any nonzero (NaN too) to true for bool outputs. */
+function finish(expr: string, out: DType): string {
+  if (out === 'float16') return `f16(${expr})`;
+  if (out === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
+  return expr;
+}
+
+export function unary(op: UnaryOp, x: View, out: View): void {
+  const dtype = out.buffer.dtype;
+  const loop = compileElementwise(`u:${op}:${dtype}`, 1, finish(unaryExpr[op], dtype));
+  runElementwise(loop, [x], out);
+}
+
+export function binary(op: BinaryOp, a: View, b: View, out: View): void {
+  const dtype = out.buffer.dtype;
+  const loop = compileElementwise(`b:${op}:${dtype}`, 2, finish(binaryExpr[op], dtype));
+  runElementwise(loop, [a, b], out);
+}
+
+export function where(cond: View, a: View, b: View, out: View): void {
+  const dtype = out.buffer.dtype;
+  const loop = compileElementwise(`w:${dtype}`, 3, finish('(v0 ? v1 : v2)', dtype));
+  runElementwise(loop, [cond, a, b], out);
+}

@@ -1,0 +1,79 @@
+/** The CPU backend: typed arrays and JavaScript kernels (the reference every other backend matches). */
+import type { Backend, DeviceBuffer, MemoryStats, View } from '../../backend/types.ts';
+import { hostArray, itemSize, roundToFloat16, type DType, type HostArray } from '../../dtype.ts';
+import { contiguousStrides } from '../../tensor/shape.ts';
+import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
+import { binary, unary, where } from './elementwise.ts';
+import { gather, scatterAdd } from './gather.ts';
+import { matmul } from './matmul.ts';
+import { argReduce, reduce, softmax } from './reduce.ts';
+import { compileElementwise, runElementwise } from './strided.ts';
+
+class CpuMemory implements MemoryStats {
+  allocated = 0;
+  maxAllocated = 0;
+  get reserved(): number {
+    return this.allocated;
+  }
+  add(bytes: number): void {
+    this.allocated += bytes;
+    if (this.allocated > this.maxAllocated) this.maxAllocated = this.allocated;
+  }
+}
+
+const copyLoop = compileElementwise('copy', 1, 'v0');
+
+class CpuBackend implements Backend {
+  readonly device = 'cpu' as const;
+  readonly memory = new CpuMemory();
+
+  alloc(dtype: DType, length: number): CpuBuffer {
+    this.memory.add(length * itemSize[dtype]);
+    return makeCpuBuffer(dtype, hostArray(dtype, length));
+  }
+
+  upload(data: HostArray, dtype: DType): CpuBuffer {
+    const buffer = this.alloc(dtype, data.length);
+    if (dtype === 'float16') {
+      for (let i = 0; i < data.length; i++) buffer.data[i] = roundToFloat16(data[i]!);
+    } else if (dtype === 'bool') {
+      for (let i = 0; i < data.length; i++) buffer.data[i] = data[i] !== 0 ? 1 : 0;
+    } else {
+      buffer.data.set(data);
+    }
+    return buffer;
+  }
+
+  async read(view: View): Promise<HostArray> {
+    return this.readSync(view);
+  }
+
+  /** The CPU can answer at once; the op layer uses this where a value decides control flow. */
+  readSync(view: View): HostArray {
+    const n = view.shape.reduce((a, b) => a * b, 1);
+    const out = makeCpuBuffer(view.buffer.dtype, hostArray(view.buffer.dtype, n));
+    runElementwise(copyLoop, [view], { buffer: out, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
+    return out.data;
+  }
+
+  release(buffer: DeviceBuffer): void {
+    this.memory.allocated -= buffer.length * itemSize[buffer.dtype];
+  }
+
+  resetPeakStats(): void {
+    this.memory.maxAllocated = this.memory.allocated;
+  }
+
+  unary = unary;
+  binary = binary;
+  where = where;
+  reduce = reduce;
+  argReduce = argReduce;
+  matmul = matmul;
+  gather = gather;
+  scatterAdd = scatterAdd;
+  softmax = softmax;
+}
+
+export type { CpuBackend };
+export const cpuBackend = new CpuBackend();

@@ -1,0 +1,149 @@
+/** Reductions over any set of axes of a strided view, accumulating in float64. */
+import type { ArgReduceOp, ReduceOp, View } from '../../backend/types.ts';
+import { roundToFloat16 } from '../../dtype.ts';
+import { cpuData, type CpuBuffer } from './buffer.ts';
+
+interface Split {
+  keptShape: number[];
+  keptStrides: number[];
+  redShape: number[];
+  redStrides: number[];
+}
+
+function split(x: View, axes: readonly number[]): Split {
+  const s: Split = { keptShape: [], keptStrides: [], redShape: [], redStrides: [] };
+  x.shape.forEach((d, i) => {
+    if (axes.includes(i)) {
+      s.redShape.push(d);
+      s.redStrides.push(x.strides[i]!);
+    } else {
+      s.keptShape.push(d);
+      s.keptStrides.push(x.strides[i]!);
+    }
+  });
+  return s;
+}
+
+/** Calls visit(offset) for every element of a strided block starting at base. */
+function forEachOffset(base: number, shape: readonly number[], strides: readonly number[], visit: (o: number) => void): void {
+  const nd = shape.length;
+  if (nd === 0) return visit(base);
+  if (shape.some((d) => d === 0)) return;
+  const last = shape[nd - 1]!;
+  const step = strides[nd - 1]!;
+  const idx = new Array<number>(nd).fill(0);
+  let p = base;
+  for (;;) {
+    for (let j = 0, q = p; j < last; j++, q += step) visit(q);
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      idx[d]!++;
+      p += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+function write(out: View, k: number, outOffsets: number[], value: number): void {
+  const data = (out.buffer as CpuBuffer).data;
+  data[outOffsets[k]!] = out.buffer.dtype === 'float16' ? roundToFloat16(value) : value;
+}
+
+/** Offsets of out's elements in row-major order (out may be strided). */
+function outOffsets(out: View): number[] {
+  const offsets: number[] = [];
+  forEachOffset(out.offset, out.shape, out.strides, (o) => offsets.push(o));
+  return offsets;
+}
+
+const init: Readonly<Record<ReduceOp, number>> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
+
+export function reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+  const data = cpuData(x);
+  const s = split(x, axes);
+  const offsets = outOffsets(out);
+  if (op !== 'sum' && op !== 'prod' && s.redShape.some((d) => d === 0)) {
+    throw new RangeError(`${op}(): expected a non-empty reduction, but the reduced dims have size 0`);
+  }
+  let k = 0;
+  forEachOffset(x.offset, s.keptShape, s.keptStrides, (base) => {
+    let acc = init[op];
+    switch (op) {
+      case 'sum':
+        forEachOffset(base, s.redShape, s.redStrides, (o) => (acc += data[o]!));
+        break;
+      case 'prod':
+        forEachOffset(base, s.redShape, s.redStrides, (o) => (acc *= data[o]!));
+        break;
+      case 'max':
+        forEachOffset(base, s.redShape, s.redStrides, (o) => {
+          const v = data[o]!;
+          if (v > acc || v !== v) acc = acc !== acc ? acc : v;
+        });
+        break;
+      case 'min':
+        forEachOffset(base, s.redShape, s.redStrides, (o) => {
+          const v = data[o]!;
+          if (v < acc || v !== v) acc = acc !== acc ? acc : v;
+        });
+        break;
+    }
+    write(out, k++, offsets, acc);
+  });
+}
+
+/** First index of the max (min) along axis; NaN counts as the max, as in torch. */
+export function argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
+  const data = cpuData(x);
+  const s = split(x, [axis]);
+  const n = s.redShape[0]!;
+  if (n === 0) throw new RangeError(`${op}(): expected a non-empty dimension ${axis}`);
+  const step = s.redStrides[0]!;
+  const offsets = outOffsets(out);
+  const better = op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
+  let k = 0;
+  forEachOffset(x.offset, s.keptShape, s.keptStrides, (base) => {
+    let best = data[base]!;
+    let at = 0;
+    for (let j = 1; j < n && best === best; j++) {
+      const v = data[base + j * step]!;
+      if (better(v, best) || v !== v) {
+        best = v;
+        at = j;
+      }
+    }
+    write(out, k++, offsets, at);
+  });
+}
+
+export function softmax(x: View, axis: number, log: boolean, out: View): void {
+  const data = cpuData(x);
+  const o = (out.buffer as CpuBuffer).data;
+  const half = out.buffer.dtype === 'float16';
+  const sx = split(x, [axis]);
+  const so = split(out, [axis]);
+  const n = sx.redShape[0]!;
+  const xs = sx.redStrides[0]!;
+  const os = so.redStrides[0]!;
+  const outBases: number[] = [];
+  forEachOffset(out.offset, so.keptShape, so.keptStrides, (b) => outBases.push(b));
+  let k = 0;
+  forEachOffset(x.offset, sx.keptShape, sx.keptStrides, (base) => {
+    const ob = outBases[k++]!;
+    // Subtracting the max keeps exp() from overflowing on large logits.
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) m = Math.max(m, data[base + j * xs]!);
+    if (m === -Infinity) m = 0;
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.exp(data[base + j * xs]! - m);
+    const logSum = Math.log(sum);
+    for (let j = 0; j < n; j++) {
+      const z = data[base + j * xs]! - m;
+      const v = log ? z - logSum : Math.exp(z) / sum;
+      o[ob + j * os] = half ? roundToFloat16(v) : v;
+    }
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Strided loops for the CPU kernels, generated once per operation and operand count.
+ *
+ * A kernel is compiled with `new Function` so that the op's expression is inlined into its own
+ * monomorphic loop: V8 then optimises each kernel on its own instead of calling a closure per
+ * element. The loop walks the innermost dim with each operand's stride and advances the outer dims
+ * like an odometer, so any view (transposed, broadcast with stride 0, sliced) is read in place.
+ */
+import type { View } from '../../backend/types.ts';
+import { roundToFloat16 } from '../../dtype.ts';
+import { cpuData } from './buffer.ts';
+
+/** Operand arrays, offsets and strides, then the output's, then the shape. */
+type Loop = (...args: unknown[]) => void;
+
+const cache = new Map<string, Loop>();
+
+/**
+ * Compiles `out = expr(v0, v1, …)` over `arity` operands. `expr` uses v0…v{n-1} for the operand
+ * values and may call `f16` (round to half). Contiguous same-layout operands take a flat loop.
+ */
+export function compileElementwise(key: string, arity: number, expr: string): Loop {
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const ops = Array.from({ length: arity }, (_, i) => i);
+  const params = [...ops.flatMap((i) => [`A${i}`, `o${i}`, `s${i}`]), 'O', 'oo', 'so', 'shape', 'flat', 'f16'];
+  const read = (i: number, idx: string): string => `const v${i} = A${i}[${idx}];`;
+  const body = `
+    const nd = shape.length;
+    let n = 1;
+    for (let d = 0; d < nd; d++) n *= shape[d];
+    if (n === 0) return;
+    if (flat) {
+      for (let i = 0; i < n; i++) {
+        ${ops.map((i) => read(i, `o${i} + i`)).join(' ')}
+        O[oo + i] = ${expr};
+      }
+      return;
+    }
+    const last = nd === 0 ? 1 : shape[nd - 1];
+    ${ops.map((i) => `const t${i} = nd === 0 ? 0 : s${i}[nd - 1];`).join(' ')}
+    const to = nd === 0 ? 0 : so[nd - 1];
+    const idx = new Array(Math.max(nd - 1, 0)).fill(0);
+    ${ops.map((i) => `let p${i} = o${i};`).join(' ')}
+    let po = oo;
+    for (let outer = n / last; outer > 0; outer--) {
+      ${ops.map((i) => `let q${i} = p${i};`).join(' ')}
+      let qo = po;
+      for (let j = 0; j < last; j++) {
+        ${ops.map((i) => read(i, `q${i}`)).join(' ')}
+        O[qo] = ${expr};
+        ${ops.map((i) => `q${i} += t${i};`).join(' ')}
+        qo += to;
+      }
+      for (let d = nd - 2; d >= 0; d--) {
+        idx[d]++;
+        ${ops.map((i) => `p${i} += s${i}[d];`).join(' ')}
+        po += so[d];
+        if (idx[d] < shape[d]) break;
+        ${ops.map((i) => `p${i} -= s${i}[d] * shape[d];`).join(' ')}
+        po -= so[d] * shape[d];
+        idx[d] = 0;
+      }
+    }`;
+  const fn = new Function(...params, body) as Loop;
+  cache.set(key, fn);
+  return fn;
+}
+
+function sameLayout(a: View, b: View): boolean {
+  if (a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) {
+    if (a.shape[i] !== 1 && a.strides[i] !== b.strides[i]) return false;
+  }
+  return true;
+}
+
+function contiguous(v: View): boolean {
+  let expected = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== expected) return false;
+    expected *= v.shape[i]!;
+  }
+  return true;
+}
+
+/** Runs a compiled elementwise loop over operand views writing into `out`. */
+export function runElementwise(loop: Loop, operands: readonly View[], out: View): void {
+  const flat = contiguous(out) && operands.every((v) => sameLayout(v, out));
+  const args: unknown[] = [];
+  for (const v of operands) args.push(cpuData(v), v.offset, v.strides);
+  args.push(cpuData(out), out.offset, out.strides, out.shape, flat, roundToFloat16);
+  loop(...args);
+}
+
+/** Iterates the multi-index of `shape` in row-major order, calling `visit` with each index. */
+export function forEachIndex(shape: readonly number[], visit: (index: number[]) => void): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return;
+  const index = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    visit(index);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+}
+
+export function offsetOf(view: View, index: readonly number[]): number {
+  let o = view.offset;
+  for (let d = 0; d < index.length; d++) o += index[d]! * view.strides[d]!;
+  return o;
+}

@@ -1,0 +1,48 @@
+/**
+ * torchlings' engine: `import * as torch from '#engine'`. Names and module paths mirror PyTorch's
+ * in camelCase (shared/api.md is the contract).
+ */
+import { registerBackend } from './backend/registry.ts';
+import { cpuBackend } from './backends/cpu/index.ts';
+
+registerBackend(cpuBackend);
+
+export { Tensor, type TensorLike, type Scalar } from './tensor/tensor.ts';
+export type { DType, Device } from './dtype.ts';
+export { promoteTypes, isFloatingPoint } from './dtype.ts';
+export {
+  tensor,
+  zeros,
+  ones,
+  empty,
+  full,
+  rand,
+  randn,
+  randint,
+  randperm,
+  arange,
+  linspace,
+  eye,
+  zerosLike,
+  onesLike,
+  fullLike,
+  randLike,
+  randnLike,
+  type TensorOptions,
+  type RandomOptions,
+} from './tensor/create.ts';
+export { Generator, manualSeed, initialSeed, defaultGenerator } from './tensor/random.ts';
+export * from './functional.ts';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.ts';
+export * as autograd from './autograd/index.ts';
+export * as memory from './memory.ts';
+export * as webgpu from './webgpu.ts';
+
+export const float32 = 'float32';
+export const float64 = 'float64';
+export const float16 = 'float16';
+export const int32 = 'int32';
+export const bool = 'bool';
+export const float = 'float32';
+export const double = 'float64';
+export const half = 'float16';

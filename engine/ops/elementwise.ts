@@ -1,0 +1,332 @@
+/** Elementwise ops with their gradients, each forward beside its backward. */
+import { defineOp } from '../autograd/function.ts';
+import { backendFor } from '../backend/registry.ts';
+import type { BinaryOp, UnaryOp } from '../backend/types.ts';
+import { isFloatingPoint, isDType, promoteTypes, promoteWithScalar, type DType, type Device } from '../dtype.ts';
+import { Storage } from '../tensor/storage.ts';
+import { Tensor, type Scalar, type TensorLike } from '../tensor/tensor.ts';
+import { launchBinary, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
+
+/** The dtype two operands compute in: a scalar or 0-d tensor does not widen a tensor's category. */
+function resultType(a: TensorLike, b: TensorLike): DType {
+  if (a instanceof Tensor && b instanceof Tensor) {
+    if (a.ndim === 0 && b.ndim > 0) return promoteWithScalar(b.dtype, isFloatingPoint(a.dtype) ? 0.5 : 1);
+    if (b.ndim === 0 && a.ndim > 0) return promoteWithScalar(a.dtype, isFloatingPoint(b.dtype) ? 0.5 : 1);
+    return promoteTypes(a.dtype, b.dtype);
+  }
+  if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as Scalar);
+  if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as Scalar);
+  return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+}
+
+function deviceOf(a: TensorLike, b: TensorLike, fallback: Device): Device {
+  if (a instanceof Tensor) return a.device;
+  if (b instanceof Tensor) return b.device;
+  return fallback;
+}
+
+function asTensor(x: TensorLike, dtype: DType, device: Device): Tensor {
+  if (x instanceof Tensor) return x.dtype === dtype ? x : to(x, dtype);
+  return scalarTensor(x, dtype, device);
+}
+
+/** Both operands as tensors of their common dtype (differentiably cast). */
+export function operands(
+  a: TensorLike,
+  b: TensorLike,
+  dtype = resultType(a, b),
+  fallbackDevice: Device = 'cpu',
+): [Tensor, Tensor] {
+  const device = deviceOf(a, b, fallbackDevice);
+  return [asTensor(a, dtype, device), asTensor(b, dtype, device)];
+}
+
+function floatOf(dtype: DType): DType {
+  return isFloatingPoint(dtype) ? dtype : 'float32';
+}
+
+// ---- casts and copies --------------------------------------------------------------------------
+
+const toDtype = defineOp(
+  'ToCopyBackward0',
+  (ctx, x: Tensor, dtype: DType) => {
+    ctx.from = x.dtype;
+    return launchUnary('identity', x, dtype);
+  },
+  (ctx, g) => [g.to(ctx.from as DType), null],
+);
+
+const toDevice = defineOp(
+  'ToCopyBackward0',
+  (ctx, x: Tensor, device: Device) => {
+    ctx.from = x.device;
+    return transfer(x, device);
+  },
+  (ctx, g) => [g.to(ctx.from as Device), null],
+);
+
+/** Copies x to another device through the host (the GPU's buffers are not mapped to the CPU's). */
+function transfer(x: Tensor, device: Device): Tensor {
+  const source = x.storage.backend;
+  const target = backendFor(device);
+  if (!source.readSync) {
+    throw new Error(
+      `A ${x.device} tensor cannot be copied to ${device} synchronously: its values arrive later. ` +
+        `Use \`await x.toAsync('${device}')\`, or \`await x.data()\` to read the values.`,
+    );
+  }
+  return new Tensor(new Storage(target, target.upload(source.readSync(x.strided), x.dtype)), x.shape);
+}
+
+export function to(x: Tensor, target: Device | DType | { device?: Device; dtype?: DType }): Tensor {
+  const spec = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
+  if (spec.dtype && !isDType(spec.dtype)) throw new TypeError(`unknown dtype '${String(spec.dtype)}'`);
+  let out = x;
+  if (spec.dtype && spec.dtype !== out.dtype) {
+    if (out.requiresGrad && !isFloatingPoint(spec.dtype)) out = out.detach();
+    out = toDtype(out, spec.dtype);
+  }
+  if (spec.device && spec.device !== out.device) out = toDevice(out, spec.device);
+  return out;
+}
+
+export const clone = defineOp(
+  'CloneBackward0',
+  (_ctx, x: Tensor) => launchUnary('identity', x),
+  (_ctx, g) => [g],
+);
+
+// ---- arithmetic --------------------------------------------------------------------------------
+
+function binaryOp(op: BinaryOp) {
+  return (a: Tensor, b: Tensor) => launchBinary(op, a, b, a.dtype);
+}
+
+const addOp = defineOp('AddBackward0', (_c, a: Tensor, b: Tensor) => binaryOp('add')(a, b), (_c, g) => [g, g]);
+const subOp = defineOp('SubBackward0', (_c, a: Tensor, b: Tensor) => binaryOp('sub')(a, b), (_c, g) => [g, g.neg()]);
+
+const mulOp = defineOp(
+  'MulBackward0',
+  (ctx, a: Tensor, b: Tensor) => {
+    ctx.saveForBackward(ctx.needsInputGrad[1] ? a : null, ctx.needsInputGrad[0] ? b : null);
+    return binaryOp('mul')(a, b);
+  },
+  (ctx, g) => {
+    const [a, b] = ctx.savedTensors;
+    return [b ? g.mul(b) : null, a ? g.mul(a) : null];
+  },
+);
+
+const divOp = defineOp(
+  'DivBackward0',
+  (ctx, a: Tensor, b: Tensor) => {
+    ctx.saveForBackward(ctx.needsInputGrad[1] ? a : null, b);
+    return binaryOp('div')(a, b);
+  },
+  (ctx, g) => {
+    const [a, b] = ctx.savedTensors;
+    return [ctx.needsInputGrad[0] ? g.div(b!) : null, a ? g.mul(a).div(b!.mul(b!)).neg() : null];
+  },
+);
+
+const powOp = defineOp(
+  'PowBackward1',
+  (ctx, a: Tensor, b: Tensor) => {
+    const y = binaryOp('pow')(a, b);
+    ctx.saveForBackward(a, b, ctx.needsInputGrad[1] ? y : null);
+    return y;
+  },
+  (ctx, g) => {
+    const [a, b, y] = ctx.savedTensors;
+    const ga = ctx.needsInputGrad[0] ? g.mul(b!).mul(a!.pow(b!.sub(1))) : null;
+    // d(a^b)/db = a^b·log(a), taken as 0 where a = 0 (as torch does for b ≥ 0).
+    const gb = y ? where(a!.eq(0), 0, g.mul(y).mul(a!.log())) : null;
+    return [ga, gb];
+  },
+);
+
+const powScalarOp = defineOp(
+  'PowBackward0',
+  (ctx, a: Tensor, exponent: number) => {
+    ctx.saveForBackward(a);
+    ctx.exponent = exponent;
+    return launchBinary('pow', a, scalarTensor(exponent, a.dtype, a.device), a.dtype);
+  },
+  (ctx, g) => {
+    const [a] = ctx.savedTensors;
+    const e = ctx.exponent as number;
+    return [e === 0 ? g.mul(0) : g.mul(a!.pow(e - 1)).mul(e), null];
+  },
+);
+
+export function add(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
+  const alpha = options?.alpha ?? 1;
+  const [x, y] = operands(a, alpha === 1 ? b : b instanceof Tensor ? b.mul(alpha) : Number(b) * alpha);
+  return addOp(x, y);
+}
+
+export function sub(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
+  const alpha = options?.alpha ?? 1;
+  const [x, y] = operands(a, alpha === 1 ? b : b instanceof Tensor ? b.mul(alpha) : Number(b) * alpha);
+  if (x.dtype === 'bool') throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported.');
+  return subOp(x, y);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return mulOp(...operands(a, b));
+}
+
+/** True division: integer operands give float32, as torch.div does. */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return divOp(...operands(a, b, floatOf(resultType(a, b))));
+}
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  if (a instanceof Tensor && typeof b === 'number') {
+    const dtype = promoteWithScalar(a.dtype, b);
+    return powScalarOp(a.dtype === dtype ? a : to(a, dtype), b);
+  }
+  return powOp(...operands(a, b));
+}
+
+// ---- unary math --------------------------------------------------------------------------------
+
+/** A unary op whose gradient is a function of the input x, the output y and the incoming g. */
+function unaryOp(name: string, op: UnaryOp, grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor, float = true) {
+  const f = defineOp(
+    name,
+    (ctx, x: Tensor) => {
+      const y = launchUnary(op, x, float ? floatOf(x.dtype) : x.dtype);
+      ctx.saveForBackward(x, y);
+      return y;
+    },
+    (ctx, g) => {
+      const [x, y] = ctx.savedTensors;
+      return [grad(g, x!, y!)];
+    },
+  );
+  return (x: Tensor) => (float && !isFloatingPoint(x.dtype) ? f(to(x, 'float32')) : f(x));
+}
+
+export const neg = unaryOp('NegBackward0', 'neg', (g) => g.neg(), false);
+export const abs = unaryOp('AbsBackward0', 'abs', (g, x) => g.mul(x.sign()), false);
+export const sign = unaryOp('SignBackward0', 'sign', (g) => g.mul(0), false);
+export const exp = unaryOp('ExpBackward0', 'exp', (g, _x, y) => g.mul(y));
+export const log = unaryOp('LogBackward0', 'log', (g, x) => g.div(x));
+export const sqrt = unaryOp('SqrtBackward0', 'sqrt', (g, _x, y) => g.div(y.mul(2)));
+export const rsqrt = unaryOp('RsqrtBackward0', 'rsqrt', (g, _x, y) => g.mul(y.pow(3)).mul(-0.5));
+export const reciprocal = unaryOp('ReciprocalBackward0', 'reciprocal', (g, _x, y) => g.mul(y.mul(y)).neg());
+export const sin = unaryOp('SinBackward0', 'sin', (g, x) => g.mul(x.cos()));
+export const cos = unaryOp('CosBackward0', 'cos', (g, x) => g.mul(x.sin()).neg());
+export const tanh = unaryOp('TanhBackward0', 'tanh', (g, _x, y) => g.mul(y.mul(y).neg().add(1)));
+export const sigmoid = unaryOp('SigmoidBackward0', 'sigmoid', (g, _x, y) => g.mul(y).mul(y.neg().add(1)));
+// relu'(0) = 0, as in PyTorch.
+export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => g.mul(y.gt(0)), false);
+export const floor = unaryOp('FloorBackward0', 'floor', (g) => g.mul(0), false);
+export const ceil = unaryOp('CeilBackward0', 'ceil', (g) => g.mul(0), false);
+export const round = unaryOp('RoundBackward0', 'round', (g) => g.mul(0), false);
+
+export function square(x: Tensor): Tensor {
+  return mul(x, x);
+}
+
+// ---- comparisons and selection -----------------------------------------------------------------
+
+function compare(op: BinaryOp) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const [x, y] = operands(a, b);
+    return launchBinary(op, x, y, 'bool');
+  };
+}
+
+export const eq = compare('eq');
+export const ne = compare('ne');
+export const lt = compare('lt');
+export const le = compare('le');
+export const gt = compare('gt');
+export const ge = compare('ge');
+
+export function logicalNot(x: Tensor): Tensor {
+  return launchUnary('not', x, 'bool');
+}
+export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  return launchBinary('and', x, y, 'bool');
+}
+export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  return launchBinary('or', x, y, 'bool');
+}
+
+const whereOp = defineOp(
+  'WhereBackward0',
+  (ctx, cond: Tensor, a: Tensor, b: Tensor) => {
+    ctx.saveForBackward(cond);
+    return launchWhere(cond, a, b, a.dtype);
+  },
+  (ctx, g) => {
+    const [cond] = ctx.savedTensors;
+    return [null, where(cond!, g, 0), where(cond!, 0, g)];
+  },
+);
+
+/** torch.where(condition, input, other). */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (condition.dtype !== 'bool') {
+    throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
+  }
+  const [x, y] = operands(a, b, undefined, condition.device);
+  return whereOp(condition, x, y);
+}
+
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== 'bool') throw new TypeError(`masked_fill only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  return where(mask, scalarTensor(value, x.dtype, x.device), x);
+}
+
+/** Gradient split evenly on ties, as torch.maximum's is. */
+function extremum(name: string, op: 'maximum' | 'minimum') {
+  const f = defineOp(
+    name,
+    (ctx, a: Tensor, b: Tensor) => {
+      ctx.saveForBackward(a, b);
+      return launchBinary(op, a, b, a.dtype);
+    },
+    (ctx, g) => {
+      const [a, b] = ctx.savedTensors;
+      const wins = op === 'maximum' ? a!.gt(b!) : a!.lt(b!);
+      const share = where(a!.eq(b!), 0.5, where(wins, 1, 0));
+      return [g.mul(share), g.mul(share.neg().add(1))];
+    },
+  );
+  return (a: TensorLike, b: TensorLike) => f(...operands(a, b));
+}
+
+export const maximum = extremum('MaximumBackward0', 'maximum');
+export const minimum = extremum('MinimumBackward0', 'minimum');
+
+const clampOp = defineOp(
+  'ClampBackward1',
+  (ctx, x: Tensor, min: number | null, max: number | null) => {
+    ctx.saveForBackward(x);
+    ctx.min = min;
+    ctx.max = max;
+    let y = x;
+    if (min !== null) y = launchBinary('maximum', y, scalarTensor(min, x.dtype, x.device), x.dtype);
+    if (max !== null) y = launchBinary('minimum', y, scalarTensor(max, x.dtype, x.device), x.dtype);
+    return y === x ? launchUnary('identity', x) : y;
+  },
+  (ctx, g) => {
+    const [x] = ctx.savedTensors;
+    let keep = ge(x!, (ctx.min as number | null) ?? -Infinity);
+    if (ctx.max !== null) keep = logicalAnd(keep, le(x!, ctx.max as number));
+    return [where(keep, g, 0), null, null];
+  },
+);
+
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if ((min ?? null) === null && (max ?? null) === null) {
+    throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  }
+  return clampOp(x, min ?? null, max ?? null);
+}

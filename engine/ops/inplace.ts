@@ -1,0 +1,48 @@
+/**
+ * In-place ops (add_, mul_, zero_, copy_, …): the result is computed, written into the tensor's own
+ * memory, and the storage's version counter is bumped, so a backward that saved the old values
+ * fails clearly instead of computing a wrong gradient.
+ */
+import { isGradEnabled } from '../autograd/grad-mode.ts';
+import { formatShape, broadcastShapes } from '../tensor/shape.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { launchAssign, scalarTensor } from './kernels.ts';
+
+function checkWritable(self: Tensor, name: string): void {
+  if (isGradEnabled() && self.isLeaf && self.requiresGrad) {
+    throw new Error(
+      `a leaf Variable that requires grad is being used in an in-place operation (${name}). ` +
+        'Wrap the update in torch.noGrad(() => …), as optimizers do, or use an out-of-place op.',
+    );
+  }
+}
+
+function write(self: Tensor, result: Tensor, name: string): void {
+  const shape = broadcastShapes(self.shape, result.shape);
+  if (shape.length !== self.ndim || shape.some((d, i) => d !== self.shape[i])) {
+    throw new RangeError(
+      `output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)} (${name})`,
+    );
+  }
+  launchAssign(self, result);
+  self.storage.version++;
+}
+
+/** Writes compute(self) into self; under autograd, self takes over the result's history. */
+export function apply<T extends Tensor>(self: T, compute: (x: Tensor) => Tensor, name: string): T {
+  checkWritable(self, name);
+  const result = compute(self);
+  write(self, result, name);
+  if (result.gradFn && isGradEnabled()) self._setGradFn(result.gradFn);
+  return self;
+}
+
+export function copy<T extends Tensor>(self: T, src: Tensor): T {
+  return apply(self, () => (src.device === self.device ? src : src.to(self.device)), 'copy_');
+}
+
+export function fill<T extends Tensor>(self: T, value: number): T {
+  checkWritable(self, 'fill_');
+  write(self, scalarTensor(value, self.dtype, self.device), 'fill_');
+  return self;
+}

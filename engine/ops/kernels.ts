@@ -1,0 +1,122 @@
+/**
+ * Launching kernels on tensors, without autograd: checks devices, broadcasts operands as stride-0
+ * views, allocates the output and calls the tensor's backend. Differentiable ops are built on these.
+ */
+import type { ArgReduceOp, Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/types.ts';
+import { backendFor } from '../backend/registry.ts';
+import { hostArray, type DType, type Device } from '../dtype.ts';
+import { broadcastShapes, expandStrides } from '../tensor/shape.ts';
+import { Storage } from '../tensor/storage.ts';
+import { Tensor } from '../tensor/tensor.ts';
+
+export function emptyTensor(shape: readonly number[], dtype: DType, device: Device): Tensor {
+  const backend = backendFor(device);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return new Tensor(new Storage(backend, backend.alloc(dtype, n)), shape);
+}
+
+/** The one device all operands live on, or PyTorch's error naming two of them. */
+export function commonDevice(tensors: readonly Tensor[]): Device {
+  const device = tensors[0]!.device;
+  for (const t of tensors) {
+    if (t.device !== device) {
+      throw new Error(
+        `Expected all tensors to be on the same device, but found at least two devices, ${device} and ${t.device}!`,
+      );
+    }
+  }
+  return device;
+}
+
+function backendOf(tensors: readonly Tensor[]): Backend {
+  return backendFor(commonDevice(tensors));
+}
+
+/** A view of t broadcast to shape (stride 0 along expanded dims). */
+export function broadcastView(t: Tensor, shape: readonly number[]) {
+  return { ...t.strided, shape, strides: expandStrides(t.shape, t.strides, shape) };
+}
+
+export function launchUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor {
+  const out = emptyTensor(x.shape, dtype, x.device);
+  backendOf([x]).unary(op, x.strided, out.strided);
+  return out;
+}
+
+export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
+  const backend = backendOf([a, b]);
+  const shape = broadcastShapes(a.shape, b.shape);
+  const out = emptyTensor(shape, dtype, a.device);
+  backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), out.strided);
+  return out;
+}
+
+export function launchWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
+  const backend = backendOf([cond, a, b]);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
+  const out = emptyTensor(shape, dtype, a.device);
+  backend.where(broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape), out.strided);
+  return out;
+}
+
+/** Reduces `axes` away (the result has x's shape without them). */
+export function launchReduce(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType = x.dtype): Tensor {
+  const shape = x.shape.filter((_, i) => !axes.includes(i));
+  const out = emptyTensor(shape, dtype, x.device);
+  if (axes.length === 0) backendOf([x]).unary('identity', x.strided, out.strided);
+  else backendOf([x]).reduce(op, x.strided, axes, out.strided);
+  return out;
+}
+
+export function launchArgReduce(op: ArgReduceOp, x: Tensor, axis: number): Tensor {
+  const out = emptyTensor(
+    x.shape.filter((_, i) => i !== axis),
+    'int32',
+    x.device,
+  );
+  backendOf([x]).argReduce(op, x.strided, axis, out.strided);
+  return out;
+}
+
+export function launchMatmul(a: Tensor, b: Tensor, outShape: readonly number[], dtype: DType): Tensor {
+  const backend = backendOf([a, b]);
+  const out = emptyTensor(outShape, dtype, a.device);
+  const batch = outShape.slice(0, -2);
+  const aView = broadcastView(a, [...batch, ...a.shape.slice(-2)]);
+  const bView = broadcastView(b, [...batch, ...b.shape.slice(-2)]);
+  backend.matmul(aView, bView, out.strided);
+  return out;
+}
+
+export function launchGather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const out = emptyTensor(index.shape, x.dtype, x.device);
+  backendOf([x, index]).gather(x.strided, dim, index.strided, out.strided);
+  return out;
+}
+
+/** A zero tensor of `shape` with src scattered into it along dim (duplicates summed). */
+export function launchScatterAdd(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
+  const out = emptyTensor(shape, src.dtype, src.device);
+  backendOf([index, src]).scatterAdd(dim, index.strided, src.strided, out.strided);
+  return out;
+}
+
+export function launchSoftmax(x: Tensor, axis: number, log: boolean): Tensor {
+  const out = emptyTensor(x.shape, x.dtype, x.device);
+  backendOf([x]).softmax(x.strided, axis, log, out.strided);
+  return out;
+}
+
+/** Writes src (broadcast to dst's shape, cast to dst's dtype) into dst's memory. */
+export function launchAssign(dst: Tensor, src: Tensor): void {
+  const backend = backendOf([dst, src]);
+  backend.unary('identity', broadcastView(src, dst.shape), dst.strided);
+}
+
+/** A 0-d tensor holding a scalar, on `device`. */
+export function scalarTensor(value: number | boolean, dtype: DType, device: Device): Tensor {
+  const backend = backendFor(device);
+  const data = hostArray(dtype, 1);
+  data[0] = Number(value);
+  return new Tensor(new Storage(backend, backend.upload(data, dtype)), []);
+}

@@ -1,0 +1,81 @@
+/** Matrix products: matmul's 1-D/2-D/batched rules, mm, bmm and dot, over one batched kernel. */
+import { defineOp } from '../autograd/function.ts';
+import { promoteTypes } from '../dtype.ts';
+import { broadcastShapes, formatShape } from '../tensor/shape.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { launchMatmul } from './kernels.ts';
+
+/** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands at least 2-D. */
+const batchedOp = defineOp(
+  'MmBackward0',
+  (ctx, a: Tensor, b: Tensor) => {
+    ctx.saveForBackward(ctx.needsInputGrad[1] ? a : null, ctx.needsInputGrad[0] ? b : null);
+    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    return launchMatmul(a, b, [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 1]!], a.dtype);
+  },
+  (ctx, g) => {
+    const [a, b] = ctx.savedTensors;
+    // dA = g·Bᵀ and dB = Aᵀ·g; broadcast batch dims are summed away by the engine.
+    return [b ? g.matmul(b.transpose(-1, -2)) : null, a ? a.transpose(-1, -2).matmul(g) : null];
+  },
+);
+
+function checkInner(a: Tensor, b: Tensor, k1: number, k2: number, what: string): void {
+  if (k1 !== k2) {
+    const fmt = (t: Tensor) => (t.ndim === 1 ? `${t.shape[0]}` : `${t.shape.slice(-2).join('x')}`);
+    throw new RangeError(
+      what === 'mm'
+        ? `mat1 and mat2 shapes cannot be multiplied (${fmt(a)} and ${fmt(b)})`
+        : `matmul: inner dimensions do not match: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${k1} vs ${k2})`,
+    );
+  }
+}
+
+function sameDtype(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (a.dtype === b.dtype) return [a, b];
+  const dtype = promoteTypes(a.dtype, b.dtype);
+  return [a.to(dtype), b.to(dtype)];
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  }
+  [a, b] = sameDtype(a, b);
+  const k1 = a.shape[a.ndim - 1]!;
+  const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  checkInner(a, b, k1, k2, a.ndim <= 2 && b.ndim <= 2 ? 'mm' : 'matmul');
+  if (a.ndim === 1 && b.ndim === 1) return batchedOp(a.unsqueeze(0), b.unsqueeze(1)).reshape([]);
+  if (a.ndim === 1) return batchedOp(a.unsqueeze(0), b).squeeze(-2);
+  if (b.ndim === 1) return batchedOp(a, b.unsqueeze(1)).squeeze(-1);
+  return batchedOp(a, b);
+}
+
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2 || b.ndim !== 2) {
+    throw new RangeError(`mm: expected 2D tensors, but got ${a.ndim}D and ${b.ndim}D (shapes ${formatShape(a.shape)} and ${formatShape(b.shape)})`);
+  }
+  return matmul(a, b);
+}
+
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3) {
+    throw new RangeError(`batch1 and batch2 must be 3D tensors, but got ${a.ndim}D and ${b.ndim}D`);
+  }
+  if (a.shape[0] !== b.shape[0]) {
+    throw new RangeError(`bmm: batch sizes differ: ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) {
+    throw new RangeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  }
+  if (a.shape[0] !== b.shape[0]) {
+    throw new RangeError(
+      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+    );
+  }
+  return matmul(a, b);
+}

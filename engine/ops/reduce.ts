@@ -1,0 +1,234 @@
+/** Reductions, softmax and their gradients. */
+import { defineOp } from '../autograd/function.ts';
+import { isFloatingPoint } from '../dtype.ts';
+import { normalizeDim, normalizeDims, numel } from '../tensor/shape.ts';
+import { Tensor, type DimOptions, type VarOptions } from '../tensor/tensor.ts';
+import { where } from './elementwise.ts';
+import { launchArgReduce, launchReduce, launchSoftmax } from './kernels.ts';
+
+type DimArg = number | readonly number[] | DimOptions | undefined;
+
+/** Accepts x.sum(1), x.sum([0, 1]), x.sum(1, true) and x.sum({ dim: 1, keepdim: true }). */
+function dimArgs<T extends DimOptions>(dim: number | readonly number[] | T | undefined, keepdim?: boolean) {
+  if (typeof dim === 'object' && dim !== null && !Array.isArray(dim)) {
+    const o = dim as T;
+    return { dim: o.dim, keepdim: o.keepdim ?? keepdim ?? false, options: o };
+  }
+  return { dim: dim as number | readonly number[] | undefined, keepdim: keepdim ?? false, options: {} as Partial<T> };
+}
+
+/** The shape with reduced axes kept as size 1. */
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+/** Gradient of a reduction broadcast back over the reduced axes. */
+function expandBack(g: Tensor, inputShape: readonly number[], axes: readonly number[]): Tensor {
+  return g.reshape(keptShape(inputShape, axes)).expand(inputShape);
+}
+
+const sumOp = defineOp(
+  'SumBackward1',
+  (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
+    ctx.inputShape = x.shape;
+    ctx.axes = axes;
+    // Summing bools or ints gives int32, as torch.sum gives an integer tensor.
+    const out = launchReduce('sum', x, axes, x.dtype === 'bool' ? 'int32' : x.dtype);
+    return keepdim ? out.reshape(keptShape(x.shape, axes)) : out;
+  },
+  (ctx, g) => [expandBack(g, ctx.inputShape as number[], ctx.axes as number[]), null, null],
+);
+
+export function sum(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  const a = dimArgs(dim, keepdim);
+  return sumOp(x, normalizeDims(a.dim, x.ndim), a.keepdim);
+}
+
+export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new TypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
+    );
+  }
+  const a = dimArgs(dim, keepdim);
+  const axes = normalizeDims(a.dim, x.ndim);
+  const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
+  return sumOp(x, axes, a.keepdim).div(count);
+}
+
+/** Variance with torch's correction (1 = unbiased, the default). */
+export function variance(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+  const a = dimArgs<VarOptions>(dim, keepdim);
+  const correction = a.options.correction ?? (a.options.unbiased === false ? 0 : 1);
+  const axes = normalizeDims(a.dim, x.ndim);
+  const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
+  const centered = x.sub(x.mean({ dim: axes, keepdim: true }));
+  return centered.mul(centered).sum({ dim: axes, keepdim: a.keepdim }).div(Math.max(count - correction, 0));
+}
+
+export function std(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+  return variance(x, dim, keepdim).sqrt();
+}
+
+export function prod(x: Tensor, dim?: number | DimOptions, keepdim?: boolean): Tensor {
+  const a = dimArgs(dim, keepdim);
+  const axes = normalizeDims(a.dim as number | undefined, x.ndim);
+  // d(Πx)/dx_i = Π/x_i; written through exp(Σ log|x|)-free form only where x ≠ 0 is needed.
+  return prodOp(x, axes, a.keepdim);
+}
+
+const prodOp = defineOp(
+  'ProdBackward1',
+  (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
+    const y = launchReduce('prod', x, axes);
+    ctx.saveForBackward(x, y);
+    ctx.axes = axes;
+    return keepdim ? y.reshape(keptShape(x.shape, axes)) : y;
+  },
+  (ctx, g) => {
+    const [x, y] = ctx.savedTensors;
+    const axes = ctx.axes as number[];
+    const back = expandBack(g.mul(y!.reshape(g.shape)), x!.shape, axes);
+    return [back.div(x!), null, null];
+  },
+);
+
+/** The full max/min: the gradient is split evenly among ties, as torch.max() does. */
+function extremeAll(name: string, op: 'max' | 'min') {
+  return defineOp(
+    name,
+    (ctx, x: Tensor) => {
+      if (x.numel() === 0) {
+        throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+      }
+      const y = launchReduce(op, x, x.shape.map((_, i) => i));
+      ctx.saveForBackward(x, y);
+      return y;
+    },
+    (ctx, g) => {
+      const [x, y] = ctx.savedTensors;
+      const hit = where(x!.eq(y!), 1, 0).to(x!.dtype);
+      return [hit.mul(g).div(hit.sum())];
+    },
+  );
+}
+
+export const maxAll = extremeAll('MaxBackward1', 'max');
+export const minAll = extremeAll('MinBackward1', 'min');
+
+function dimOnly(dim: number | DimOptions, keepdim?: boolean) {
+  const a = dimArgs(dim as number | DimOptions, keepdim);
+  if (typeof a.dim !== 'number') throw new TypeError('a single integer dim is required here');
+  return a as { dim: number; keepdim: boolean };
+}
+
+/** max(dim): values and the index of the first maximum; the gradient goes to that index. */
+function extremeDim(op: 'argmax' | 'argmin') {
+  return (x: Tensor, dim: number | DimOptions, keepdim?: boolean) => {
+    const a = dimOnly(dim, keepdim);
+    const d = normalizeDim(a.dim, x.ndim);
+    if (x.ndim === 0) return { values: x.clone(), indices: launchArgReduce(op, x.reshape([1]), 0).reshape([]) };
+    const indices = launchArgReduce(op, x, d).unsqueeze(d);
+    const values = x.gather(d, indices);
+    return a.keepdim ? { values, indices } : { values: values.squeeze(d), indices: indices.squeeze(d) };
+  };
+}
+
+export const maxDim = extremeDim('argmax');
+export const minDim = extremeDim('argmin');
+
+function argExtreme(op: 'argmax' | 'argmin') {
+  return (x: Tensor, dim?: number | DimOptions, keepdim?: boolean): Tensor => {
+    if (dim === undefined) return launchArgReduce(op, x.reshape([-1]), 0);
+    const a = dimOnly(dim, keepdim);
+    const d = normalizeDim(a.dim, x.ndim);
+    const flat = x.ndim === 0 ? x.reshape([1]) : x;
+    const out = launchArgReduce(op, flat, x.ndim === 0 ? 0 : d);
+    return a.keepdim && x.ndim > 0 ? out.unsqueeze(d) : out.reshape(x.ndim === 0 ? [] : out.shape);
+  };
+}
+
+export const argmax = argExtreme('argmax');
+export const argmin = argExtreme('argmin');
+
+export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Tensor {
+  const a = dimArgs(dim, keepdim);
+  const opts = { dim: a.dim ?? x.shape.map((_, i) => i), keepdim: a.keepdim };
+  if (p === Infinity) return x.abs().max(typeof opts.dim === 'number' ? opts.dim : 0).values;
+  if (p === 2) return x.mul(x).sum(opts).sqrt();
+  if (p === 1) return x.abs().sum(opts);
+  return x.abs().pow(p).sum(opts).pow(1 / p);
+}
+
+export function logsumexp(x: Tensor, dim: number | DimOptions, keepdim?: boolean): Tensor {
+  const a = dimOnly(dim, keepdim);
+  const m = x.max(a.dim, true).values.detach();
+  const out = x.sub(m).exp().sum(a.dim, true).log().add(m);
+  return a.keepdim ? out : out.squeeze(normalizeDim(a.dim, x.ndim));
+}
+
+/** Sums broadcast dims away so that a gradient has the shape of the input it belongs to. */
+export function sumToSize(x: Tensor, shape: readonly number[]): Tensor {
+  if (numel(shape) === x.numel() && shape.length === x.ndim) return x.reshape(shape);
+  const lead = x.ndim - shape.length;
+  if (lead < 0) throw new RangeError(`sum_to_size: size {${shape.join(', ')}} is not expandable to size {${x.shape.join(', ')}}`);
+  const axes: number[] = [];
+  x.shape.forEach((d, i) => {
+    if (i < lead) axes.push(i);
+    else if (shape[i - lead] === 1 && d !== 1) axes.push(i);
+    else if (shape[i - lead] !== d) {
+      throw new RangeError(`sum_to_size: size {${shape.join(', ')}} is not expandable to size {${x.shape.join(', ')}}`);
+    }
+  });
+  return x.sum({ dim: axes, keepdim: true }).reshape(shape);
+}
+
+const softmaxOp = defineOp(
+  'SoftmaxBackward0',
+  (ctx, x: Tensor, dim: number) => {
+    const y = launchSoftmax(x, dim, false);
+    ctx.saveForBackward(y);
+    ctx.dim = dim;
+    return y;
+  },
+  (ctx, g) => {
+    const [y] = ctx.savedTensors;
+    // dx = y ⊙ (g − Σ g⊙y)
+    const dot = g.mul(y!).sum(ctx.dim as number, true);
+    return [y!.mul(g.sub(dot)), null];
+  },
+);
+
+const logSoftmaxOp = defineOp(
+  'LogSoftmaxBackward0',
+  (ctx, x: Tensor, dim: number) => {
+    const y = launchSoftmax(x, dim, true);
+    ctx.saveForBackward(y);
+    ctx.dim = dim;
+    return y;
+  },
+  (ctx, g) => {
+    const [y] = ctx.savedTensors;
+    // dx = g − softmax(x)·Σ g
+    return [g.sub(y!.exp().mul(g.sum(ctx.dim as number, true))), null];
+  },
+);
+
+function softmaxDim(x: Tensor, dim: number | { dim: number }): number {
+  const d = typeof dim === 'number' ? dim : dim.dim;
+  return normalizeDim(d, x.ndim);
+}
+
+function floatInput(x: Tensor): Tensor {
+  return isFloatingPoint(x.dtype) ? x : x.to('float32');
+}
+
+export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  if (x.ndim === 0) return floatInput(x).mul(0).add(1);
+  return softmaxOp(floatInput(x), softmaxDim(x, dim));
+}
+
+export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  if (x.ndim === 0) return floatInput(x).mul(0);
+  return logSoftmaxOp(floatInput(x), softmaxDim(x, dim));
+}

@@ -1,0 +1,507 @@
+/**
+ * torch.Tensor: a strided view onto a Storage, plus its place in the autograd graph. The methods
+ * are thin: each forwards to the op of the same name in engine/ops, where forward and backward
+ * live side by side.
+ */
+import type { View } from '../backend/types.ts';
+import type { Node } from '../autograd/node.ts';
+import type { DType, Device, HostArray } from '../dtype.ts';
+import * as el from '../ops/elementwise.ts';
+import * as idx from '../ops/indexing.ts';
+import * as inplace from '../ops/inplace.ts';
+import * as mm from '../ops/matmul.ts';
+import * as mv from '../ops/movement.ts';
+import * as red from '../ops/reduce.ts';
+import * as grad from '../autograd/api.ts';
+import { formatTensor } from './format.ts';
+import { nest } from './nested.ts';
+import { contiguousStrides, numel } from './shape.ts';
+import type { Storage } from './storage.ts';
+
+export type Scalar = number | boolean;
+export type TensorLike = Tensor | Scalar;
+export type DimArgs = number[] | [readonly number[]];
+export interface DimOptions {
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+export interface VarOptions extends DimOptions {
+  unbiased?: boolean;
+  /** torch's correction: 1 is Bessel's (unbiased), 0 the population variance. */
+  correction?: number;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  /** Whether autograd records operations on this tensor. */
+  private requires = false;
+  private node: Node | null = null;
+  private keepsGrad = false;
+  /** The gradient accumulated by backward(); may be assigned or set to null, as in PyTorch. */
+  grad: Tensor | null = null;
+
+  /** Internal: tensors are made by torch.tensor, zeros, ops… not by `new`. */
+  constructor(
+    readonly storage: Storage,
+    shape: readonly number[],
+    strides: readonly number[] = contiguousStrides(shape),
+    readonly offset = 0,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+  }
+
+  get dtype(): DType {
+    return this.storage.buffer.dtype;
+  }
+  get device(): Device {
+    return this.storage.buffer.device;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  numel(): number {
+    return numel(this.shape);
+  }
+  size(dim?: number): number | readonly number[] {
+    return dim === undefined ? this.shape : this.shape[mv.dimIndex(this, dim)]!;
+  }
+  elementSize(): number {
+    return this.storage.buffer.length === 0 ? 0 : itemBytes(this);
+  }
+
+  /** The kernel layer's view of this tensor. */
+  get strided(): View {
+    return { buffer: this.storage.buffer, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  // ---- autograd state -------------------------------------------------------------------------
+  get requiresGrad(): boolean {
+    return this.requires;
+  }
+  set requiresGrad(value: boolean) {
+    this.requiresGrad_(value);
+  }
+  get gradFn(): Node | null {
+    return this.node;
+  }
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+  get retainsGrad(): boolean {
+    return this.keepsGrad;
+  }
+  get _version(): number {
+    return this.storage.version;
+  }
+
+  requiresGrad_(value = true): this {
+    if (!this.isLeaf) {
+      if (value) return this;
+      throw new Error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use y = x.detach().",
+      );
+    }
+    if (value && this.dtype !== 'float32' && this.dtype !== 'float64' && this.dtype !== 'float16') {
+      throw new TypeError(`Only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    }
+    this.requires = value;
+    return this;
+  }
+
+  retainGrad(): void {
+    if (!this.requires) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.node) {
+      this.keepsGrad = true;
+      this.node.retained = new WeakRef(this);
+    }
+  }
+
+  /** Internal: hangs this tensor on the graph as the output of `node`. */
+  _setGradFn(node: Node): void {
+    this.node = node;
+    this.requires = true;
+  }
+
+  /** Internal: the same data under a new tensor object, with no history. */
+  _alias(): Tensor {
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  /** Internal: grad += g for leaves and retained non-leaves. */
+  _accumulateGrad(g: Tensor): void {
+    this.grad = this.grad ? this.grad.add(g) : g.detach();
+  }
+
+  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    grad.backward(this, gradient ?? undefined, options);
+  }
+
+  detach(): Tensor {
+    return this._alias();
+  }
+  detach_(): this {
+    this.node = null;
+    this.requires = false;
+    return this;
+  }
+
+  // ---- reading values (async: a GPU answers later) ---------------------------------------------
+  async data(): Promise<HostArray> {
+    return this.storage.backend.read(this.strided);
+  }
+  async item(): Promise<number> {
+    if (this.numel() !== 1) {
+      throw new RangeError(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    }
+    return (await this.data())[0]!;
+  }
+  async toArray(): Promise<unknown> {
+    const values = Array.from(await this.data(), (v) => (this.dtype === 'bool' ? v !== 0 : v));
+    return nest(values, this.shape);
+  }
+  /** Alias of toArray(), as tensor.tolist(). */
+  tolist(): Promise<unknown> {
+    return this.toArray();
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- device and dtype ----------------------------------------------------------------------
+  to(target: Device | DType | { device?: Device; dtype?: DType }): Tensor {
+    return el.to(this, target);
+  }
+  cpu(): Tensor {
+    return this.to('cpu');
+  }
+  float(): Tensor {
+    return this.to('float32');
+  }
+  double(): Tensor {
+    return this.to('float64');
+  }
+  half(): Tensor {
+    return this.to('float16');
+  }
+  int(): Tensor {
+    return this.to('int32');
+  }
+  bool(): Tensor {
+    return this.to('bool');
+  }
+  type(dtype: DType): Tensor {
+    return this.to(dtype);
+  }
+  clone(): Tensor {
+    return el.clone(this);
+  }
+  contiguous(): Tensor {
+    return mv.contiguous(this);
+  }
+  isContiguous(): boolean {
+    return mv.isContiguousTensor(this);
+  }
+
+  // ---- elementwise ---------------------------------------------------------------------------
+  add(other: TensorLike, options?: { alpha?: number }): Tensor {
+    return el.add(this, other, options);
+  }
+  sub(other: TensorLike, options?: { alpha?: number }): Tensor {
+    return el.sub(this, other, options);
+  }
+  mul(other: TensorLike): Tensor {
+    return el.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return el.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return el.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return el.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return el.minimum(this, other);
+  }
+  neg(): Tensor {
+    return el.neg(this);
+  }
+  abs(): Tensor {
+    return el.abs(this);
+  }
+  sign(): Tensor {
+    return el.sign(this);
+  }
+  exp(): Tensor {
+    return el.exp(this);
+  }
+  log(): Tensor {
+    return el.log(this);
+  }
+  sqrt(): Tensor {
+    return el.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return el.rsqrt(this);
+  }
+  reciprocal(): Tensor {
+    return el.reciprocal(this);
+  }
+  square(): Tensor {
+    return el.square(this);
+  }
+  sin(): Tensor {
+    return el.sin(this);
+  }
+  cos(): Tensor {
+    return el.cos(this);
+  }
+  tanh(): Tensor {
+    return el.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return el.sigmoid(this);
+  }
+  relu(): Tensor {
+    return el.relu(this);
+  }
+  floor(): Tensor {
+    return el.floor(this);
+  }
+  ceil(): Tensor {
+    return el.ceil(this);
+  }
+  round(): Tensor {
+    return el.round(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return el.clamp(this, min, max);
+  }
+  clip(min?: number | null, max?: number | null): Tensor {
+    return el.clamp(this, min, max);
+  }
+  eq(other: TensorLike): Tensor {
+    return el.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return el.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return el.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return el.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return el.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return el.ge(this, other);
+  }
+  logicalNot(): Tensor {
+    return el.logicalNot(this);
+  }
+  logicalAnd(other: TensorLike): Tensor {
+    return el.logicalAnd(this, other);
+  }
+  logicalOr(other: TensorLike): Tensor {
+    return el.logicalOr(this, other);
+  }
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return el.where(condition, this, other);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return el.maskedFill(this, mask, value);
+  }
+
+  // ---- reductions ----------------------------------------------------------------------------
+  sum(dim?: number | readonly number[] | DimOptions, keepdim?: boolean): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | readonly number[] | DimOptions, keepdim?: boolean): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  prod(dim?: number | DimOptions, keepdim?: boolean): Tensor {
+    return red.prod(this, dim, keepdim);
+  }
+  var(dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, keepdim);
+  }
+  std(dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+    return red.std(this, dim, keepdim);
+  }
+  max(): Tensor;
+  max(dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim?: number | DimOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? red.maxAll(this) : red.maxDim(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim?: number | DimOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? red.minAll(this) : red.minDim(this, dim, keepdim);
+  }
+  argmax(dim?: number | DimOptions, keepdim?: boolean): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | DimOptions, keepdim?: boolean): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+  norm(p: number = 2, dim?: number | readonly number[] | DimOptions, keepdim?: boolean): Tensor {
+    return red.norm(this, p, dim, keepdim);
+  }
+  logsumexp(dim: number | DimOptions, keepdim?: boolean): Tensor {
+    return red.logsumexp(this, dim, keepdim);
+  }
+  softmax(dim: number | { dim: number }): Tensor {
+    return red.softmax(this, dim);
+  }
+  logSoftmax(dim: number | { dim: number }): Tensor {
+    return red.logSoftmax(this, dim);
+  }
+  /** Sums broadcast dims away so the result has `shape` (torch's sum_to_size). */
+  sumToSize(...shape: DimArgs): Tensor {
+    return red.sumToSize(this, mv.dimsOf(shape));
+  }
+
+  // ---- linear algebra ------------------------------------------------------------------------
+  matmul(other: Tensor): Tensor {
+    return mm.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return mm.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return mm.bmm(this, other);
+  }
+  dot(other: Tensor): Tensor {
+    return mm.dot(this, other);
+  }
+
+  // ---- movement (views share storage) --------------------------------------------------------
+  view(...shape: DimArgs): Tensor {
+    return mv.view(this, mv.dimsOf(shape));
+  }
+  viewAs(other: Tensor): Tensor {
+    return mv.view(this, other.shape);
+  }
+  reshape(...shape: DimArgs): Tensor {
+    return mv.reshape(this, mv.dimsOf(shape));
+  }
+  permute(...dims: DimArgs): Tensor {
+    return mv.permute(this, mv.dimsOf(dims));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return mv.transpose(this, dim0, dim1);
+  }
+  t(): Tensor {
+    return mv.t(this);
+  }
+  get T(): Tensor {
+    return mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  expand(...shape: DimArgs): Tensor {
+    return mv.expand(this, mv.dimsOf(shape));
+  }
+  expandAs(other: Tensor): Tensor {
+    return mv.expand(this, other.shape);
+  }
+  squeeze(dim?: number): Tensor {
+    return mv.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return mv.unsqueeze(this, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return mv.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return mv.unflatten(this, dim, sizes);
+  }
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return mv.slice(this, dim, start ?? undefined, end ?? undefined, step);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return mv.slice(this, dim, start, start + length, 1);
+  }
+  /** x[i]: selects along dim 0 (or `dim`), removing that dim. */
+  index(i: number, dim = 0): Tensor {
+    return mv.select(this, dim, i);
+  }
+  select(dim: number, i: number): Tensor {
+    return mv.select(this, dim, i);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return mv.chunk(this, chunks, dim);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return mv.split(this, splitSize, dim);
+  }
+
+  // ---- indexing ------------------------------------------------------------------------------
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return idx.scatterAdd(this, dim, index, src);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return idx.indexSelect(this, dim, index);
+  }
+
+  // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------
+  add_(other: TensorLike, options?: { alpha?: number }): this {
+    return inplace.apply(this, (x) => el.add(x, other, options), 'add_');
+  }
+  sub_(other: TensorLike, options?: { alpha?: number }): this {
+    return inplace.apply(this, (x) => el.sub(x, other, options), 'sub_');
+  }
+  mul_(other: TensorLike): this {
+    return inplace.apply(this, (x) => el.mul(x, other), 'mul_');
+  }
+  div_(other: TensorLike): this {
+    return inplace.apply(this, (x) => el.div(x, other), 'div_');
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    return inplace.apply(this, (x) => el.clamp(x, min, max), 'clamp_');
+  }
+  relu_(): this {
+    return inplace.apply(this, (x) => el.relu(x), 'relu_');
+  }
+  neg_(): this {
+    return inplace.apply(this, (x) => el.neg(x), 'neg_');
+  }
+  sqrt_(): this {
+    return inplace.apply(this, (x) => el.sqrt(x), 'sqrt_');
+  }
+  addcmul_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
+    return inplace.apply(this, (x) => el.add(x, el.mul(t1, t2).mul(options?.value ?? 1)), 'addcmul_');
+  }
+  addcdiv_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
+    return inplace.apply(this, (x) => el.add(x, el.div(t1, t2).mul(options?.value ?? 1)), 'addcdiv_');
+  }
+  lerp_(end: Tensor, weight: number): this {
+    return inplace.apply(this, (x) => el.add(x, el.sub(end, x).mul(weight)), 'lerp_');
+  }
+  maskedFill_(mask: Tensor, value: number): this {
+    return inplace.apply(this, (x) => el.maskedFill(x, mask, value), 'maskedFill_');
+  }
+  copy_(src: Tensor): this {
+    return inplace.copy(this, src);
+  }
+  fill_(value: number): this {
+    return inplace.fill(this, value);
+  }
+  zero_(): this {
+    return inplace.fill(this, 0);
+  }
+}
+
+function itemBytes(t: Tensor): number {
+  return { float64: 8, float32: 4, float16: 2, int32: 4, bool: 1 }[t.dtype];
+}

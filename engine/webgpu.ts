@@ -1,0 +1,31 @@
+/**
+ * torch.webgpu, the kit's torch.cuda: the WebGPU device through Dawn. Nothing GPU-related is loaded
+ * until the first call, so importing the engine never starts a GPU device.
+ */
+import { hasBackend } from './backend/registry.ts';
+
+type WebGPUModule = typeof import('./backends/webgpu/index.ts');
+let module: Promise<WebGPUModule> | null = null;
+
+function load(): Promise<WebGPUModule> {
+  module ??= import('./backends/webgpu/index.ts');
+  return module;
+}
+
+/** Creates the device on first use; true when an adapter was found. */
+export async function init(): Promise<boolean> {
+  return (await (await load()).initWebGPU()) !== null;
+}
+
+export async function isAvailable(): Promise<boolean> {
+  return init();
+}
+
+export function isInitialized(): boolean {
+  return hasBackend('webgpu');
+}
+
+/** Destroys the device and frees its memory; a later init() creates a new one. */
+export async function destroy(): Promise<void> {
+  if (module) (await module).destroyWebGPU();
+}
