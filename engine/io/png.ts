@@ -1,0 +1,77 @@
+/**
+ * PNG decode/encode on top of pngjs, reduced to the shapes the engine uses: 8-bit samples,
+ * 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major, channels interleaved.
+ */
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+
+export interface Image {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: Uint8Array;
+}
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+// PNG colour types: 0 gray, 2 RGB, 6 RGBA.
+const COLOR_TYPE = { 1: 0, 3: 2, 4: 6 } as const;
+
+/**
+ * Decodes any PNG pngjs reads (1/2/4/8/16-bit, gray, gray+alpha, RGB, RGBA, palette, tRNS).
+ * 16-bit samples are rounded to 8 bits. Grayscale stays 1 channel; anything with transparency
+ * (an alpha channel or a tRNS chunk) becomes RGBA, everything else RGB. `what` names the file
+ * in errors.
+ */
+export function decodePng(bytes: Uint8Array, what: string): Image {
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new Error(`${what}: not a PNG file (expected signature 89 50 4e 47 0d 0a 1a 0a, found ${head || 'empty file'})`);
+  }
+  let png;
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw new Error(`${what}: corrupt PNG: ${(e as Error).message}`);
+  }
+  const { width, height, color, alpha } = png;
+  // pngjs always hands back 8-bit RGBA; keep only the channels the file really has.
+  const rgba = png.data;
+  const channels: Image['channels'] = alpha ? 4 : color ? 3 : 1;
+  if (channels === 4) return { width, height, channels, data: new Uint8Array(rgba) };
+  const data = new Uint8Array(width * height * channels);
+  for (let p = 0, q = 0; p < rgba.length; p += 4) {
+    for (let c = 0; c < channels; c++) data[q++] = rgba[p + c]!;
+  }
+  return { width, height, channels, data };
+}
+
+export function readPng(path: string): Image {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`cannot read PNG ${path}: ${(e as Error).message}`);
+  }
+  return decodePng(bytes, path);
+}
+
+/** Encodes an 8-bit image as PNG, keeping its channel count (gray stays gray). */
+export function encodePng(image: Image): Uint8Array {
+  const { width, height, channels, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`encodePng: width and height must be positive integers, got ${width}×${height}`);
+  }
+  if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: channels must be 1, 3 or 4, got ${channels}`);
+  if (data.length !== width * height * channels) {
+    throw new Error(
+      `encodePng: ${width}×${height}×${channels} image needs ${width * height * channels} bytes, data has ${data.length}`,
+    );
+  }
+  const colorType = COLOR_TYPE[channels];
+  const out = PNG.sync.write(
+    // pngjs only reads width, height and data from this object.
+    { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as PNG,
+    { colorType, inputColorType: colorType, inputHasAlpha: channels === 4, bitDepth: 8 },
+  );
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
