@@ -4,9 +4,10 @@
  * fails clearly instead of computing a wrong gradient.
  */
 import { isGradEnabled } from '../autograd/grad-mode.ts';
+import type { BinaryOp } from '../backend/types.ts';
 import { formatShape, broadcastShapes } from '../tensor/shape.ts';
-import type { Tensor } from '../tensor/tensor.ts';
-import { launchAssign, scalarTensor } from './kernels.ts';
+import { Tensor, type TensorLike } from '../tensor/tensor.ts';
+import { launchAssign, launchBinary, scalarTensor } from './kernels.ts';
 
 function checkWritable(self: Tensor, name: string): void {
   if (isGradEnabled() && self.isLeaf && self.requiresGrad) {
@@ -34,6 +35,19 @@ export function apply<T extends Tensor>(self: T, compute: (x: Tensor) => Tensor,
   const result = compute(self);
   write(self, result, name);
   if (result.gradFn && isGradEnabled()) self._setGradFn(result.gradFn);
+  return self;
+}
+
+/**
+ * self op= other. When autograd is not recording (optimizer steps, noGrad code) the kernel writes
+ * straight into self's memory: no temporary and no second pass.
+ */
+export function binary<T extends Tensor>(self: T, op: BinaryOp, other: TensorLike, compute: (x: Tensor) => Tensor): T {
+  const recording = isGradEnabled() && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad));
+  if (recording) return apply(self, compute, `${op}_`);
+  const operand = other instanceof Tensor ? other : scalarTensor(other, self.dtype, self.device);
+  launchBinary(op, self, operand.dtype === self.dtype ? operand : operand.to(self.dtype), self.dtype, self);
+  self.storage.version++;
   return self;
 }
 

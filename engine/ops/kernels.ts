@@ -5,7 +5,7 @@
 import type { ArgReduceOp, Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/types.ts';
 import { backendFor } from '../backend/registry.ts';
 import { hostArray, type DType, type Device } from '../dtype.ts';
-import { broadcastShapes, expandStrides } from '../tensor/shape.ts';
+import { broadcastShapes, expandStrides, formatShape } from '../tensor/shape.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
@@ -43,12 +43,16 @@ export function launchUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Ten
   return out;
 }
 
-export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
-  const backend = backendOf([a, b]);
+/** a op b; with `out`, written into out's memory (which must have the broadcast shape). */
+export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, out?: Tensor): Tensor {
+  const backend = backendOf(out ? [a, b, out] : [a, b]);
   const shape = broadcastShapes(a.shape, b.shape);
-  const out = emptyTensor(shape, dtype, a.device);
-  backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), out.strided);
-  return out;
+  const target = out ?? emptyTensor(shape, dtype, a.device);
+  if (target.ndim !== shape.length || shape.some((d, i) => d !== target.shape[i])) {
+    throw new RangeError(`output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+  }
+  backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), target.strided);
+  return target;
 }
 
 export function launchWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {

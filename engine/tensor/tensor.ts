@@ -456,16 +456,18 @@ export class Tensor {
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------
   add_(other: TensorLike, options?: { alpha?: number }): this {
-    return inplace.apply(this, (x) => el.add(x, other, options), 'add_');
+    const alpha = options?.alpha ?? 1;
+    const operand = alpha === 1 ? other : other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
+    return inplace.binary(this, 'add', operand, (x) => el.add(x, operand));
   }
   sub_(other: TensorLike, options?: { alpha?: number }): this {
-    return inplace.apply(this, (x) => el.sub(x, other, options), 'sub_');
+    return this.add_(other instanceof Tensor ? other.neg() : -Number(other), options);
   }
   mul_(other: TensorLike): this {
-    return inplace.apply(this, (x) => el.mul(x, other), 'mul_');
+    return inplace.binary(this, 'mul', other, (x) => el.mul(x, other));
   }
   div_(other: TensorLike): this {
-    return inplace.apply(this, (x) => el.div(x, other), 'div_');
+    return inplace.binary(this, 'div', other, (x) => el.div(x, other));
   }
   clamp_(min?: number | null, max?: number | null): this {
     return inplace.apply(this, (x) => el.clamp(x, min, max), 'clamp_');
@@ -480,13 +482,13 @@ export class Tensor {
     return inplace.apply(this, (x) => el.sqrt(x), 'sqrt_');
   }
   addcmul_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    return inplace.apply(this, (x) => el.add(x, el.mul(t1, t2).mul(options?.value ?? 1)), 'addcmul_');
+    return this.add_(el.mul(t1, t2), { alpha: options?.value ?? 1 });
   }
   addcdiv_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    return inplace.apply(this, (x) => el.add(x, el.div(t1, t2).mul(options?.value ?? 1)), 'addcdiv_');
+    return this.add_(el.div(t1, t2), { alpha: options?.value ?? 1 });
   }
   lerp_(end: Tensor, weight: number): this {
-    return inplace.apply(this, (x) => el.add(x, el.sub(end, x).mul(weight)), 'lerp_');
+    return this.add_(el.sub(end, this), { alpha: weight });
   }
   maskedFill_(mask: Tensor, value: number): this {
     return inplace.apply(this, (x) => el.maskedFill(x, mask, value), 'maskedFill_');

@@ -1,7 +1,7 @@
 /** Elementwise kernels: one JavaScript expression per op, compiled into strided loops. */
 import type { BinaryOp, UnaryOp, View } from '../../backend/types.ts';
 import type { DType } from '../../dtype.ts';
-import { compileElementwise, runElementwise } from './strided.ts';
+import { elementwise } from './strided.ts';
 
 // Math.round rounds half up; torch.round rounds half to even.
 const roundHalfEven = '(Math.abs(v0 % 1) === 0.5 ? 2 * Math.round(v0 / 2) : Math.round(v0))';
@@ -55,19 +55,13 @@ function finish(expr: string, out: DType): string {
 }
 
 export function unary(op: UnaryOp, x: View, out: View): void {
-  const dtype = out.buffer.dtype;
-  const loop = compileElementwise(`u:${op}:${dtype}`, 1, finish(unaryExpr[op], dtype));
-  runElementwise(loop, [x], out);
+  elementwise(`u:${op}`, finish(unaryExpr[op], out.buffer.dtype), [x], out);
 }
 
 export function binary(op: BinaryOp, a: View, b: View, out: View): void {
-  const dtype = out.buffer.dtype;
-  const loop = compileElementwise(`b:${op}:${dtype}`, 2, finish(binaryExpr[op], dtype));
-  runElementwise(loop, [a, b], out);
+  elementwise(`b:${op}`, finish(binaryExpr[op], out.buffer.dtype), [a, b], out);
 }
 
 export function where(cond: View, a: View, b: View, out: View): void {
-  const dtype = out.buffer.dtype;
-  const loop = compileElementwise(`w:${dtype}`, 3, finish('(v0 ? v1 : v2)', dtype));
-  runElementwise(loop, [cond, a, b], out);
+  elementwise('where', finish('(v0 ? v1 : v2)', out.buffer.dtype), [cond, a, b], out);
 }

@@ -7,7 +7,7 @@ import { binary, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { matmul } from './matmul.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
-import { compileElementwise, runElementwise } from './strided.ts';
+import { elementwise } from './strided.ts';
 
 class CpuMemory implements MemoryStats {
   allocated = 0;
@@ -20,8 +20,6 @@ class CpuMemory implements MemoryStats {
     if (this.allocated > this.maxAllocated) this.maxAllocated = this.allocated;
   }
 }
-
-const copyLoop = compileElementwise('copy', 1, 'v0');
 
 class CpuBackend implements Backend {
   readonly device = 'cpu' as const;
@@ -52,7 +50,7 @@ class CpuBackend implements Backend {
   readSync(view: View): HostArray {
     const n = view.shape.reduce((a, b) => a * b, 1);
     const out = makeCpuBuffer(view.buffer.dtype, hostArray(view.buffer.dtype, n));
-    runElementwise(copyLoop, [view], { buffer: out, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
+    elementwise('copy', 'v0', [view], { buffer: out, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
     return out.data;
   }
 

@@ -18,21 +18,26 @@ const cache = new Map<string, Loop>();
 /**
  * Compiles `out = expr(v0, v1, …)` over `arity` operands. `expr` uses v0…v{n-1} for the operand
  * values and may call `f16` (round to half). Contiguous same-layout operands take a flat loop.
+ * The key names the typed-array types too: a loop that only ever sees one kind of array stays
+ * monomorphic, which is several times faster in V8 than one shared across array types.
  */
-export function compileElementwise(key: string, arity: number, expr: string): Loop {
+function compile(key: string, arity: number, expr: string, scalars: readonly boolean[]): Loop {
   const cached = cache.get(key);
   if (cached) return cached;
   const ops = Array.from({ length: arity }, (_, i) => i);
   const params = [...ops.flatMap((i) => [`A${i}`, `o${i}`, `s${i}`]), 'O', 'oo', 'so', 'shape', 'flat', 'f16'];
   const read = (i: number, idx: string): string => `const v${i} = A${i}[${idx}];`;
+  // In the flat loop a broadcast scalar operand is read once, outside the loop.
+  const flatRead = (i: number): string => (scalars[i] ? '' : read(i, `o${i} + i`));
   const body = `
     const nd = shape.length;
     let n = 1;
     for (let d = 0; d < nd; d++) n *= shape[d];
     if (n === 0) return;
     if (flat) {
+      ${ops.map((i) => (scalars[i] ? read(i, `o${i}`) : '')).join(' ')}
       for (let i = 0; i < n; i++) {
-        ${ops.map((i) => read(i, `o${i} + i`)).join(' ')}
+        ${ops.map(flatRead).join(' ')}
         O[oo + i] = ${expr};
       }
       return;
@@ -84,9 +89,14 @@ function contiguous(v: View): boolean {
   return true;
 }
 
-/** Runs a compiled elementwise loop over operand views writing into `out`. */
-export function runElementwise(loop: Loop, operands: readonly View[], out: View): void {
-  const flat = contiguous(out) && operands.every((v) => sameLayout(v, out));
+/** out[i] = expr(operands[0][i], operands[1][i], …) over strided views. */
+export function elementwise(name: string, expr: string, operands: readonly View[], out: View): void {
+  const types = operands.map((v) => cpuData(v).constructor.name).join(',');
+  const scalars = operands.map((v) => v.strides.every((s) => s === 0));
+  const flat = contiguous(out) && operands.every((v, i) => scalars[i] || sameLayout(v, out));
+  const pattern = scalars.map((s) => (s ? 's' : 'v')).join('');
+  const key = `${name}|${types}|${cpuData(out).constructor.name}|${out.buffer.dtype}|${pattern}`;
+  const loop = compile(key, operands.length, expr, scalars);
   const args: unknown[] = [];
   for (const v of operands) args.push(cpuData(v), v.offset, v.strides);
   args.push(cpuData(out), out.offset, out.strides, out.shape, flat, roundToFloat16);

@@ -1,0 +1,165 @@
+/** The 'webgpu' Backend: buffers from the pool, kernels from the generators, reads through staging buffers. */
+import type { ArgReduceOp, Backend, BinaryOp, DeviceBuffer, MemoryStats, ReduceOp, UnaryOp, View } from '../../backend/types.ts';
+import type { DType, HostArray } from '../../dtype.ts';
+import { hostArray } from '../../dtype.ts';
+import { CommandBatch } from './batch.ts';
+import { BufferPool, GpuBuffer } from './buffer-pool.ts';
+import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
+import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
+import type { GpuContext } from './device.ts';
+import { float64Error, fromStorage, storageBytes, toStorage } from './dtypes.ts';
+import { DeviceErrors } from './errors.ts';
+import type { KernelCall } from './kernel.ts';
+import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
+import { matmulKernel } from './kernels/matmul.ts';
+import { softmaxKernel } from './kernels/softmax.ts';
+import { PipelineCache } from './pipelines.ts';
+import { contiguousStrides, isContiguous, numel } from './strided.ts';
+
+export class WebGPUBackend implements Backend {
+  readonly device = 'webgpu' as const;
+  readonly errors = new DeviceErrors();
+  private readonly pool: BufferPool;
+  private readonly batch: CommandBatch;
+  private readonly pipelines: PipelineCache;
+
+  constructor(readonly context: GpuContext) {
+    const { device, usage } = context;
+    this.pool = new BufferPool(device, usage.STORAGE | usage.COPY_SRC | usage.COPY_DST, this.errors, device.limits.maxStorageBufferBindingSize);
+    this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST);
+    this.pipelines = new PipelineCache(device, this.errors);
+  }
+
+  alloc(dtype: DType, length: number): GpuBuffer {
+    const buffer = this.take(dtype, length);
+    // Fresh GPU buffers are zero-filled by WebGPU; only recycled ones need clearing.
+    if (buffer.recycled) this.batch.clear(buffer.gpu);
+    return buffer;
+  }
+
+  upload(data: HostArray, dtype: DType): GpuBuffer {
+    const buffer = this.take(dtype, data.length);
+    // queue.writeBuffer runs before any commands not yet submitted; a recycled buffer may still be
+    // read by them, so submit those first.
+    this.batch.flush();
+    const bytes = toStorage(data, dtype);
+    if (bytes.byteLength > 0) this.context.device.queue.writeBuffer(buffer.gpu, 0, bytes);
+    return buffer;
+  }
+
+  async read(view: View): Promise<HostArray> {
+    this.errors.throwIfFailed();
+    const { dtype } = view.buffer;
+    const n = numel(view.shape);
+    if (n === 0) return hostArray(dtype, 0);
+    const elementBytes = storageBytes(dtype);
+    // copyBufferToBuffer needs 4-byte alignment; other layouts are first gathered by a copy kernel.
+    const direct = isContiguous(view) && (view.offset * elementBytes) % 4 === 0;
+    const source = direct ? (view.buffer as GpuBuffer) : this.pool.take(dtype, n, n * elementBytes, false);
+    const device = this.context.device;
+    let staging: GPUBuffer | null = null;
+    try {
+      if (!direct) this.unary('identity', view, { buffer: source, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
+      const start = direct ? view.offset * elementBytes : 0;
+      const size = Math.ceil((n * elementBytes) / 4) * 4;
+      staging = device.createBuffer({ size, usage: this.context.usage.MAP_READ | this.context.usage.COPY_DST });
+      this.batch.copy(source.gpu, start, staging, 0, size);
+      this.batch.flush();
+      await staging.mapAsync(this.context.mapRead);
+      await this.errors.settle();
+      return fromStorage(staging.getMappedRange().slice(0), dtype, n);
+    } finally {
+      staging?.destroy();
+      if (!direct) this.pool.give(source, false);
+    }
+  }
+
+  release(buffer: DeviceBuffer): void {
+    this.pool.give(buffer as GpuBuffer);
+  }
+
+  unary(op: UnaryOp, x: View, out: View): void {
+    this.run(unaryKernel(op, x, out));
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View): void {
+    this.run(binaryKernel(op, a, b, out));
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    this.run(whereKernel(cond, a, b, out));
+  }
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    this.run(reduceKernel(op, x, axes, out));
+  }
+
+  argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
+    this.run(argReduceKernel(op, x, axis, out));
+  }
+
+  matmul(a: View, b: View, out: View): void {
+    this.run(matmulKernel(a, b, out));
+  }
+
+  gather(x: View, dim: number, index: View, out: View): void {
+    this.run(gatherKernel(x, dim, index, out));
+  }
+
+  scatterAdd(dim: number, index: View, src: View, out: View): void {
+    this.run(scatterAddKernel(dim, index, src, out));
+  }
+
+  softmax(x: View, axis: number, log: boolean, out: View): void {
+    this.run(softmaxKernel(x, axis, log, out));
+  }
+
+  get memory(): MemoryStats {
+    return this.pool.stats();
+  }
+
+  resetPeakStats(): void {
+    this.pool.resetPeak();
+  }
+
+  /** Gives cached buffers back to the driver (torch.cuda.empty_cache); `reserved` drops to `allocated`'s buffers. */
+  emptyCache(): void {
+    this.batch.flush();
+    this.pool.trim();
+  }
+
+  /** How many distinct kernels have been compiled (each signature once). */
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /** Submits pending work and waits until the GPU has finished it. */
+  async synchronize(): Promise<void> {
+    this.batch.flush();
+    await this.context.device.queue.onSubmittedWorkDone();
+    await this.errors.settle();
+  }
+
+  destroy(): void {
+    this.batch.flush();
+    this.pool.trim();
+    this.batch.destroy();
+    this.context.device.destroy();
+  }
+
+  private take(dtype: DType, length: number): GpuBuffer {
+    this.errors.throwIfFailed();
+    if (dtype === 'float64') throw float64Error();
+    if (dtype === 'float16' && !this.context.hasF16) {
+      throw new Error(`float16 on webgpu needs the adapter feature shader-f16, which ${this.context.adapterName} lacks; use .float() instead.`);
+    }
+    return this.pool.take(dtype, length, length * storageBytes(dtype));
+  }
+
+  private run(call: KernelCall | null): void {
+    this.errors.throwIfFailed();
+    if (!call) return;
+    const pipeline = this.pipelines.get(call.key, call.source);
+    this.batch.dispatch({ pipeline, buffers: call.buffers, params: call.params, workgroups: call.workgroups });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Commands are recorded into one encoder and submitted together when something needs the results
+ * (a read, an upload) or the batch is full: a queue.submit per tiny op would dominate a training step.
+ * Kernel parameters (shapes, strides) of the whole batch go into one uniform buffer, written once
+ * per submit; reusing it for the next batch is safe because queue writes run in submission order.
+ */
+const PARAM_BYTES = 64 * 1024;
+/** Uniform buffer offsets must be multiples of minUniformBufferOffsetAlignment (256 on every adapter). */
+const SLOT = 256;
+
+export interface Dispatch {
+  readonly pipeline: GPUComputePipeline;
+  /** Storage buffers in binding order 0, 1, …; the parameters take the next binding. */
+  readonly buffers: readonly GPUBuffer[];
+  readonly params: readonly number[];
+  readonly workgroups: readonly [number, number, number];
+}
+
+export class CommandBatch {
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly params = new Int32Array(PARAM_BYTES / 4);
+  private used = 0;
+  private readonly paramBuffer: GPUBuffer;
+
+  constructor(
+    private readonly device: GPUDevice,
+    uniformUsage: number,
+  ) {
+    this.paramBuffer = device.createBuffer({ size: PARAM_BYTES, usage: uniformUsage });
+  }
+
+  dispatch({ pipeline, buffers, params, workgroups }: Dispatch): void {
+    const size = Math.max(SLOT, Math.ceil((params.length * 4) / SLOT) * SLOT);
+    if (this.used + size > PARAM_BYTES) this.flush();
+    const offset = this.used;
+    this.params.set(params, offset / 4);
+    this.used += size;
+    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    entries.push({ binding: buffers.length, resource: { buffer: this.paramBuffer, offset, size } });
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...workgroups);
+  }
+
+  clear(buffer: GPUBuffer): void {
+    this.commands().clearBuffer(buffer);
+  }
+
+  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, size: number): void {
+    this.commands().copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.pass?.end();
+    this.pass = null;
+    if (this.used > 0) this.device.queue.writeBuffer(this.paramBuffer, 0, this.params, 0, this.used / 4);
+    this.used = 0;
+    const commands = this.encoder.finish();
+    this.encoder = null;
+    this.device.queue.submit([commands]);
+  }
+
+  destroy(): void {
+    this.paramBuffer.destroy();
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    this.pass ??= this.encoderOpen().beginComputePass();
+    return this.pass;
+  }
+
+  /** The encoder with no compute pass open, for buffer-level commands. */
+  private commands(): GPUCommandEncoder {
+    this.pass?.end();
+    this.pass = null;
+    return this.encoderOpen();
+  }
+
+  private encoderOpen(): GPUCommandEncoder {
+    this.encoder ??= this.device.createCommandEncoder();
+    return this.encoder;
+  }
+}

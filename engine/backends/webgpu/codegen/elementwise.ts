@@ -1,0 +1,150 @@
+/**
+ * Every elementwise op (unary, binary, where) from one table of WGSL expressions and one generator.
+ * Operands are strided views: each invocation turns its linear index into one offset per operand,
+ * so transposed, sliced and broadcast (stride-0) operands are read in place, never copied.
+ */
+import type { BinaryOp, UnaryOp, View } from '../../../backend/types.ts';
+import { promoteTypes } from '../../../dtype.ts';
+import type { ComputeType } from '../dtypes.ts';
+import { arithType, convert, storageType } from '../dtypes.ts';
+import type { KernelCall } from '../kernel.ts';
+import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { coalesce, numel } from '../strided.ts';
+import { WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
+
+/** An op's WGSL: operands arrive converted to `operand`, the expression has type `result`. */
+interface OpRule {
+  readonly operand: ComputeType;
+  readonly result: ComputeType;
+  readonly expr: (args: readonly string[]) => string;
+  /** WGSL functions the expression calls. */
+  readonly helpers?: string;
+}
+
+/** pow with PyTorch's meaning for negative bases and integral exponents (WGSL's pow is undefined for x < 0). */
+const POW = `fn pow_f(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  let m = pow(abs(a), b);
+  if (a >= 0.0) { return m; }
+  // sqrt of the (negative) base is a NaN made at run time; a NaN constant is a WGSL compile error.
+  if (floor(b) != b) { return sqrt(a); }
+  return select(m, -m, abs(b) % 2.0 == 1.0);
+}`;
+
+/** Float functions applied to integers go through f32, as the CPU backend computes them in doubles. */
+function floatFn(t: ComputeType, f: (x: string) => string): (args: readonly string[]) => string {
+  return ([x]) => (t === 'i32' ? `i32(${f(`f32(${x})`)})` : f(x!));
+}
+
+function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
+  const same = (expr: (args: readonly string[]) => string, helpers?: string): OpRule => ({ operand: t, result: t, expr, ...(helpers ? { helpers } : {}) });
+  const int = t === 'i32';
+  switch (op) {
+    case 'identity':
+      return same(([x]) => x!);
+    case 'neg':
+      return same(([x]) => `-(${x})`);
+    case 'abs':
+      return same(([x]) => `abs(${x})`);
+    case 'sign':
+      return same(([x]) => `sign(${x})`);
+    case 'relu':
+      return same(([x]) => `max(${x}, ${t}(0))`);
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      return same(int ? ([x]) => x! : ([x]) => `${op}(${x})`);
+    case 'exp':
+    case 'log':
+    case 'sqrt':
+    case 'sin':
+    case 'cos':
+      return same(floatFn(t, (x) => `${op}(${x})`));
+    case 'rsqrt':
+      return same(floatFn(t, (x) => `inverseSqrt(${x})`));
+    case 'reciprocal':
+      return same(floatFn(t, (x) => `(1.0 / ${x})`));
+    // Clamped because tanh's exp-based form overflows to NaN for large |x|; tanh(15) is 1 in f32.
+    case 'tanh':
+      return same(floatFn(t, (x) => `tanh(clamp(${x}, -15.0, 15.0))`));
+    case 'sigmoid':
+      return same(floatFn(t, (x) => `(1.0 / (1.0 + exp(-(${x}))))`));
+    case 'not':
+      return { operand: 'bool', result: 'bool', expr: ([x]) => `!(${x})` };
+  }
+}
+
+const COMPARE: Partial<Record<BinaryOp, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+const ARITH: Partial<Record<BinaryOp, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
+
+function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): OpRule {
+  const compare = COMPARE[op];
+  if (compare) return { operand: operands, result: 'bool', expr: ([a, b]) => `(${a} ${compare} ${b})` };
+  const arith = ARITH[op];
+  if (arith) return { operand: t, result: t, expr: ([a, b]) => `(${a} ${arith} ${b})` };
+  switch (op) {
+    case 'pow':
+      return t === 'f32'
+        ? { operand: t, result: t, expr: ([a, b]) => `pow_f(${a}, ${b})`, helpers: POW }
+        : { operand: t, result: t, expr: ([a, b]) => `i32(round(pow_f(f32(${a}), f32(${b}))))`, helpers: POW };
+    case 'maximum':
+    case 'minimum': {
+      const fn = op === 'maximum' ? 'max' : 'min';
+      // NaN propagates, as torch.maximum does (WGSL max would drop it).
+      const expr = t === 'f32' ? ([a, b]: readonly string[]) => `select(${fn}(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : ([a, b]: readonly string[]) => `${fn}(${a}, ${b})`;
+      return { operand: t, result: t, expr };
+    }
+    case 'and':
+      return { operand: 'bool', result: 'bool', expr: ([a, b]) => `(${a} && ${b})` };
+    case 'or':
+      return { operand: 'bool', result: 'bool', expr: ([a, b]) => `(${a} || ${b})` };
+    default:
+      throw new Error(`webgpu: binary op '${op}' has no kernel`);
+  }
+}
+
+function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: View): KernelCall | null {
+  const n = numel(out.shape);
+  if (n === 0) return null;
+  const views = [out, ...inputs];
+  const { shape, strides } = coalesce(out.shape, views.map((v) => v.strides));
+  const rank = shape.length;
+  // Parameters: numel, shape[rank], then per operand (out first): offset, strides[rank].
+  const params = [n, ...shape];
+  views.forEach((v, k) => params.push(v.offset, ...strides[k]!));
+  const names = ['O', 'A', 'B', 'C'].slice(0, views.length);
+  const types = views.map((v) => v.buffer.dtype).join(',');
+  const key = `ew:${name}:${types}:${rank}:${aliasKey(views)}`;
+  const source = (): string => {
+    const base = (k: number): number => 1 + rank + k * (rank + 1);
+    const walkers = views.map((_, k) => ({ offset: p(base(k)), stride: (d: number) => p(base(k) + 1 + d) }));
+    const args = inputs.map((v, k) => convert(`${names[k + 1]}[at${k + 1}]`, storageType(v.buffer.dtype), rule.operand));
+    const value = convert(rule.expr(args), rule.result, storageType(out.buffer.dtype));
+    return `${prelude(bindingsFor(names, views), params.length)}
+${rule.helpers ?? ''}
+${linearEntry()}
+  if (i >= ${p(0)}) { return; }
+${walk('at', 'i', rank, (d) => p(1 + d), walkers)}
+  O[at0] = ${value};
+}`;
+  };
+  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
+}
+
+export function unaryKernel(op: UnaryOp, x: View, out: View): KernelCall | null {
+  // A cast computes in the source's type; every other op in the result's.
+  const t = arithType(op === 'identity' ? x.buffer.dtype : out.buffer.dtype);
+  return elementwise(op, unaryRule(op, t), [x], out);
+}
+
+export function binaryKernel(op: BinaryOp, a: View, b: View, out: View): KernelCall | null {
+  const operands = arithType(promoteTypes(a.buffer.dtype, b.buffer.dtype));
+  return elementwise(op, binaryRule(op, arithType(out.buffer.dtype), operands), [a, b], out);
+}
+
+export function whereKernel(cond: View, a: View, b: View, out: View): KernelCall | null {
+  const t = arithType(out.buffer.dtype);
+  // select(f, t, c): the condition arrives as an operand of type t, so compare it with zero here.
+  const rule: OpRule = { operand: t, result: t, expr: ([c, x, y]) => `select(${y}, ${x}, ${c} != ${t}(0))` };
+  return elementwise('where', rule, [cond, a, b], out);
+}

@@ -1,0 +1,71 @@
+/**
+ * WGSL building blocks every generated kernel shares: bindings, the parameter block, the linear
+ * invocation index, and strided index math unrolled for a given rank.
+ */
+import type { StorageType } from '../dtypes.ts';
+
+/** Invocations per workgroup for one-element-per-invocation kernels. */
+export const WORKGROUP = 64;
+const MAX_GROUPS = 65535;
+
+/** The `k`-th i32 of the uniform parameter block (packed in vec4s, as uniform arrays require). */
+export const p = (k: number): string => `P.v[${k >> 2}][${k & 3}]`;
+
+export interface Binding {
+  readonly name: string;
+  readonly type: StorageType | `vec4<${StorageType}>`;
+  /** A binding that shares the output's buffer must be read_write, or WebGPU rejects the dispatch. */
+  readonly writable: boolean;
+}
+
+/** The module header: f16 enable, storage bindings, then the parameter block (as the last binding). */
+export function prelude(bindings: readonly Binding[], paramCount: number): string {
+  const f16 = bindings.some((b) => b.type.includes('f16')) ? 'enable f16;\n' : '';
+  const decls = bindings.map(
+    (b, i) => `@group(0) @binding(${i}) var<storage, ${b.writable ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`,
+  );
+  const vecs = Math.max(1, Math.ceil(paramCount / 4));
+  return `${f16}${decls.join('\n')}
+struct Params { v: array<vec4<i32>, ${vecs}> }
+@group(0) @binding(${bindings.length}) var<uniform> P: Params;
+`;
+}
+
+/** Entry point header for a 1-D launch; `i` is the invocation's linear index (the grid may be 2-D). */
+export function linearEntry(size = WORKGROUP): string {
+  return `@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group = i32(wid.y * nwg.x + wid.x);
+  let i = group * ${size} + i32(lid);`;
+}
+
+/** Workgroup counts covering `groups` groups, folded into 2-D past the 65,535-per-dimension limit. */
+export function grid(groups: number): [number, number, number] {
+  if (groups <= MAX_GROUPS) return [Math.max(groups, 1), 1, 1];
+  return [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS), 1];
+}
+
+export interface Walk {
+  /** WGSL i32 expression holding the base offset before this walk. */
+  readonly offset: string;
+  /** Stride of dimension d. */
+  readonly stride: (d: number) => string;
+}
+
+/**
+ * Statements declaring `var <name><k>` for each walker: its offset plus the coordinates of linear
+ * index `index` (row-major over `size(d)`, d < rank) times its strides.
+ */
+export function walk(name: string, index: string, rank: number, size: (d: number) => string, walkers: readonly Walk[]): string {
+  const lines = walkers.map((w, k) => `  var ${name}${k} = ${w.offset};`);
+  lines.push(`  var ${name}_rem = ${index};`);
+  for (let d = rank - 1; d >= 0; d--) {
+    const coord = d === 0 ? `${name}_rem` : `${name}_rem % ${size(d)}`;
+    lines.push(`  { let c = ${coord};`);
+    walkers.forEach((w, k) => lines.push(`    ${name}${k} += c * ${w.stride(d)};`));
+    if (d > 0) lines.push(`    ${name}_rem = ${name}_rem / ${size(d)};`);
+    lines.push('  }');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+/**
+ * Finding Dawn, an adapter and a device. Dawn is loaded with a dynamic import on first use so that
+ * importing the engine never loads a 130 MB native module, and a machine without an adapter is told
+ * once how to get one while the kit carries on on the CPU.
+ */
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  readonly features: readonly string[];
+  readonly hasF16: boolean;
+  /** Usage flags, taken from Dawn rather than copied, since GPUBufferUsage is not a Node global. */
+  readonly usage: { readonly STORAGE: number; readonly COPY_SRC: number; readonly COPY_DST: number; readonly MAP_READ: number; readonly UNIFORM: number };
+  readonly mapRead: number;
+}
+
+export const NO_ADAPTER_MESSAGE =
+  'torchlings: no WebGPU adapter was found, so tensors stay on the CPU. To use the GPU (or to ' +
+  "emulate one), install a Vulkan driver: on Debian/Ubuntu `sudo apt-get install libvulkan1 " +
+  "mesa-vulkan-drivers` (Mesa 25 or later; on Debian bookworm take it from bookworm-backports).";
+
+interface Dawn {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+async function loadDawn(): Promise<Dawn | string> {
+  try {
+    return (await import('webgpu')) as unknown as Dawn;
+  } catch (error) {
+    return `the package 'webgpu' (Dawn for Node) could not be loaded: ${(error as Error).message}`;
+  }
+}
+
+/** A device on the first adapter, or a sentence saying why there is none. */
+export async function openDevice(): Promise<GpuContext | string> {
+  const dawn = await loadDawn();
+  if (typeof dawn === 'string') return dawn;
+  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return 'no adapter';
+  const features = [...adapter.features] as string[];
+  const hasF16 = adapter.features.has('shader-f16');
+  const device = await adapter.requestDevice({
+    requiredFeatures: hasF16 ? ['shader-f16'] : [],
+    // The defaults (128 MiB per binding) are below what real GPUs offer; ask for all there is.
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  const info = adapter.info;
+  const adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
+  const usage = dawn.globals.GPUBufferUsage as GpuContext['usage'];
+  const mapRead = (dawn.globals.GPUMapMode as { READ: number }).READ;
+  return { device, adapterName, features, hasF16, usage, mapRead };
+}

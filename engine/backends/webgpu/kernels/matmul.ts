@@ -1,0 +1,144 @@
+/**
+ * Batched matmul with register blocking: each invocation computes an 8×8 block of the output held
+ * in sixteen vec4 accumulators, and an 8×8 workgroup covers 64×64. Operands are strided views
+ * (`x @ W.t()` reads W in place); when an operand's layout allows it, it is bound as an array of
+ * vec4 and read four elements at a time along whichever axis (k, m or n) is contiguous. There is no
+ * workgroup memory: on lavapipe barriers cost more than the reuse saves (12.7 vs 1 GFLOP/s measured),
+ * while on a discrete GPU the 64 accumulators per thread still give the arithmetic intensity.
+ */
+import type { View } from '../../../backend/types.ts';
+import { arithType } from '../dtypes.ts';
+import type { KernelCall } from '../kernel.ts';
+import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { coalesce, numel } from '../strided.ts';
+import { p, prelude, walk } from '../codegen/wgsl.ts';
+
+const BLOCK = 8;
+const GROUP = 8;
+const RANGE = [0, 1, 2, 3, 4, 5, 6, 7];
+const K4 = [0, 1, 2, 3];
+
+/** How an operand is read: vec4 along the named axis, or one scalar at a time. */
+type Load = 'k4' | 'm4' | 'n4' | 'scalar';
+
+const aligned = (...values: number[]): boolean => values.every((v) => v % 4 === 0);
+
+// Parameter slots.
+const M = p(0), N = p(1), K = p(2);
+const A_OFF = 3, A_M = p(4), A_K = p(5), B_OFF = 6, B_K = p(7), B_N = p(8), O_OFF = 9, O_M = p(10), O_N = p(11);
+const BATCH = 12;
+
+export function matmulKernel(a: View, b: View, out: View): KernelCall | null {
+  const nd = out.shape.length;
+  const [m, n] = [out.shape[nd - 2]!, out.shape[nd - 1]!];
+  const k = a.shape[nd - 1]!;
+  if (m * n === 0 || numel(out.shape) === 0) return null;
+  const dtype = out.buffer.dtype;
+  if (dtype === 'bool') throw new Error('webgpu: matmul of bool tensors is not supported; convert them with .int() or .float() first.');
+  const sa = (d: number) => a.strides[a.strides.length - d]!;
+  const sb = (d: number) => b.strides[b.strides.length - d]!;
+  const so = (d: number) => out.strides[nd - d]!;
+  const batch = coalesce(out.shape.slice(0, nd - 2), [a, b, out].map((v) => v.strides.slice(0, v.strides.length - 2)));
+  const batches = numel(batch.shape);
+  if (batches > 65535) throw new Error(`webgpu: matmul over ${batches} batches exceeds the 65,535 a dispatch allows; reshape into fewer, larger matrices.`);
+  const [ab, bb, ob] = batch.strides as [number[], number[], number[]];
+  const vecOk = dtype !== 'int32' && k % 4 === 0;
+  const aLoad: Load =
+    vecOk && sa(1) === 1 && aligned(sa(2), a.offset, ...ab) ? 'k4' : vecOk && sa(2) === 1 && m % 4 === 0 && aligned(sa(1), a.offset, ...ab) ? 'm4' : 'scalar';
+  const bLoad: Load =
+    vecOk && sb(1) === 1 && n % 4 === 0 && aligned(sb(2), b.offset, ...bb) ? 'n4' : vecOk && sb(2) === 1 && aligned(sb(1), b.offset, ...bb) ? 'k4' : 'scalar';
+  const oStore: Load = dtype !== 'int32' && so(1) === 1 && n % 4 === 0 && aligned(so(2), out.offset, ...ob) ? 'n4' : 'scalar';
+  const nb = batch.shape.length;
+  const params = [m, n, k, a.offset, sa(2), sa(1), b.offset, sb(2), sb(1), out.offset, so(2), so(1), ...batch.shape, ...ab, ...bb, ...ob];
+  const views = [out, a, b];
+  const key = `matmul:${dtype}:${aLoad}:${bLoad}:${oStore}:${nb}:${aliasKey(views)}`;
+  const source = () => matmulSource(arithType(dtype), aLoad, bLoad, oStore, nb, bindingsFor(['O', 'A', 'B'], views, [oStore !== 'scalar', aLoad !== 'scalar', bLoad !== 'scalar']), params.length);
+  const workgroups: [number, number, number] = [Math.ceil(n / (BLOCK * GROUP)), Math.ceil(m / (BLOCK * GROUP)), batches];
+  return { key, source, buffers: views.map(gpuOf), params, workgroups };
+}
+
+function matmulSource(t: 'f32' | 'i32', aLoad: Load, bLoad: Load, oStore: Load, nb: number, bindings: ReturnType<typeof bindingsFor>, paramCount: number): string {
+  const [oBinding, aBinding, bBinding] = bindings as [(typeof bindings)[0], (typeof bindings)[0], (typeof bindings)[0]];
+  // Reads convert storage (f16) to the accumulator type; vec4 reads index in units of four elements.
+  const vecT = `vec4<${t}>`;
+  const scalar = (name: string, type: string, index: string) => (type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`);
+  const vector = (name: string, type: string, index: string) => (type === vecT ? `${name}[(${index}) / 4]` : `${vecT}(${name}[(${index}) / 4])`);
+  const lines: string[] = [];
+  const aAt = (row: string, kk: string) => `aBase + ${row} * ${A_M} + ${kk} * ${A_K}`;
+  const bAt = (kk: string, col: string) => `bBase + ${kk} * ${B_K} + ${col} * ${B_N}`;
+  // A as scalars a_r_kk (row r, k + kk).
+  const aScalar: string[][] = RANGE.map(() => []);
+  if (aLoad === 'k4') {
+    RANGE.forEach((r) => lines.push(`let av${r} = ${vector('A', aBinding.type, aAt(`row${r}`, 'k'))};`));
+    RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `av${r}[${kk}]`)));
+  } else if (aLoad === 'm4') {
+    K4.forEach((kk) => [0, 1].forEach((h) => lines.push(`let av${kk}_${h} = ${vector('A', aBinding.type, aAt(`rows4_${h}`, `(k + ${kk})`))};`)));
+    RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `av${kk}_${r >> 2}[${r & 3}]`)));
+  } else {
+    RANGE.forEach((r) => K4.forEach((kk) => lines.push(`let a${r}_${kk} = ${scalar('A', aBinding.type, aAt(`row${r}`, `(k + ${kk})`))};`)));
+    RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `a${r}_${kk}`)));
+  }
+  // B as vec4 rows bvec[kk][v] (k + kk, columns 4v..4v+3 of the block).
+  const bVec: string[][] = K4.map(() => []);
+  if (bLoad === 'n4') {
+    K4.forEach((kk) => [0, 1].forEach((v) => lines.push(`let bv${kk}_${v} = ${vector('B', bBinding.type, bAt(`(k + ${kk})`, `cols4_${v}`))};`)));
+    K4.forEach((kk) => [0, 1].forEach((v) => (bVec[kk]![v] = `bv${kk}_${v}`)));
+  } else {
+    if (bLoad === 'k4') RANGE.forEach((c) => lines.push(`let bt${c} = ${vector('B', bBinding.type, bAt('k', `col${c}`))};`));
+    else RANGE.forEach((c) => K4.forEach((kk) => lines.push(`let b${c}_${kk} = ${scalar('B', bBinding.type, bAt(`(k + ${kk})`, `col${c}`))};`)));
+    const el = (c: number, kk: number) => (bLoad === 'k4' ? `bt${c}[${kk}]` : `b${c}_${kk}`);
+    K4.forEach((kk) => [0, 1].forEach((v) => (bVec[kk]![v] = `${vecT}(${[0, 1, 2, 3].map((j) => el(4 * v + j, kk)).join(', ')})`)));
+  }
+  RANGE.forEach((r) => K4.forEach((kk) => [0, 1].forEach((v) => lines.push(`acc${r}_${v} += ${vecT}(${aScalar[r]![kk]}) * ${bVec[kk]![v]};`))));
+  const main = lines.map((l) => `    ${l}`).join('\n');
+  // Leftover k (K not a multiple of 4) only arises when both operands are read as scalars.
+  const tail =
+    aLoad === 'scalar' && bLoad === 'scalar'
+      ? `  for (var k = ${K} - ${K} % 4; k < ${K}; k++) {
+${RANGE.map((r) => `    let a${r} = ${scalar('A', aBinding.type, aAt(`row${r}`, 'k'))};`).join('\n')}
+${[0, 1].map((v) => `    let b${v} = ${vecT}(${[0, 1, 2, 3].map((j) => scalar('B', bBinding.type, bAt('k', `col${4 * v + j}`))).join(', ')});`).join('\n')}
+${RANGE.map((r) => [0, 1].map((v) => `    acc${r}_${v} += ${vecT}(a${r}) * b${v};`).join('\n')).join('\n')}
+  }`
+      : '';
+  const storeT = oBinding.type;
+  const stores = RANGE.map((r) => {
+    const row = `(row0 + ${r})`;
+    if (oStore === 'n4') {
+      const st = (v: number) => (storeT === vecT ? `acc${r}_${v}` : `${storeT}(acc${r}_${v})`);
+      return `  if (${row} < ${M}) {
+    O[(oBase + ${row} * ${O_M} + col0) / 4] = ${st(0)};
+    if (col0 + 4 < ${N}) { O[(oBase + ${row} * ${O_M} + col0 + 4) / 4] = ${st(1)}; }
+  }`;
+    }
+    const cells = RANGE.map((c) => {
+      const value = storeT === t ? `acc${r}_${c >> 2}[${c & 3}]` : `${storeT}(acc${r}_${c >> 2}[${c & 3}])`;
+      return `    if (col0 + ${c} < ${N}) { O[oBase + ${row} * ${O_M} + (col0 + ${c}) * ${O_N}] = ${value}; }`;
+    });
+    return `  if (${row} < ${M}) {\n${cells.join('\n')}\n  }`;
+  });
+  const bw = (k: number) => BATCH + nb * (k + 1);
+  return `${prelude(bindings, paramCount)}
+@compute @workgroup_size(${GROUP}, ${GROUP})
+fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let row0 = i32(g.y) * ${BLOCK};
+  let col0 = i32(g.x) * ${BLOCK};
+  if (row0 >= ${M} || col0 >= ${N}) { return; }
+${walk('bt', 'i32(g.z)', nb, (d) => p(BATCH + d), [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })))}
+  let aBase = bt0;
+  let bBase = bt1;
+  let oBase = bt2;
+  // Rows and columns past the edge read a valid neighbour (clamped) and are never stored.
+${RANGE.map((r) => `  let row${r} = min(row0 + ${r}, ${M} - 1);`).join('\n')}
+${RANGE.map((c) => `  let col${c} = min(col0 + ${c}, ${N} - 1);`).join('\n')}
+  let rows4_0 = row0;
+  let rows4_1 = min(row0 + 4, ${M} - 4);
+  let cols4_0 = col0;
+  let cols4_1 = min(col0 + 4, ${N} - 4);
+${RANGE.map((r) => `  var acc${r}_0 = ${vecT}(0);\n  var acc${r}_1 = ${vecT}(0);`).join('\n')}
+  for (var k = 0; k + 3 < ${K}; k += 4) {
+${main}
+  }
+${tail}
+${stores.join('\n')}
+}`;
+}
