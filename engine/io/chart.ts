@@ -25,7 +25,18 @@ const PLOT = { left: 72, right: 540, top: 48, bottom: 380 };
 const LEGEND_X = PLOT.right + 20;
 const MAX_ABS = 1e15;
 // Tableau 10: distinguishable, and the same colour for the same series position every time.
-const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 /**
  * Escapes text for both element content and attribute values. Tab/newline/CR become character
@@ -33,9 +44,12 @@ const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948'
  * are not allowed in XML 1.0 at all, so they become U+FFFD.
  */
 function escapeXml(s: string): string {
-  return s
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '\ufffd')
-    .replace(/[&<>"'\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- these are exactly the characters XML forbids
+      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '\ufffd')
+      .replace(/[&<>"'\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`)
+  );
 }
 
 interface Axis {
@@ -86,7 +100,9 @@ export function lineChartSvg(chart: LineChart): string {
       }
       // Beyond this the axis arithmetic would overflow; no training metric gets near it.
       if (Math.abs(p[0]) > MAX_ABS || Math.abs(p[1]) > MAX_ABS) {
-        throw new Error(`lineChartSvg: series ${JSON.stringify(s.name)} has a point (${p[0]}, ${p[1]}) beyond ±${MAX_ABS}`);
+        throw new Error(
+          `lineChartSvg: series ${JSON.stringify(s.name)} has a point (${p[0]}, ${p[1]}) beyond ±${MAX_ABS}`,
+        );
       }
       all.push(p);
     }
@@ -96,7 +112,8 @@ export function lineChartSvg(chart: LineChart): string {
   const xAxis = all.length ? niceAxis(Math.min(...xs), Math.max(...xs)) : niceAxis(0, 1);
   const yAxis = all.length ? niceAxis(Math.min(...ys), Math.max(...ys)) : niceAxis(0, 1);
   const sx = (x: number): number => PLOT.left + ((x - xAxis.min) / (xAxis.max - xAxis.min)) * (PLOT.right - PLOT.left);
-  const sy = (y: number): number => PLOT.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (PLOT.bottom - PLOT.top);
+  const sy = (y: number): number =>
+    PLOT.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (PLOT.bottom - PLOT.top);
 
   const out: string[] = [];
   out.push(
@@ -106,7 +123,9 @@ export function lineChartSvg(chart: LineChart): string {
   );
   out.push(`<title>${escapeXml(chart.title)}</title>`);
   out.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`);
-  out.push(`<text x="${px((PLOT.left + PLOT.right) / 2)}" y="28" text-anchor="middle" font-size="16">${escapeXml(chart.title)}</text>`);
+  out.push(
+    `<text x="${px((PLOT.left + PLOT.right) / 2)}" y="28" text-anchor="middle" font-size="16">${escapeXml(chart.title)}</text>`,
+  );
 
   for (const t of xAxis.ticks) {
     const x = px(sx(t));
@@ -118,14 +137,20 @@ export function lineChartSvg(chart: LineChart): string {
     const y = px(sy(t));
     out.push(`<line x1="${PLOT.left}" y1="${y}" x2="${PLOT.right}" y2="${y}" stroke="#e5e5e5"/>`);
     out.push(`<line x1="${PLOT.left - 5}" y1="${y}" x2="${PLOT.left}" y2="${y}" stroke="#000000"/>`);
-    out.push(`<text x="${PLOT.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${t.toFixed(yAxis.decimals)}</text>`);
+    out.push(
+      `<text x="${PLOT.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${t.toFixed(yAxis.decimals)}</text>`,
+    );
   }
   out.push(
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#000000"/>`,
   );
-  out.push(`<text x="${px((PLOT.left + PLOT.right) / 2)}" y="${HEIGHT - 20}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
+  out.push(
+    `<text x="${px((PLOT.left + PLOT.right) / 2)}" y="${HEIGHT - 20}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`,
+  );
   const yMid = px((PLOT.top + PLOT.bottom) / 2);
-  out.push(`<text x="20" y="${yMid}" text-anchor="middle" transform="rotate(-90 20 ${yMid})">${escapeXml(chart.yLabel)}</text>`);
+  out.push(
+    `<text x="20" y="${yMid}" text-anchor="middle" transform="rotate(-90 20 ${yMid})">${escapeXml(chart.yLabel)}</text>`,
+  );
 
   chart.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
@@ -170,7 +195,9 @@ function parsePoints(text: string, series: string): Point[] {
     const parts = pair.split(',');
     const nums = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
     if (nums.length !== 2 || !nums.every(Number.isFinite)) {
-      throw new Error(`parseLineChartSvg: series ${JSON.stringify(series)} has a malformed point ${JSON.stringify(pair)}`);
+      throw new Error(
+        `parseLineChartSvg: series ${JSON.stringify(series)} has a malformed point ${JSON.stringify(pair)}`,
+      );
     }
     return [nums[0]!, nums[1]!];
   });
@@ -182,7 +209,9 @@ export function parseLineChartSvg(svg: string): LineChart {
   if (!root) throw new Error('parseLineChartSvg: no <svg> element found');
   const rootAttrs = attributes(root[0]);
   if (rootAttrs['data-chart'] !== 'line') {
-    throw new Error('parseLineChartSvg: the <svg> element has no data-chart="line" attribute; not written by lineChartSvg?');
+    throw new Error(
+      'parseLineChartSvg: the <svg> element has no data-chart="line" attribute; not written by lineChartSvg?',
+    );
   }
   const series: LineSeries[] = [];
   for (const m of svg.matchAll(tagPattern('polyline'))) {
