@@ -6,9 +6,10 @@ import { hasBackend } from './backend/registry.ts';
 
 type WebGPUModule = typeof import('./backends/webgpu/index.ts');
 let module: Promise<WebGPUModule> | null = null;
+let loaded: WebGPUModule | null = null;
 
 function load(): Promise<WebGPUModule> {
-  module ??= import('./backends/webgpu/index.ts');
+  module ??= import('./backends/webgpu/index.ts').then((m) => (loaded = m));
   return module;
 }
 
@@ -28,4 +29,10 @@ export function isInitialized(): boolean {
 /** Destroys the device and frees its memory; a later init() creates a new one. */
 export async function destroy(): Promise<void> {
   if (module) (await module).destroyWebGPU();
+}
+
+/** The adapter's name (on lavapipe: "llvmpipe: Mesa …"), once initialized. */
+export function adapterName(): string {
+  const info = loaded && isInitialized() ? loaded.webgpuInfo() : null;
+  return info ? info.adapter : 'not initialized';
 }

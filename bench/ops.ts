@@ -1,0 +1,60 @@
+/**
+ * Engine-level figures on one device, through the public API (so they include dispatch, autograd
+ * and allocation): fp32 matmul GFLOP/s, elementwise throughput, and one forward+backward of the
+ * MLP 784-128-10 at batch 64.
+ */
+import * as torch from '#engine';
+import { timeMs } from './timing.ts';
+
+export async function matmulRows(device: torch.Device, sizes = [128, 512, 1024]): Promise<string[][]> {
+  const rows: string[][] = [];
+  for (const n of sizes) {
+    const a = torch.rand(n, n, { device });
+    const b = torch.rand(n, n, { device });
+    const ms = await timeMs(() => a.matmul(b), n >= 1024 ? 3 : 7);
+    rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s`]);
+  }
+  return rows;
+}
+
+export async function elementwiseRows(device: torch.Device, n = 1 << 20): Promise<string[][]> {
+  const a = torch.rand(n, { device });
+  const b = torch.rand(n, { device });
+  const add = await timeMs(() => a.add(b));
+  const exp = await timeMs(() => a.exp());
+  const bcast = torch.rand(1024, 1024, { device });
+  const row = torch.rand(1024, { device });
+  const badd = await timeMs(() => bcast.add(row));
+  const meps = (ms: number) => `${(n / ms / 1e3).toFixed(0)} M elem/s`;
+  return [
+    [`add (${n} elements)`, `${add.toFixed(2)} ms`, meps(add)],
+    [`exp (${n} elements)`, `${exp.toFixed(2)} ms`, meps(exp)],
+    ['add broadcast [1024,1024]+[1024]', `${badd.toFixed(2)} ms`, meps(badd)],
+  ];
+}
+
+/** One forward and backward of x → relu(x·W1ᵀ + b1) → ·W2ᵀ + b2 → cross-entropy, at batch 64. */
+export async function mlpRows(device: torch.Device): Promise<string[][]> {
+  torch.manualSeed(0);
+  const w1 = torch.randn(128, 784, { device }).mul(0.03).requiresGrad_();
+  const b1 = torch.zeros(128, { device, requiresGrad: true });
+  const w2 = torch.randn(10, 128, { device }).mul(0.08).requiresGrad_();
+  const b2 = torch.zeros(10, { device, requiresGrad: true });
+  const x = torch.rand(64, 784, { device });
+  const y = torch.randint(0, 10, [64, 1], { device });
+  const forward = () => x.matmul(w1.t()).add(b1).relu().matmul(w2.t()).add(b2).logSoftmax(1).gather(1, y).mean().neg();
+  const fwd = await timeMs(forward);
+  const fwdBwd = await timeMs(() => {
+    const loss = forward();
+    loss.backward();
+    return w1.grad!;
+  });
+  return [
+    ['MLP 784-128-10 forward, batch 64', `${fwd.toFixed(2)} ms`, ''],
+    [
+      'MLP 784-128-10 forward+backward, batch 64',
+      `${fwdBwd.toFixed(2)} ms`,
+      `${((64 / fwdBwd) * 1000).toFixed(0)} samples/s`,
+    ],
+  ];
+}
