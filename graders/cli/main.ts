@@ -1,0 +1,66 @@
+// `npm run grade`: parse options, grade, write the machine reports, print the human one.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseOptions, UsageError, USAGE, type Options } from './args.ts';
+import { grade } from './grade.ts';
+import { findExercise, loadCourse, ManifestError, type Course, type Exercise } from './manifest.ts';
+import { progressBar } from './render/progress.ts';
+import { renderReport } from './render/terminal.ts';
+import { writeReports } from './reports/write.ts';
+import { killAll } from './run-exercise.ts';
+import { watch } from './watch.ts';
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll(); // grading runs in detached process groups that a terminal's ^C does not reach
+    process.exit(130);
+  });
+}
+
+try {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts === 'help') {
+    process.stdout.write(USAGE);
+  } else {
+    const course = loadCourse(opts.course);
+    const exercises = select(course, opts);
+    process.exitCode = opts.watch ? await watch(course, exercises, opts) : await gradeOnce(course, exercises, opts);
+  }
+} catch (e) {
+  process.exitCode = explain(e);
+}
+
+async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
+  const onProgress = progressBar(opts.lang);
+  const report = await grade(course, exercises, { ...opts, ...(onProgress && { onProgress }) });
+  await writeReports(report, opts);
+  const width = process.stdout.isTTY ? Math.min(100, Math.max(60, process.stdout.columns)) : 78;
+  process.stdout.write(renderReport(report, { lang: opts.lang, color: opts.color, width, verbose: opts.verbose, footer: opts.kind === 'exercises' }));
+  return report.passed ? 0 : 1;
+}
+
+function select(course: Course, opts: Options): Exercise[] {
+  if (opts.kind === 'submission' && !existsSync(join(opts.submission!, 'exercises'))) {
+    throw new UsageError(`${opts.submission} has no exercises/ folder to grade`);
+  }
+  if (opts.selection.length === 0) return course.manifest.exercises;
+  return opts.selection.map((key) => {
+    const found = findExercise(course, key);
+    if (!found) throw new UsageError(`no exercise ${key}; try one of: ${course.manifest.exercises.map((e) => e.id).join(', ')}`);
+    return found;
+  });
+}
+
+/** Exit 2 for a mistake in how the kit was called; 3 for a fault in the kit itself. */
+function explain(e: unknown): number {
+  const usage = e instanceof UsageError || e instanceof ManifestError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  if (usage) {
+    process.stderr.write(`torchlings: ${(e as Error).message}\n${e instanceof ManifestError ? '' : 'npm run grade -- --help for usage\n'}`);
+    return 2;
+  }
+  // Learners never need the kit's own stack; kit developers can ask for it.
+  process.stderr.write(`torchlings: internal error: ${(e as Error)?.message ?? e}\n`);
+  if (process.env.TORCHLINGS_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+  else process.stderr.write('(TORCHLINGS_DEBUG=1 shows where)\n');
+  return 3;
+}

@@ -1,0 +1,36 @@
+import type { ErrorKind } from '../../lib/events.ts';
+import { text, type Text } from '../../lib/text.ts';
+
+// The kit's own words in the terminal report. Graders bring their own (titles, hints, failures).
+export const words = {
+  done: text('done', '완료'),
+  notStarted: text('not started', '시작 전'),
+  error: text('error', '오류'),
+  hint: text('hint', '힌트'),
+  guide: text('guide', '가이드'),
+  output: text('output', '출력'),
+  next: text('next', '다음'),
+  allDone: text('all exercises pass', '모든 연습문제를 통과했습니다'),
+} as const;
+
+export const errorWords: Record<ErrorKind, Text> = {
+  'missing-file': text('missing file', '파일 없음'),
+  syntax: text('syntax error', '문법 오류'),
+  load: text('could not load', '불러오기 실패'),
+  exception: text('error', '오류'),
+  timeout: text('timed out', '시간 초과'),
+  'out-of-memory': text('out of memory', '메모리 부족'),
+  crash: text('crashed', '비정상 종료'),
+};
+
+export const header = (target: string, device: string, seed: number): Text =>
+  text(`torchlings · grading ${target}/ on ${device} · seed ${seed}`, `torchlings · ${target}/ 채점 · ${device} · 시드 ${seed}`);
+
+export const total = (score: number, max: number, passed: number, count: number): Text =>
+  text(`total ${score}/${max} · ${passed} of ${count} exercises done`, `합계 ${score}/${max} · ${count}개 중 ${passed}개 완료`);
+
+export const footer = (exercise: string): Text =>
+  text(
+    `npm run grade -- --watch re-grades on every save · npm run hint -- ${exercise} for more help`,
+    `npm run grade -- --watch: 저장할 때마다 다시 채점 · npm run hint -- ${exercise}: 더 많은 도움말`,
+  );

@@ -1,0 +1,61 @@
+import { appendFileSync } from 'node:fs';
+import type { Location } from './location.ts';
+import type { Text } from './text.ts';
+
+// Checks report through an append-only JSON-lines file, written synchronously: when the CLI kills an
+// exercise stuck in an infinite loop, every check that finished before it has already been recorded,
+// and the one that started but never finished is the one that hung.
+
+export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'error';
+
+/** Why something is an error rather than a failure. The first three mean a file could not be loaded. */
+export type ErrorKind = 'missing-file' | 'syntax' | 'load' | 'exception' | 'timeout' | 'out-of-memory' | 'crash';
+
+export interface CheckSpec {
+  /** Stable id, unique within the exercise, e.g. 'sigmoid-backward'. Reports and seeds key on it. */
+  id: string;
+  points: number;
+  title: Text;
+  hint: Text;
+  /** Guide section the check grades, e.g. '§3.3.2'. */
+  guide: string;
+  /** Per-check time limit; the exercise as a whole has its own, set in the manifest. */
+  timeoutMs?: number;
+}
+
+export interface CheckOutcome {
+  status: CheckStatus;
+  /** Why it did not pass, one Text per line; empty when passed. */
+  message: Text[];
+  location?: Location;
+  /** For not-started checks: what the stub's todo() names, e.g. 'Sigmoid.backward'. */
+  todo?: string;
+  /** For errors only. */
+  errorKind?: ErrorKind;
+}
+
+export type GradeEvent =
+  | ({ type: 'check' } & CheckSpec)
+  | { type: 'start'; id: string; taskId: string }
+  | ({ type: 'result'; id: string; durationMs: number } & CheckOutcome)
+  // Written by the vitest host, not by checks:
+  | { type: 'log'; taskId: string; content: string }
+  | { type: 'file-error'; message: string; location?: Location }
+  | { type: 'end' };
+
+export function appendEvent(file: string | undefined, event: GradeEvent): void {
+  if (file) appendFileSync(file, JSON.stringify(event) + '\n');
+}
+
+export function parseEvents(jsonl: string): GradeEvent[] {
+  return jsonl
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as GradeEvent];
+      } catch {
+        return []; // a line cut short by a kill
+      }
+    });
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The project's own tests. Graders (graders/*.grader.ts) are not tests of the project: they grade a
+// learner's code and run through `npm run grade`, which starts vitest itself, one exercise at a time.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    // The engine reads memory figures after an explicit collection, to keep them deterministic.
+    execArgv: ['--expose-gc'],
+  },
+});
