@@ -1,4 +1,5 @@
 /** tensor.backward() and torch.autograd.grad(), on top of the backward walk. */
+import { full } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { runBackward, type BackwardOptions } from './engine.ts';
@@ -11,7 +12,8 @@ function defaultGrad(root: Tensor): Tensor {
         'pass a gradient of the same shape, e.g. y.backward(torch.onesLike(y)), or reduce it first with .sum() or .mean()',
     );
   }
-  return root.detach().mul(0).add(1);
+  // Ones, not root·0 + 1: a loss that is inf or NaN must still seed its backward with 1.
+  return full(root.shape, 1, { dtype: root.dtype, device: root.device });
 }
 
 function checkGrad(root: Tensor, grad: Tensor): void {

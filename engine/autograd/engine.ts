@@ -46,6 +46,15 @@ function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): 
   return g.dtype === dtype ? g : g.to(dtype);
 }
 
+function runNode(node: Node, grad: Tensor, sink: GradSink, retain: boolean): readonly unknown[] {
+  sink.node?.(node, grad);
+  const retained = node.retained?.deref();
+  if (retained) retained._accumulateGrad(grad);
+  const inputGrads = node.apply(grad);
+  if (!retain) node.release();
+  return inputGrads;
+}
+
 export function runBackward(
   roots: readonly Tensor[],
   grads: readonly Tensor[],
@@ -70,27 +79,28 @@ export function runBackward(
     const ready = [...new Set(rootNodes)].filter((n) => !deps.has(n));
     while (ready.length > 0) {
       const node = ready.pop()!;
-      const grad = pending.get(node)!;
+      const grad = pending.get(node);
       pending.delete(node);
-      sink.node?.(node, grad);
-      const retained = node.retained?.deref();
-      if (retained) retained._accumulateGrad(grad);
-      const inputGrads = node.apply(grad);
-      if (!retain) node.release();
+      // A node whose every incoming gradient was null (a Function returned None for it) does not
+      // run, but it still releases its inputs, so that nodes it shares with other paths run too.
+      const inputGrads = grad ? runNode(node, grad, sink, retain) : [];
       node.next.forEach((edge, i) => {
         const raw = inputGrads[i];
-        if (!edge || raw === null || raw === undefined) return;
-        if (!(raw instanceof Tensor)) {
-          throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
+        if (!edge) return;
+        if (raw !== null && raw !== undefined) {
+          if (!(raw instanceof Tensor)) {
+            throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
+          }
+          const meta = node.inputs[i]!;
+          const g = fitTo(raw, meta.shape, meta.dtype);
+          if ('leaf' in edge) {
+            sink.leaf(edge.leaf, g);
+            return;
+          }
+          const prev = pending.get(edge.node);
+          pending.set(edge.node, prev ? prev.add(g) : g);
         }
-        const meta = node.inputs[i]!;
-        const g = fitTo(raw, meta.shape, meta.dtype);
-        if ('leaf' in edge) {
-          sink.leaf(edge.leaf, g);
-          return;
-        }
-        const prev = pending.get(edge.node);
-        pending.set(edge.node, prev ? prev.add(g) : g);
+        if ('leaf' in edge) return;
         const left = deps.get(edge.node)! - 1;
         deps.set(edge.node, left);
         if (left === 0) ready.push(edge.node);

@@ -10,13 +10,24 @@ import { launchBinary, launchUnary, launchWhere, scalarTensor } from './kernels.
 /** The dtype two operands compute in: a scalar or 0-d tensor does not widen a tensor's category. */
 function resultType(a: TensorLike, b: TensorLike): DType {
   if (a instanceof Tensor && b instanceof Tensor) {
-    if (a.ndim === 0 && b.ndim > 0) return promoteWithScalar(b.dtype, isFloatingPoint(a.dtype) ? 0.5 : 1);
-    if (b.ndim === 0 && a.ndim > 0) return promoteWithScalar(a.dtype, isFloatingPoint(b.dtype) ? 0.5 : 1);
+    if (a.ndim === 0 && b.ndim > 0) return withZeroDim(b.dtype, a.dtype);
+    if (b.ndim === 0 && a.ndim > 0) return withZeroDim(a.dtype, b.dtype);
     return promoteTypes(a.dtype, b.dtype);
   }
   if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as Scalar);
   if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as Scalar);
   return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+}
+
+/**
+ * PyTorch's combine_categories for a dimensioned tensor and a 0-d one: the 0-d tensor's dtype
+ * counts only when it is of a higher category (int32 tensor + 0-d float64 tensor → float64; a
+ * float32 tensor + 0-d float64 tensor stays float32; a bool tensor takes the 0-d's type).
+ */
+function withZeroDim(dimensioned: DType, zeroDim: DType): DType {
+  if (isFloatingPoint(dimensioned)) return dimensioned;
+  if (dimensioned === 'bool' || isFloatingPoint(zeroDim)) return promoteTypes(dimensioned, zeroDim);
+  return dimensioned;
 }
 
 function deviceOf(a: TensorLike, b: TensorLike, fallback: Device): Device {
@@ -191,13 +202,23 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 // ---- unary math --------------------------------------------------------------------------------
 
-/** A unary op whose gradient is a function of the input x, the output y and the incoming g. */
-function unaryOp(name: string, op: UnaryOp, grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor, float = true) {
+/**
+ * A unary op whose gradient is a function of the input x, the output y and the incoming g. Only
+ * what the gradient reads is saved (`saves`), so that an in-place form (relu_, sqrt_) of an op whose
+ * gradient reads only its output still has a valid backward once the input is overwritten.
+ */
+function unaryOp(
+  name: string,
+  op: UnaryOp,
+  grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor,
+  float = true,
+  saves: 'x' | 'y' | 'none' = 'x',
+) {
   const f = defineOp(
     name,
     (ctx, x: Tensor) => {
       const y = launchUnary(op, x, float ? floatOf(x.dtype) : x.dtype);
-      ctx.saveForBackward(x, y);
+      ctx.saveForBackward(saves === 'x' ? x : null, saves === 'y' ? y : null);
       return y;
     },
     (ctx, g) => {
@@ -208,23 +229,23 @@ function unaryOp(name: string, op: UnaryOp, grad: (g: Tensor, x: Tensor, y: Tens
   return (x: Tensor) => (float && !isFloatingPoint(x.dtype) ? f(to(x, 'float32')) : f(x));
 }
 
-export const neg = unaryOp('NegBackward0', 'neg', (g) => g.neg(), false);
+export const neg = unaryOp('NegBackward0', 'neg', (g) => g.neg(), false, 'none');
 export const abs = unaryOp('AbsBackward0', 'abs', (g, x) => g.mul(x.sign()), false);
-export const sign = unaryOp('SignBackward0', 'sign', (g) => g.mul(0), false);
-export const exp = unaryOp('ExpBackward0', 'exp', (g, _x, y) => g.mul(y));
+export const sign = unaryOp('SignBackward0', 'sign', (g) => g.mul(0), false, 'none');
+export const exp = unaryOp('ExpBackward0', 'exp', (g, _x, y) => g.mul(y), true, 'y');
 export const log = unaryOp('LogBackward0', 'log', (g, x) => g.div(x));
-export const sqrt = unaryOp('SqrtBackward0', 'sqrt', (g, _x, y) => g.div(y.mul(2)));
-export const rsqrt = unaryOp('RsqrtBackward0', 'rsqrt', (g, _x, y) => g.mul(y.pow(3)).mul(-0.5));
-export const reciprocal = unaryOp('ReciprocalBackward0', 'reciprocal', (g, _x, y) => g.mul(y.mul(y)).neg());
+export const sqrt = unaryOp('SqrtBackward0', 'sqrt', (g, _x, y) => g.div(y.mul(2)), true, 'y');
+export const rsqrt = unaryOp('RsqrtBackward0', 'rsqrt', (g, _x, y) => g.mul(y.pow(3)).mul(-0.5), true, 'y');
+export const reciprocal = unaryOp('ReciprocalBackward0', 'reciprocal', (g, _x, y) => g.mul(y.mul(y)).neg(), true, 'y');
 export const sin = unaryOp('SinBackward0', 'sin', (g, x) => g.mul(x.cos()));
 export const cos = unaryOp('CosBackward0', 'cos', (g, x) => g.mul(x.sin()).neg());
-export const tanh = unaryOp('TanhBackward0', 'tanh', (g, _x, y) => g.mul(y.mul(y).neg().add(1)));
-export const sigmoid = unaryOp('SigmoidBackward0', 'sigmoid', (g, _x, y) => g.mul(y).mul(y.neg().add(1)));
+export const tanh = unaryOp('TanhBackward0', 'tanh', (g, _x, y) => g.mul(y.mul(y).neg().add(1)), true, 'y');
+export const sigmoid = unaryOp('SigmoidBackward0', 'sigmoid', (g, _x, y) => g.mul(y).mul(y.neg().add(1)), true, 'y');
 // relu'(0) = 0, as in PyTorch.
-export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => g.mul(y.gt(0)), false);
-export const floor = unaryOp('FloorBackward0', 'floor', (g) => g.mul(0), false);
-export const ceil = unaryOp('CeilBackward0', 'ceil', (g) => g.mul(0), false);
-export const round = unaryOp('RoundBackward0', 'round', (g) => g.mul(0), false);
+export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => g.mul(y.gt(0)), false, 'y');
+export const floor = unaryOp('FloorBackward0', 'floor', (g) => g.mul(0), false, 'none');
+export const ceil = unaryOp('CeilBackward0', 'ceil', (g) => g.mul(0), false, 'none');
+export const round = unaryOp('RoundBackward0', 'round', (g) => g.mul(0), false, 'none');
 
 export function square(x: Tensor): Tensor {
   return mul(x, x);
@@ -308,19 +329,18 @@ export const minimum = extremum('MinimumBackward0', 'minimum');
 const clampOp = defineOp(
   'ClampBackward1',
   (ctx, x: Tensor, min: number | null, max: number | null) => {
-    ctx.saveForBackward(x);
-    ctx.min = min;
-    ctx.max = max;
+    // The mask of elements inside [min, max] is saved rather than x, so clamp_ can overwrite x.
+    let keep = ge(x, min ?? -Infinity);
+    if (max !== null) keep = logicalAnd(keep, le(x, max));
+    ctx.saveForBackward(keep);
     let y = x;
     if (min !== null) y = launchBinary('maximum', y, scalarTensor(min, x.dtype, x.device), x.dtype);
     if (max !== null) y = launchBinary('minimum', y, scalarTensor(max, x.dtype, x.device), x.dtype);
     return y === x ? launchUnary('identity', x) : y;
   },
   (ctx, g) => {
-    const [x] = ctx.savedTensors;
-    let keep = ge(x!, (ctx.min as number | null) ?? -Infinity);
-    if (ctx.max !== null) keep = logicalAnd(keep, le(x!, ctx.max as number));
-    return [where(keep, g, 0), null, null];
+    const [keep] = ctx.savedTensors;
+    return [where(keep!, g, 0), null, null];
   },
 );
 

@@ -52,7 +52,16 @@ export function binary<T extends Tensor>(self: T, op: BinaryOp, other: TensorLik
 }
 
 export function copy<T extends Tensor>(self: T, src: Tensor): T {
-  return apply(self, () => (src.device === self.device ? src : src.to(self.device)), 'copy_');
+  // Through clone() when src requires grad, so self gets a node of its own whose edge reaches src
+  // (a leaf src has no node self could borrow, and src's node has src's shape, not self's).
+  return apply(
+    self,
+    () => {
+      const moved = src.device === self.device ? src : src.to(self.device);
+      return moved.requiresGrad ? moved.clone() : moved;
+    },
+    'copy_',
+  );
 }
 
 export function fill<T extends Tensor>(self: T, value: number): T {

@@ -157,12 +157,20 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return view(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-/** Gradient of a slice: zeros with g written into the sliced window. */
-function sliceBackward(g: Tensor, inputShape: readonly number[], window: (t: Tensor) => Tensor): Tensor {
-  const out = emptyTensor(inputShape, g.dtype, g.device);
-  launchAssign(window(out), g);
-  return out;
-}
+/**
+ * Gradient of a slice: zeros with g written into the sliced window. An op of its own, whose
+ * gradient is the slice again, so that a createGraph backward can be differentiated once more.
+ */
+const sliceBackward: (g: Tensor, inputShape: readonly number[], window: (t: Tensor) => Tensor) => Tensor = defineOp(
+  'SliceBackwardBackward0',
+  (ctx, g: Tensor, inputShape: readonly number[], window: (t: Tensor) => Tensor) => {
+    ctx.window = window;
+    const out = emptyTensor(inputShape, g.dtype, g.device);
+    launchAssign(window(out), g);
+    return out;
+  },
+  (ctx, gg) => [(ctx.window as (t: Tensor) => Tensor)(gg), null, null],
+);
 
 const sliceOp: (x: Tensor, dim: number, start: number, length: number, step: number) => Tensor = defineOp(
   'SliceBackward0',

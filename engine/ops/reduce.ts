@@ -1,7 +1,7 @@
 /** Reductions, softmax and their gradients. */
 import { defineOp } from '../autograd/function.ts';
 import { isFloatingPoint } from '../dtype.ts';
-import { normalizeDim, normalizeDims, numel } from '../tensor/shape.ts';
+import { normalizeDim, normalizeDims } from '../tensor/shape.ts';
 import { Tensor, type DimOptions, type VarOptions } from '../tensor/tensor.ts';
 import { where } from './elementwise.ts';
 import { launchArgReduce, launchReduce, launchSoftmax } from './kernels.ts';
@@ -154,22 +154,33 @@ export const argmin = argExtreme('argmin');
 export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Tensor {
   const a = dimArgs(dim, keepdim);
   const opts = { dim: a.dim ?? x.shape.map((_, i) => i), keepdim: a.keepdim };
-  if (p === Infinity) return x.abs().max(typeof opts.dim === 'number' ? opts.dim : 0).values;
+  if (p === Infinity) return absMax(x.abs(), normalizeDims(opts.dim, x.ndim), opts.keepdim);
   if (p === 2) return x.mul(x).sum(opts).sqrt();
   if (p === 1) return x.abs().sum(opts);
   return x.abs().pow(p).sum(opts).pow(1 / p);
 }
 
+/** The max over several dims: they are moved last and flattened into one, then max(dim). */
+function absMax(x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
+  if (axes.length === 0) return x;
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const flat = x.permute([...kept, ...axes]).reshape([...kept.map((i) => x.shape[i]!), -1]);
+  const values = flat.max(kept.length).values;
+  return keepdim ? values.reshape(keptShape(x.shape, axes)) : values;
+}
+
 export function logsumexp(x: Tensor, dim: number | DimOptions, keepdim?: boolean): Tensor {
   const a = dimOnly(dim, keepdim);
-  const m = x.max(a.dim, true).values.detach();
+  // An infinite max (a row of -inf, or an inf) is not subtracted: inf − inf would give NaN.
+  const max = x.max(a.dim, true).values.detach();
+  const m = where(max.abs().eq(Infinity), 0, max);
   const out = x.sub(m).exp().sum(a.dim, true).log().add(m);
   return a.keepdim ? out : out.squeeze(normalizeDim(a.dim, x.ndim));
 }
 
 /** Sums broadcast dims away so that a gradient has the shape of the input it belongs to. */
 export function sumToSize(x: Tensor, shape: readonly number[]): Tensor {
-  if (numel(shape) === x.numel() && shape.length === x.ndim) return x.reshape(shape);
+  if (shape.length === x.ndim && shape.every((d, i) => d === x.shape[i])) return x;
   const lead = x.ndim - shape.length;
   if (lead < 0) throw new RangeError(`sum_to_size: size {${shape.join(', ')}} is not expandable to size {${x.shape.join(', ')}}`);
   const axes: number[] = [];

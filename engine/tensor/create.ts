@@ -40,6 +40,8 @@ function inferDtype(data: unknown, values: number[]): DType {
     return Array.isArray(d) ? firstLeaf(d[0]) : d;
   })(data);
   if (typeof first === 'boolean') return 'bool';
+  // torch.tensor([]) is float32: with no values there is nothing to make it an integer tensor.
+  if (values.length === 0) return 'float32';
   return values.every(Number.isInteger) ? 'int32' : 'float32';
 }
 
@@ -58,11 +60,16 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
     const dtype = options.dtype ?? (arr instanceof Float64Array ? 'float64' : arr instanceof Int32Array ? 'int32' : arr instanceof Uint8Array ? 'bool' : 'float32');
     return fromHost(arr, shape, { ...options, dtype });
   }
+  checkOptions(options);
   const { values, shape } = flatten(data);
   const dtype = options.dtype ?? inferDtype(data, values);
   const host = hostArray(dtype, values.length);
   for (let i = 0; i < values.length; i++) host[i] = values[i]!;
-  return fromHost(host, options.shape ? shapeArgs([options.shape]) : shape, { ...options, dtype });
+  const target = options.shape ? shapeArgs([options.shape]) : shape;
+  if (numel(target) !== values.length) {
+    throw new RangeError(`tensor(): shape ${formatShape(target)} holds ${numel(target)} elements but the data has ${values.length}`);
+  }
+  return fromHost(host, target, { ...options, dtype });
 }
 
 type ShapeAndOptions<O> = [...(number | readonly number[])[], O] | (number | readonly number[])[];
@@ -76,6 +83,7 @@ function splitArgs<O extends object>(args: ShapeAndOptions<O>): [number[], O] {
 }
 
 export function full(shape: number | readonly number[], value: number | boolean, options: TensorOptions = {}): Tensor {
+  checkOptions(options);
   const dims = shapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const host = hostArray(dtype, numel(dims));
@@ -100,6 +108,7 @@ export function empty(...args: ShapeAndOptions<TensorOptions>): Tensor {
 
 function randomTensor(args: ShapeAndOptions<RandomOptions>, draw: (g: Generator, dtype: DType) => number): Tensor {
   const [shape, options] = splitArgs(args);
+  checkOptions(options);
   const dtype = options.dtype ?? 'float32';
   const g = options.generator ?? defaultGenerator;
   const host = hostArray(dtype, numel(shape));
@@ -128,9 +137,11 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 }
 
 /** torch.arange(end), arange(start, end), arange(start, end, step). */
-export function arange(start: number, end?: number, step: number | TensorOptions = 1, options: TensorOptions = {}): Tensor {
+export function arange(start: number, end?: number | TensorOptions, step: number | TensorOptions = 1, options: TensorOptions = {}): Tensor {
+  if (typeof end === 'object') [end, step, options] = [undefined, 1, end]; // arange(5, { dtype })
   if (typeof step === 'object') [step, options] = [1, step];
   if (end === undefined) [start, end] = [0, start];
+  checkOptions(options);
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) {
     throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
@@ -144,6 +155,7 @@ export function arange(start: number, end?: number, step: number | TensorOptions
 }
 
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  checkOptions(options);
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
   const host = hostArray(dtype, steps);
@@ -156,6 +168,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
 
 export function eye(n: number, m: number | TensorOptions = n, options: TensorOptions = {}): Tensor {
   if (typeof m === 'object') [m, options] = [n, m];
+  checkOptions(options);
   const dtype = options.dtype ?? 'float32';
   const host = hostArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;

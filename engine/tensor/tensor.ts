@@ -13,6 +13,7 @@ import * as mm from '../ops/matmul.ts';
 import * as mv from '../ops/movement.ts';
 import * as red from '../ops/reduce.ts';
 import * as grad from '../autograd/api.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor } from './format.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
@@ -29,6 +30,12 @@ export interface VarOptions extends DimOptions {
   unbiased?: boolean;
   /** torch's correction: 1 is Bessel's (unbiased), 0 the population variance. */
   correction?: number;
+}
+
+export interface BackwardOptions {
+  gradient?: Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
 }
 
 export class Tensor {
@@ -107,7 +114,10 @@ export class Tensor {
       );
     }
     if (value && this.dtype !== 'float32' && this.dtype !== 'float64' && this.dtype !== 'float16') {
-      throw new TypeError(`Only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+      throw new TypeError(
+        `Only Tensors of floating point dtype can require gradients (got ${this.dtype}). ` +
+          'torch.tensor infers int32 from whole numbers (as PyTorch infers int64): pass { dtype: \'float32\' }.',
+      );
     }
     this.requires = value;
     return this;
@@ -134,10 +144,19 @@ export class Tensor {
 
   /** Internal: grad += g for leaves and retained non-leaves. */
   _accumulateGrad(g: Tensor): void {
-    this.grad = this.grad ? this.grad.add(g) : g.detach();
+    if (this.grad) {
+      this.grad = this.grad.add(g);
+      return;
+    }
+    // A copy, never an alias: one gradient tensor can reach several leaves (AddBackward passes g to
+    // both inputs), and an in-place update of one .grad (clipGradNorm_) must not change another's.
+    // Under createGraph the copy keeps its history, so the gradient can be differentiated again.
+    this.grad = isGradEnabled() ? g.clone() : g.detach().clone();
   }
 
-  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
+    // Keyword arguments come as a last options object, which may stand alone: backward({ retainGraph: true }).
+    if (gradient && !(gradient instanceof Tensor)) [gradient, options] = [gradient.gradient, gradient];
     grad.backward(this, gradient ?? undefined, options);
   }
 

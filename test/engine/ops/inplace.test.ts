@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import * as torch from '#engine';
+import { devices } from '../../helpers/devices.ts';
+import { expectExact } from '../../helpers/assert.ts';
+
+describe.each(devices)('in-place ops (%s)', (device) => {
+  it('write into the tensor and bump its version', async () => {
+    const t = torch.tensor([1, 2, 3], { dtype: 'float32', device });
+    const v0 = t._version;
+    expect(t.add_(1)).toBe(t);
+    t.mul_(2).sub_(1).div_(2);
+    await expectExact(t, [1.5, 2.5, 3.5]);
+    expect(t._version).toBe(v0 + 4);
+    t.clamp_(2, 3);
+    await expectExact(t, [2, 2.5, 3]);
+    t.copy_(torch.tensor([7, 8, 9], { device }));
+    await expectExact(t, [7, 8, 9]);
+    t.fill_(1);
+    t.addcmul_(torch.tensor([1, 2, 3], { dtype: 'float32', device }), torch.tensor([2, 2, 2], { dtype: 'float32', device }), { value: 0.5 });
+    await expectExact(t, [2, 3, 4]);
+    t.maskedFill_(t.gt(2.5), 0);
+    await expectExact(t, [2, 0, 0]);
+  });
+
+  it('broadcast the operand, not the destination', () => {
+    const t = torch.zeros(2, 3, { device });
+    t.add_(torch.ones(3, { device }));
+    expect(() => torch.zeros(3, { device }).add_(torch.ones(2, 3, { device }))).toThrow("output with shape [3] doesn't match the broadcast shape [2, 3]");
+  });
+});
