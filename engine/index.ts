@@ -46,3 +46,7 @@ export const bool = 'bool';
 export const float = 'float32';
 export const double = 'float64';
 export const half = 'float16';
+export * as utils from './utils/index.ts';
+export { save, load } from './serialization.ts';
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';

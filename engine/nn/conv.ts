@@ -1,0 +1,96 @@
+/** torch.nn.Conv2d. */
+import { empty } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { namedArgs } from './args.ts';
+import { conv2d, pair, type Pair } from './functional/conv.ts';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.ts';
+import type { FactoryOptions } from './linear.ts';
+import { Module } from './module.ts';
+import { Parameter } from './parameter.ts';
+import { pyTuple } from './repr.ts';
+
+export interface Conv2dOptions extends FactoryOptions {
+  stride?: Pair;
+  padding?: Pair | 'valid' | 'same';
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  paddingMode?: 'zeros';
+}
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'valid' | 'same';
+  readonly dilation: [number, number];
+  readonly groups: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Pair,
+    stride?: Pair,
+    padding?: Pair | 'valid' | 'same',
+    dilation?: Pair,
+    groups?: number,
+    bias?: boolean,
+    options?: FactoryOptions,
+  );
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options?: Conv2dOptions);
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: unknown[]) {
+    super();
+    const o = namedArgs<Conv2dOptions>(['stride', 'padding', 'dilation', 'groups', 'bias'], rest);
+    const groups = o.groups ?? 1;
+    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError('groups must be a positive integer');
+    if (inChannels % groups !== 0) throw new RangeError('in_channels must be divisible by groups');
+    if (outChannels % groups !== 0) throw new RangeError('out_channels must be divisible by groups');
+    if ((o.paddingMode ?? 'zeros') !== 'zeros')
+      throw new RangeError(`padding_mode '${o.paddingMode}' is not supported here; only 'zeros' is`);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = pair(kernelSize, 'kernel_size');
+    this.stride = pair(o.stride ?? 1, 'stride');
+    const padding = o.padding ?? 0;
+    this.padding = typeof padding === 'string' ? padding : pair(padding, 'padding');
+    this.dilation = pair(o.dilation ?? 1, 'dilation');
+    this.groups = groups;
+    const options = { device: o.device, dtype: o.dtype };
+    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], options));
+    this.bias = (o.bias ?? true) ? new Parameter(empty([outChannels], options)) : null;
+    this.resetParameters();
+  }
+
+  /** As Linear's: kaiming_uniform_(a = √5) on the weight, bias from U(−1/√fan_in, 1/√fan_in). */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const { fanIn } = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    return conv2d(input, this.weight, {
+      bias: this.bias,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
+    else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * conv2d and max_pool2d as im2col: every window of the (padded) input is gathered into a column
+ * with one indexSelect, then a convolution is one matmul and a max pool one max over the window.
+ * Both are built from differentiable ops, so their gradients (and gradients of gradients) come
+ * from autograd and run on any backend.
+ */
+import { cat } from '../../ops/indexing.ts';
+import { full, fromHost } from '../../tensor/create.ts';
+import { formatShape } from '../../tensor/shape.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import { namedArgs } from '../args.ts';
+
+export type Pair = number | readonly [number, number] | readonly number[];
+
+export function pair(value: Pair, name: string): [number, number] {
+  const v = typeof value === 'number' ? [value, value] : [...value];
+  if (v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 0)) {
+    throw new RangeError(`${name} must be a non-negative integer or a pair of them, but got ${String(value)}`);
+  }
+  return v as [number, number];
+}
+
+/**
+ * torch.nn.functional.pad in 'constant' mode: `padding` lists (before, after) pairs starting from
+ * the last dim, as PyTorch's does ([left, right, top, bottom] pads the last two dims).
+ */
+export function pad(input: Tensor, padding: readonly number[], options: { value?: number } = {}): Tensor {
+  const value = options.value ?? 0;
+  if (padding.length % 2 !== 0 || padding.length / 2 > input.ndim) {
+    throw new RangeError(
+      `Padding length must be divisible by 2 and at most twice the input's dims (${input.ndim}), but got ${padding.length}`,
+    );
+  }
+  if (padding.some((p) => !Number.isInteger(p) || p < 0))
+    throw new RangeError(`pad supports non-negative integer padding here, got [${padding.join(', ')}]`);
+  let out = input;
+  for (let i = 0; i < padding.length / 2; i++) {
+    const dim = input.ndim - 1 - i;
+    const [before, after] = [padding[2 * i]!, padding[2 * i + 1]!];
+    if (before === 0 && after === 0) continue;
+    const block = (n: number) =>
+      full(
+        out.shape.map((d, j) => (j === dim ? n : d)),
+        value,
+        { dtype: out.dtype, device: out.device },
+      );
+    out = cat([...(before ? [block(before)] : []), out, ...(after ? [block(after)] : [])], dim);
+  }
+  return out;
+}
+
+interface Windows {
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  out: [number, number];
+}
+
+/** For each kernel offset k and output position l, the flat position of its input element. */
+function windowPositions(width: number, w: Windows, shift: [number, number] = [0, 0]): Int32Array {
+  const [kh, kw] = w.kernel;
+  const [oh, ow] = w.out;
+  const L = oh * ow;
+  const positions = new Int32Array(kh * kw * L);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const k = i * kw + j;
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          const row = y * w.stride[0] + i * w.dilation[0] - shift[0];
+          const col = x * w.stride[1] + j * w.dilation[1] - shift[1];
+          positions[k * L + y * ow + x] = row * width + col;
+        }
+      }
+    }
+  }
+  return positions;
+}
+
+/** [N, C, H, W] (already padded) → [N, C, kh·kw, Ho·Wo]: the windows as columns. */
+function im2col(x: Tensor, w: Windows): Tensor {
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const index = fromHost(windowPositions(wd, w), [w.kernel[0] * w.kernel[1] * w.out[0] * w.out[1]], {
+    dtype: 'int32',
+    device: x.device,
+  });
+  return x
+    .reshape([n, c, h * wd])
+    .indexSelect(2, index)
+    .reshape([n, c, w.kernel[0] * w.kernel[1], w.out[0] * w.out[1]]);
+}
+
+function batched(input: Tensor, what: string): Tensor {
+  if (input.ndim === 4) return input;
+  if (input.ndim === 3) return input.unsqueeze(0);
+  throw new RangeError(
+    `Expected 3D (unbatched) or 4D (batched) input to ${what}, but got input of size: ${formatShape(input.shape)}`,
+  );
+}
+
+function outputSize(size: number, pads: number, dilation: number, kernel: number, stride: number): number {
+  return Math.floor((size + pads - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+export interface Conv2dOptions {
+  bias?: Tensor | null;
+  stride?: Pair;
+  /** Zero padding on each side, or 'valid' (none) or 'same' (output as large as the input; stride 1). */
+  padding?: Pair | 'valid' | 'same';
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** torch.nn.functional.conv2d: input [N, C, H, W] (or [C, H, W]), weight [O, C/groups, kh, kw]. */
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  stride?: Pair,
+  padding?: Pair | 'valid' | 'same',
+  dilation?: Pair,
+  groups?: number,
+): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor {
+  const o = namedArgs<Conv2dOptions>(['bias', 'stride', 'padding', 'dilation', 'groups'], rest);
+  const groups = o.groups ?? 1;
+  const x = batched(input, 'conv2d');
+  if (weight.ndim !== 4)
+    throw new RangeError(
+      `weight of conv2d must be 4-D [out_channels, in_channels/groups, kH, kW], but got ${formatShape(weight.shape)}`,
+    );
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [outC, groupC, kh, kw] = weight.shape as [number, number, number, number];
+  if (!Number.isInteger(groups) || groups < 1 || outC % groups !== 0)
+    throw new RangeError(`groups must be a positive integer dividing out_channels (${outC}), got ${groups}`);
+  if (c !== groupC * groups) {
+    throw new RangeError(
+      `Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(x.shape)} to have ${groupC * groups} channels, but got ${c} channels instead`,
+    );
+  }
+  const stride = pair(o.stride ?? 1, 'stride');
+  const dilation = pair(o.dilation ?? 1, 'dilation');
+  const [padTop, padBottom, padLeft, padRight] = convPadding(o.padding ?? 0, stride, dilation, [kh, kw]);
+  const out: [number, number] = [
+    outputSize(h, padTop + padBottom, dilation[0], kh, stride[0]),
+    outputSize(wd, padLeft + padRight, dilation[1], kw, stride[1]),
+  ];
+  if (out[0] <= 0 || out[1] <= 0) {
+    throw new RangeError(
+      `Calculated padded input size per channel: (${h + padTop + padBottom} x ${wd + padLeft + padRight}). ` +
+        `Kernel size: (${dilation[0] * (kh - 1) + 1} x ${dilation[1] * (kw - 1) + 1}). Kernel size can't be greater than actual input size`,
+    );
+  }
+  const cols = im2col(pad(x, [padLeft, padRight, padTop, padBottom]), { kernel: [kh, kw], stride, dilation, out });
+  const K = kh * kw;
+  const L = out[0] * out[1];
+  const outPerGroup = outC / groups;
+  const perGroup = Array.from({ length: groups }, (_, g) => {
+    const colsG = groups === 1 ? cols : cols.slice(1, g * groupC, (g + 1) * groupC);
+    const weightG = groups === 1 ? weight : weight.slice(0, g * outPerGroup, (g + 1) * outPerGroup);
+    return weightG.reshape([outPerGroup, groupC * K]).matmul(colsG.reshape([n, groupC * K, L]));
+  });
+  let y = groups === 1 ? perGroup[0]! : cat(perGroup, 1);
+  if (o.bias) y = y.add(o.bias.reshape([1, outC, 1]));
+  y = y.reshape([n, outC, out[0], out[1]]);
+  return input.ndim === 3 ? y.squeeze(0) : y;
+}
+
+/** [top, bottom, left, right]; 'same' puts the odd extra row or column at the end, as PyTorch does. */
+function convPadding(
+  padding: Pair | 'valid' | 'same',
+  stride: [number, number],
+  dilation: [number, number],
+  kernel: [number, number],
+): number[] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  if (padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1)
+      throw new RangeError("padding='same' is not supported for strided convolutions");
+    return [0, 1].flatMap((d) => {
+      const total = dilation[d]! * (kernel[d]! - 1);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+  }
+  const [ph, pw] = pair(padding, 'padding');
+  return [ph, ph, pw, pw];
+}
+
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+/** PyTorch's pooling_output_shape, with ceil mode's rule that the last window must start inside the input. */
+function poolOutputSize(
+  size: number,
+  kernel: number,
+  pad: number,
+  stride: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
+  const span = size + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+  let out = Math.floor(span / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+/**
+ * torch.nn.functional.max_pool2d. The padding is −∞, so it never wins; the gradient goes to the
+ * first maximum of each window in row-major order, as PyTorch's kernel sends it.
+ */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  stride?: Pair | null,
+  padding?: Pair,
+  dilation?: Pair,
+  ceilMode?: boolean,
+): Tensor;
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  options: MaxPool2dOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  options: MaxPool2dOptions & { returnIndices: true },
+): { values: Tensor; indices: Tensor };
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  ...rest: unknown[]
+): Tensor | { values: Tensor; indices: Tensor } {
+  const o = namedArgs<MaxPool2dOptions>(['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], rest);
+  const x = batched(input, 'max_pool2d');
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const kernel = pair(kernelSize, 'kernel_size');
+  const stride = pair(o.stride ?? kernel, 'stride');
+  const padding = pair(o.padding ?? 0, 'padding');
+  const dilation = pair(o.dilation ?? 1, 'dilation');
+  if (stride[0] === 0 || stride[1] === 0) throw new RangeError('stride should be greater than zero');
+  [0, 1].forEach((d) => {
+    if (padding[d]! > (dilation[d]! * (kernel[d]! - 1) + 1) / 2) {
+      throw new RangeError(
+        `pad should be at most half of effective kernel size, but got pad=${padding[d]}, kernel_size=${kernel[d]} and dilation=${dilation[d]}`,
+      );
+    }
+  });
+  const sizes = [h, wd];
+  const out = [0, 1].map((d) =>
+    poolOutputSize(sizes[d]!, kernel[d]!, padding[d]!, stride[d]!, dilation[d]!, o.ceilMode ?? false),
+  ) as [number, number];
+  if (out[0] <= 0 || out[1] <= 0) {
+    throw new RangeError(
+      `Given input size: (${c}x${h}x${wd}). Calculated output size: (${c}x${out[0]}x${out[1]}). Output size is too small`,
+    );
+  }
+  // Ceil mode's last window may run past the padded input: pad that side a little more.
+  const extra = [0, 1].map((d) =>
+    Math.max(0, (out[d]! - 1) * stride[d]! + dilation[d]! * (kernel[d]! - 1) + 1 - sizes[d]! - padding[d]!),
+  );
+  const padded = pad(x, [padding[1], extra[1]!, padding[0], extra[0]!], { value: -Infinity });
+  const windows: Windows = { kernel, stride, dilation, out };
+  const cols = im2col(padded, windows);
+  const best = cols.max(2);
+  const shape = [n, c, out[0], out[1]];
+  const values = best.values.reshape(shape);
+  const unbatch = (t: Tensor) => (input.ndim === 3 ? t.squeeze(0) : t);
+  if (!o.returnIndices) return unbatch(values);
+  // PyTorch's indices are flat positions in each unpadded H×W plane.
+  const K = kernel[0] * kernel[1];
+  const L = out[0] * out[1];
+  const table = fromHost(windowPositions(wd, windows, padding), [1, 1, K, L], { dtype: 'int32', device: x.device });
+  const indices = table.expand([n, c, K, L]).gather(2, best.indices.unsqueeze(2)).reshape(shape);
+  return { values: unbatch(values), indices: unbatch(indices) };
+}

@@ -1,0 +1,312 @@
+/**
+ * Loss functions (torch.nn.functional), with PyTorch's reductions, checks and error messages.
+ * Cross-entropy goes through logSoftmax (never log(softmax)), so logits of 1e4 stay finite.
+ */
+import { defineOp } from '../../autograd/function.ts';
+import { isFloatingPoint } from '../../dtype.ts';
+import { where } from '../../ops/elementwise.ts';
+import { arange } from '../../tensor/create.ts';
+import { formatShape } from '../../tensor/shape.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import { warnOnce } from './warn.ts';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+export interface WeightedLossOptions extends LossOptions {
+  /** A rescaling weight per class (cross-entropy, NLL) or per element (binary cross-entropy). */
+  weight?: Tensor | null;
+}
+export interface NLLLossOptions extends WeightedLossOptions {
+  /** Targets equal to this contribute nothing, not even to the mean's denominator. */
+  ignoreIndex?: number;
+}
+export interface CrossEntropyOptions extends NLLLossOptions {
+  labelSmoothing?: number;
+}
+export interface BCEWithLogitsOptions extends WeightedLossOptions {
+  /** A weight on positive examples, broadcast along the last (class) dim. */
+  posWeight?: Tensor | null;
+}
+
+export function checkReduction(reduction: string): Reduction {
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new RangeError(`${reduction} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
+  }
+  return reduction;
+}
+
+function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  if (reduction === 'none') return loss;
+  return reduction === 'sum' ? loss.sum() : loss.mean();
+}
+
+function equalShapes(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function sameShape(a: Tensor, b: Tensor): boolean {
+  return equalShapes(a.shape, b.shape);
+}
+
+function warnIfBroadcast(input: Tensor, target: Tensor): void {
+  if (sameShape(input, target)) return;
+  warnOnce(
+    `Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}). ` +
+      'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+  );
+}
+
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  warnIfBroadcast(input, target);
+  const d = input.sub(target);
+  return reduce(d.mul(d), checkReduction(options.reduction ?? 'mean'));
+}
+
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  warnIfBroadcast(input, target);
+  return reduce(input.sub(target).abs(), checkReduction(options.reduction ?? 'mean'));
+}
+
+// ---- negative log likelihood and cross-entropy ---------------------------------------------------
+
+const DTYPE_NAMES: Record<string, string> = {
+  float32: 'Float',
+  float64: 'Double',
+  float16: 'Half',
+  int32: 'Int',
+  bool: 'Bool',
+};
+
+function checkClassTarget(input: Tensor, target: Tensor, what: string): void {
+  if (target.dtype !== 'int32') {
+    throw new TypeError(
+      `expected scalar type Int but found ${DTYPE_NAMES[target.dtype]}: ${what} takes class indices as an int32 target ` +
+        `(got ${target.dtype} of shape ${formatShape(target.shape)}); create it with { dtype: 'int32' } or call target.int()` +
+        (what === 'cross_entropy'
+          ? `, or pass class probabilities with the input's shape ${formatShape(input.shape)}`
+          : ''),
+    );
+  }
+  if (input.ndim === 0)
+    throw new RangeError('input tensor should be 1D or 2D (or more, with the class dim at 1); got a 0-d tensor');
+  if (input.ndim === 1) {
+    if (target.ndim !== 0) {
+      throw new RangeError(
+        `for an unbatched input ${formatShape(input.shape)} the target must be 0-d, but got ${formatShape(target.shape)}`,
+      );
+    }
+    return;
+  }
+  if (target.ndim === 0 || input.shape[0] !== target.shape[0]) {
+    throw new RangeError(
+      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0] ?? 0}).`,
+    );
+  }
+  const expected = [input.shape[0]!, ...input.shape.slice(2)];
+  if (!equalShapes(target.shape, expected)) {
+    throw new RangeError(
+      input.ndim === 2
+        ? `0D or 1D target tensor expected, multi-target not supported (input ${formatShape(input.shape)}, target ${formatShape(target.shape)})`
+        : `Expected target size ${formatShape(expected)}, got ${formatShape(target.shape)}`,
+    );
+  }
+}
+
+function checkClassWeight(weight: Tensor | null | undefined, classes: number): void {
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
+    throw new RangeError(
+      `weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`,
+    );
+  }
+}
+
+/** [N, C, d1, …] → [N·d1·…, C] and the target to match, so every case is the 2-D one. */
+function asRows(input: Tensor, target: Tensor): { rows: Tensor; labels: Tensor } {
+  if (input.ndim === 1) return { rows: input.unsqueeze(0), labels: target.reshape([1]) };
+  if (input.ndim === 2) return { rows: input, labels: target };
+  const dims = [0, ...input.shape.slice(2).map((_, i) => i + 2), 1];
+  return { rows: input.permute(dims).reshape([-1, input.shape[1]!]), labels: target.reshape([-1]) };
+}
+
+/** Per-row −w[t]·x[t] and the weight each row counts with (0 where ignored). */
+function pickedLosses(rows: Tensor, labels: Tensor, weight: Tensor | null | undefined, ignoreIndex: number) {
+  const ignored = labels.eq(ignoreIndex);
+  const safe = where(ignored, 0, labels);
+  const picked = rows.gather(1, safe.unsqueeze(1)).squeeze(1);
+  let rowWeight = ignored.logicalNot().to(rows.dtype);
+  if (weight) rowWeight = rowWeight.mul(weight.indexSelect(0, safe));
+  return { losses: picked.mul(rowWeight).neg(), rowWeight, ignored };
+}
+
+/** The mean is over the weights of the rows that count, as PyTorch's (so NaN if every row is ignored). */
+function reduceWeighted(
+  losses: Tensor,
+  rowWeight: Tensor,
+  reduction: Reduction,
+  targetShape: readonly number[],
+): Tensor {
+  if (reduction === 'none') return losses.reshape(targetShape);
+  return reduction === 'sum' ? losses.sum() : losses.sum().div(rowWeight.sum());
+}
+
+export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  const { weight, ignoreIndex = -100 } = options;
+  const reduction = checkReduction(options.reduction ?? 'mean');
+  checkClassTarget(input, target, 'nll_loss');
+  checkClassWeight(weight, input.shape[input.ndim === 1 ? 0 : 1]!);
+  const { rows, labels } = asRows(input, target);
+  const { losses, rowWeight } = pickedLosses(rows, labels, weight, ignoreIndex);
+  return reduceWeighted(losses, rowWeight, reduction, target.shape);
+}
+
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const { weight, ignoreIndex = -100, labelSmoothing = 0 } = options;
+  const reduction = checkReduction(options.reduction ?? 'mean');
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+  }
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const classes = input.shape[classDim]!;
+  checkClassWeight(weight, classes);
+  const logp = input.logSoftmax(classDim);
+  if (isFloatingPoint(target.dtype) && sameShape(input, target)) {
+    return softTargetLoss(logp, target, weight, labelSmoothing, classDim, reduction);
+  }
+  checkClassTarget(input, target, 'cross_entropy');
+  const { rows, labels } = asRows(logp, target);
+  const { losses, rowWeight, ignored } = pickedLosses(rows, labels, weight, ignoreIndex);
+  const nll = reduceWeighted(losses, rowWeight, reduction, target.shape);
+  if (labelSmoothing === 0) return nll;
+  // The smoothed part spreads ε over all classes: −Σ_c w_c·log p_c per row, with the nll's denominator.
+  const smooth = where(ignored, 0, (weight ? rows.mul(weight) : rows).sum(1).neg());
+  const smoothed = reduceWeighted(smooth, rowWeight, reduction, target.shape);
+  return nll.mul(1 - labelSmoothing).add(smoothed.mul(labelSmoothing / classes));
+}
+
+/** Cross-entropy against class probabilities: −Σ_c w_c·q_c·log p_c, the mean taken over rows. */
+function softTargetLoss(
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | null | undefined,
+  eps: number,
+  classDim: number,
+  reduction: Reduction,
+): Tensor {
+  const classes = logp.shape[classDim]!;
+  const q = eps > 0 ? target.mul(1 - eps).add(eps / classes) : target;
+  let terms = logp.mul(q);
+  if (weight) terms = terms.mul(weight.reshape([classes, ...logp.shape.slice(classDim + 1).map(() => 1)]));
+  const losses = terms.sum(classDim).neg();
+  if (reduction === 'none') return losses;
+  return reduction === 'sum' ? losses.sum() : losses.sum().div(logp.numel() / classes);
+}
+
+// ---- binary cross-entropy --------------------------------------------------------------------------
+
+/** PyTorch clamps each log at −100, so a probability of exactly 0 or 1 gives a finite loss. */
+const LOG_FLOOR = -100;
+
+const binaryCrossEntropyOp = defineOp(
+  'BinaryCrossEntropyBackward0',
+  (ctx, x: Tensor, y: Tensor) => {
+    ctx.saveForBackward(x, y);
+    const logX = x.log().clamp(LOG_FLOOR);
+    const log1mX = x.neg().add(1).log().clamp(LOG_FLOOR);
+    return y.mul(logX).add(y.neg().add(1).mul(log1mX)).neg();
+  },
+  (ctx, g) => {
+    const [x, y] = ctx.savedTensors;
+    // PyTorch's gradient: (x − y) / max(x(1 − x), 1e-12), finite where the sigmoid saturated to 0 or 1.
+    const gx = ctx.needsInputGrad[0] ? g.mul(x!.sub(y!)).div(x!.mul(x!.neg().add(1)).clamp(1e-12)) : null;
+    const gy = ctx.needsInputGrad[1]
+      ? g.mul(x!.neg().add(1).log().clamp(LOG_FLOOR).sub(x!.log().clamp(LOG_FLOOR)))
+      : null;
+    return [gx, gy];
+  },
+);
+
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
+  if (!sameShape(input, target)) {
+    throw new RangeError(
+      `Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}) is deprecated. ` +
+        'Please ensure they have the same size.',
+    );
+  }
+  let loss = binaryCrossEntropyOp(input, target.dtype === input.dtype ? target : target.to(input.dtype));
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, checkReduction(options.reduction ?? 'mean'));
+}
+
+/** log(1 + e^(−x)), written so that e^(−|x|) ≤ 1 never overflows. */
+function softplusNeg(x: Tensor): Tensor {
+  return x.abs().neg().exp().add(1).log().add(x.neg().relu());
+}
+
+/**
+ * (1 − y)·x + (1 + (pw − 1)·y)·log(1 + e^(−x)), the stable form of −[pw·y·log σ(x) + (1 − y)·log(1 − σ(x))].
+ * One op with its own backward, because composing it from |x| and max(x, 0) gets the gradient wrong at x = 0.
+ */
+const bceWithLogitsOp = defineOp(
+  'BinaryCrossEntropyWithLogitsBackward0',
+  (ctx, x: Tensor, y: Tensor, posWeight: Tensor | null) => {
+    ctx.saveForBackward(x, y, posWeight);
+    const logWeight = posWeight ? posWeight.sub(1).mul(y).add(1) : null;
+    const sp = softplusNeg(x);
+    return y
+      .neg()
+      .add(1)
+      .mul(x)
+      .add(logWeight ? logWeight.mul(sp) : sp);
+  },
+  (ctx, g) => {
+    const [x, y, posWeight] = ctx.savedTensors;
+    const sig = x!.sigmoid();
+    let gx: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      // d/dx = (1 + (pw − 1)·y)·σ(x) − pw·y, which is σ(x) − y without pos_weight.
+      gx = posWeight ? g.mul(posWeight.sub(1).mul(y!).add(1).mul(sig).sub(posWeight.mul(y!))) : g.mul(sig.sub(y!));
+    }
+    const gy = ctx.needsInputGrad[1]
+      ? g.mul(posWeight ? posWeight.sub(1).mul(softplusNeg(x!)).sub(x!) : x!.neg())
+      : null;
+    const gw = ctx.needsInputGrad[2] ? g.mul(y!).mul(softplusNeg(x!)) : null;
+    return [gx, gy, gw];
+  },
+);
+
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BCEWithLogitsOptions = {},
+): Tensor {
+  if (!sameShape(input, target)) {
+    throw new RangeError(
+      `Target size (${formatShape(target.shape)}) must be the same as input size (${formatShape(input.shape)})`,
+    );
+  }
+  const y = target.dtype === input.dtype ? target : target.to(input.dtype);
+  let loss = bceWithLogitsOp(input, y, options.posWeight ?? null);
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, checkReduction(options.reduction ?? 'mean'));
+}
+
+/** Class indices → one-hot rows (int32); numClasses = −1 infers it as max + 1, which reads the tensor. */
+export function oneHot(tensor: Tensor, numClasses = -1): Tensor {
+  if (tensor.dtype !== 'int32')
+    throw new TypeError(`one_hot is only applicable to index tensor (int32), got ${tensor.dtype}`);
+  let classes = numClasses;
+  if (classes < 0) {
+    if (tensor.numel() === 0) throw new RangeError('Can not infer total number of classes from empty tensor.');
+    const readSync = tensor.storage.backend.readSync;
+    if (!readSync)
+      throw new Error(`oneHot on ${tensor.device} needs numClasses: inferring it would wait for the device`);
+    classes = readSync.call(tensor.storage.backend, tensor.max().strided)[0]! + 1;
+  }
+  return tensor
+    .unsqueeze(-1)
+    .eq(arange(classes, { device: tensor.device }))
+    .to('int32');
+}

@@ -1,0 +1,113 @@
+/** batch_norm and layer_norm as functions: normalise, then scale and shift. */
+import { noGrad } from '../../autograd/grad-mode.ts';
+import { formatShape } from '../../tensor/shape.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import { namedArgs } from '../args.ts';
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Normalises over every dim but the channel dim (1). In training it uses the batch's mean and
+ * biased variance, and moves the running estimates toward the batch's mean and unbiased variance
+ * (running = (1 − momentum)·running + momentum·batch); in evaluation it uses the running estimates.
+ */
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  training?: boolean,
+  momentum?: number,
+  eps?: number,
+): Tensor;
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  options: BatchNormOptions,
+): Tensor;
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  ...rest: unknown[]
+): Tensor {
+  const o = namedArgs<BatchNormOptions>(['weight', 'bias', 'training', 'momentum', 'eps'], rest);
+  const { training = false, momentum = 0.1, eps = 1e-5 } = o;
+  if (input.ndim < 2)
+    throw new RangeError(
+      `batch_norm expects an input of at least 2 dims [N, C, …], but got ${formatShape(input.shape)}`,
+    );
+  const channels = input.shape[1]!;
+  const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
+  const statShape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  let mean: Tensor;
+  let variance: Tensor;
+  if (training) {
+    const count = input.numel() / channels;
+    if (count <= 1)
+      throw new RangeError(
+        `Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`,
+      );
+    mean = input.mean({ dim: axes, keepdim: true });
+    variance = input.var({ dim: axes, keepdim: true, unbiased: false });
+    if (runningMean && runningVar) {
+      noGrad(() => {
+        runningMean.mul_(1 - momentum).add_(mean.reshape([channels]).mul(momentum));
+        runningVar.mul_(1 - momentum).add_(variance.reshape([channels]).mul((momentum * count) / (count - 1)));
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar) throw new Error('running_mean and running_var must be defined in evaluation mode');
+    mean = runningMean.reshape(statShape);
+    variance = runningVar.reshape(statShape);
+  }
+  let y = input.sub(mean).mul(variance.add(eps).rsqrt());
+  if (o.weight) y = y.mul(o.weight.reshape(statShape));
+  if (o.bias) y = y.add(o.bias.reshape(statShape));
+  return y;
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** Normalises over the last dims (normalizedShape) with the biased variance. */
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps?: number,
+): Tensor;
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | readonly number[],
+  options: LayerNormOptions,
+): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...rest: unknown[]): Tensor {
+  const o = namedArgs<LayerNormOptions>(['weight', 'bias', 'eps'], rest);
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const tail = input.shape.slice(input.ndim - shape.length);
+  if (shape.length > input.ndim || tail.some((d, i) => d !== shape[i])) {
+    throw new RangeError(
+      `Given normalized_shape=${formatShape(shape)}, expected input with shape [*, ${shape.join(', ')}], but got input of size${formatShape(input.shape)}`,
+    );
+  }
+  const axes = shape.map((_, i) => input.ndim - shape.length + i);
+  const mean = input.mean({ dim: axes, keepdim: true });
+  const variance = input.var({ dim: axes, keepdim: true, unbiased: false });
+  let y = input.sub(mean).mul(variance.add(o.eps ?? 1e-5).rsqrt());
+  if (o.weight) y = y.mul(o.weight);
+  if (o.bias) y = y.add(o.bias);
+  return y;
+}

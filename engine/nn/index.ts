@@ -1,0 +1,22 @@
+/** torch.nn: modules, layers, losses; torch.nn.functional, torch.nn.init and torch.nn.utils as namespaces. */
+export {
+  Module,
+  type StateDict,
+  type LoadStateDictResult,
+  type RemovableHandle,
+  type ForwardHook,
+  type ForwardPreHook,
+} from './module.ts';
+export { Parameter } from './parameter.ts';
+export { Linear, Identity, type LinearOptions, type FactoryOptions } from './linear.ts';
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './activation.ts';
+export { Dropout } from './dropout.ts';
+export { Flatten } from './flatten.ts';
+export { Sequential, ModuleList } from './container.ts';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export { Conv2d, type Conv2dOptions } from './conv.ts';
+export { MaxPool2d, type MaxPool2dOptions } from './pooling.ts';
+export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './loss.ts';
+export * as functional from './functional/index.ts';
+export * as init from './init.ts';
+export * as utils from './utils/index.ts';

@@ -1,0 +1,172 @@
+/**
+ * torch.nn.init: fills a tensor in place (under noGrad) with PyTorch's gain and fan rules. Random
+ * values come from the default generator (torch.manualSeed), or from `generator` when given.
+ */
+import { noGrad } from '../autograd/grad-mode.ts';
+import { rand, randn } from '../tensor/create.ts';
+import type { Generator } from '../tensor/random.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { namedArgs } from './args.ts';
+
+export type FanMode = 'fan_in' | 'fan_out' | 'fanIn' | 'fanOut';
+export interface RandomInitOptions {
+  generator?: Generator;
+}
+
+/** PyTorch's names are snake_case strings; their camelCase spellings are accepted too. */
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+const UNIT_GAIN = [
+  'linear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv_transpose1d',
+  'conv_transpose2d',
+  'conv_transpose3d',
+  'sigmoid',
+];
+
+/** The gain that keeps activations' variance steady through a nonlinearity (torch.nn.init.calculate_gain). */
+export function calculateGain(nonlinearity: string, param?: number | null): number {
+  const name = snake(nonlinearity);
+  if (UNIT_GAIN.includes(name)) return 1;
+  if (name === 'tanh') return 5 / 3;
+  if (name === 'relu') return Math.SQRT2;
+  if (name === 'selu') return 3 / 4;
+  if (name === 'leaky_relu') {
+    if (param !== undefined && param !== null && typeof param !== 'number') {
+      throw new TypeError(`negative_slope ${String(param)} not a valid number`);
+    }
+    const slope = param ?? 0.01;
+    return Math.sqrt(2 / (1 + slope * slope));
+  }
+  throw new RangeError(`Unsupported nonlinearity ${nonlinearity}`);
+}
+
+/** fan_in = size(1)·receptive field, fan_out = size(0)·receptive field. */
+export function calculateFanInAndFanOut(tensor: Tensor): { fanIn: number; fanOut: number } {
+  if (tensor.ndim < 2) {
+    throw new RangeError('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
+  }
+  const receptive = tensor.shape.slice(2).reduce((a, b) => a * b, 1);
+  return { fanIn: tensor.shape[1]! * receptive, fanOut: tensor.shape[0]! * receptive };
+}
+
+function fanOf(tensor: Tensor, mode: FanMode): number {
+  const m = snake(mode);
+  if (m !== 'fan_in' && m !== 'fan_out')
+    throw new RangeError(`Mode ${mode} not supported, please use one of fan_in, fan_out`);
+  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor);
+  return m === 'fan_in' ? fanIn : fanOut;
+}
+
+function fill(tensor: Tensor, values: Tensor): Tensor {
+  return noGrad(() => tensor.copy_(values));
+}
+
+/** U(a, b). */
+export function uniform_(tensor: Tensor, a?: number, b?: number, options?: RandomInitOptions): Tensor;
+export function uniform_(tensor: Tensor, options: RandomInitOptions & { a?: number; b?: number }): Tensor;
+export function uniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  const { a = 0, b = 1, generator } = namedArgs<{ a: number; b: number } & RandomInitOptions>(['a', 'b'], rest);
+  const u = rand(tensor.shape, { dtype: tensor.dtype, device: tensor.device, generator });
+  return fill(tensor, u.mul(b - a).add(a));
+}
+
+/** N(mean, std²). */
+export function normal_(tensor: Tensor, mean?: number, std?: number, options?: RandomInitOptions): Tensor;
+export function normal_(tensor: Tensor, options: RandomInitOptions & { mean?: number; std?: number }): Tensor;
+export function normal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  const {
+    mean = 0,
+    std = 1,
+    generator,
+  } = namedArgs<{ mean: number; std: number } & RandomInitOptions>(['mean', 'std'], rest);
+  const z = randn(tensor.shape, { dtype: tensor.dtype, device: tensor.device, generator });
+  return fill(tensor, z.mul(std).add(mean));
+}
+
+export function constant_(tensor: Tensor, val: number): Tensor {
+  return noGrad(() => tensor.fill_(val));
+}
+
+export function zeros_(tensor: Tensor): Tensor {
+  return constant_(tensor, 0);
+}
+
+export function ones_(tensor: Tensor): Tensor {
+  return constant_(tensor, 1);
+}
+
+interface KaimingOptions extends RandomInitOptions {
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: string;
+}
+
+function kaimingStd(tensor: Tensor, rest: unknown[]): { std: number; generator?: Generator } {
+  const {
+    a = 0,
+    mode = 'fan_in',
+    nonlinearity = 'leaky_relu',
+    generator,
+  } = namedArgs<KaimingOptions>(['a', 'mode', 'nonlinearity'], rest);
+  const gain = calculateGain(nonlinearity, a);
+  return { std: gain / Math.sqrt(fanOf(tensor, mode)), generator };
+}
+
+/** He et al.'s uniform init: U(−bound, bound) with bound = gain·√(3 / fan). */
+export function kaimingUniform_(
+  tensor: Tensor,
+  a?: number,
+  mode?: FanMode,
+  nonlinearity?: string,
+  options?: RandomInitOptions,
+): Tensor;
+export function kaimingUniform_(tensor: Tensor, options: KaimingOptions): Tensor;
+export function kaimingUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  if (tensor.numel() === 0) return tensor;
+  const { std, generator } = kaimingStd(tensor, rest);
+  const bound = Math.sqrt(3) * std;
+  return uniform_(tensor, -bound, bound, { generator });
+}
+
+/** He et al.'s normal init: N(0, std²) with std = gain / √fan. */
+export function kaimingNormal_(
+  tensor: Tensor,
+  a?: number,
+  mode?: FanMode,
+  nonlinearity?: string,
+  options?: RandomInitOptions,
+): Tensor;
+export function kaimingNormal_(tensor: Tensor, options: KaimingOptions): Tensor;
+export function kaimingNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  if (tensor.numel() === 0) return tensor;
+  const { std, generator } = kaimingStd(tensor, rest);
+  return normal_(tensor, 0, std, { generator });
+}
+
+function xavierStd(tensor: Tensor, gain: number): number {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor);
+  return gain * Math.sqrt(2 / (fanIn + fanOut));
+}
+
+/** Glorot's uniform init: U(−a, a) with a = gain·√(6 / (fan_in + fan_out)). */
+export function xavierUniform_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
+export function xavierUniform_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
+export function xavierUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(['gain'], rest);
+  const a = Math.sqrt(3) * xavierStd(tensor, gain);
+  return uniform_(tensor, -a, a, { generator });
+}
+
+/** Glorot's normal init: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). */
+export function xavierNormal_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
+export function xavierNormal_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
+export function xavierNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(['gain'], rest);
+  return normal_(tensor, 0, xavierStd(tensor, gain), { generator });
+}

@@ -1,0 +1,129 @@
+/**
+ * Loss modules: each holds its options and calls the function of the same name. Class weights are
+ * buffers (as in PyTorch), so they follow to() and appear in stateDict().
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import { isOptions } from './args.ts';
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  checkReduction,
+  crossEntropy,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  type BCEWithLogitsOptions,
+  type CrossEntropyOptions,
+  type LossOptions,
+  type NLLLossOptions,
+  type Reduction,
+  type WeightedLossOptions,
+} from './functional/loss.ts';
+import { Module } from './module.ts';
+import { pyFloat } from './repr.ts';
+
+abstract class Loss extends Module {
+  readonly reduction: Reduction;
+  constructor(options: LossOptions = {}) {
+    super();
+    this.reduction = checkReduction(options.reduction ?? 'mean');
+  }
+}
+
+/** PyTorch's weighted losses take the weight positionally too: new CrossEntropyLoss(w, { … }). */
+function weightAndOptions<O extends WeightedLossOptions>(args: unknown[]): O {
+  const [first, second] = args;
+  if (first instanceof Tensor || first === null) return { ...(second as O), weight: first };
+  return (isOptions(first) ? first : {}) as O;
+}
+
+abstract class WeightedLoss extends Loss {
+  declare weight: Tensor | null;
+  constructor(options: WeightedLossOptions) {
+    super(options);
+    this.registerBuffer('weight', options.weight ?? null);
+  }
+}
+
+export class MSELoss extends Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+export class L1Loss extends Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Takes log-probabilities [N, C] and class indices [N] (int32). */
+export class NLLLoss extends WeightedLoss {
+  readonly ignoreIndex: number;
+  constructor(weight?: Tensor | null, options?: Omit<NLLLossOptions, 'weight'>);
+  constructor(options?: NLLLossOptions);
+  constructor(...args: unknown[]) {
+    const o = weightAndOptions<NLLLossOptions>(args);
+    super(o);
+    this.ignoreIndex = o.ignoreIndex ?? -100;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+/** Takes raw logits [N, C] and class indices [N] (int32) or class probabilities [N, C]. */
+export class CrossEntropyLoss extends WeightedLoss {
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  constructor(weight?: Tensor | null, options?: Omit<CrossEntropyOptions, 'weight'>);
+  constructor(options?: CrossEntropyOptions);
+  constructor(...args: unknown[]) {
+    const o = weightAndOptions<CrossEntropyOptions>(args);
+    super(o);
+    this.ignoreIndex = o.ignoreIndex ?? -100;
+    this.labelSmoothing = o.labelSmoothing ?? 0;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
+  }
+  override extraRepr(): string {
+    return this.labelSmoothing ? `label_smoothing=${pyFloat(this.labelSmoothing)}` : '';
+  }
+}
+
+/** Takes probabilities in [0, 1] (after a sigmoid) and targets of the same shape. */
+export class BCELoss extends WeightedLoss {
+  constructor(weight?: Tensor | null, options?: LossOptions);
+  constructor(options?: WeightedLossOptions);
+  constructor(...args: unknown[]) {
+    super(weightAndOptions<WeightedLossOptions>(args));
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Takes raw logits: sigmoid and binary cross-entropy in one numerically stable step. */
+export class BCEWithLogitsLoss extends WeightedLoss {
+  declare posWeight: Tensor | null;
+  constructor(weight?: Tensor | null, options?: Omit<BCEWithLogitsOptions, 'weight'>);
+  constructor(options?: BCEWithLogitsOptions);
+  constructor(...args: unknown[]) {
+    const o = weightAndOptions<BCEWithLogitsOptions>(args);
+    super(o);
+    this.registerBuffer('posWeight', o.posWeight ?? null);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogits(input, target, {
+      weight: this.weight,
+      posWeight: this.posWeight,
+      reduction: this.reduction,
+    });
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * torch.nn.Module. PyTorch registers parameters and submodules in __setattr__; JavaScript has no
+ * such hook, so a Module finds them when asked, from its own fields in the order they were defined:
+ * a field holding a Parameter is a parameter, one holding a Module is a child, and the names given
+ * to registerBuffer() are buffers. Plain tensors and arrays of layers are not registered, as in
+ * PyTorch (a list of layers goes in a ModuleList).
+ */
+import { noGrad } from '../autograd/grad-mode.ts';
+import { isDType, isFloatingPoint, type DType, type Device } from '../dtype.ts';
+import { formatShape } from '../tensor/shape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { Parameter } from './parameter.ts';
+
+/** Parameter and persistent buffer values by dotted name, in registration order. */
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/** Returns replacement arguments (an array, or one value), or nothing to keep them. */
+export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
+/** Returns a replacement output, or nothing to keep it. */
+export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
+
+type ConvertSpec = { device?: Device; dtype?: DType };
+
+/** Python's `_addindent`: indents every line but the first. */
+function indent(text: string, spaces: number): string {
+  return text.split('\n').join(`\n${' '.repeat(spaces)}`);
+}
+
+function joinName(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}
+
+export class Module {
+  #training = true;
+  /** Buffer names, each with whether it belongs in stateDict(). */
+  #buffers = new Map<string, boolean>();
+  /**
+   * Names set through register*(), in order. JavaScript lists integer-like keys ("0", "1") before
+   * all others whatever their insertion order, so Sequential's layers cannot rely on key order.
+   */
+  #registered: string[] = [];
+  #preHooks = new Map<symbol, ForwardPreHook>();
+  #hooks = new Map<symbol, ForwardHook>();
+
+  /** Whether the module is in training mode (train()) or evaluation mode (eval()). */
+  get training(): boolean {
+    return this.#training;
+  }
+  set training(mode: boolean) {
+    this.#training = mode;
+  }
+
+  forward(..._args: any[]): any {
+    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  /** Runs the forward pre-hooks, forward, then the forward hooks: `model.call(x)` is PyTorch's `model(x)`. */
+  call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
+    let input: unknown[] = args;
+    for (const hook of this.#preHooks.values()) {
+      const replaced = hook(this, input);
+      if (replaced !== undefined) input = Array.isArray(replaced) ? replaced : [replaced];
+    }
+    let output = (this.forward as (...a: unknown[]) => unknown)(...input);
+    for (const hook of this.#hooks.values()) {
+      const replaced = hook(this, input, output);
+      if (replaced !== undefined) output = replaced;
+    }
+    return output as ReturnType<this['forward']>;
+  }
+
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    const key = Symbol('hook');
+    this.#preHooks.set(key, hook);
+    return { remove: () => this.#preHooks.delete(key) };
+  }
+
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    const key = Symbol('hook');
+    this.#hooks.set(key, hook);
+    return { remove: () => this.#hooks.delete(key) };
+  }
+
+  // ---- registration ---------------------------------------------------------------------------
+
+  #checkName(name: string, kind: string): void {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) {
+      throw new TypeError(`${kind} name can't be empty or contain ".", got: "${name}"`);
+    }
+  }
+
+  /** Sets a field, failing like PyTorch when the name is taken by something of another kind. */
+  #setField(name: string, value: unknown, kind: string): void {
+    this.#checkName(name, kind);
+    const fields = this as unknown as Record<string, unknown>;
+    const current = fields[name];
+    if (name in this && !Object.hasOwn(this, name)) throw new Error(`attribute '${name}' already exists`);
+    if (current !== undefined && current !== null && !(current instanceof Module) && !(current instanceof Tensor)) {
+      throw new Error(`attribute '${name}' already exists`);
+    }
+    fields[name] = value;
+    if (!this.#registered.includes(name)) this.#registered.push(name);
+  }
+
+  /**
+   * A tensor that is part of the module's state but not a parameter (BatchNorm's running mean):
+   * it follows to(), and is in stateDict() unless `persistent: false`. Read it as `this[name]`.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new TypeError(
+        `cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`,
+      );
+    }
+    this.#setField(name, tensor, 'buffer');
+    this.#buffers.set(name, options.persistent ?? true);
+  }
+
+  /** Same as assigning a Parameter (or null, for an absent one such as a bias) to a field. */
+  registerParameter(name: string, param: Parameter | null): void {
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(
+        `cannot assign '${typeof param}' object to parameter '${name}' (torch.nn.Parameter or None required)`,
+      );
+    }
+    this.#setField(name, param, 'parameter');
+  }
+
+  /** Same as assigning a Module to a field. */
+  registerModule(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module))
+      throw new TypeError(`${typeof module} is not a Module subclass`);
+    this.#setField(name, module, 'module');
+  }
+
+  addModule(name: string, module: Module | null): void {
+    this.registerModule(name, module);
+  }
+
+  // ---- traversal ------------------------------------------------------------------------------
+
+  /** Own fields: plain ones in definition order, then registered ones in registration order. */
+  #fields(): [string, unknown][] {
+    const fields = this as unknown as Record<string, unknown>;
+    const plain = Object.keys(this).filter((k) => !this.#registered.includes(k));
+    return [...plain, ...this.#registered].filter((k) => Object.hasOwn(this, k)).map((k) => [k, fields[k]]);
+  }
+
+  #ownParameters(): [string, Parameter][] {
+    return this.#fields().filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  #ownBuffers(onlyPersistent = false): [string, Tensor][] {
+    const fields = this as unknown as Record<string, unknown>;
+    const out: [string, Tensor][] = [];
+    for (const [name, persistent] of this.#buffers) {
+      const value = fields[name];
+      if (value instanceof Tensor && (persistent || !onlyPersistent)) out.push([name, value]);
+    }
+    return out;
+  }
+
+  namedChildren(): [string, Module][] {
+    return this.#fields().filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every module below it, pre-order, each once, with dotted names. */
+  namedModules(options: { prefix?: string; removeDuplicate?: boolean } = {}): [string, Module][] {
+    const { prefix = '', removeDuplicate = true } = options;
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (name: string, m: Module) => {
+      if (removeDuplicate && seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m]);
+      for (const [child, sub] of m.namedChildren()) visit(joinName(name, child), sub);
+    };
+    visit(prefix, this);
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Parameters with PyTorch's dotted names ("fc1.weight"); a shared one is listed once. */
+  namedParameters(
+    options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {},
+  ): [string, Parameter][] {
+    const { prefix = '', recurse = true, removeDuplicate = true } = options;
+    const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [path, m] of modules) {
+      for (const [name, p] of m.#ownParameters()) {
+        if (removeDuplicate && seen.has(p)) continue;
+        seen.add(p);
+        out.push([joinName(path, name), p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(options: { recurse?: boolean } = {}): Parameter[] {
+    return this.namedParameters(options).map(([, p]) => p);
+  }
+
+  namedBuffers(options: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
+    const { prefix = '', recurse = true } = options;
+    const modules: [string, Module][] = recurse ? this.namedModules({ prefix }) : [[prefix, this]];
+    return modules.flatMap(([path, m]) =>
+      m.#ownBuffers().map(([name, b]): [string, Tensor] => [joinName(path, name), b]),
+    );
+  }
+
+  buffers(options: { recurse?: boolean } = {}): Tensor[] {
+    return this.namedBuffers(options).map(([, b]) => b);
+  }
+
+  /** Calls fn on every submodule, then on this module (as `model.apply(initWeights)`). */
+  apply(fn: (module: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---- modes and gradients --------------------------------------------------------------------
+
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError('training mode is expected to be boolean');
+    for (const m of this.modules()) m.#training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /** Sets every parameter's grad to null (PyTorch's set_to_none default), or zeroes it in place. */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const { setToNone = true } = options;
+    for (const p of this.parameters()) {
+      if (p.grad === null) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => p.grad!.detach_().zero_());
+    }
+  }
+
+  // ---- devices and dtypes ---------------------------------------------------------------------
+
+  /**
+   * Moves (or casts) parameters and buffers in place. Parameters keep their identity, so an
+   * optimizer built before the move still holds them; dtype casts touch floating tensors only.
+   */
+  to(target: Device | DType | ConvertSpec): this {
+    const spec: ConvertSpec =
+      typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
+    const convert = (t: Tensor) =>
+      t.to({ device: spec.device, dtype: isFloatingPoint(t.dtype) ? spec.dtype : undefined });
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [, p] of m.#ownParameters()) {
+          p._setData(convert(p.detach()));
+          if (p.grad) p.grad = convert(p.grad);
+        }
+        const fields = m as unknown as Record<string, unknown>;
+        for (const [name, b] of m.#ownBuffers()) fields[name] = convert(b);
+      }
+    });
+    return this;
+  }
+
+  cpu(): this {
+    return this.to('cpu');
+  }
+  float(): this {
+    return this.to('float32');
+  }
+  double(): this {
+    return this.to('float64');
+  }
+  half(): this {
+    return this.to('float16');
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  /** Parameters, then persistent buffers, then each child's, under dotted names (detached unless keepVars). */
+  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    const { prefix = '', keepVars = false } = options;
+    const out: StateDict = {};
+    const save = (m: Module, path: string) => {
+      for (const [name, p] of m.#ownParameters()) out[path + name] = keepVars ? p : p.detach();
+      for (const [name, b] of m.#ownBuffers(true)) out[path + name] = keepVars ? b : b.detach();
+      for (const [name, child] of m.namedChildren()) save(child, `${path}${name}.`);
+    };
+    save(this, prefix);
+    return out;
+  }
+
+  /**
+   * Copies values into the module's own tensors. Shapes must match; with `strict` (the default) the
+   * keys must match too, and the error lists the missing and unexpected ones, as PyTorch's does.
+   */
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    const { strict = true } = options;
+    const given = stateDict instanceof Map ? Object.fromEntries(stateDict) : stateDict;
+    const own = this.stateDict({ keepVars: true });
+    const missingKeys: string[] = [];
+    const unexpectedKeys = Object.keys(given).filter((k) => !Object.hasOwn(own, k));
+    const errors: string[] = [];
+    noGrad(() => {
+      for (const [key, target] of Object.entries(own)) {
+        if (!Object.hasOwn(given, key)) {
+          missingKeys.push(key);
+          continue;
+        }
+        const src: unknown = given[key];
+        if (!(src instanceof Tensor)) {
+          errors.push(
+            `While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${typeof src}`,
+          );
+        } else if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
+          errors.push(
+            `size mismatch for ${key}: copying a param with shape ${formatShape(src.shape)} from checkpoint, ` +
+              `the shape in current model is ${formatShape(target.shape)}.`,
+          );
+        } else {
+          target.copy_(src);
+        }
+      }
+    });
+    if (strict) {
+      const quoted = (keys: string[]) => keys.map((k) => `"${k}"`).join(', ');
+      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${quoted(unexpectedKeys)}.`);
+      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${quoted(missingKeys)}.`);
+    }
+    if (errors.length > 0)
+      throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing -------------------------------------------------------------------------------
+
+  /** The layer's settings inside its repr, e.g. "in_features=784, out_features=128, bias=True". */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch's repr: the class name, extraRepr(), then each child as "(name): …", indented. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = this.namedChildren().map(([name, m]) => `(${name}): ${indent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let body = '';
+    if (extraLines.length === 1 && childLines.length === 0) body = extraLines[0]!;
+    else if (lines.length > 0) body = `\n  ${lines.join('\n  ')}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * torch.optim.Optimizer: parameter groups (each a dict of options plus its params), per-parameter
+ * state, zeroGrad(), step() and state dicts in PyTorch's layout. Subclasses write one group's
+ * update; it runs under noGrad with in-place ops, so parameters keep their identity and device.
+ */
+import { enableGrad, noGrad } from '../autograd/grad-mode.ts';
+import { isFloatingPoint } from '../dtype.ts';
+import { Tensor } from '../tensor/tensor.ts';
+
+/** The options every optimizer has; a scheduler reads and writes `lr` and remembers `initialLr`. */
+export interface BaseOptions {
+  lr: number;
+}
+
+export type ParamGroup<O extends BaseOptions = BaseOptions> = O & { params: Tensor[]; initialLr?: number };
+
+/** A group as given to the constructor or addParamGroup: its params and any options to override. */
+export type ParamGroupInput<O extends BaseOptions = BaseOptions> = Partial<O> & { params: Tensor | Iterable<Tensor> };
+
+export type ParamsInput<O extends BaseOptions = BaseOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
+
+export type StateValue = Tensor | number;
+
+/** PyTorch's layout: state by parameter index, groups listing their parameters' indices. */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, StateValue>>;
+  paramGroups: (Record<string, unknown> & { params: number[] })[];
+}
+
+export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends object = object> {
+  readonly defaults: O;
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state (step counts, moment estimates), created on the first step. */
+  readonly state = new Map<Tensor, S>();
+
+  constructor(params: ParamsInput<O>, defaults: O) {
+    if (params instanceof Tensor) {
+      throw new TypeError(
+        'params argument given to the optimizer should be an iterable of Tensors or objects, but got a Tensor (wrap it in an array)',
+      );
+    }
+    this.defaults = defaults;
+    const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
+    if (list.length === 0) throw new Error('optimizer got an empty parameter list');
+    const groups =
+      list[0] instanceof Tensor
+        ? [Object.assign({} as Partial<O>, { params: list as Tensor[] })]
+        : (list as ParamGroupInput<O>[]);
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Adds a group (e.g. layers unfrozen later); options it leaves out come from the defaults. */
+  addParamGroup(group: ParamGroupInput<O>): void {
+    const params = group.params instanceof Tensor ? [group.params] : [...group.params];
+    for (const p of params) {
+      if (!(p instanceof Tensor))
+        throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+      if (!p.isLeaf) throw new Error("can't optimize a non-leaf Tensor");
+    }
+    const taken = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => taken.has(p))) throw new Error('some parameters appear in more than one parameter group');
+    this.paramGroups.push({ ...this.defaults, ...group, params } as ParamGroup<O>);
+  }
+
+  /** Sets gradients to null (PyTorch's default), or zeroes them in place with setToNone: false. */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const { setToNone = true } = options;
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        if (setToNone) p.grad = null;
+        else noGrad(() => p.grad!.detach_().zero_());
+      }
+    }
+  }
+
+  /** One update of every parameter that has a gradient; `closure` re-evaluates the loss first. */
+  step(closure?: () => Tensor): Tensor | undefined {
+    const loss = closure ? enableGrad(closure) : undefined;
+    noGrad(() => {
+      for (const group of this.paramGroups) this.updateGroup(group);
+    });
+    return loss;
+  }
+
+  /** The update of one group, under noGrad. */
+  protected abstract updateGroup(group: ParamGroup<O>): void;
+
+  /** A parameter's state, created by `init` on first use. */
+  protected stateOf(p: Tensor, init: () => S): S {
+    let s = this.state.get(p);
+    if (!s) {
+      s = init();
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map(({ params, ...options }) => ({
+      ...options,
+      params: params.map((p) => {
+        if (!index.has(p)) index.set(p, index.size);
+        return index.get(p)!;
+      }),
+    }));
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, s] of this.state) {
+      if (index.has(p)) state[index.get(p)!] = { ...(s as Record<string, StateValue>) };
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores groups' options and per-parameter state, matched by position. State tensors are
+   * copied onto each parameter's device, floating ones in its dtype, as PyTorch does.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const saved = stateDict.paramGroups;
+    if (saved.length !== this.paramGroups.length)
+      throw new Error('loaded state dict has a different number of parameter groups');
+    if (saved.some((g, i) => g.params.length !== this.paramGroups[i]!.params.length)) {
+      throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    }
+    const byIndex = new Map<number, Tensor>();
+    saved.forEach((g, i) => g.params.forEach((id, k) => byIndex.set(id, this.paramGroups[i]!.params[k]!)));
+    this.state.clear();
+    noGrad(() => {
+      for (const [id, s] of Object.entries(stateDict.state)) {
+        const p = byIndex.get(Number(id));
+        if (!p) continue;
+        const copy: Record<string, StateValue> = {};
+        for (const [key, v] of Object.entries(s)) {
+          copy[key] =
+            v instanceof Tensor
+              ? v.clone().to({ device: p.device, dtype: isFloatingPoint(v.dtype) ? p.dtype : undefined })
+              : v;
+        }
+        this.state.set(p, copy as S);
+      }
+    });
+    saved.forEach(({ params: _ids, ...options }, i) => Object.assign(this.paramGroups[i]!, options));
+  }
+}
+
+export function checkNonNegative(value: number, what: string): void {
+  if (!(value >= 0)) throw new RangeError(`Invalid ${what}: ${value}`);
+}

@@ -1,0 +1,132 @@
+/**
+ * torch.utils.data.DataLoader: batches of a dataset, iterated with
+ * `for await (const [x, y] of loader)`. With numWorkers > 0 batches are made in worker threads
+ * (see worker-pool.ts), up to numWorkers × prefetchFactor ahead, and still handed out in order: the
+ * batches are exactly those of numWorkers: 0.
+ */
+import { defaultGenerator, type Generator } from '../../tensor/random.ts';
+import { defaultCollate, type Collated } from './collate.ts';
+import type { Dataset } from './dataset.ts';
+import { collateSamples, fetchDefaultBatch, fetchSamples, type CollateFn } from './fetch.ts';
+import { batchCount, batches, drawSeed, epochOrder } from './sampler.ts';
+import { decode, encode } from './transfer.ts';
+import { WorkerPool } from './worker-pool.ts';
+import type { WorkerSpec } from './worker-spec.ts';
+
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** Reshuffle every epoch (default false). */
+  shuffle?: boolean;
+  /** Drop the last batch when it would be smaller than batchSize (default false). */
+  dropLast?: boolean;
+  /** Worker threads making batches (default 0: the main thread does). */
+  numWorkers?: number;
+  /** Batches each worker works ahead (default 2; only with numWorkers > 0). */
+  prefetchFactor?: number;
+  /** The generator for shuffling and worker seeds; without it the default generator is drawn from. */
+  generator?: Generator;
+  /** Turns a list of samples into a batch (default: defaultCollate). */
+  collateFn?: CollateFn<T, B>;
+  /** How workers rebuild the dataset, when the dataset has no workerSpec() of its own. */
+  workerSpec?: WorkerSpec;
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new RangeError(`${what} should be a positive integer value, but got ${what}=${value}`);
+  return value;
+}
+
+export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  readonly generator: Generator | undefined;
+  readonly collateFn: CollateFn<T, B>;
+  private readonly customCollate: boolean;
+  private readonly spec: WorkerSpec | undefined;
+
+  constructor(
+    readonly dataset: Dataset<T>,
+    options: DataLoaderOptions<T, B> = {},
+  ) {
+    this.batchSize = positiveInteger(options.batchSize ?? 1, 'batch_size');
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.numWorkers = options.numWorkers ?? 0;
+    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) {
+      throw new RangeError(
+        `num_workers option should be a non-negative integer (got ${this.numWorkers}); use numWorkers: 0 to load in the main thread`,
+      );
+    }
+    if (options.prefetchFactor !== undefined && this.numWorkers === 0) {
+      throw new RangeError(
+        'prefetch_factor option could only be specified with numWorkers > 0: batches are prefetched by workers',
+      );
+    }
+    this.prefetchFactor = positiveInteger(options.prefetchFactor ?? 2, 'prefetch_factor');
+    this.generator = options.generator;
+    this.customCollate = options.collateFn !== undefined;
+    this.collateFn = options.collateFn ?? (defaultCollate as unknown as CollateFn<T, B>);
+    this.spec = options.workerSpec;
+  }
+
+  /** The number of batches in an epoch (Python's `len(loader)`). */
+  get length(): number {
+    return batchCount(this.dataset.length, this.batchSize, this.dropLast);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<B, void, undefined> {
+    const baseSeed = drawSeed(this.generator ?? defaultGenerator);
+    const order = epochOrder(this.dataset.length, this.shuffle, this.generator);
+    const plan = [...batches(order, this.batchSize, this.dropLast)];
+    if (this.numWorkers === 0) {
+      for (const indices of plan) yield await this.fetch(indices);
+    } else {
+      yield* this.fromWorkers(plan, baseSeed);
+    }
+  }
+
+  private async fetch(indices: number[]): Promise<B> {
+    if (!this.customCollate) return (await fetchDefaultBatch(this.dataset, indices)) as B;
+    return collateSamples(await fetchSamples(this.dataset, indices), indices, this.collateFn);
+  }
+
+  private async *fromWorkers(plan: number[][], baseSeed: number): AsyncGenerator<B, void, undefined> {
+    const spec = this.spec ?? this.dataset.workerSpec?.();
+    if (!spec) {
+      throw new Error(
+        `DataLoader(numWorkers: ${this.numWorkers}): ${this.dataset.constructor.name} cannot be rebuilt in a worker thread. ` +
+          'Give the dataset a workerSpec() method, or the DataLoader a workerSpec option, naming the module export that builds it ' +
+          '({ module: import.meta.url, export: "MyDataset", args: [...] }), or use numWorkers: 0.',
+      );
+    }
+    // Every worker gets its own copy of the arguments, so their buffers are not transferred.
+    const args = (await encode([...(spec.args ?? [])], [])) as unknown[];
+    const pool = new WorkerPool(
+      this.numWorkers,
+      {
+        spec: { ...spec, module: String(spec.module), args },
+        numWorkers: this.numWorkers,
+        collate: !this.customCollate,
+      },
+      baseSeed,
+    );
+    try {
+      const inFlight = new Map<number, Promise<unknown>>();
+      const ahead = this.numWorkers * this.prefetchFactor;
+      let sent = 0;
+      for (let b = 0; b < plan.length; b++) {
+        for (; sent < plan.length && sent < b + ahead; sent++) inFlight.set(sent, pool.request(sent, plan[sent]!));
+        const value = decode(await inFlight.get(b)!);
+        inFlight.delete(b);
+        yield this.customCollate ? collateSamples(value as T[], plan[b]!, this.collateFn) : (value as B);
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+}

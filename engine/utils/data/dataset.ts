@@ -1,0 +1,82 @@
+/**
+ * torch.utils.data.Dataset and its simplest relatives. A dataset is a length plus random access by
+ * index; `getItem` may return a promise, so datasets that read files or decode images lazily fit.
+ */
+import type { WorkerSpec } from './worker-spec.ts';
+
+export abstract class Dataset<T = unknown> {
+  /** The number of items (Python's `len(dataset)`). */
+  abstract get length(): number;
+  /** Item `index` (Python's `dataset[index]`), 0 ≤ index < length. */
+  abstract getItem(index: number): T | Promise<T>;
+
+  /**
+   * Optional fast path: the batch of `indices` already collated as the default collate would make
+   * it. The DataLoader uses it (when no `collateFn` is given) instead of one getItem per sample,
+   * which is what keeps the data pipeline off the critical path for in-memory datasets.
+   */
+  getBatch?(indices: readonly number[]): unknown;
+
+  /** Optional: how to rebuild this dataset in a worker thread (DataLoader numWorkers > 0). */
+  workerSpec?(): WorkerSpec;
+}
+
+/** Python's index rules for a sequence of `length`: negatives count from the end. */
+export function checkIndex(index: number, length: number, what: string): number {
+  if (!Number.isInteger(index) || index < -length || index >= length) {
+    throw new RangeError(`${what}: index ${index} is out of range for a dataset of length ${length}`);
+  }
+  return index < 0 ? index + length : index;
+}
+
+/** The items of `dataset` at `indices`, in that order (torch.utils.data.Subset). */
+export class Subset<T> extends Dataset<T> {
+  readonly indices: readonly number[];
+
+  constructor(
+    readonly dataset: Dataset<T>,
+    indices: Iterable<number>,
+  ) {
+    super();
+    this.indices = [...indices];
+    // Keep the wrapped dataset's batch fast path, if it has one.
+    if (dataset.getBatch) {
+      const getBatch = dataset.getBatch.bind(dataset);
+      this.getBatch = (batch) => getBatch(batch.map((i) => this.indices[checkIndex(i, this.length, 'Subset')]!));
+    }
+  }
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  getItem(index: number): T | Promise<T> {
+    return this.dataset.getItem(this.indices[checkIndex(index, this.length, 'Subset')]!);
+  }
+}
+
+/** Several datasets one after the other (torch.utils.data.ConcatDataset). */
+export class ConcatDataset<T> extends Dataset<T> {
+  readonly datasets: readonly Dataset<T>[];
+  /** cumulativeSizes[i]: the number of items in datasets 0..i. */
+  readonly cumulativeSizes: readonly number[];
+
+  constructor(datasets: Iterable<Dataset<T>>) {
+    super();
+    this.datasets = [...datasets];
+    if (this.datasets.length === 0) throw new RangeError('ConcatDataset: datasets should not be an empty iterable');
+    let total = 0;
+    this.cumulativeSizes = this.datasets.map((d) => (total += d.length));
+  }
+
+  get length(): number {
+    return this.cumulativeSizes[this.cumulativeSizes.length - 1]!;
+  }
+
+  getItem(index: number): T | Promise<T> {
+    const i = checkIndex(index, this.length, 'ConcatDataset');
+    const which = this.cumulativeSizes.findIndex((end) => i < end);
+    const start = which === 0 ? 0 : this.cumulativeSizes[which - 1]!;
+    return this.datasets[which]!.getItem(i - start);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The parent's side of DataLoader workers: one worker thread per `numWorkers`, each running
+ * worker.ts. Workers are TypeScript, and a worker thread does not inherit the parent's module
+ * loader under every runner (vitest's transform, for one, stays in the parent), so each worker
+ * registers tsx's loader itself before importing worker.ts; this needs the `tsx` package, which
+ * every torchlings checkout has.
+ *
+ * A worker holds the process open only while it owes the parent a batch: a loop that breaks early,
+ * or an iterator that is simply dropped, never keeps Node running.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BatchReply, BatchRequest, WorkerData } from './worker.ts';
+
+// A CommonJS eval script: it can start before any TypeScript loader exists.
+const BOOT = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsx)
+  .then((tsx) => { tsx.register(); return import(workerData.entry); })
+  .catch((e) => { setImmediate(() => { throw e; }); });
+`;
+
+function tsxApiUrl(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch (e) {
+    throw new Error(
+      `DataLoader workers need the 'tsx' package to run TypeScript in worker threads: ${(e as Error).message}`,
+    );
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+class PoolWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+
+  constructor(
+    readonly id: number,
+    workerData: WorkerData & { tsx: string; entry: string },
+  ) {
+    // execArgv: [] because the parent's loader flags differ by runner; the boot script brings its own.
+    this.worker = new Worker(BOOT, { eval: true, workerData, execArgv: [] });
+    this.worker.unref();
+    this.worker.on('message', (reply: BatchReply) => this.settle(reply));
+    this.worker.on('error', (e) => this.fail(new Error(`DataLoader worker ${id} failed: ${e.message}`, { cause: e })));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(`DataLoader worker ${id} exited unexpectedly (exit code ${code})`)),
+    );
+  }
+
+  request(batch: number, indices: number[]): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const promise = new Promise<unknown>((resolve, reject) => this.pending.set(batch, { resolve, reject }));
+    this.worker.ref();
+    this.worker.postMessage({ batch, indices } satisfies BatchRequest);
+    return promise;
+  }
+
+  terminate(): Promise<number> {
+    this.failure ??= new Error(`DataLoader worker ${this.id} was shut down`);
+    return this.worker.terminate();
+  }
+
+  private settle(reply: BatchReply): void {
+    const p = this.pending.get(reply.batch);
+    if (!p) return;
+    this.pending.delete(reply.batch);
+    if (this.pending.size === 0) this.worker.unref();
+    if ('error' in reply) {
+      const err = new Error(`DataLoader worker ${this.id}: ${reply.error.message}`);
+      err.name = reply.error.name;
+      p.reject(err);
+    } else {
+      p.resolve(reply.value);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    this.worker.unref();
+  }
+}
+
+export class WorkerPool {
+  private readonly workers: PoolWorker[];
+
+  constructor(numWorkers: number, shared: Omit<WorkerData, 'id' | 'seed'>, baseSeed: number) {
+    const tsx = tsxApiUrl();
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    this.workers = Array.from(
+      { length: numWorkers },
+      // Seeds stay below 2^53 (the largest a Generator takes) by wrapping.
+      (_, id) => new PoolWorker(id, { ...shared, id, seed: (baseSeed + id) % 2 ** 53, tsx, entry }),
+    );
+  }
+
+  /** Batch `batch` goes to worker batch mod numWorkers, as PyTorch assigns them round-robin. */
+  request(batch: number, indices: number[]): Promise<unknown> {
+    const promise = this.workers[batch % this.workers.length]!.request(batch, indices);
+    // Prefetched batches may fail before anyone awaits them; that must not count as unhandled.
+    promise.catch(() => {});
+    return promise;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,3 @@
+/** torchvision.datasets. */
+export { MNIST, type MnistOptions } from './mnist.ts';
+export { ImageFolder, type ImageFolderOptions } from './image-folder.ts';

@@ -1,0 +1,31 @@
+/** transforms.Compose and transforms.Lambda. */
+import { applyTransform, type Transform } from './transform.ts';
+
+// Types only: what a transform takes and gives (for an overloaded `call`, its last overload).
+type InputOf<T> = T extends (input: infer I) => unknown ? I : T extends { call(input: infer I): unknown } ? I : never;
+type OutputOf<T> = T extends (input: never) => infer O ? O : T extends { call(input: never): infer O } ? O : never;
+type Last<L extends readonly unknown[]> = L extends readonly [...unknown[], infer X] ? X : L[number];
+
+/** Applies the transforms one after another; its types are the first's input and the last's output. */
+export class Compose<L extends readonly Transform[]> {
+  readonly transforms: readonly Transform[];
+
+  constructor(transforms: readonly [...L]) {
+    this.transforms = [...transforms];
+  }
+
+  call(input: InputOf<L[0]>): OutputOf<Last<L>> {
+    return this.transforms.reduce((x, t) => applyTransform(t, x), input as unknown) as OutputOf<Last<L>>;
+  }
+}
+
+/** A user function as a transform. */
+export class Lambda<I, O> {
+  constructor(readonly lambd: (input: I) => O) {
+    if (typeof lambd !== 'function') throw new TypeError(`Lambda: argument should be a function, got ${typeof lambd}`);
+  }
+
+  call(input: I): O {
+    return this.lambd(input);
+  }
+}

@@ -1,0 +1,40 @@
+/** transforms.Normalize: (x − mean[c]) / std[c] for each channel c of a [..., C, H, W] tensor. */
+import { fromHost } from '../../tensor/create.ts';
+import { isFloatingPoint, hostArray } from '../../dtype.ts';
+import { formatShape } from '../../tensor/shape.ts';
+import { Tensor } from '../../tensor/tensor.ts';
+
+export class Normalize {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+
+  constructor(mean: number | readonly number[], std: number | readonly number[]) {
+    this.mean = typeof mean === 'number' ? [mean] : [...mean];
+    this.std = typeof std === 'number' ? [std] : [...std];
+    const zero = this.std.findIndex((s) => Math.fround(s) === 0);
+    if (zero >= 0)
+      throw new RangeError(
+        `Normalize: std[${zero}] evaluated to zero after conversion to float32, leading to division by zero`,
+      );
+  }
+
+  call(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError('Normalize: input should be a Tensor (apply ToTensor first)');
+    if (!isFloatingPoint(x.dtype))
+      throw new TypeError(`Normalize: input tensor should be a float tensor, got ${x.dtype}`);
+    if (x.ndim < 3)
+      throw new RangeError(`Normalize: expected a tensor image of size (..., C, H, W), got ${formatShape(x.shape)}`);
+    const c = x.shape[x.ndim - 3]!;
+    return x.sub(this.perChannel(this.mean, c, x, 'mean')).div(this.perChannel(this.std, c, x, 'std'));
+  }
+
+  /** A [C, 1, 1] (or [1, 1, 1]) tensor of x's dtype and device, broadcasting over H and W. */
+  private perChannel(values: readonly number[], c: number, x: Tensor, what: string): Tensor {
+    if (values.length !== 1 && values.length !== c) {
+      throw new RangeError(`Normalize: ${what} has ${values.length} values but the image has ${c} channels`);
+    }
+    const host = hostArray(x.dtype, values.length);
+    host.set(values);
+    return fromHost(host, [values.length, 1, 1], { dtype: x.dtype, device: x.device });
+  }
+}

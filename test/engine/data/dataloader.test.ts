@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as torch from '#engine';
+import { Squares } from './datasets-fixture.ts';
+
+const { DataLoader, TensorDataset } = torch.utils.data;
+
+/** The dataset indices of every batch of one epoch (items of an arange dataset are their index). */
+async function epoch(loader: AsyncIterable<torch.Tensor[]>): Promise<number[][]> {
+  const out: number[][] = [];
+  for await (const [, y] of loader) out.push((await y!.toArray()) as number[]);
+  return out;
+}
+
+function indexDataset(n: number) {
+  return new TensorDataset(
+    torch
+      .arange(0, 2 * n)
+      .reshape(n, 2)
+      .float(),
+    torch.arange(0, n),
+  );
+}
+
+const config = fc.record({
+  n: fc.integer({ min: 0, max: 40 }),
+  batchSize: fc.integer({ min: 1, max: 12 }),
+  shuffle: fc.boolean(),
+  dropLast: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 31 }),
+});
+
+describe('DataLoader', () => {
+  it('visits every index exactly once per epoch, in full batches but maybe the last', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, async ({ n, batchSize, shuffle, dropLast, seed }) => {
+        const loader = new DataLoader(indexDataset(n), {
+          batchSize,
+          shuffle,
+          dropLast,
+          generator: new torch.Generator(seed),
+        });
+        const got = await epoch(loader);
+        expect(got.length).toBe(loader.length);
+        expect(loader.length).toBe(dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize));
+        got.forEach((b, i) =>
+          expect(b.length).toBe(dropLast || i < got.length - 1 || n % batchSize === 0 ? batchSize : n % batchSize),
+        );
+        const seen = got.flat();
+        const expected = dropLast ? got.length * batchSize : n;
+        expect(seen.length).toBe(expected);
+        expect(new Set(seen).size).toBe(expected);
+        if (!shuffle) expect(seen).toEqual(Array.from({ length: expected }, (_, i) => i));
+        if (!dropLast) expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('shuffles the same way for the same seed, and differently in the next epoch', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), async (seed) => {
+        const run = async () => {
+          torch.manualSeed(seed);
+          const loader = new DataLoader(indexDataset(30), { batchSize: 4, shuffle: true });
+          return [await epoch(loader), await epoch(loader)];
+        };
+        const [first, second] = await run();
+        expect(await run()).toEqual([first, second]);
+        expect(second).not.toEqual(first);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('draws from its own generator only, when given one', async () => {
+    const order = async () => {
+      torch.manualSeed(Math.floor(Math.random() * 1000)); // the default generator must not matter
+      return epoch(
+        new DataLoader(indexDataset(20), { batchSize: 5, shuffle: true, generator: new torch.Generator(7) }),
+      );
+    };
+    expect(await order()).toEqual(await order());
+  });
+
+  it('collates per-item datasets and names the dataset index of an item that does not fit', async () => {
+    const batches: unknown[] = [];
+    for await (const [x, y] of new DataLoader(new Squares(5), { batchSize: 2 }))
+      batches.push([await x.toArray(), y.dtype, await y.toArray()]);
+    expect(batches[0]).toEqual([
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      'int32',
+      [0, 1],
+    ]);
+    expect(batches[2]).toEqual([[[4, 16]], 'int32', [4]]);
+
+    const loader = new DataLoader(new Squares(20, 17), { batchSize: 8 });
+    await expect(epoch(loader as never)).rejects.toThrow(
+      'stack expects each tensor to be equal size, but got [2] at entry 0 and [3] at entry 1 in [0] (dataset index 17)',
+    );
+  });
+
+  it('rejects bad options as PyTorch does', () => {
+    const ds = indexDataset(3);
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batch_size should be a positive integer/);
+    expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/num_workers/);
+    expect(() => new DataLoader(ds, { prefetchFactor: 2 })).toThrow(/prefetch_factor/);
+  });
+});
+
+// Starting a worker (tsx, then the engine) takes a few hundred ms, much longer on a busy machine.
+describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
+  it('yields exactly the batches of numWorkers: 0, in order', async () => {
+    const cases = [
+      { dataset: indexDataset(23), options: { batchSize: 4, shuffle: true, dropLast: false } },
+      { dataset: new Squares(17), options: { batchSize: 3, shuffle: true, dropLast: true, prefetchFactor: 1 } },
+    ] as const;
+    for (const { dataset, options } of cases) {
+      const read = async (numWorkers: number) => {
+        torch.manualSeed(3);
+        const loader = new DataLoader(dataset as torch.utils.data.Dataset<unknown[]>, {
+          ...options,
+          numWorkers,
+          ...(numWorkers ? {} : { prefetchFactor: undefined }),
+        });
+        const out: unknown[] = [];
+        for await (const batch of loader)
+          out.push(await Promise.all((batch as torch.Tensor[]).map((t) => t.toArray())));
+        return out;
+      };
+      expect(await read(3)).toEqual(await read(0));
+    }
+  });
+
+  it('runs a custom collateFn in the main thread over samples made in workers', async () => {
+    const collateFn = (samples: [torch.Tensor, number][]) => samples.map(([, i]) => i).join(',');
+    const got: string[] = [];
+    for await (const s of new DataLoader(new Squares(7), { batchSize: 3, numWorkers: 2, collateFn })) got.push(s);
+    expect(got).toEqual(['0,1,2', '3,4,5', '6']);
+  });
+
+  it('reports a worker-side error with the dataset index', async () => {
+    await expect(
+      epoch(new DataLoader(new Squares(10, -1, 6), { batchSize: 4, numWorkers: 2 }) as never),
+    ).rejects.toThrow('DataLoader worker 1: dataset.getItem(6) failed: item 6 is broken');
+    await expect(epoch(new DataLoader(new Squares(10, 9), { batchSize: 4, numWorkers: 2 }) as never)).rejects.toThrow(
+      /at entry 1 in \[0\] \(dataset index 9\)/,
+    );
+  });
+
+  it('says how to fix a dataset that cannot be rebuilt in a worker', async () => {
+    const plain = new (class extends torch.utils.data.Dataset<number> {
+      get length() {
+        return 3;
+      }
+      getItem(i: number) {
+        return i;
+      }
+    })();
+    const loader = new DataLoader(plain, { numWorkers: 1 });
+    await expect(loader[Symbol.asyncIterator]().next()).rejects.toThrow(
+      /cannot be rebuilt in a worker thread.*workerSpec/,
+    );
+  });
+
+  it('does not keep the process alive after a loop breaks early or an iterator is dropped', () => {
+    // A child process, since only its exit shows whether a worker still holds the event loop.
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+    const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
+    const out = execFileSync(tsx, [script], { cwd: process.cwd(), timeout: 25_000, encoding: 'utf8' });
+    expect(out.trim()).toBe('done 3');
+  });
+});
