@@ -1,5 +1,14 @@
 /** The 'webgpu' Backend: buffers from the pool, kernels from the generators, reads through staging buffers. */
-import type { ArgReduceOp, Backend, BinaryOp, DeviceBuffer, MemoryStats, ReduceOp, UnaryOp, View } from '../../backend/types.ts';
+import type {
+  ArgReduceOp,
+  Backend,
+  BinaryOp,
+  DeviceBuffer,
+  MemoryStats,
+  ReduceOp,
+  UnaryOp,
+  View,
+} from '../../backend/types.ts';
 import type { DType, HostArray } from '../../dtype.ts';
 import { hostArray } from '../../dtype.ts';
 import { CommandBatch } from './batch.ts';
@@ -7,7 +16,7 @@ import { BufferPool, GpuBuffer } from './buffer-pool.ts';
 import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
 import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
 import type { GpuContext } from './device.ts';
-import { float64Error, fromStorage, storageBytes, toStorage } from './dtypes.ts';
+import { assertStorable, fromStorage, storageBytes, toStorage } from './dtypes.ts';
 import { DeviceErrors } from './errors.ts';
 import type { KernelCall } from './kernel.ts';
 import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
@@ -25,9 +34,17 @@ export class WebGPUBackend implements Backend {
 
   constructor(readonly context: GpuContext) {
     const { device, usage } = context;
-    this.pool = new BufferPool(device, usage.STORAGE | usage.COPY_SRC | usage.COPY_DST, this.errors, device.limits.maxStorageBufferBindingSize);
+    this.pool = new BufferPool(
+      device,
+      usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
+      this.errors,
+      device.limits.maxStorageBufferBindingSize,
+    );
     this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST);
     this.pipelines = new PipelineCache(device, this.errors);
+    // Errors outside a scope (e.g. a dispatch with a pipeline that failed to compile) would otherwise
+    // only be printed by Dawn; hold them so the next call throws. The first one is the cause.
+    device.onuncapturederror = (event) => this.errors.failUncaptured(new Error(`WebGPU error: ${event.error.message}`));
   }
 
   alloc(dtype: DType, length: number): GpuBuffer {
@@ -59,7 +76,13 @@ export class WebGPUBackend implements Backend {
     const device = this.context.device;
     let staging: GPUBuffer | null = null;
     try {
-      if (!direct) this.unary('identity', view, { buffer: source, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
+      if (!direct)
+        this.unary('identity', view, {
+          buffer: source,
+          shape: view.shape,
+          strides: contiguousStrides(view.shape),
+          offset: 0,
+        });
       const start = direct ? view.offset * elementBytes : 0;
       const size = Math.ceil((n * elementBytes) / 4) * 4;
       staging = device.createBuffer({ size, usage: this.context.usage.MAP_READ | this.context.usage.COPY_DST });
@@ -149,10 +172,7 @@ export class WebGPUBackend implements Backend {
 
   private take(dtype: DType, length: number): GpuBuffer {
     this.errors.throwIfFailed();
-    if (dtype === 'float64') throw float64Error();
-    if (dtype === 'float16' && !this.context.hasF16) {
-      throw new Error(`float16 on webgpu needs the adapter feature shader-f16, which ${this.context.adapterName} lacks; use .float() instead.`);
-    }
+    assertStorable(dtype, this.context.hasF16, this.context.adapterName);
     return this.pool.take(dtype, length, length * storageBytes(dtype));
   }
 

@@ -5,19 +5,27 @@
  */
 
 export interface GpuContext {
+  /** Held for the device's lifetime: if Dawn's instance is garbage-collected, the device dies with it. */
+  readonly gpu: GPU;
   readonly device: GPUDevice;
   readonly adapterName: string;
   readonly features: readonly string[];
   readonly hasF16: boolean;
   /** Usage flags, taken from Dawn rather than copied, since GPUBufferUsage is not a Node global. */
-  readonly usage: { readonly STORAGE: number; readonly COPY_SRC: number; readonly COPY_DST: number; readonly MAP_READ: number; readonly UNIFORM: number };
+  readonly usage: {
+    readonly STORAGE: number;
+    readonly COPY_SRC: number;
+    readonly COPY_DST: number;
+    readonly MAP_READ: number;
+    readonly UNIFORM: number;
+  };
   readonly mapRead: number;
 }
 
 export const NO_ADAPTER_MESSAGE =
   'torchlings: no WebGPU adapter was found, so tensors stay on the CPU. To use the GPU (or to ' +
-  "emulate one), install a Vulkan driver: on Debian/Ubuntu `sudo apt-get install libvulkan1 " +
-  "mesa-vulkan-drivers` (Mesa 25 or later; on Debian bookworm take it from bookworm-backports).";
+  'emulate one), install a Vulkan driver: on Debian/Ubuntu `sudo apt-get install libvulkan1 ' +
+  'mesa-vulkan-drivers` (Mesa 25 or later; on Debian bookworm take it from bookworm-backports).';
 
 interface Dawn {
   create(flags: string[]): GPU;
@@ -36,7 +44,8 @@ async function loadDawn(): Promise<Dawn | string> {
 export async function openDevice(): Promise<GpuContext | string> {
   const dawn = await loadDawn();
   if (typeof dawn === 'string') return dawn;
-  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return 'no adapter';
   const features = [...adapter.features] as string[];
   const hasF16 = adapter.features.has('shader-f16');
@@ -52,5 +61,5 @@ export async function openDevice(): Promise<GpuContext | string> {
   const adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
   const usage = dawn.globals.GPUBufferUsage as GpuContext['usage'];
   const mapRead = (dawn.globals.GPUMapMode as { READ: number }).READ;
-  return { device, adapterName, features, hasF16, usage, mapRead };
+  return { gpu, device, adapterName, features, hasF16, usage, mapRead };
 }

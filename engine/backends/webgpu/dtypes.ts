@@ -33,7 +33,17 @@ export function arithType(dtype: DType): 'f32' | 'i32' {
 }
 
 export function float64Error(): Error {
-  return new Error("Cannot convert a float64 Tensor to webgpu: WebGPU has no float64; use .float() first.");
+  return new Error('Cannot convert a float64 Tensor to webgpu: WebGPU has no float64; use .float() first.');
+}
+
+/** Throws the user-facing reason when `dtype` cannot live on this adapter. */
+export function assertStorable(dtype: DType, hasF16: boolean, adapterName: string): void {
+  if (dtype === 'float64') throw float64Error();
+  if (dtype === 'float16' && !hasF16) {
+    throw new Error(
+      `float16 on webgpu needs the adapter feature shader-f16, which ${adapterName} lacks; use .float() instead.`,
+    );
+  }
 }
 
 /** Bytes one element takes in GPU memory. */

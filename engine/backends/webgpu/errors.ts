@@ -5,11 +5,18 @@
  */
 export class DeviceErrors {
   private pending: Error | null = null;
+  /** An error outside any scope, often only a consequence (an invalid pipeline used) of a scoped one. */
+  private consequence: Error | null = null;
   private lost: Error | null = null;
   private readonly waiting = new Set<Promise<unknown>>();
 
   fail(error: Error): void {
     this.pending ??= error;
+  }
+
+  /** An uncaptured error: thrown only once no scoped error that may have caused it is outstanding. */
+  failUncaptured(error: Error): void {
+    this.consequence ??= error;
   }
 
   /** Device loss is final: every later call fails with the same message. */
@@ -31,9 +38,10 @@ export class DeviceErrors {
 
   throwIfFailed(): void {
     if (this.lost) throw this.lost;
-    const error = this.pending;
+    const error = this.pending ?? (this.waiting.size === 0 ? this.consequence : null);
     if (error) {
       this.pending = null;
+      this.consequence = null;
       throw error;
     }
   }

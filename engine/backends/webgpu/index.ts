@@ -24,14 +24,22 @@ async function start(): Promise<WebGPUBackend | null> {
   if (typeof context === 'string') {
     if (!warned) {
       warned = true;
-      console.warn(context === 'no adapter' ? NO_ADAPTER_MESSAGE : `torchlings: WebGPU is unavailable (${context}); tensors stay on the CPU.`);
+      console.warn(
+        context === 'no adapter'
+          ? NO_ADAPTER_MESSAGE
+          : `torchlings: WebGPU is unavailable (${context}); tensors stay on the CPU.`,
+      );
     }
     return null;
   }
   const backend = new WebGPUBackend(context);
   void context.device.lost.then((info) => {
     if (info.reason === 'destroyed') return;
-    backend.errors.markLost(new Error(`The WebGPU device was lost (${info.message || 'no reason given'}); tensors on 'webgpu' are gone. Call \`await torch.webgpu.init()\` to start again.`));
+    backend.errors.markLost(
+      new Error(
+        `The WebGPU device was lost (${info.message || 'no reason given'}); tensors on 'webgpu' are gone. Call \`await torch.webgpu.init()\` to start again.`,
+      ),
+    );
     if (current === backend) {
       current = null;
       starting = null;

@@ -2,7 +2,6 @@
 import type { View } from '../../backend/types.ts';
 import type { GpuBuffer } from './buffer-pool.ts';
 import type { Binding } from './codegen/wgsl.ts';
-import type { StorageType } from './dtypes.ts';
 import { storageType } from './dtypes.ts';
 
 export interface KernelCall {
@@ -14,20 +13,33 @@ export interface KernelCall {
   readonly workgroups: readonly [number, number, number];
 }
 
-export function gpuOf(view: View): GPUBuffer {
-  return (view.buffer as GpuBuffer).gpu;
+export interface Operands {
+  readonly bindings: Binding[];
+  /** The WGSL array each view (out first) is read through. */
+  readonly names: string[];
+  readonly buffers: GPUBuffer[];
+  /** Key fragment: which inputs share the output's buffer (their WGSL differs). */
+  readonly key: string;
 }
 
-/** Bindings for `views` (the first one being written), marking inputs that alias the output writable. */
-export function bindingsFor(names: readonly string[], views: readonly View[], vec4: readonly boolean[] = []): Binding[] {
+/**
+ * Bindings for `views`, the first being the output. An input in the output's buffer (an in-place op)
+ * reads through the output's binding: WebGPU rejects two bindings of one buffer when one is writable.
+ */
+export function operands(names: readonly string[], views: readonly View[], vec4: readonly boolean[] = []): Operands {
   const out = views[0]!.buffer;
-  return views.map((v, k) => {
-    const type: StorageType = storageType(v.buffer.dtype);
-    return { name: names[k]!, type: vec4[k] ? `vec4<${type}>` : type, writable: k === 0 || v.buffer === out };
+  const result: Operands = { bindings: [], names: [], buffers: [], key: '' };
+  views.forEach((v, k) => {
+    const shared = k > 0 && v.buffer === out;
+    result.names.push(shared ? names[0]! : names[k]!);
+    if (shared) return;
+    const type = storageType(v.buffer.dtype);
+    result.bindings.push({ name: names[k]!, type: vec4[k] ? `vec4<${type}>` : type, writable: k === 0 });
+    result.buffers.push((v.buffer as GpuBuffer).gpu);
   });
+  return { ...result, key: views.map((v, k) => (k > 0 && v.buffer === out ? 'o' : '-')).join('') };
 }
 
-/** Key fragment recording which inputs alias the output (their binding access differs). */
-export function aliasKey(views: readonly View[]): string {
-  return views.map((v, k) => (k > 0 && v.buffer === views[0]!.buffer ? 'w' : '-')).join('');
+export function sharesOutput(views: readonly View[]): boolean {
+  return views.slice(1).some((v) => v.buffer === views[0]!.buffer);
 }

@@ -20,7 +20,11 @@ export class PipelineCache {
     const code = source();
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label: key });
-    const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
+    const pipeline = this.device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+      label: key,
+    });
     this.errors.watch(
       this.device.popErrorScope(),
       (error) => new Error(`WebGPU kernel '${key}' failed to compile: ${error.message}\n--- WGSL ---\n${code}`),

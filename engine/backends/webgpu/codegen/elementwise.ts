@@ -8,7 +8,7 @@ import { promoteTypes } from '../../../dtype.ts';
 import type { ComputeType } from '../dtypes.ts';
 import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
-import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
 import { WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
 
@@ -31,13 +31,21 @@ const POW = `fn pow_f(a: f32, b: f32) -> f32 {
   return select(m, -m, abs(b) % 2.0 == 1.0);
 }`;
 
+/** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
+const IS_NAN = `fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /** Float functions applied to integers go through f32, as the CPU backend computes them in doubles. */
 function floatFn(t: ComputeType, f: (x: string) => string): (args: readonly string[]) => string {
   return ([x]) => (t === 'i32' ? `i32(${f(`f32(${x})`)})` : f(x!));
 }
 
 function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
-  const same = (expr: (args: readonly string[]) => string, helpers?: string): OpRule => ({ operand: t, result: t, expr, ...(helpers ? { helpers } : {}) });
+  const same = (expr: (args: readonly string[]) => string, helpers?: string): OpRule => ({
+    operand: t,
+    result: t,
+    expr,
+    ...(helpers ? { helpers } : {}),
+  });
   const int = t === 'i32';
   switch (op) {
     case 'identity':
@@ -91,8 +99,13 @@ function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): Op
     case 'minimum': {
       const fn = op === 'maximum' ? 'max' : 'min';
       // NaN propagates, as torch.maximum does (WGSL max would drop it).
-      const expr = t === 'f32' ? ([a, b]: readonly string[]) => `select(${fn}(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : ([a, b]: readonly string[]) => `${fn}(${a}, ${b})`;
-      return { operand: t, result: t, expr };
+      if (t === 'i32') return { operand: t, result: t, expr: ([a, b]) => `${fn}(${a}, ${b})` };
+      return {
+        operand: t,
+        result: t,
+        expr: ([a, b]) => `select(select(${fn}(${a}, ${b}), ${b}, is_nan(${b})), ${a}, is_nan(${a}))`,
+        helpers: IS_NAN,
+      };
     }
     case 'and':
       return { operand: 'bool', result: 'bool', expr: ([a, b]) => `(${a} && ${b})` };
@@ -107,20 +120,25 @@ function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: V
   const n = numel(out.shape);
   if (n === 0) return null;
   const views = [out, ...inputs];
-  const { shape, strides } = coalesce(out.shape, views.map((v) => v.strides));
+  const { shape, strides } = coalesce(
+    out.shape,
+    views.map((v) => v.strides),
+  );
   const rank = shape.length;
   // Parameters: numel, shape[rank], then per operand (out first): offset, strides[rank].
   const params = [n, ...shape];
   views.forEach((v, k) => params.push(v.offset, ...strides[k]!));
-  const names = ['O', 'A', 'B', 'C'].slice(0, views.length);
+  const ops = operands(['O', 'A', 'B', 'C'], views);
   const types = views.map((v) => v.buffer.dtype).join(',');
-  const key = `ew:${name}:${types}:${rank}:${aliasKey(views)}`;
+  const key = `ew:${name}:${types}:${rank}:${ops.key}`;
   const source = (): string => {
     const base = (k: number): number => 1 + rank + k * (rank + 1);
     const walkers = views.map((_, k) => ({ offset: p(base(k)), stride: (d: number) => p(base(k) + 1 + d) }));
-    const args = inputs.map((v, k) => convert(`${names[k + 1]}[at${k + 1}]`, storageType(v.buffer.dtype), rule.operand));
+    const args = inputs.map((v, k) =>
+      convert(`${ops.names[k + 1]}[at${k + 1}]`, storageType(v.buffer.dtype), rule.operand),
+    );
     const value = convert(rule.expr(args), rule.result, storageType(out.buffer.dtype));
-    return `${prelude(bindingsFor(names, views), params.length)}
+    return `${prelude(ops.bindings, params.length)}
 ${rule.helpers ?? ''}
 ${linearEntry()}
   if (i >= ${p(0)}) { return; }
@@ -128,7 +146,7 @@ ${walk('at', 'i', rank, (d) => p(1 + d), walkers)}
   O[at0] = ${value};
 }`;
   };
-  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
+  return { key, source, buffers: ops.buffers, params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
 }
 
 export function unaryKernel(op: UnaryOp, x: View, out: View): KernelCall | null {

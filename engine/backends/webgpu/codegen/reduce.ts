@@ -8,7 +8,7 @@
 import type { ArgReduceOp, ReduceOp, View } from '../../../backend/types.ts';
 import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
-import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
 import { WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
 
@@ -69,9 +69,19 @@ function reduction(f: Fold, x: View, axes: readonly number[], out: View): Kernel
   const mode = modeFor(outputs, reduced);
   // Parameters: outputs, reduced, x offset, out offset, kept shape, x kept strides, out strides,
   // reduced shape, x reduced strides.
-  const params = [outputs, reduced, x.offset, out.offset, ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!, ...red.shape, ...red.strides[0]!];
-  const views = [out, x];
-  const key = `reduce:${f.name}:${x.buffer.dtype}>${out.buffer.dtype}:${nk}:${nr}:${mode}:${aliasKey(views)}`;
+  const params = [
+    outputs,
+    reduced,
+    x.offset,
+    out.offset,
+    ...kept.shape,
+    ...kept.strides[0]!,
+    ...kept.strides[1]!,
+    ...red.shape,
+    ...red.strides[0]!,
+  ];
+  const ops = operands(['O', 'X'], [out, x]);
+  const key = `reduce:${f.name}:${x.buffer.dtype}>${out.buffer.dtype}:${nk}:${nr}:${mode}:${ops.key}`;
   const source = (): string => {
     const K = 4;
     const R = 4 + 3 * nk;
@@ -80,9 +90,13 @@ function reduction(f: Fold, x: View, axes: readonly number[], out: View): Kernel
       { offset: p(3), stride: (d) => p(K + 2 * nk + d) },
     ]);
     const redWalk = walk('r', 'ri', nr, (d) => p(R + d), [{ offset: 'k0', stride: (d) => p(R + nr + d) }]);
-    const load = `${convert('X[r0]', storageType(x.buffer.dtype), f.type)}`;
+    const load = convert(`${ops.names[1]}[r0]`, storageType(x.buffer.dtype), f.type);
     const result = f.arg ? 'acci' : 'acc';
-    const store = convert(`select(${f.empty}, ${result}, ${p(1)} > 0)`, f.arg ? 'i32' : f.type, storageType(out.buffer.dtype));
+    const store = convert(
+      `select(${f.empty}, ${result}, ${p(1)} > 0)`,
+      f.arg ? 'i32' : f.type,
+      storageType(out.buffer.dtype),
+    );
     const first = mode === 'thread' ? '0' : 'i32(lid)';
     const step = mode === 'thread' ? '1' : String(WORKGROUP);
     const loop = `  var acc = ${f.type}(0);
@@ -122,14 +136,17 @@ ${loop}
     acc = values[0]; acci = indices[0];
     O[k1] = ${store};
   }`;
-    const shared = mode === 'group' ? `var<workgroup> values: array<${f.type}, ${WORKGROUP}>;\nvar<workgroup> indices: array<i32, ${WORKGROUP}>;\n` : '';
-    return `${prelude(bindingsFor(['O', 'X'], views), params.length)}${shared}
+    const shared =
+      mode === 'group'
+        ? `var<workgroup> values: array<${f.type}, ${WORKGROUP}>;\nvar<workgroup> indices: array<i32, ${WORKGROUP}>;\n`
+        : '';
+    return `${prelude(ops.bindings, params.length)}${shared}
 ${linearEntry()}
 ${body}
 }`;
   };
   const groups = mode === 'thread' ? Math.ceil(outputs / WORKGROUP) : outputs;
-  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(groups) };
+  return { key, source, buffers: ops.buffers, params, workgroups: grid(groups) };
 }
 
 export function reduceKernel(op: ReduceOp, x: View, axes: readonly number[], out: View): KernelCall | null {

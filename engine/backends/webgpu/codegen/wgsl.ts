@@ -22,7 +22,8 @@ export interface Binding {
 export function prelude(bindings: readonly Binding[], paramCount: number): string {
   const f16 = bindings.some((b) => b.type.includes('f16')) ? 'enable f16;\n' : '';
   const decls = bindings.map(
-    (b, i) => `@group(0) @binding(${i}) var<storage, ${b.writable ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`,
+    (b, i) =>
+      `@group(0) @binding(${i}) var<storage, ${b.writable ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`,
   );
   const vecs = Math.max(1, Math.ceil(paramCount / 4));
   return `${f16}${decls.join('\n')}
@@ -57,7 +58,13 @@ export interface Walk {
  * Statements declaring `var <name><k>` for each walker: its offset plus the coordinates of linear
  * index `index` (row-major over `size(d)`, d < rank) times its strides.
  */
-export function walk(name: string, index: string, rank: number, size: (d: number) => string, walkers: readonly Walk[]): string {
+export function walk(
+  name: string,
+  index: string,
+  rank: number,
+  size: (d: number) => string,
+  walkers: readonly Walk[],
+): string {
   const lines = walkers.map((w, k) => `  var ${name}${k} = ${w.offset};`);
   lines.push(`  var ${name}_rem = ${index};`);
   for (let d = rank - 1; d >= 0; d--) {

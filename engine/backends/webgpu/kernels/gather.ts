@@ -6,7 +6,7 @@
 import type { View } from '../../../backend/types.ts';
 import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
-import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { operands } from '../kernel.ts';
 import { numel } from '../strided.ts';
 import { WORKGROUP, grid, linearEntry, p, prelude, walk } from '../codegen/wgsl.ts';
 
@@ -18,23 +18,34 @@ export function gatherKernel(x: View, dim: number, index: View, out: View): Kern
   // x's walk skips `dim`, whose offset comes from the index value instead.
   const xStrides = x.strides.map((s, d) => (d === dim ? 0 : s));
   // Parameters: numel, shape, then (offset, strides) for out, index, x; x's dim stride and size.
-  const params = [n, ...index.shape, out.offset, ...out.strides, index.offset, ...index.strides, x.offset, ...xStrides, x.strides[dim]!, x.shape[dim]!];
-  const views = [out, index, x];
-  const key = `gather:${x.buffer.dtype}:${nd}:${aliasKey(views)}`;
+  const params = [
+    n,
+    ...index.shape,
+    out.offset,
+    ...out.strides,
+    index.offset,
+    ...index.strides,
+    x.offset,
+    ...xStrides,
+    x.strides[dim]!,
+    x.shape[dim]!,
+  ];
+  const ops = operands(['O', 'I', 'X'], [out, index, x]);
+  const key = `gather:${x.buffer.dtype}:${nd}:${ops.key}`;
   const source = (): string => {
     const base = (k: number) => 1 + nd + k * (nd + 1);
     const walkers = [0, 1, 2].map((k) => ({ offset: p(base(k)), stride: (d: number) => p(base(k) + 1 + d) }));
     const t = storageType(x.buffer.dtype);
-    return `${prelude(bindingsFor(['O', 'I', 'X'], views), params.length)}
+    return `${prelude(ops.bindings, params.length)}
 ${linearEntry()}
   if (i >= ${p(0)}) { return; }
 ${walk('at', 'i', nd, (d) => p(1 + d), walkers)}
-  let j = I[at1];
+  let j = ${ops.names[1]}[at1];
   let inside = j >= 0 && j < ${p(base(3) + 1)};
-  O[at0] = select(${t}(0), X[at2 + select(0, j, inside) * ${p(base(3))}], inside);
+  O[at0] = select(${t}(0), ${ops.names[2]}[at2 + select(0, j, inside) * ${p(base(3))}], inside);
 }`;
   };
-  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
+  return { key, source, buffers: ops.buffers, params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
 }
 
 /** out[…, index[…, j, …], …] += src[…, j, …]. */
@@ -44,32 +55,60 @@ export function scatterAddKernel(dim: number, index: View, src: View, out: View)
   const nd = out.shape.length;
   // Parameters: numel, out shape, out offset, out strides, index shape, index offset, index
   // strides, src offset, src strides.
-  const params = [n, ...out.shape, out.offset, ...out.strides, ...index.shape, index.offset, ...index.strides, src.offset, ...src.strides];
-  const views = [out, index, src];
-  const key = `scatterAdd:${out.buffer.dtype}>${src.buffer.dtype}:${nd}:${dim}:${aliasKey(views)}`;
+  const params = [
+    n,
+    ...out.shape,
+    out.offset,
+    ...out.strides,
+    ...index.shape,
+    index.offset,
+    ...index.strides,
+    src.offset,
+    ...src.strides,
+  ];
+  const ops = operands(['O', 'I', 'S'], [out, index, src]);
+  const key = `scatterAdd:${out.buffer.dtype}>${src.buffer.dtype}:${nd}:${dim}:${ops.key}`;
   const source = (): string => {
-    const OS = 1, OO = 1 + nd, OST = 2 + nd, IS = 2 + 2 * nd, IO = 2 + 3 * nd, IST = 3 + 3 * nd, SO = 3 + 4 * nd, SST = 4 + 4 * nd;
+    const OS = 1,
+      OO = 1 + nd,
+      OST = 2 + nd,
+      IS = 2 + 2 * nd,
+      IO = 2 + 3 * nd,
+      IST = 3 + 3 * nd,
+      SO = 3 + 4 * nd,
+      SST = 4 + 4 * nd;
     const t = arithType(out.buffer.dtype);
-    const lines: string[] = [`  var rem = i;`, `  var at = ${p(OO)};`, `  var ia = ${p(IO)};`, `  var sa = ${p(SO)};`, `  var target = 0;`];
+    const lines: string[] = [
+      `  var rem = i;`,
+      `  var at = ${p(OO)};`,
+      `  var ia = ${p(IO)};`,
+      `  var sa = ${p(SO)};`,
+      `  var hit = 0;`,
+    ];
     for (let d = nd - 1; d >= 0; d--) {
       lines.push(`  { let c = ${d === 0 ? 'rem' : `rem % ${p(OS + d)}`};`);
       if (d > 0) lines.push(`    rem = rem / ${p(OS + d)};`);
       lines.push(`    at += c * ${p(OST + d)};`);
       // Outside the index tensor's extent in another dimension, nothing scatters here.
-      if (d === dim) lines.push('    target = c;');
-      else lines.push(`    if (c >= ${p(IS + d)}) { return; }`, `    ia += c * ${p(IST + d)};`, `    sa += c * ${p(SST + d)};`);
+      if (d === dim) lines.push('    hit = c;');
+      else
+        lines.push(
+          `    if (c >= ${p(IS + d)}) { return; }`,
+          `    ia += c * ${p(IST + d)};`,
+          `    sa += c * ${p(SST + d)};`,
+        );
       lines.push('  }');
     }
-    return `${prelude(bindingsFor(['O', 'I', 'S'], views), params.length)}
+    return `${prelude(ops.bindings, params.length)}
 ${linearEntry()}
   if (i >= ${p(0)}) { return; }
 ${lines.join('\n')}
   var v = ${convert('O[at]', storageType(out.buffer.dtype), t)};
   for (var j = 0; j < ${p(IS + dim)}; j++) {
-    if (I[ia + j * ${p(IST + dim)}] == target) { v += ${convert(`S[sa + j * ${p(SST + dim)}]`, storageType(src.buffer.dtype), t)}; }
+    if (${ops.names[1]}[ia + j * ${p(IST + dim)}] == hit) { v += ${convert(`${ops.names[2]}[sa + j * ${p(SST + dim)}]`, storageType(src.buffer.dtype), t)}; }
   }
   O[at] = ${convert('v', t, storageType(out.buffer.dtype))};
 }`;
   };
-  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
+  return { key, source, buffers: ops.buffers, params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
 }

@@ -9,7 +9,8 @@
 import type { View } from '../../../backend/types.ts';
 import { arithType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
-import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import type { Binding } from '../codegen/wgsl.ts';
+import { operands, sharesOutput } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
 import { p, prelude, walk } from '../codegen/wgsl.ts';
 
@@ -24,8 +25,18 @@ type Load = 'k4' | 'm4' | 'n4' | 'scalar';
 const aligned = (...values: number[]): boolean => values.every((v) => v % 4 === 0);
 
 // Parameter slots.
-const M = p(0), N = p(1), K = p(2);
-const A_OFF = 3, A_M = p(4), A_K = p(5), B_OFF = 6, B_K = p(7), B_N = p(8), O_OFF = 9, O_M = p(10), O_N = p(11);
+const M = p(0),
+  N = p(1),
+  K = p(2);
+const A_OFF = 3,
+  A_M = p(4),
+  A_K = p(5),
+  B_OFF = 6,
+  B_K = p(7),
+  B_N = p(8),
+  O_OFF = 9,
+  O_M = p(10),
+  O_N = p(11);
 const BATCH = 12;
 
 export function matmulKernel(a: View, b: View, out: View): KernelCall | null {
@@ -34,85 +45,164 @@ export function matmulKernel(a: View, b: View, out: View): KernelCall | null {
   const k = a.shape[nd - 1]!;
   if (m * n === 0 || numel(out.shape) === 0) return null;
   const dtype = out.buffer.dtype;
-  if (dtype === 'bool') throw new Error('webgpu: matmul of bool tensors is not supported; convert them with .int() or .float() first.');
+  if (dtype === 'bool')
+    throw new Error('webgpu: matmul of bool tensors is not supported; convert them with .int() or .float() first.');
   const sa = (d: number) => a.strides[a.strides.length - d]!;
   const sb = (d: number) => b.strides[b.strides.length - d]!;
   const so = (d: number) => out.strides[nd - d]!;
-  const batch = coalesce(out.shape.slice(0, nd - 2), [a, b, out].map((v) => v.strides.slice(0, v.strides.length - 2)));
+  const batch = coalesce(
+    out.shape.slice(0, nd - 2),
+    [a, b, out].map((v) => v.strides.slice(0, v.strides.length - 2)),
+  );
   const batches = numel(batch.shape);
-  if (batches > 65535) throw new Error(`webgpu: matmul over ${batches} batches exceeds the 65,535 a dispatch allows; reshape into fewer, larger matrices.`);
+  if (batches > 65535)
+    throw new Error(
+      `webgpu: matmul over ${batches} batches exceeds the 65,535 a dispatch allows; reshape into fewer, larger matrices.`,
+    );
   const [ab, bb, ob] = batch.strides as [number[], number[], number[]];
   const vecOk = dtype !== 'int32' && k % 4 === 0;
   const aLoad: Load =
-    vecOk && sa(1) === 1 && aligned(sa(2), a.offset, ...ab) ? 'k4' : vecOk && sa(2) === 1 && m % 4 === 0 && aligned(sa(1), a.offset, ...ab) ? 'm4' : 'scalar';
+    vecOk && sa(1) === 1 && aligned(sa(2), a.offset, ...ab)
+      ? 'k4'
+      : vecOk && sa(2) === 1 && m % 4 === 0 && aligned(sa(1), a.offset, ...ab)
+        ? 'm4'
+        : 'scalar';
   const bLoad: Load =
-    vecOk && sb(1) === 1 && n % 4 === 0 && aligned(sb(2), b.offset, ...bb) ? 'n4' : vecOk && sb(2) === 1 && aligned(sb(1), b.offset, ...bb) ? 'k4' : 'scalar';
-  const oStore: Load = dtype !== 'int32' && so(1) === 1 && n % 4 === 0 && aligned(so(2), out.offset, ...ob) ? 'n4' : 'scalar';
+    vecOk && sb(1) === 1 && n % 4 === 0 && aligned(sb(2), b.offset, ...bb)
+      ? 'n4'
+      : vecOk && sb(2) === 1 && aligned(sb(1), b.offset, ...bb)
+        ? 'k4'
+        : 'scalar';
+  const oStore: Load =
+    dtype !== 'int32' && so(1) === 1 && n % 4 === 0 && aligned(so(2), out.offset, ...ob) ? 'n4' : 'scalar';
   const nb = batch.shape.length;
-  const params = [m, n, k, a.offset, sa(2), sa(1), b.offset, sb(2), sb(1), out.offset, so(2), so(1), ...batch.shape, ...ab, ...bb, ...ob];
-  const views = [out, a, b];
-  const key = `matmul:${dtype}:${aLoad}:${bLoad}:${oStore}:${nb}:${aliasKey(views)}`;
-  const source = () => matmulSource(arithType(dtype), aLoad, bLoad, oStore, nb, bindingsFor(['O', 'A', 'B'], views, [oStore !== 'scalar', aLoad !== 'scalar', bLoad !== 'scalar']), params.length);
-  const workgroups: [number, number, number] = [Math.ceil(n / (BLOCK * GROUP)), Math.ceil(m / (BLOCK * GROUP)), batches];
-  return { key, source, buffers: views.map(gpuOf), params, workgroups };
+  const params = [
+    m,
+    n,
+    k,
+    a.offset,
+    sa(2),
+    sa(1),
+    b.offset,
+    sb(2),
+    sb(1),
+    out.offset,
+    so(2),
+    so(1),
+    ...batch.shape,
+    ...ab,
+    ...bb,
+    ...ob,
+  ];
+  if (sharesOutput([out, a, b])) throw new Error('webgpu: matmul cannot write into one of its operands.');
+  const ops = operands(['O', 'A', 'B'], [out, a, b], [oStore !== 'scalar', aLoad !== 'scalar', bLoad !== 'scalar']);
+  const key = `matmul:${dtype}:${aLoad}:${bLoad}:${oStore}:${nb}`;
+  const source = () => matmulSource(arithType(dtype), aLoad, bLoad, oStore, nb, ops.bindings, params.length);
+  const workgroups: [number, number, number] = [
+    Math.ceil(n / (BLOCK * GROUP)),
+    Math.ceil(m / (BLOCK * GROUP)),
+    batches,
+  ];
+  return { key, source, buffers: ops.buffers, params, workgroups };
 }
 
-function matmulSource(t: 'f32' | 'i32', aLoad: Load, bLoad: Load, oStore: Load, nb: number, bindings: ReturnType<typeof bindingsFor>, paramCount: number): string {
-  const [oBinding, aBinding, bBinding] = bindings as [(typeof bindings)[0], (typeof bindings)[0], (typeof bindings)[0]];
+function matmulSource(
+  t: 'f32' | 'i32',
+  aLoad: Load,
+  bLoad: Load,
+  oStore: Load,
+  nb: number,
+  bindings: readonly Binding[],
+  paramCount: number,
+): string {
+  const [oBinding, aBinding, bBinding] = bindings as [Binding, Binding, Binding];
   // Reads convert storage (f16) to the accumulator type; vec4 reads index in units of four elements.
   const vecT = `vec4<${t}>`;
-  const scalar = (name: string, type: string, index: string) => (type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`);
-  const vector = (name: string, type: string, index: string) => (type === vecT ? `${name}[(${index}) / 4]` : `${vecT}(${name}[(${index}) / 4])`);
+  const scalar = (name: string, type: string, index: string) =>
+    type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`;
+  const vector = (name: string, type: string, index: string) =>
+    type === vecT ? `${name}[${index}]` : `${vecT}(${name}[${index}])`;
+  // Row/column base offsets are hoisted out of the k loop (vec4 ones already in units of four).
+  const pre: string[] = [];
   const lines: string[] = [];
-  const aAt = (row: string, kk: string) => `aBase + ${row} * ${A_M} + ${kk} * ${A_K}`;
-  const bAt = (kk: string, col: string) => `bBase + ${kk} * ${B_K} + ${col} * ${B_N}`;
   // A as scalars a_r_kk (row r, k + kk).
   const aScalar: string[][] = RANGE.map(() => []);
   if (aLoad === 'k4') {
-    RANGE.forEach((r) => lines.push(`let av${r} = ${vector('A', aBinding.type, aAt(`row${r}`, 'k'))};`));
+    RANGE.forEach((r) => pre.push(`let aq${r} = (aBase + row${r} * ${A_M}) / 4;`));
+    RANGE.forEach((r) => lines.push(`let av${r} = ${vector('A', aBinding.type, `aq${r} + kq`)};`));
     RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `av${r}[${kk}]`)));
   } else if (aLoad === 'm4') {
-    K4.forEach((kk) => [0, 1].forEach((h) => lines.push(`let av${kk}_${h} = ${vector('A', aBinding.type, aAt(`rows4_${h}`, `(k + ${kk})`))};`)));
+    pre.push(`let aK4 = ${A_K} / 4;`, 'let aq0 = (aBase + rows4_0) / 4;', 'let aq1 = (aBase + rows4_1) / 4;');
+    K4.forEach((kk) =>
+      [0, 1].forEach((h) =>
+        lines.push(`let av${kk}_${h} = ${vector('A', aBinding.type, `aq${h} + (k + ${kk}) * aK4`)};`),
+      ),
+    );
     RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `av${kk}_${r >> 2}[${r & 3}]`)));
   } else {
-    RANGE.forEach((r) => K4.forEach((kk) => lines.push(`let a${r}_${kk} = ${scalar('A', aBinding.type, aAt(`row${r}`, `(k + ${kk})`))};`)));
+    RANGE.forEach((r) =>
+      K4.forEach((kk) =>
+        lines.push(`let a${r}_${kk} = ${scalar('A', aBinding.type, `ar${r} + (k + ${kk}) * ${A_K}`)};`),
+      ),
+    );
     RANGE.forEach((r) => K4.forEach((kk) => (aScalar[r]![kk] = `a${r}_${kk}`)));
   }
   // B as vec4 rows bvec[kk][v] (k + kk, columns 4v..4v+3 of the block).
   const bVec: string[][] = K4.map(() => []);
   if (bLoad === 'n4') {
-    K4.forEach((kk) => [0, 1].forEach((v) => lines.push(`let bv${kk}_${v} = ${vector('B', bBinding.type, bAt(`(k + ${kk})`, `cols4_${v}`))};`)));
+    pre.push(`let bK4 = ${B_K} / 4;`, 'let bq0 = (bBase + cols4_0) / 4;', 'let bq1 = (bBase + cols4_1) / 4;');
+    K4.forEach((kk) =>
+      [0, 1].forEach((v) =>
+        lines.push(`let bv${kk}_${v} = ${vector('B', bBinding.type, `bq${v} + (k + ${kk}) * bK4`)};`),
+      ),
+    );
     K4.forEach((kk) => [0, 1].forEach((v) => (bVec[kk]![v] = `bv${kk}_${v}`)));
   } else {
-    if (bLoad === 'k4') RANGE.forEach((c) => lines.push(`let bt${c} = ${vector('B', bBinding.type, bAt('k', `col${c}`))};`));
-    else RANGE.forEach((c) => K4.forEach((kk) => lines.push(`let b${c}_${kk} = ${scalar('B', bBinding.type, bAt(`(k + ${kk})`, `col${c}`))};`)));
+    if (bLoad === 'k4') {
+      RANGE.forEach((c) => pre.push(`let bq${c} = (bBase + col${c} * ${B_N}) / 4;`));
+      RANGE.forEach((c) => lines.push(`let bt${c} = ${vector('B', bBinding.type, `bq${c} + kq`)};`));
+    } else
+      RANGE.forEach((c) =>
+        K4.forEach((kk) =>
+          lines.push(`let b${c}_${kk} = ${scalar('B', bBinding.type, `bc${c} + (k + ${kk}) * ${B_K}`)};`),
+        ),
+      );
     const el = (c: number, kk: number) => (bLoad === 'k4' ? `bt${c}[${kk}]` : `b${c}_${kk}`);
-    K4.forEach((kk) => [0, 1].forEach((v) => (bVec[kk]![v] = `${vecT}(${[0, 1, 2, 3].map((j) => el(4 * v + j, kk)).join(', ')})`)));
+    K4.forEach((kk) =>
+      [0, 1].forEach((v) => (bVec[kk]![v] = `${vecT}(${[0, 1, 2, 3].map((j) => el(4 * v + j, kk)).join(', ')})`)),
+    );
   }
-  RANGE.forEach((r) => K4.forEach((kk) => [0, 1].forEach((v) => lines.push(`acc${r}_${v} += ${vecT}(${aScalar[r]![kk]}) * ${bVec[kk]![v]};`))));
-  const main = lines.map((l) => `    ${l}`).join('\n');
+  // Scalar row/column offsets also serve the k tail.
+  RANGE.forEach((r) => pre.push(`let ar${r} = aBase + row${r} * ${A_M};`));
+  RANGE.forEach((c) => pre.push(`let bc${c} = bBase + col${c} * ${B_N};`));
+  RANGE.forEach((r) =>
+    K4.forEach((kk) =>
+      [0, 1].forEach((v) => lines.push(`acc${r}_${v} += ${vecT}(${aScalar[r]![kk]}) * ${bVec[kk]![v]};`)),
+    ),
+  );
+  const main = ['let kq = k / 4;', ...lines].map((l) => `    ${l}`).join('\n');
   // Leftover k (K not a multiple of 4) only arises when both operands are read as scalars.
   const tail =
     aLoad === 'scalar' && bLoad === 'scalar'
       ? `  for (var k = ${K} - ${K} % 4; k < ${K}; k++) {
-${RANGE.map((r) => `    let a${r} = ${scalar('A', aBinding.type, aAt(`row${r}`, 'k'))};`).join('\n')}
-${[0, 1].map((v) => `    let b${v} = ${vecT}(${[0, 1, 2, 3].map((j) => scalar('B', bBinding.type, bAt('k', `col${4 * v + j}`))).join(', ')});`).join('\n')}
+${RANGE.map((r) => `    let a${r} = ${scalar('A', aBinding.type, `ar${r} + k * ${A_K}`)};`).join('\n')}
+${[0, 1].map((v) => `    let b${v} = ${vecT}(${[0, 1, 2, 3].map((j) => scalar('B', bBinding.type, `bc${4 * v + j} + k * ${B_K}`)).join(', ')});`).join('\n')}
 ${RANGE.map((r) => [0, 1].map((v) => `    acc${r}_${v} += ${vecT}(a${r}) * b${v};`).join('\n')).join('\n')}
   }`
       : '';
   const storeT = oBinding.type;
   const stores = RANGE.map((r) => {
-    const row = `(row0 + ${r})`;
+    const row = `(rowStart + ${r})`;
     if (oStore === 'n4') {
       const st = (v: number) => (storeT === vecT ? `acc${r}_${v}` : `${storeT}(acc${r}_${v})`);
       return `  if (${row} < ${M}) {
-    O[(oBase + ${row} * ${O_M} + col0) / 4] = ${st(0)};
-    if (col0 + 4 < ${N}) { O[(oBase + ${row} * ${O_M} + col0 + 4) / 4] = ${st(1)}; }
+    O[(oBase + ${row} * ${O_M} + colStart) / 4] = ${st(0)};
+    if (colStart + 4 < ${N}) { O[(oBase + ${row} * ${O_M} + colStart + 4) / 4] = ${st(1)}; }
   }`;
     }
     const cells = RANGE.map((c) => {
       const value = storeT === t ? `acc${r}_${c >> 2}[${c & 3}]` : `${storeT}(acc${r}_${c >> 2}[${c & 3}])`;
-      return `    if (col0 + ${c} < ${N}) { O[oBase + ${row} * ${O_M} + (col0 + ${c}) * ${O_N}] = ${value}; }`;
+      return `    if (colStart + ${c} < ${N}) { O[oBase + ${row} * ${O_M} + (colStart + ${c}) * ${O_N}] = ${value}; }`;
     });
     return `  if (${row} < ${M}) {\n${cells.join('\n')}\n  }`;
   });
@@ -120,21 +210,28 @@ ${RANGE.map((r) => [0, 1].map((v) => `    acc${r}_${v} += ${vecT}(a${r}) * b${v}
   return `${prelude(bindings, paramCount)}
 @compute @workgroup_size(${GROUP}, ${GROUP})
 fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  let row0 = i32(g.y) * ${BLOCK};
-  let col0 = i32(g.x) * ${BLOCK};
-  if (row0 >= ${M} || col0 >= ${N}) { return; }
-${walk('bt', 'i32(g.z)', nb, (d) => p(BATCH + d), [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })))}
+  let rowStart = i32(g.y) * ${BLOCK};
+  let colStart = i32(g.x) * ${BLOCK};
+  if (rowStart >= ${M} || colStart >= ${N}) { return; }
+${walk(
+  'bt',
+  'i32(g.z)',
+  nb,
+  (d) => p(BATCH + d),
+  [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })),
+)}
   let aBase = bt0;
   let bBase = bt1;
   let oBase = bt2;
   // Rows and columns past the edge read a valid neighbour (clamped) and are never stored.
-${RANGE.map((r) => `  let row${r} = min(row0 + ${r}, ${M} - 1);`).join('\n')}
-${RANGE.map((c) => `  let col${c} = min(col0 + ${c}, ${N} - 1);`).join('\n')}
-  let rows4_0 = row0;
-  let rows4_1 = min(row0 + 4, ${M} - 4);
-  let cols4_0 = col0;
-  let cols4_1 = min(col0 + 4, ${N} - 4);
+${RANGE.map((r) => `  let row${r} = min(rowStart + ${r}, ${M} - 1);`).join('\n')}
+${RANGE.map((c) => `  let col${c} = min(colStart + ${c}, ${N} - 1);`).join('\n')}
+  let rows4_0 = rowStart;
+  let rows4_1 = min(rowStart + 4, ${M} - 4);
+  let cols4_0 = colStart;
+  let cols4_1 = min(colStart + 4, ${N} - 4);
 ${RANGE.map((r) => `  var acc${r}_0 = ${vecT}(0);\n  var acc${r}_1 = ${vecT}(0);`).join('\n')}
+${pre.map((l) => `  ${l}`).join('\n')}
   for (var k = 0; k + 3 < ${K}; k += 4) {
 ${main}
   }

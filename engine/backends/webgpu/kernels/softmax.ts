@@ -6,7 +6,7 @@
 import type { View } from '../../../backend/types.ts';
 import { convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
-import { aliasKey, bindingsFor, gpuOf } from '../kernel.ts';
+import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
 import { WORKGROUP, grid, linearEntry, p, prelude, walk } from '../codegen/wgsl.ts';
 
@@ -23,11 +23,21 @@ export function softmaxKernel(x: View, axis: number, log: boolean, out: View): K
   const group = length > 256 && rows < 1024;
   // Parameters: rows, length, x offset, out offset, x axis stride, out axis stride, kept shape,
   // x kept strides, out kept strides.
-  const params = [rows, length, x.offset, out.offset, x.strides[axis]!, out.strides[axis]!, ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!];
-  const views = [out, x];
-  const key = `softmax:${log}:${x.buffer.dtype}>${out.buffer.dtype}:${nk}:${group}:${aliasKey(views)}`;
+  const params = [
+    rows,
+    length,
+    x.offset,
+    out.offset,
+    x.strides[axis]!,
+    out.strides[axis]!,
+    ...kept.shape,
+    ...kept.strides[0]!,
+    ...kept.strides[1]!,
+  ];
+  const ops = operands(['O', 'X'], [out, x]);
+  const key = `softmax:${log}:${x.buffer.dtype}>${out.buffer.dtype}:${nk}:${group}:${ops.key}`;
   const source = (): string => {
-    const load = (j: string) => convert(`X[k0 + (${j}) * ${p(4)}]`, storageType(x.buffer.dtype), 'f32');
+    const load = (j: string) => convert(`${ops.names[1]}[k0 + (${j}) * ${p(4)}]`, storageType(x.buffer.dtype), 'f32');
     const value = log ? `${load('j')} - mx - log(total)` : `exp(${load('j')} - mx) / total`;
     const store = convert(value, 'f32', storageType(out.buffer.dtype));
     const keptWalk = walk('k', 'row', nk, (d) => p(6 + d), [
@@ -37,16 +47,16 @@ export function softmaxKernel(x: View, axis: number, log: boolean, out: View): K
     const [first, step] = group ? ['i32(lid)', WORKGROUP] : ['0', 1];
     const tree = (v: string, combine: string) =>
       group
-        ? `  shared[lid] = ${v};
+        ? `  partial[lid] = ${v};
   workgroupBarrier();
   for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lid < s && i32(lid + s) < ${p(1)}) { shared[lid] = ${combine.replace('A', 'shared[lid]').replace('B', 'shared[lid + s]')}; }
+    if (lid < s && i32(lid + s) < ${p(1)}) { partial[lid] = ${combine.replace('A', 'partial[lid]').replace('B', 'partial[lid + s]')}; }
     workgroupBarrier();
   }
-  ${v} = shared[0];
+  ${v} = partial[0];
   workgroupBarrier();`
         : '';
-    return `${prelude(bindingsFor(['O', 'X'], views), params.length)}${group ? `var<workgroup> shared: array<f32, ${WORKGROUP}>;\n` : ''}
+    return `${prelude(ops.bindings, params.length)}${group ? `var<workgroup> partial: array<f32, ${WORKGROUP}>;\n` : ''}
 ${linearEntry()}
   let row = ${group ? 'group' : 'i'};
   if (row >= ${p(0)}) { return; }
@@ -60,5 +70,5 @@ ${tree('total', 'A + B')}
   for (var j = ${first}; j < ${p(1)}; j += ${step}) { O[k1 + j * ${p(5)}] = ${store}; }
 }`;
   };
-  return { key, source, buffers: views.map(gpuOf), params, workgroups: grid(group ? rows : Math.ceil(rows / WORKGROUP)) };
+  return { key, source, buffers: ops.buffers, params, workgroups: grid(group ? rows : Math.ceil(rows / WORKGROUP)) };
 }
