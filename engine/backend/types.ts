@@ -64,6 +64,20 @@ export type BinaryOp =
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/** The hyper-parameters of one fused Adam step (see Backend.adamStep). */
+export interface AdamStepParams {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: p ← p·(1 − lr·weightDecay) instead of adding weightDecay·p to the gradient. */
+  readonly decoupledWeightDecay: boolean;
+  readonly maximize: boolean;
+  /** The step number t, from 1, for the bias corrections 1 − β^t. */
+  readonly step: number;
+}
+
 export interface MemoryStats {
   /** Bytes held by live tensors' storage on this device. */
   readonly allocated: number;
@@ -105,6 +119,20 @@ export interface Backend {
   scatterAdd(dim: number, index: View, src: View, out: View): void;
   /** Numerically stable softmax (or log-softmax) along `axis`. */
   softmax(x: View, axis: number, log: boolean, out: View): void;
+
+  /**
+   * Optional: one Adam/AdamW update of a parameter in a single pass (PyTorch's fused=True), all
+   * views contiguous with one dtype. Without it the optimizer composes the same update from
+   * in-place ops, a pass and a temporary per op.
+   */
+  adamStep?(
+    param: View,
+    grad: View,
+    expAvg: View,
+    expAvgSq: View,
+    maxExpAvgSq: View | null,
+    params: AdamStepParams,
+  ): void;
 
   readonly memory: MemoryStats;
   resetPeakStats(): void;

@@ -48,6 +48,13 @@ export function adamDefaults(rest: unknown[], base: Partial<AdamOptions>): AdamO
   return d;
 }
 
+/** Whether the backend's one-pass update applies: it needs plain contiguous tensors of one dtype. */
+function fused(p: Tensor, grad: Tensor, state: AdamState): boolean {
+  if (!p.storage.backend.adamStep) return false;
+  const all = [p, grad, state.expAvg, state.expAvgSq, ...(state.maxExpAvgSq ? [state.maxExpAvgSq] : [])];
+  return all.every((t) => t.dtype === p.dtype && t.device === p.device && t.isContiguous());
+}
+
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(
     params: ParamsInput<AdamOptions>,
@@ -67,7 +74,6 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const [beta1, beta2] = betas;
     for (const p of group.params) {
       if (!p.grad) continue;
-      let grad = maximize ? p.grad.neg() : p.grad;
       const state = this.stateOf(p, () => ({
         step: 0,
         expAvg: zerosLike(p),
@@ -75,6 +81,20 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
         ...(amsgrad ? { maxExpAvgSq: zerosLike(p) } : {}),
       }));
       state.step += 1;
+      if (amsgrad) state.maxExpAvgSq ??= zerosLike(p);
+      if (fused(p, p.grad, state)) {
+        p.storage.backend.adamStep!(
+          p.strided,
+          p.grad.strided,
+          state.expAvg.strided,
+          state.expAvgSq.strided,
+          state.maxExpAvgSq?.strided ?? null,
+          { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, step: state.step },
+        );
+        for (const t of [p, state.expAvg, state.expAvgSq, state.maxExpAvgSq]) if (t) t.storage.version++;
+        continue;
+      }
+      let grad = maximize ? p.grad.neg() : p.grad;
       if (weightDecay !== 0) {
         if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
         else grad = grad.add(p, { alpha: weightDecay });
@@ -85,7 +105,6 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
       let second = state.expAvgSq;
       if (amsgrad) {
-        state.maxExpAvgSq ??= zerosLike(p);
         second = state.maxExpAvgSq.copy_(maximum(state.maxExpAvgSq, state.expAvgSq));
       }
       const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);

@@ -6,6 +6,7 @@ import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
 import { binary, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { matmul } from './matmul.ts';
+import { adamStep } from './optim.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
 import { elementwise } from './strided.ts';
 
@@ -71,6 +72,7 @@ class CpuBackend implements Backend {
   gather = gather;
   scatterAdd = scatterAdd;
   softmax = softmax;
+  adamStep = adamStep;
 }
 
 export type { CpuBackend };
