@@ -1,6 +1,10 @@
 /**
- * fp32 matmul throughput of the CPU kernel: square sizes and the four matmuls of one training step
- * of the MNIST MLP 784-128-10 at batch 64, each with the stride layout autograd really hands it.
+ * fp32 matmul throughput of the CPU kernels, JavaScript and WebAssembly SIMD side by side: square
+ * sizes and the four matmuls of one training step of the MNIST MLP 784-128-10 at batch 64, each
+ * with the stride layout autograd really hands it. Times include packing and copying C out.
+ *
+ * The two kernels are timed alternately on the same operands (one sample of each per round), so
+ * load from other processes on the machine hits both alike; compare them within one run.
  *
  * Run directly (`npx tsx bench/matmul.ts [--runs N]`) for a table, or call benchMatmul() from the
  * bench runner.
@@ -8,15 +12,22 @@
 import { pathToFileURL } from 'node:url';
 import type { View } from '../engine/backend/types.ts';
 import { makeCpuBuffer } from '../engine/backends/cpu/buffer.ts';
-import { matmul } from '../engine/backends/cpu/matmul.ts';
+import { matmul, type FloatKernel } from '../engine/backends/cpu/matmul.ts';
+import { wasmSimdAvailable } from '../engine/backends/cpu/wasm/matmul.ts';
+
+export interface Timing {
+  /** Median milliseconds per call. */
+  ms: number;
+  gflops: number;
+}
 
 export interface Row {
   name: string;
   /** [M, K] × [K, N] */
   shape: string;
-  /** Median milliseconds per call. */
-  ms: number;
-  gflops: number;
+  js: Timing;
+  /** Absent where WebAssembly SIMD is not available. */
+  wasm?: Timing;
 }
 
 export interface BenchMatmulOptions {
@@ -62,16 +73,25 @@ function timeCase(c: Case, runs: number): Row {
   const b = randomView(c.K, c.N, c.bT ?? false);
   const out = randomView(c.M, c.N, false);
   const flops = 2 * c.M * c.N * c.K;
-  // Repeat small products inside one timing so each sample lasts a few ms (timer resolution).
-  const reps = Math.max(1, Math.round(2e7 / flops));
-  const once = (): number => {
+  const kernels: FloatKernel[] = wasmSimdAvailable() ? ['js', 'wasm'] : ['js'];
+  // Repeat small products inside one timing so each sample lasts a few ms (timer resolution); the
+  // repeat count is sized for the faster kernel so neither sample takes long.
+  const reps = Math.max(1, Math.round(1e8 / flops));
+  const once = (kernel: FloatKernel): number => {
     const t = performance.now();
-    for (let r = 0; r < reps; r++) matmul(a, b, out);
+    for (let r = 0; r < reps; r++) matmul(a, b, out, kernel);
     return (performance.now() - t) / reps;
   };
-  for (let w = 0; w < 3; w++) once();
-  const ms = median(Array.from({ length: runs }, once));
-  return { name: c.name, shape: `[${c.M}, ${c.K}] × [${c.K}, ${c.N}]`, ms, gflops: flops / ms / 1e6 };
+  for (let w = 0; w < 3; w++) for (const k of kernels) once(k);
+  const samples = kernels.map((): number[] => []);
+  for (let r = 0; r < runs; r++) kernels.forEach((k, i) => samples[i]!.push(once(k)));
+  const timing = (i: number): Timing => {
+    const ms = median(samples[i]!);
+    return { ms, gflops: flops / ms / 1e6 };
+  };
+  const row: Row = { name: c.name, shape: `[${c.M}, ${c.K}] × [${c.K}, ${c.N}]`, js: timing(0) };
+  if (kernels.length > 1) row.wasm = timing(1);
+  return row;
 }
 
 export async function benchMatmul(opts: BenchMatmulOptions = {}): Promise<Row[]> {
@@ -83,8 +103,16 @@ export async function benchMatmul(opts: BenchMatmulOptions = {}): Promise<Row[]>
 
 export function formatRows(rows: Row[]): string {
   const cells = [
-    ['case', 'shape', 'ms', 'GFLOP/s'],
-    ...rows.map((r) => [r.name, r.shape, r.ms.toFixed(3), r.gflops.toFixed(2)]),
+    ['case', 'shape', 'js ms', 'js GFLOP/s', 'wasm ms', 'wasm GFLOP/s', 'speed-up'],
+    ...rows.map((r) => [
+      r.name,
+      r.shape,
+      r.js.ms.toFixed(3),
+      r.js.gflops.toFixed(2),
+      r.wasm?.ms.toFixed(3) ?? '–',
+      r.wasm?.gflops.toFixed(2) ?? '–',
+      r.wasm ? `${(r.js.ms / r.wasm.ms).toFixed(1)}×` : '–',
+    ]),
   ];
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells
@@ -95,6 +123,7 @@ export function formatRows(rows: Row[]): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const runsArg = process.argv.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : undefined;
-  console.log('fp32 matmul, CPU backend, one thread (median of runs after warm-up)');
+  const wasm = wasmSimdAvailable() ? '' : ' (WebAssembly SIMD not available: JavaScript kernel only)';
+  console.log(`fp32 matmul, CPU backend, one thread (median of alternating runs after warm-up)${wasm}`);
   console.log(formatRows(await benchMatmul({ runs })));
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as torch from '#engine';
 import { elementwiseRows, matmulRows, mlpRows } from './ops.ts';
 import { table } from './timing.ts';
+import { trainingRows } from './training.ts';
 
 const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
 const wanted = values.device === 'all' ? ['cpu', 'webgpu'] : [values.device!];
@@ -23,6 +24,7 @@ for (const device of wanted) {
     ...(await matmulRows(device)),
     ...(await elementwiseRows(device)),
     ...(await mlpRows(device)),
+    ...(await trainingRows(device)),
   ];
   console.log(table(rows));
 }

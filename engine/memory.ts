@@ -1,32 +1,32 @@
 /**
  * torch.memory: bytes held by live tensors on a device (torch.cuda.memory_allocated and friends).
  *
- * Tensors are freed when JavaScript's garbage collector finds them unreachable, which happens at
- * times of its own choosing. `await collect()` runs a full collection (when Node runs with
- * --expose-gc, as the tests and graders do) and lets the finalizers run, so that figures read
- * right after it are the same on every run of the same program.
+ * The figures are deterministic (see tensor/ledger.ts): a tensor counts from its allocation until
+ * `await torch.memory.collect()` finds it unreachable. Call collect() where you read figures — after
+ * each training step, say — and the same program reports the same numbers on every run. Node must
+ * run with --expose-gc for collect() to force a collection, as the tests and graders do.
  */
 import { backendFor, hasBackend } from './backend/registry.ts';
 import type { Device } from './dtype.ts';
+import * as ledger from './tensor/ledger.ts';
 
-function stats(device: Device) {
-  if (!hasBackend(device)) return { allocated: 0, maxAllocated: 0, reserved: 0 };
-  return backendFor(device).memory;
-}
-
+/** Bytes of live tensor storage on the device (as of the last collect(), plus what was allocated since). */
 export function allocated(device: Device = 'cpu'): number {
-  return stats(device).allocated;
+  return ledger.allocated(device);
 }
 
+/** The most `allocated` has been since the start or the last resetPeakStats(). */
 export function maxAllocated(device: Device = 'cpu'): number {
-  return stats(device).maxAllocated;
+  return ledger.maxAllocated(device);
 }
 
+/** Bytes the backend holds from the system: live tensors, garbage not yet collected, and its pool. */
 export function reserved(device: Device = 'cpu'): number {
-  return stats(device).reserved;
+  return hasBackend(device) ? backendFor(device).memory.reserved : 0;
 }
 
 export function resetPeakStats(device: Device = 'cpu'): void {
+  ledger.resetPeak(device);
   if (hasBackend(device)) backendFor(device).resetPeakStats();
 }
 
@@ -35,14 +35,13 @@ export function canCollect(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
 }
 
-/** Frees every tensor nobody can reach any more, then returns. */
+/** Frees every tensor nobody can reach any more and brings the figures up to date. */
 export async function collect(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return;
-  // Finalizers run as tasks after a collection; two rounds catch objects freed by the first.
-  for (let round = 0; round < 2; round++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  // A fresh task first: objects touched in the current one are kept alive until it ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc?.();
+  ledger.settle();
+  // Let the finalizers hand the buffers back to their backends (the pool, on a GPU).
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }

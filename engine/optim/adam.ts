@@ -104,7 +104,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       const stepSize = lr / (1 - beta1 ** state.step);
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
       let second = state.expAvgSq;
-      if (amsgrad) {
+      if (amsgrad && state.maxExpAvgSq) {
         second = state.maxExpAvgSq.copy_(maximum(state.maxExpAvgSq, state.expAvgSq));
       }
       const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);

@@ -7,23 +7,37 @@
  * knows nobody else can hold it.
  */
 import type { Backend, DeviceBuffer } from '../backend/types.ts';
+import * as ledger from './ledger.ts';
 
-const finalizer = new FinalizationRegistry<{ backend: Backend; buffer: DeviceBuffer; released: boolean }>((held) => {
+interface Held {
+  backend: Backend;
+  buffer: DeviceBuffer;
+  released: boolean;
+  entry: ReturnType<typeof ledger.open>;
+}
+
+const finalizer = new FinalizationRegistry<Held>((held) => {
   if (!held.released) {
     held.released = true;
     held.backend.release(held.buffer);
+    ledger.closeLater(held.entry);
   }
 });
 
 export class Storage {
   version = 0;
-  private readonly held: { backend: Backend; buffer: DeviceBuffer; released: boolean };
+  private readonly held: Held;
 
   constructor(
     readonly backend: Backend,
     readonly buffer: DeviceBuffer,
   ) {
-    this.held = { backend, buffer, released: false };
+    // The registry holds `held` strongly until its callback runs, and callbacks run only as macrotasks:
+    // a training loop that awaits nothing but microtasks (for await over a DataLoader) would keep every
+    // CPU typed array it ever made. CPU release() only counts bytes, so it gets the buffer without its data.
+    const token: DeviceBuffer =
+      buffer.device === 'cpu' ? { device: buffer.device, dtype: buffer.dtype, length: buffer.length } : buffer;
+    this.held = { backend, buffer: token, released: false, entry: ledger.open(this, buffer) };
     finalizer.register(this, this.held, this.held);
   }
 
@@ -36,5 +50,6 @@ export class Storage {
     this.held.released = true;
     finalizer.unregister(this.held);
     this.backend.release(this.buffer);
+    ledger.closeNow(this.held.entry);
   }
 }

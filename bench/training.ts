@@ -1,0 +1,56 @@
+/**
+ * Training throughput of the MNIST MLP 784-128-10 (ReLU, Adam 1e-3, batch 64, cross-entropy) on
+ * real MNIST batches: forward, backward and optimizer step, as `npm run train:mnist` runs them,
+ * plus the memory one step allocates (deterministic: see engine/tensor/ledger.ts).
+ */
+import * as torch from '#engine';
+import { datasets } from '#engine/vision';
+import { median } from './timing.ts';
+
+export async function trainingRows(device: torch.Device, steps = 150): Promise<string[][]> {
+  torch.manualSeed(0);
+  const mnist = new datasets.MNIST({ train: true });
+  const n = steps * 64;
+  const x = mnist.data.slice(0, 0, n).div(255).sub(0.1307).div(0.3081).reshape(n, 784).to(device);
+  const y = mnist.targets.slice(0, 0, n).to(device);
+  const model = new torch.nn.Sequential(
+    new torch.nn.Linear(784, 128),
+    new torch.nn.ReLU(),
+    new torch.nn.Linear(128, 10),
+  ).to(device);
+  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new torch.nn.CrossEntropyLoss();
+  const step = (i: number) => {
+    const xb = x.slice(0, i * 64, (i + 1) * 64);
+    const yb = y.slice(0, i * 64, (i + 1) * 64);
+    optimizer.zeroGrad();
+    const loss = lossFn.call(model.call(xb), yb);
+    loss.backward();
+    optimizer.step();
+    return loss;
+  };
+  for (let i = 0; i < 10; i++) step(i);
+  const samples: number[] = [];
+  const chunk = 20;
+  for (let start = 10; start + chunk <= steps; start += chunk) {
+    const t0 = performance.now();
+    let loss = step(start);
+    for (let i = start + 1; i < start + chunk; i++) loss = step(i);
+    await loss.item();
+    samples.push((chunk * 64) / ((performance.now() - t0) / 1000));
+  }
+  // Memory of one step, read at settle points so the figures are the same on every run.
+  await torch.memory.collect();
+  const before = torch.memory.allocated(device);
+  torch.memory.resetPeakStats(device);
+  step(0);
+  const peak = torch.memory.maxAllocated(device) - before;
+  await torch.memory.collect();
+  const kept = torch.memory.allocated(device);
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  return [
+    ['MNIST MLP training (fwd+bwd+Adam), batch 64', '', `${median(samples).toFixed(0)} samples/s`],
+    ['  memory allocated between steps (data included)', '', mib(kept)],
+    ['  allocated by one step, at most', '', mib(peak)],
+  ];
+}
