@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import type { Report } from '../../graders/cli/results.ts';
+import { repo } from '../cli/helpers.ts';
+
+// The graders of 01-tensors and 02-autograd, held to their word: each deliberately broken submission
+// under test/graders/broken/<exercise>/<variant>/ (a copy of the solution with one classic mistake)
+// must fail the check named for that mistake, say so in the words of the diagnosis, and leave the
+// checks it does not touch passing. Solutions and untouched stubs are test/cli/course.test.ts's job.
+
+interface Case {
+  exercise: '01' | '02';
+  variant: string;
+  /** The check that must catch the mistake. */
+  caughtBy: string;
+  /** A phrase of its English message: the diagnosis a learner would read. */
+  says: string;
+  /** Checks that reasonably fail too (they use the broken function); every other check must pass. */
+  alsoFails?: string[];
+}
+
+const cases: Case[] = [
+  { exercise: '01', variant: 'std-biased', caughtBy: 'practice-mean-std', says: 'torch.std divides by n − 1' },
+  { exercise: '01', variant: 'row-sums-dim0', caughtBy: 'practice-row-sums', says: 'one sum per column' },
+  { exercise: '01', variant: 'view-copy', caughtBy: 'view-batch', says: 'you copied instead of viewing' },
+  { exercise: '01', variant: 'view-batch-64', caughtBy: 'view-batch', says: 'is the batch size written as 64?' },
+  {
+    exercise: '01',
+    variant: 'broadcast-left',
+    caughtBy: 'broadcast-shape',
+    says: 'you aligned the shapes on the left',
+    alsoFails: ['broadcast-error'],
+  },
+  {
+    exercise: '01',
+    variant: 'broadcast-no-error',
+    caughtBy: 'broadcast-error',
+    says: 'these shapes do not broadcast: it must throw',
+  },
+  {
+    exercise: '02',
+    variant: 'sigmoid-grad-is-sigma',
+    caughtBy: 'sigmoid-backward',
+    says: 'the gradient equals σ(x) itself',
+    alsoFails: ['sigmoid-ctx'],
+  },
+  { exercise: '02', variant: 'sigmoid-static', caughtBy: 'sigmoid-ctx', says: "one used the other's σ" },
+  {
+    exercise: '02',
+    variant: 'grad-doubled',
+    caughtBy: 'gd-gradient',
+    says: 'twice the right gradient',
+    alsoFails: ['gd-batch', 'gd-sgd', 'gd-minibatch'],
+  },
+  { exercise: '02', variant: 'minibatch-drop-last', caughtBy: 'gd-minibatch', says: 'the last partial batch of' },
+  { exercise: '02', variant: 'sgd-sorted', caughtBy: 'gd-sgd', says: 'visited in index order' },
+  {
+    exercise: '02',
+    variant: 'batch-same-tensor',
+    caughtBy: 'gd-batch',
+    says: 'the same tensor appears at several steps',
+  },
+];
+
+const folders = { '01': '01-tensors', '02': '02-autograd' } as const;
+
+async function gradeSubmission(c: Case): Promise<Report> {
+  const out = join(mkdtempSync(join(tmpdir(), 'torchlings-broken-')), 'report.json');
+  const submission = join(repo, 'test/graders/broken', folders[c.exercise], c.variant);
+  await execa(
+    process.execPath,
+    ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, c.exercise, '--json', out],
+    {
+      cwd: repo,
+      reject: false,
+      env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
+      timeout: 60_000,
+    },
+  );
+  return JSON.parse(readFileSync(out, 'utf8')) as Report;
+}
+
+// Each run is a real grading process of a few seconds; the runs are independent.
+describe.concurrent('graders of 01-tensors and 02-autograd catch classic mistakes', { timeout: 90_000 }, () => {
+  for (const c of cases) {
+    test(`${folders[c.exercise]}/${c.variant} is caught by ${c.caughtBy}`, async () => {
+      const report = await gradeSubmission(c);
+      const exercise = report.exercises.find((e) => e.id === c.exercise)!;
+      expect(exercise.error).toBeUndefined();
+      const caught = exercise.checks.find((k) => k.id === c.caughtBy);
+      expect(caught, `check ${c.caughtBy} exists`).toBeDefined();
+      expect(caught!.status).toBe('failed');
+      expect(caught!.message.map((l) => l.en).join('\n')).toContain(c.says);
+      expect(
+        caught!.message.every((l) => l.ko.length > 0),
+        'every line has its Korean',
+      ).toBe(true);
+      const others = exercise.checks.filter((k) => k.id !== c.caughtBy && !c.alsoFails?.includes(k.id));
+      expect(
+        others.filter((k) => k.status !== 'passed').map((k) => `${k.id}: ${k.status} ${k.message[0]?.en ?? ''}`),
+      ).toEqual([]);
+      expect(exercise.score).toBeLessThan(exercise.maxScore);
+    });
+  }
+});
