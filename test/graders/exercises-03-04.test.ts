@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import type { Report } from '../../graders/cli/results.ts';
+import { repo } from '../cli/helpers.ts';
+
+// The graders of exercises 03 and 04 are tested the way they are used: the CLI grades a deliberately
+// broken submission (test/graders/broken/<exercise>/<variant>/, see the README there) and the check
+// named for that mistake must fail, saying why, while the checks the mistake does not touch still
+// pass (or stay "not started" where the variant leaves an expensive part as a stub, so that no
+// variant trains on MNIST and the file stays fast).
+
+interface Case {
+  exercise: '03' | '04';
+  variant: string;
+  /** The check that must catch it. */
+  caughtBy: string;
+  /** Words its message must contain (English report). */
+  says: RegExp;
+  /** Other checks the same mistake may fail too. */
+  alsoFails?: string[];
+}
+
+const cases: Case[] = [
+  { exercise: '03', variant: 'mse-sum', caughtBy: 'mse-loss', says: /the sum, not the mean/ },
+  { exercise: '03', variant: 'sgd-plus', caughtBy: 'sgd-step', says: /went uphill/ },
+  {
+    exercise: '03',
+    variant: 'no-zero-grad',
+    caughtBy: 'train-converges',
+    says: /zeroGrad/,
+    alsoFails: ['loss-history'],
+  },
+  { exercise: '03', variant: 'global-rng', caughtBy: 'make-data', says: /same seed gave different data/ },
+  { exercise: '04', variant: 'softmax-log', caughtBy: 'cross-entropy', says: /logSoftmax/ },
+  { exercise: '04', variant: 'no-zero-grad', caughtBy: 'train-step', says: /zeroGrad\(\) every step/ },
+  { exercise: '04', variant: 'eval-batch-mean', caughtBy: 'evaluate', says: /mean of per-batch accuracies/ },
+  { exercise: '04', variant: 'scheduler-gamma', caughtBy: 'scheduler', says: /gamma is/ },
+  { exercise: '04', variant: 'chart-fraction', caughtBy: 'chart', says: /epochs are counted from 1/ },
+];
+
+const folders = { '03': '03-linear-regression', '04': '04-mnist-mlp' } as const;
+
+async function gradeVariant(c: Case): Promise<Report> {
+  const out = join(mkdtempSync(join(tmpdir(), `torchlings-broken-${c.exercise}-`)), 'report.json');
+  const submission = join(repo, 'test/graders/broken', folders[c.exercise], c.variant);
+  const r = await execa(
+    process.execPath,
+    ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, c.exercise],
+    {
+      cwd: repo,
+      reject: false,
+      env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
+    },
+  );
+  expect(r.exitCode, r.stderr).toBe(1);
+  return JSON.parse(readFileSync(out, 'utf8')) as Report;
+}
+
+describe.concurrent('graders 03 and 04 catch deliberately broken submissions', { timeout: 90_000 }, () => {
+  for (const c of cases) {
+    test(`${folders[c.exercise]}/${c.variant} is caught by '${c.caughtBy}'`, async () => {
+      const report = await gradeVariant(c);
+      const checks = report.exercises[0]!.checks;
+      const caught = checks.find((k) => k.id === c.caughtBy);
+      expect(caught?.status, `status of ${c.caughtBy}`).toBe('failed');
+      expect(caught!.message.map((m) => m.en).join('\n')).toMatch(c.says);
+      expect(caught!.message.length, 'a message in both languages').toBeGreaterThan(0);
+      expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+      const others = checks
+        .filter((k) => k.id !== c.caughtBy && !(c.alsoFails ?? []).includes(k.id))
+        .filter((k) => k.status !== 'passed' && k.status !== 'not-started')
+        .map((k) => `${k.id}: ${k.status} ${k.message[0]?.en ?? ''}`);
+      expect(others, 'checks the mistake does not touch').toEqual([]);
+    });
+  }
+});
