@@ -1,56 +1,14 @@
 // Grades exercises/01-tensors/tensors.ts. Every expected value is worked out here in plain JavaScript
 // (float64), never by the engine op the learner is meant to call, so a check cannot agree with a
 // mistake that the engine and the learner share.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as torch from '#engine';
-import { check, expectClose, fail, loadTarget, text, type Text } from '#kit/grader';
-import { CheckFailure, isCheckFailure } from '#kit/failure';
-import { targetRoot } from '#kit/env';
+import { attempt, check, pointingAt, expectClose, fail, loadTarget, text } from '#kit/grader';
+import { isTensor, valuesOf } from '#kit/tensors';
 import { isTodo } from '#kit/todo';
 
 type Tensors = typeof import('../exercises/01-tensors/tensors.ts');
 const target = () => loadTarget<Tensors>('01-tensors', 'tensors.ts');
-
-/**
- * A failure found by comparing values has no stack frame in the learner's file; point it at the
- * declaration of `where` ('practice', 'Sigmoid.backward') so the report and its `next:` line name the
- * place to work on. Exceptions from the learner's own code keep their real line.
- */
-function graded<C>(where: string, body: (ctx: C) => Promise<void>): (ctx: C) => Promise<void> {
-  return async (ctx) => {
-    try {
-      await body(ctx);
-    } catch (e) {
-      if (isCheckFailure(e) && !e.stack?.includes(targetRoot())) {
-        const line = declarationLine(join(targetRoot(), '01-tensors', 'tensors.ts'), where.split('.'));
-        if (line) e.stack = `CheckFailure\n    at ${join(targetRoot(), '01-tensors', 'tensors.ts')}:${line}:1`;
-      }
-      throw e;
-    }
-  };
-}
-
-/** 1-based line of `function name(`, `name(` in a class, or for ['Cls', 'method'] the method after `class Cls`. */
-function declarationLine(path: string, names: string[]): number | undefined {
-  let lines: string[];
-  try {
-    lines = readFileSync(path, 'utf8').split('\n');
-  } catch {
-    return undefined;
-  }
-  let from = 0;
-  for (const [k, name] of names.entries()) {
-    const last = k === names.length - 1;
-    const pattern = last
-      ? new RegExp(`(function\\s+${name}\\b|^\\s*(static\\s+)?(override\\s+)?${name}\\s*[(<])`)
-      : new RegExp(`\\bclass\\s+${name}\\b`);
-    const i = lines.findIndex((l, j) => j >= from && pattern.test(l));
-    if (i < 0) return undefined;
-    from = i;
-  }
-  return from + 1;
-}
+const graded = pointingAt('01-tensors', 'tensors.ts');
 
 // ---- plain-JS references and small helpers -------------------------------------------------------
 
@@ -70,34 +28,6 @@ const rows = (values: readonly number[], d: number): number[][] =>
   Array.from({ length: values.length / d }, (_, i) => values.slice(i * d, (i + 1) * d));
 const columns = (values: readonly number[], d: number): number[][] =>
   Array.from({ length: d }, (_, j) => values.filter((_, k) => k % d === j));
-
-function isTensor(v: unknown): v is torch.Tensor {
-  return v instanceof torch.Tensor;
-}
-
-/** The flat values of a tensor the learner returned, or a failure that says what came instead. */
-async function valuesOf(v: unknown, what: string): Promise<number[]> {
-  if (!isTensor(v)) {
-    const got = v === undefined ? 'undefined' : v === null ? 'null' : typeof v;
-    fail(text(`${what}: expected a tensor, got ${got}`, `${what}: 텐서가 와야 하는데 ${got} 입니다`));
-  }
-  return Array.from(await v.data(), Number);
-}
-
-/**
- * Runs the learner's code; an exception it throws becomes a failure with `explain`'s words (and the
- * learner's own line, from the original stack). todo() still means "not started".
- */
-function attempt<T>(run: () => T, explain: (e: Error) => Text[]): T {
-  try {
-    return run();
-  } catch (e) {
-    if (isTodo(e) || !(e instanceof Error)) throw e;
-    const failure = new CheckFailure(explain(e));
-    failure.stack = e.stack;
-    throw failure;
-  }
-}
 
 const firstLine = (e: Error): string => e.message.split('\n')[0]!;
 

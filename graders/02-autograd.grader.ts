@@ -2,11 +2,10 @@
 // of plain-JavaScript functions (numericGrad); the gradient-descent trajectories against a plain-JS
 // replay of the guide's update rules. Inputs are random from the check's rng; sigmoid and the
 // least-squares loss are smooth everywhere, so no input lands on a kink.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as torch from '#engine';
 import {
   check,
+  pointingAt,
   expectClose,
   expectGradClose,
   fail,
@@ -17,50 +16,11 @@ import {
   type Text,
 } from '#kit/grader';
 import { CheckFailure, isCheckFailure } from '#kit/failure';
-import { targetRoot } from '#kit/env';
+import { isTensor, valuesOf } from '#kit/tensors';
 
 type Autograd = typeof import('../exercises/02-autograd/autograd.ts');
 const target = () => loadTarget<Autograd>('02-autograd', 'autograd.ts');
-
-/**
- * A failure found by comparing values has no stack frame in the learner's file; point it at the
- * declaration of `where` ('practice', 'Sigmoid.backward') so the report and its `next:` line name the
- * place to work on. Exceptions from the learner's own code keep their real line.
- */
-function graded<C>(where: string, body: (ctx: C) => Promise<void>): (ctx: C) => Promise<void> {
-  return async (ctx) => {
-    try {
-      await body(ctx);
-    } catch (e) {
-      if (isCheckFailure(e) && !e.stack?.includes(targetRoot())) {
-        const line = declarationLine(join(targetRoot(), '02-autograd', 'autograd.ts'), where.split('.'));
-        if (line) e.stack = `CheckFailure\n    at ${join(targetRoot(), '02-autograd', 'autograd.ts')}:${line}:1`;
-      }
-      throw e;
-    }
-  };
-}
-
-/** 1-based line of `function name(`, `name(` in a class, or for ['Cls', 'method'] the method after `class Cls`. */
-function declarationLine(path: string, names: string[]): number | undefined {
-  let lines: string[];
-  try {
-    lines = readFileSync(path, 'utf8').split('\n');
-  } catch {
-    return undefined;
-  }
-  let from = 0;
-  for (const [k, name] of names.entries()) {
-    const last = k === names.length - 1;
-    const pattern = last
-      ? new RegExp(`(function\\s+${name}\\b|^\\s*(static\\s+)?(override\\s+)?${name}\\s*[(<])`)
-      : new RegExp(`\\bclass\\s+${name}\\b`);
-    const i = lines.findIndex((l, j) => j >= from && pattern.test(l));
-    if (i < 0) return undefined;
-    from = i;
-  }
-  return from + 1;
-}
+const graded = pointingAt('02-autograd', 'autograd.ts');
 
 // ---- helpers -------------------------------------------------------------------------------------
 
@@ -68,18 +28,6 @@ const near = (got: readonly number[], want: readonly number[], tol = 1e-6): bool
   got.length === want.length && got.every((g, i) => Math.abs(g - want[i]!) <= tol * (1 + Math.abs(want[i]!)));
 const f64 = (values: readonly number[], shape: readonly number[] = [values.length]) =>
   torch.tensor(Float64Array.from(values), { shape });
-
-function isTensor(v: unknown): v is torch.Tensor {
-  return v instanceof torch.Tensor;
-}
-
-async function valuesOf(v: unknown, what: string): Promise<number[]> {
-  if (!isTensor(v)) {
-    const got = v === undefined ? 'undefined' : v === null ? 'null' : typeof v;
-    fail(text(`${what}: expected a tensor, got ${got}`, `${what}: 텐서가 와야 하는데 ${got} 입니다`));
-  }
-  return Array.from(await v.data(), Number);
-}
 
 // ---- the chain rule ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // the engine's own), and training nn.Linear(1, 1) to the least-squares line. Everything runs on the
 // CPU whatever --device says: the tensors are [n, 1], and this exercise is about the loop, not devices.
 import { check, expectClose, expectEqual, fail, loadTarget, text, type Rng } from '#kit/grader';
+import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 
 type LinearRegression = typeof import('../exercises/03-linear-regression/linear-regression.ts');
@@ -27,8 +28,6 @@ function leastSquares(xs: readonly number[], ys: readonly number[]): { w: number
 async function values(t: torch.Tensor): Promise<number[]> {
   return Array.from(await t.data(), Number);
 }
-
-const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
 
 check(
   {

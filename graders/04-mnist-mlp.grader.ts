@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
+import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 import { parseLineChartSvg } from '#engine/io/chart';
 import { datasets } from '#engine/vision';
@@ -126,7 +127,6 @@ async function measuredAccuracy(model: torch.nn.Module, n: number, device: torch
 }
 
 const pct = (a: number): string => `${(100 * a).toFixed(2)} %`;
-const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
 
 /** Parameters by dotted name, as a plain record. */
 function paramsOf(m: torch.nn.Module): Record<string, torch.Tensor> {

@@ -4,6 +4,7 @@ export type { CheckSpec } from './events.ts';
 export { loadTarget } from './load.ts';
 export { expectClose, expectEqual, expectGradClose, numericGrad, type CloseOptions } from './expect.ts';
 export { fail } from './failure.ts';
+export { attempt, pointingAt } from './learner.ts';
 export { text, type Text } from './text.ts';
 export type { Rng } from './rng.ts';
 export type { TensorLike } from './values.ts';
