@@ -1,7 +1,7 @@
 /**
  * fp32 matmul throughput of the CPU kernels, JavaScript and WebAssembly SIMD side by side: square
- * sizes and the four matmuls of one training step of the MNIST MLP 784-128-10 at batch 64, each
- * with the stride layout autograd really hands it. Times include packing and copying C out.
+ * sizes and the matmuls of one training step of the MNIST MLP 784-128-10 at batch 64, each with
+ * the stride layout autograd really hands it. Times include packing and copying C out.
  *
  * The two kernels are timed alternately on the same operands (one sample of each per round), so
  * load from other processes on the machine hits both alike; compare them within one run.
@@ -47,11 +47,18 @@ interface Case {
   bT?: boolean;
 }
 
+/**
+ * The matmuls of one MLP training step as autograd issues them (forward: x @ W1ᵀ, h @ W2ᵀ;
+ * backward: g2 @ W2 for h's gradient, and the weight gradients as xᵀ @ g1 and hᵀ @ g2, which are
+ * then viewed transposed), plus g1ᵀ @ x, the other way to write W1's gradient.
+ */
 const MLP_CASES: Case[] = [
   { name: 'mlp x @ W1.t()', M: 64, K: 784, N: 128, bT: true },
+  { name: 'mlp x.t() @ g1', M: 784, K: 64, N: 128, aT: true },
   { name: 'mlp g1.t() @ x', M: 128, K: 64, N: 784, aT: true },
-  { name: 'mlp g2 @ W2', M: 64, K: 10, N: 128 },
   { name: 'mlp h @ W2.t()', M: 64, K: 128, N: 10, bT: true },
+  { name: 'mlp g2 @ W2', M: 64, K: 10, N: 128 },
+  { name: 'mlp h.t() @ g2', M: 128, K: 64, N: 10, aT: true },
 ];
 
 function randomView(rows: number, cols: number, transposed: boolean): View {

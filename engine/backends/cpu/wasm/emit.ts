@@ -1,0 +1,190 @@
+/**
+ * A tiny WebAssembly binary emitter: just enough to write one module with one exported function
+ * and one exported memory, so the matmul kernel can be generated at startup from readable
+ * TypeScript instead of shipping an opaque .wasm blob or taking a compiler dependency.
+ *
+ * Only the instructions the kernel uses are here. Encodings follow the WebAssembly core spec
+ * (binary format, §5) and the fixed-width SIMD proposal's BinarySIMD.md: every SIMD instruction
+ * is the prefix 0xFD followed by its opcode as an unsigned LEB128.
+ */
+
+export type ValType = 'i32' | 'v128';
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, v128: 0x7b };
+
+/** Unsigned LEB128 (sizes, indices, SIMD opcodes, memarg fields). */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32.const immediates). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** A length-prefixed vector of already-encoded items. */
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/**
+ * A function body under construction. Parameters and locals are referred to by name; each
+ * instruction method appends its bytes and returns `this`, so straight-line code chains. Operands
+ * are pushed by the instructions before the one that pops them, as in the text format.
+ */
+export class FunctionBuilder {
+  private readonly bytes: number[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly localTypes: ValType[] = [];
+
+  constructor(readonly params: readonly string[]) {
+    params.forEach((name, i) => this.index.set(name, i));
+  }
+
+  /** Declares a local (zero-initialised by the engine). */
+  local(name: string, type: ValType): this {
+    if (this.index.has(name)) throw new Error(`local ${name} declared twice`);
+    this.index.set(name, this.params.length + this.localTypes.length);
+    this.localTypes.push(type);
+    return this;
+  }
+
+  private slot(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`unknown local ${name}`);
+    return i;
+  }
+
+  private op(...bytes: number[]): this {
+    this.bytes.push(...bytes);
+    return this;
+  }
+
+  private simd(opcode: number, ...immediates: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...immediates);
+  }
+
+  /** memarg: alignment as log2 bytes (a hint), then a constant byte offset added to the address. */
+  private memarg(alignLog2: number, offset: number): number[] {
+    return [...uleb(alignLog2), ...uleb(offset)];
+  }
+
+  get(name: string): this {
+    return this.op(0x20, ...uleb(this.slot(name)));
+  }
+  set(name: string): this {
+    return this.op(0x21, ...uleb(this.slot(name)));
+  }
+  tee(name: string): this {
+    return this.op(0x22, ...uleb(this.slot(name)));
+  }
+
+  i32Const(n: number): this {
+    return this.op(0x41, ...sleb(n));
+  }
+  i32Add(): this {
+    return this.op(0x6a);
+  }
+  i32Mul(): this {
+    return this.op(0x6c);
+  }
+  i32Ne(): this {
+    return this.op(0x47);
+  }
+  /** name += n, for pointer bumps. */
+  addTo(name: string, n: number): this {
+    return this.get(name).i32Const(n).i32Add().set(name);
+  }
+
+  /** `block … end` (no result): `br 0` inside jumps past its end. */
+  block(body: (f: this) => void): this {
+    this.op(0x02, 0x40);
+    body(this);
+    return this.op(0x0b);
+  }
+  /** `loop … end` (no result): `br 0` inside jumps back to its start. */
+  loop(body: (f: this) => void): this {
+    this.op(0x03, 0x40);
+    body(this);
+    return this.op(0x0b);
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, ...uleb(depth));
+  }
+
+  /** v128.const with all lanes zero. */
+  v128Zero(): this {
+    return this.simd(0x0c, ...new Array<number>(16).fill(0));
+  }
+  /** v128.load [addr + offset]; addresses in the kernel are 16-byte aligned. */
+  v128Load(offset = 0): this {
+    return this.simd(0x00, ...this.memarg(4, offset));
+  }
+  /** v128.load32_splat: one f32 from [addr + offset] into all four lanes. */
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09, ...this.memarg(2, offset));
+  }
+  /** v128.store [addr + offset] ← value (address pushed first). */
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, ...this.memarg(4, offset));
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+
+  /** The code-section entry: locals (one group per local; the spec allows runs) then the body. */
+  encode(): number[] {
+    const locals = vec(this.localTypes.map((t) => [1, VALTYPE[t]]));
+    const body = [...locals, ...this.bytes, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/**
+ * A module exporting one function (all parameters i32, no results) as `fnName` and its memory as
+ * `memoryName`; the memory starts at one 64 KiB page and the host grows it.
+ */
+export function moduleBytes(fnName: string, fn: FunctionBuilder, memoryName: string): Uint8Array {
+  const funcType = [0x60, ...vec(fn.params.map(() => [VALTYPE.i32])), ...vec([])];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d], // magic "\0asm"
+    ...[0x01, 0x00, 0x00, 0x00], // version 1
+    ...section(1, vec([funcType])), // type section: type 0
+    ...section(3, vec([uleb(0)])), // function section: function 0 has type 0
+    ...section(5, vec([[0x00, ...uleb(1)]])), // memory section: limits {min 1, no max}
+    ...section(
+      7, // export section: function 0 and memory 0
+      vec([
+        [...name(fnName), 0x00, ...uleb(0)],
+        [...name(memoryName), 0x02, ...uleb(0)],
+      ]),
+    ),
+    ...section(10, vec([fn.encode()])), // code section
+  ];
+  return Uint8Array.from(bytes);
+}

@@ -1,0 +1,248 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import type { View } from '../../engine/backend/types.ts';
+import { cpuData as data, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
+import { matmul } from '../../engine/backends/cpu/matmul.ts';
+import { sleb, uleb } from '../../engine/backends/cpu/wasm/emit.ts';
+import { gemmModuleBytes, MR, NR } from '../../engine/backends/cpu/wasm/kernel.ts';
+import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
+import { roundToFloat16 } from '../../engine/dtype.ts';
+
+const wasmApi = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+
+/** How a [...batch, rows, cols] operand sits in its buffer. */
+interface Layout {
+  transposed: boolean;
+  /** Batch dims (by index) broadcast with stride 0. */
+  broadcast: boolean[];
+  /** Elements before the view starts. */
+  offset: number;
+  /** Gap added to the outer stride, as when slicing columns out of a wider matrix. */
+  pad: number;
+}
+
+const plain = (batchRank: number): Layout => ({
+  transposed: false,
+  broadcast: new Array<boolean>(batchRank).fill(false),
+  offset: 0,
+  pad: 0,
+});
+
+let seed = 7;
+function random(): number {
+  seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+  return (seed >>> 8) / (1 << 24) - 0.5;
+}
+
+/** A float32 (or float16) view of `shape` in `layout`, filled with random values in [-2, 2). */
+function makeView(f16: boolean, shape: number[], layout: Layout): View {
+  const batch = shape.slice(0, -2);
+  const [rows, cols] = shape.slice(-2) as [number, number];
+  const [outer, inner] = layout.transposed ? [cols, rows] : [rows, cols];
+  const strides = layout.transposed ? [1, inner + layout.pad] : [inner + layout.pad, 1];
+  let size = outer * (inner + layout.pad);
+  const batchStrides: number[] = [];
+  for (let d = batch.length - 1; d >= 0; d--) {
+    batchStrides[d] = layout.broadcast[d] ? 0 : size;
+    if (!layout.broadcast[d]) size *= batch[d]!;
+  }
+  const arr = new Float32Array(layout.offset + size).map(() => (f16 ? roundToFloat16(random() * 4) : random() * 4));
+  return {
+    buffer: makeCpuBuffer(f16 ? 'float16' : 'float32', arr),
+    shape,
+    strides: [...batchStrides, ...strides],
+    offset: layout.offset,
+  };
+}
+
+function* indices(shape: readonly number[]): Generator<number[]> {
+  if (shape.some((s) => s === 0)) return;
+  const idx = shape.map(() => 0);
+  for (;;) {
+    yield [...idx];
+    let d = shape.length - 1;
+    while (d >= 0 && ++idx[d]! === shape[d]!) idx[d--] = 0;
+    if (d < 0) return;
+  }
+}
+
+const at = (v: View, idx: number[]): number => idx.reduce((o, i, d) => o + i * v.strides[d]!, v.offset);
+
+/**
+ * Multiplies with the WebAssembly kernel and checks every element of out against naive loops:
+ * - bit-identical to the float32 loop sum = fround(sum + fround(a·b)) over k in order, which is
+ *   exactly what the kernel computes (mul then add, no FMA, no K-splitting);
+ * - within float32 accumulation error of the float64 sum: |got − exact| ≤ 1e-5·√K·Σ|a·b| (plus
+ *   float16's rounding of the result);
+ * and that elements of out's buffer outside the view are untouched.
+ */
+function check(
+  f16: boolean,
+  batch: number[],
+  M: number,
+  K: number,
+  N: number,
+  la: Layout,
+  lb: Layout,
+  lo: Layout,
+): void {
+  const a = makeView(f16, [...batch, M, K], la);
+  const b = makeView(f16, [...batch, K, N], lb);
+  const out = makeView(f16, [...batch, M, N], { ...lo, broadcast: lo.broadcast.map(() => false) });
+  const before = Float32Array.from(data(out));
+  matmul(a, b, out, 'wasm');
+  const A = data(a);
+  const B = data(b);
+  const O = data(out);
+  const rank = out.shape.length;
+  const [aK, bK] = [a.strides[rank - 1]!, b.strides[rank - 2]!];
+  const inside = new Uint8Array(O.length);
+  // Mismatches are collected and asserted once: an expect() per element is too slow here.
+  const wrong: string[] = [];
+  for (const idx of indices(out.shape)) {
+    const batchIdx = idx.slice(0, -2);
+    const [i, j] = idx.slice(-2) as [number, number];
+    let p = at(a, [...batchIdx, i, 0]);
+    let q = at(b, [...batchIdx, 0, j]);
+    let f32 = 0;
+    let f64 = 0;
+    let magnitude = 0;
+    for (let k = 0; k < K; k++, p += aK, q += bK) {
+      const product = A[p]! * B[q]!;
+      f32 = Math.fround(f32 + Math.fround(product));
+      f64 += product;
+      magnitude += Math.abs(product);
+    }
+    const o = at(out, idx);
+    inside[o] = 1;
+    const got = O[o]!;
+    const tolerance = 1e-5 * Math.sqrt(K) * magnitude + (f16 ? 2 ** -10 * Math.abs(f64) + 2 ** -24 : 0);
+    if (!Object.is(got, f16 ? roundToFloat16(f32) : f32) || !(Math.abs(got - f64) <= tolerance)) {
+      wrong.push(`[${idx.join(', ')}]: got ${got}, float32 loop ${f32}, float64 ${f64}`);
+    }
+  }
+  for (let i = 0; i < O.length; i++) if (!inside[i] && O[i] !== before[i]) wrong.push(`outside element ${i} changed`);
+  expect(wrong.slice(0, 5)).toEqual([]);
+}
+
+describe('cpu WebAssembly SIMD matmul', () => {
+  it('emits a module that validates (SIMD is available in every supported Node)', () => {
+    expect(wasmApi).toBeDefined();
+    expect(wasmApi!.validate(gemmModuleBytes())).toBe(true);
+    expect(wasmSimdAvailable()).toBe(true);
+  });
+
+  it('encodes LEB128 as the spec does', () => {
+    expect(uleb(0)).toEqual([0x00]);
+    expect(uleb(127)).toEqual([0x7f]);
+    expect(uleb(228)).toEqual([0xe4, 0x01]); // f32x4.add's SIMD opcode
+    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(sleb(-1)).toEqual([0x7f]);
+    expect(sleb(63)).toEqual([0x3f]);
+    expect(sleb(64)).toEqual([0xc0, 0x00]);
+    expect(sleb(-64)).toEqual([0x40]);
+    expect(sleb(-65)).toEqual([0xbf, 0x7f]);
+    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+
+  it('matches naive loops at sizes around the tile edges', () => {
+    const sizes = [1, MR - 1, MR, MR + 1, NR - 1, NR, NR + 1, 2 * NR + 3];
+    for (const M of sizes) for (const N of sizes) check(false, [], M, 5, N, plain(0), plain(0), plain(0));
+    for (const K of [1, 2, 3, 17, 64]) check(false, [], 2 * MR + 1, K, NR + 3, plain(0), plain(0), plain(0));
+  });
+
+  it('writes zeros when K = 0 and nothing when M or N is 0', () => {
+    const out = makeView(false, [2, 5, 9], plain(1));
+    matmul(makeView(false, [2, 5, 0], plain(1)), makeView(false, [2, 0, 9], plain(1)), out, 'wasm');
+    expect(Array.from(data(out))).toEqual(new Array(90).fill(0));
+    check(false, [2], 0, 4, 3, plain(1), plain(1), plain(1));
+    check(false, [2], 3, 4, 0, plain(1), plain(1), plain(1));
+    check(false, [0], 3, 4, 3, plain(1), plain(1), plain(1));
+  });
+
+  it('reads transposed, offset and sliced operands and writes a non-contiguous out', () => {
+    const t: Layout = { transposed: true, broadcast: [], offset: 3, pad: 2 };
+    const s: Layout = { transposed: false, broadcast: [], offset: 5, pad: 3 };
+    check(false, [], 9, 11, 17, t, t, s);
+    check(false, [], 13, 11, 7, s, t, t);
+    check(true, [], 17, 5, 6, t, s, t);
+  });
+
+  it('broadcasts batch dims with stride 0, reusing a shared packed B', () => {
+    const shared: Layout = { transposed: false, broadcast: [true, true], offset: 1, pad: 0 };
+    const mixed: Layout = { transposed: true, broadcast: [false, true], offset: 0, pad: 1 };
+    check(false, [2, 3], 5, 6, 9, plain(2), shared, plain(2));
+    check(false, [2, 3], 6, 3, 9, shared, mixed, plain(2));
+    check(true, [3, 2], 4, 8, 5, mixed, mixed, { ...mixed, transposed: true });
+  });
+
+  it('crosses packed blocks of A rows and B columns, also with a broadcast B', () => {
+    // K = 600: 108 rows of A per block. K = 2: 512 rows and 2048 columns per block at most.
+    check(false, [], 130, 600, 9, plain(0), { ...plain(0), transposed: true }, plain(0));
+    check(false, [], 520, 2, 2050, plain(0), plain(0), plain(0));
+    check(false, [2], 3, 2, 2051, plain(1), { ...plain(1), broadcast: [true] }, plain(1));
+  });
+
+  it('matches naive loops on random shapes and layouts', () => {
+    const layout = (batchRank: number) =>
+      fc.record({
+        transposed: fc.boolean(),
+        broadcast: fc.array(fc.boolean(), { minLength: batchRank, maxLength: batchRank }),
+        offset: fc.nat(5),
+        pad: fc.nat(3),
+      });
+    const arb = fc
+      .record({
+        f16: fc.boolean(),
+        batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+        M: fc.integer({ min: 1, max: 21 }),
+        K: fc.integer({ min: 0, max: 40 }),
+        N: fc.integer({ min: 1, max: 21 }),
+      })
+      .chain((s) =>
+        fc.record({
+          s: fc.constant(s),
+          la: layout(s.batch.length),
+          lb: layout(s.batch.length),
+          lo: layout(s.batch.length),
+        }),
+      );
+    fc.assert(
+      fc.property(arb, ({ s, la, lb, lo }) => check(s.f16, s.batch, s.M, s.K, s.N, la, lb, lo)),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is chosen for float32 above the size threshold, and refuses other dtypes', () => {
+    const a = makeView(false, [32, 48], plain(0));
+    const b = makeView(false, [48, 40], plain(0));
+    const auto = makeView(false, [32, 40], plain(0));
+    const forced = makeView(false, [32, 40], plain(0));
+    matmul(a, b, auto);
+    matmul(a, b, forced, 'wasm');
+    expect(data(auto)).toEqual(data(forced));
+    const i32: View = { buffer: makeCpuBuffer('int32', new Int32Array(4)), shape: [2, 2], strides: [2, 1], offset: 0 };
+    expect(() => matmul(i32, i32, i32, 'wasm')).toThrow(/float32/);
+  });
+
+  it('falls back to the JavaScript kernel, silently, where WebAssembly is missing', async () => {
+    const a = makeView(false, [32, 48], plain(0));
+    const b = makeView(false, [48, 40], { ...plain(0), transposed: true });
+    const viaJs = makeView(false, [32, 40], plain(0));
+    matmul(a, b, viaJs, 'js');
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      // Fresh module instances, so the availability check runs again without WebAssembly.
+      const wasm = await import('../../engine/backends/cpu/wasm/matmul.ts');
+      const cpu = await import('../../engine/backends/cpu/matmul.ts');
+      expect(wasm.wasmSimdAvailable()).toBe(false);
+      const out = makeView(false, [32, 40], plain(0));
+      cpu.matmul(a, b, out);
+      expect(data(out)).toEqual(data(viaJs));
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+});
