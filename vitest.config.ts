@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // CI machines have two cores shared by two test workers; property tests and kernel compiles
+    // there take several times as long as on a quiet desk, so the default 5 s would be flaky.
+    testTimeout: 30_000,
     // The engine reads memory figures after an explicit collection, to keep them deterministic.
     execArgv: ['--expose-gc'],
   },

@@ -101,6 +101,23 @@ export function to(x: Tensor, target: Device | DType | { device?: Device; dtype?
   return out;
 }
 
+/**
+ * x.to(target) where the source's values arrive later (a GPU): they are read, then uploaded to the
+ * target device. Such a copy is not recorded by autograd (the result is a new leaf, as after
+ * detach()); from a device that reads synchronously (the CPU) this is x.to(target), differentiable.
+ * A float64 target casts after the move, any other dtype before it (WebGPU has no float64).
+ */
+export async function toAsync(x: Tensor, target: Device | DType | { device?: Device; dtype?: DType }): Promise<Tensor> {
+  const spec = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
+  if (!spec.device || spec.device === x.device || x.storage.backend.readSync) return to(x, spec);
+  const castFirst = spec.dtype !== undefined && spec.dtype !== 'float64';
+  const source = castFirst ? to(x, { dtype: spec.dtype! }) : x;
+  const device = backendFor(spec.device);
+  const values = await source.storage.backend.read(source.strided);
+  const moved = new Tensor(new Storage(device, device.upload(values, source.dtype)), source.shape);
+  return spec.dtype && !castFirst ? to(moved, { dtype: spec.dtype }) : moved;
+}
+
 export const clone = defineOp(
   'CloneBackward0',
   (_ctx, x: Tensor) => launchUnary('identity', x),

@@ -195,6 +195,13 @@ export class Tensor {
   to(target: Device | DType | { device?: Device; dtype?: DType }): Tensor {
     return el.to(this, target);
   }
+  /**
+   * to() for any source, GPU included: reads the values (asynchronously where the device answers
+   * later) and uploads them to the target. From a GPU the copy is not recorded by autograd.
+   */
+  toAsync(target: Device | DType | { device?: Device; dtype?: DType }): Promise<Tensor> {
+    return el.toAsync(this, target);
+  }
   cpu(): Tensor {
     return this.to('cpu');
   }

@@ -46,6 +46,25 @@ export async function expectExact(t: Tensor, expected: unknown): Promise<void> {
   expect(await t.toArray()).toEqual(expected);
 }
 
+/**
+ * An out-of-range index fails with `message`. The CPU throws at the op; a GPU kernel cannot throw,
+ * so the WebGPU backend records the index and throws at the next read (as CUDA reports a device-side
+ * assert at the next synchronization). Either way the error must come, and a read after it works.
+ */
+export async function expectIndexError(op: () => Tensor, message: string): Promise<void> {
+  let out: Tensor | undefined;
+  try {
+    out = op();
+  } catch (error) {
+    expect((error as Error).message).toContain(message);
+    return;
+  }
+  expect(out.device, 'only a GPU backend may defer the error to the read').not.toBe('cpu');
+  await expect(out.data()).rejects.toThrow(message);
+  // The fault is reported once: the device goes on working.
+  expect(Array.from(await out.add(0).data()).length).toBe(out.numel());
+}
+
 function isRef(x: unknown): x is Ref {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && 'shape' in x && 'data' in x;
 }

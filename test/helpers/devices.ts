@@ -24,3 +24,21 @@ async function available(): Promise<Device[]> {
 }
 
 export const devices: Device[] = await available();
+
+/**
+ * Whether a device stores float64. WebGPU has none: the backend refuses it with a clear error (as
+ * PyTorch's MPS backend does), so float64 checks run where it exists and float32 ones everywhere.
+ */
+export function hasFloat64(device: Device): boolean {
+  return device !== 'webgpu';
+}
+
+/** The float dtypes a device stores, narrowest first. */
+export function floatDtypes(device: Device): ('float32' | 'float64')[] {
+  return hasFloat64(device) ? ['float32', 'float64'] : ['float32'];
+}
+
+/** The widest float a device stores: the most exact check a test can make there. */
+export function widestFloat(device: Device): 'float32' | 'float64' {
+  return hasFloat64(device) ? 'float64' : 'float32';
+}

@@ -18,7 +18,7 @@ import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
 import type { GpuContext } from './device.ts';
 import { assertStorable, fromStorage, storageBytes, toStorage } from './dtypes.ts';
 import { DeviceErrors } from './errors.ts';
-import type { KernelCall } from './kernel.ts';
+import { FAULT_WORDS, type KernelCall } from './kernel.ts';
 import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
 import { matmulKernel } from './kernels/matmul.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
@@ -31,6 +31,9 @@ export class WebGPUBackend implements Backend {
   private readonly pool: BufferPool;
   private readonly batch: CommandBatch;
   private readonly pipelines: PipelineCache;
+  /** The fault record kernels raise for an out-of-range index (see kernel.ts), and whether one may be raised. */
+  private readonly faults: GPUBuffer;
+  private faultsArmed = false;
 
   constructor(readonly context: GpuContext) {
     const { device, usage } = context;
@@ -40,8 +43,9 @@ export class WebGPUBackend implements Backend {
       this.errors,
       device.limits.maxStorageBufferBindingSize,
     );
-    this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST);
+    this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST, usage.COPY_SRC | usage.COPY_DST);
     this.pipelines = new PipelineCache(device, this.errors);
+    this.faults = device.createBuffer({ size: FAULT_WORDS * 4, usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST });
     // Errors outside a scope (e.g. a dispatch with a pipeline that failed to compile) would otherwise
     // only be printed by Dawn; hold them so the next call throws. The first one is the cause.
     device.onuncapturederror = (event) => this.errors.failUncaptured(new Error(`WebGPU error: ${event.error.message}`));
@@ -56,11 +60,12 @@ export class WebGPUBackend implements Backend {
 
   upload(data: HostArray, dtype: DType): GpuBuffer {
     const buffer = this.take(dtype, data.length);
+    const bytes = toStorage(data, dtype);
+    if (bytes.byteLength === 0 || this.batch.write(buffer.gpu, bytes)) return buffer;
     // queue.writeBuffer runs before any commands not yet submitted; a recycled buffer may still be
     // read by them, so submit those first.
     this.batch.flush();
-    const bytes = toStorage(data, dtype);
-    if (bytes.byteLength > 0) this.context.device.queue.writeBuffer(buffer.gpu, 0, bytes);
+    this.context.device.queue.writeBuffer(buffer.gpu, 0, bytes);
     return buffer;
   }
 
@@ -85,12 +90,21 @@ export class WebGPUBackend implements Backend {
         });
       const start = direct ? view.offset * elementBytes : 0;
       const size = Math.ceil((n * elementBytes) / 4) * 4;
-      staging = device.createBuffer({ size, usage: this.context.usage.MAP_READ | this.context.usage.COPY_DST });
+      // The fault record, when a kernel may have raised it, rides in the same staging buffer.
+      // (getMappedRange offsets are multiples of 8.)
+      const faults = this.takeFaults();
+      const tail = Math.ceil(size / 8) * 8;
+      staging = device.createBuffer({
+        size: faults ? tail + FAULT_WORDS * 4 : size,
+        usage: this.context.usage.MAP_READ | this.context.usage.COPY_DST,
+      });
       this.batch.copy(source.gpu, start, staging, 0, size);
+      if (faults) this.batch.copy(this.faults, 0, staging, tail, FAULT_WORDS * 4);
       this.batch.flush();
       await staging.mapAsync(this.context.mapRead);
       await this.errors.settle();
-      return fromStorage(staging.getMappedRange().slice(0), dtype, n);
+      if (faults) this.throwFault(new Int32Array(staging.getMappedRange(tail, FAULT_WORDS * 4)));
+      return fromStorage(staging.getMappedRange(0, size).slice(0), dtype, n);
     } finally {
       staging?.destroy();
       if (!direct) this.pool.give(source, false);
@@ -156,17 +170,35 @@ export class WebGPUBackend implements Backend {
     return this.pipelines.size;
   }
 
-  /** Submits pending work and waits until the GPU has finished it. */
+  /** Submits pending work and waits until the GPU has finished it; throws what a kernel reported. */
   async synchronize(): Promise<void> {
-    this.batch.flush();
-    await this.context.device.queue.onSubmittedWorkDone();
-    await this.errors.settle();
+    const faults = this.takeFaults();
+    let staging: GPUBuffer | null = null;
+    try {
+      if (faults) {
+        staging = this.context.device.createBuffer({
+          size: FAULT_WORDS * 4,
+          usage: this.context.usage.MAP_READ | this.context.usage.COPY_DST,
+        });
+        this.batch.copy(this.faults, 0, staging, 0, FAULT_WORDS * 4);
+      }
+      this.batch.flush();
+      await this.context.device.queue.onSubmittedWorkDone();
+      await this.errors.settle();
+      if (staging) {
+        await staging.mapAsync(this.context.mapRead);
+        this.throwFault(new Int32Array(staging.getMappedRange()));
+      }
+    } finally {
+      staging?.destroy();
+    }
   }
 
   destroy(): void {
     this.batch.flush();
     this.pool.trim();
     this.batch.destroy();
+    this.faults.destroy();
     this.context.device.destroy();
   }
 
@@ -180,6 +212,34 @@ export class WebGPUBackend implements Backend {
     this.errors.throwIfFailed();
     if (!call) return;
     const pipeline = this.pipelines.get(call.key, call.source);
-    this.batch.dispatch({ pipeline, buffers: call.buffers, params: call.params, workgroups: call.workgroups });
+    this.faultsArmed ||= call.reportsFaults === true;
+    this.batch.dispatch({
+      pipeline,
+      buffers: call.buffers,
+      params: call.params,
+      workgroups: call.workgroups,
+      ...(call.reportsFaults ? { after: [this.faults] } : {}),
+    });
+  }
+
+  /**
+   * Whether the fault record must be read back with the next submission: true when a kernel able to
+   * raise it ran since the last check. A raised record is cleared once reported (throwFault).
+   */
+  private takeFaults(): boolean {
+    if (!this.faultsArmed) return false;
+    this.faultsArmed = false;
+    return true;
+  }
+
+  /** Throws the error a kernel recorded (count, index, dim, size), as the CPU backend throws it. */
+  private throwFault(record: Int32Array): void {
+    const [count, index, dim, size] = record;
+    if (!count) return;
+    this.batch.clear(this.faults);
+    throw new RangeError(
+      `index ${index} is out of bounds for dimension ${dim} with size ${size} ` +
+        '(reported by a webgpu kernel at the first read after it ran, as GPU kernels cannot throw)',
+    );
   }
 }

@@ -5,6 +5,14 @@
  * per submit; reusing it for the next batch is safe because queue writes run in submission order.
  */
 const PARAM_BYTES = 64 * 1024;
+/**
+ * Small uploads (scalars, small batches) are staged like the parameters: copied into one host
+ * arena, written to its GPU twin once per submit, and copied to their buffers by commands in stream
+ * order. So `x.add(1e-4)` records its scalar without submitting the batch, where queue.writeBuffer
+ * would first have to submit whatever still reads the (recycled) target buffer.
+ */
+const STAGE_BYTES = 256 * 1024;
+const STAGE_MAX_WRITE = 16 * 1024;
 /** Uniform buffer offsets must be multiples of minUniformBufferOffsetAlignment (256 on every adapter). */
 const SLOT = 256;
 
@@ -14,6 +22,8 @@ export interface Dispatch {
   readonly buffers: readonly GPUBuffer[];
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
+  /** Storage buffers bound after the parameters. */
+  readonly after?: readonly GPUBuffer[];
 }
 
 export class CommandBatch {
@@ -22,15 +32,36 @@ export class CommandBatch {
   private readonly params = new Int32Array(PARAM_BYTES / 4);
   private used = 0;
   private readonly paramBuffer: GPUBuffer;
+  private readonly stage = new Uint8Array(STAGE_BYTES);
+  private staged = 0;
+  private readonly stageBuffer: GPUBuffer;
 
   constructor(
     private readonly device: GPUDevice,
     uniformUsage: number,
+    copyUsage: number,
   ) {
     this.paramBuffer = device.createBuffer({ size: PARAM_BYTES, usage: uniformUsage });
+    this.stageBuffer = device.createBuffer({ size: STAGE_BYTES, usage: copyUsage });
   }
 
-  dispatch({ pipeline, buffers, params, workgroups }: Dispatch): void {
+  /**
+   * Records writing `bytes` (a multiple of 4 long) to the start of `target`, in order with the
+   * commands around it. False when they are too many to stage: the caller flushes and writes them
+   * through the queue.
+   */
+  write(target: GPUBuffer, bytes: ArrayBufferView): boolean {
+    const size = bytes.byteLength;
+    if (size > STAGE_MAX_WRITE) return false;
+    if (this.staged + size > STAGE_BYTES) this.flush();
+    const offset = this.staged;
+    this.stage.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), offset);
+    this.staged += size;
+    this.commands().copyBufferToBuffer(this.stageBuffer, offset, target, 0, size);
+    return true;
+  }
+
+  dispatch({ pipeline, buffers, params, workgroups, after = [] }: Dispatch): void {
     const size = Math.max(SLOT, Math.ceil((params.length * 4) / SLOT) * SLOT);
     if (this.used + size > PARAM_BYTES) this.flush();
     const offset = this.used;
@@ -38,6 +69,7 @@ export class CommandBatch {
     this.used += size;
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
     entries.push({ binding: buffers.length, resource: { buffer: this.paramBuffer, offset, size } });
+    after.forEach((buffer, k) => entries.push({ binding: buffers.length + 1 + k, resource: { buffer } }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const pass = this.computePass();
     pass.setPipeline(pipeline);
@@ -60,6 +92,8 @@ export class CommandBatch {
     this.pass = null;
     if (this.used > 0) this.device.queue.writeBuffer(this.paramBuffer, 0, this.params, 0, this.used / 4);
     this.used = 0;
+    if (this.staged > 0) this.device.queue.writeBuffer(this.stageBuffer, 0, this.stage, 0, this.staged);
+    this.staged = 0;
     const commands = this.encoder.finish();
     this.encoder = null;
     this.device.queue.submit([commands]);
@@ -67,6 +101,7 @@ export class CommandBatch {
 
   destroy(): void {
     this.paramBuffer.destroy();
+    this.stageBuffer.destroy();
   }
 
   private computePass(): GPUComputePassEncoder {

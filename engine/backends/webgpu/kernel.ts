@@ -11,6 +11,27 @@ export interface KernelCall {
   readonly buffers: readonly GPUBuffer[];
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
+  /**
+   * The kernel declares the backend's fault record (faultRecord) at the binding after its parameter
+   * block, to report an out-of-range index it cannot throw for.
+   */
+  readonly reportsFaults?: boolean;
+}
+
+/**
+ * The fault record: [count, index, dim, size] of an out-of-range index a kernel met. The first
+ * kernel invocation to raise `count` from 0 writes the rest; the backend reads it with the next
+ * read and throws there, as CUDA reports a device-side assert at the next synchronization.
+ */
+export const FAULT_WORDS = 4;
+
+/** WGSL: the fault record's declaration at `binding`, and `fault(j, dim, size)` to raise it. */
+export function faultRecord(binding: number): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> F: array<atomic<i32>, ${FAULT_WORDS}>;
+fn fault(j: i32, dim: i32, size: i32) {
+  if (atomicAdd(&F[0], 1) == 0) { atomicStore(&F[1], j); atomicStore(&F[2], dim); atomicStore(&F[3], size); }
+}
+`;
 }
 
 export interface Operands {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
-import { devices } from '../../helpers/devices.ts';
+import { devices, hasFloat64 } from '../../helpers/devices.ts';
 import { expectExact, expectTensor } from '../../helpers/assert.ts';
 import { asFloat32, refArb, runs, tensorOf } from '../../helpers/arbitraries.ts';
 import { matmul as refMatmul } from '../../helpers/reference.ts';
@@ -21,8 +21,8 @@ const matmulShapes = fc
   });
 
 describe.each(devices)('matmul (%s)', (device) => {
-  it('handles 1-D, 2-D and batched operands with broadcasting, as a reference', () => {
-    fc.assert(
+  it('handles 1-D, 2-D and batched operands with broadcasting, as a reference', async () => {
+    await fc.assert(
       fc.asyncProperty(
         matmulShapes.chain(([sa, sb]) => fc.tuple(refArb(sa), refArb(sb))),
         async ([ra, rb]) => {
@@ -55,7 +55,11 @@ describe.each(devices)('matmul (%s)', (device) => {
     const i = torch.tensor([[1, 2]], { device });
     expect(i.matmul(torch.tensor([[3], [4]], { device })).dtype).toBe('int32');
     await expectExact(i.matmul(torch.tensor([[3], [4]], { device })), [[11]]);
-    expect(i.matmul(torch.tensor([[3.5], [4]], { dtype: 'float64', device })).dtype).toBe('float64');
+    const f = i.matmul(torch.tensor([[3.5], [4]], { device }));
+    expect(f.dtype).toBe('float32');
+    await expectExact(f, [[11.5]]);
+    await expectExact(torch.tensor([[3.5], [4]], { device }).matmul(i), [[3.5, 7], [4, 8]]);
+    if (hasFloat64(device)) expect(i.matmul(torch.tensor([[3.5], [4]], { dtype: 'float64', device })).dtype).toBe('float64');
   });
 
   it('rejects mismatched shapes in PyTorch words', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
-import { devices } from '../../helpers/devices.ts';
+import { devices, floatDtypes } from '../../helpers/devices.ts';
 import { values } from '../../helpers/assert.ts';
 import { meanOf, varOf } from '../../helpers/reference.ts';
 
@@ -74,9 +74,9 @@ describe.each(devices)('seeded random numbers (%s)', (device) => {
     expect(x).toEqual(documentedUniforms(7, 5));
   });
 
-  it('rand is in [0, 1), float32 and float64', async () => {
+  it('rand is in [0, 1), in every float dtype the device has', async () => {
     torch.manualSeed(1);
-    for (const dtype of ['float32', 'float64'] as const) {
+    for (const dtype of floatDtypes(device)) {
       const v = await values(torch.rand(2000, { dtype, device }));
       expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...v)).toBeLessThan(1);

@@ -21,14 +21,37 @@ interface OpRule {
   readonly helpers?: string;
 }
 
-/** pow with PyTorch's meaning for negative bases and integral exponents (WGSL's pow is undefined for x < 0). */
+/**
+ * pow with PyTorch's meaning for negative bases and integral exponents (WGSL's pow is undefined for
+ * x < 0). Integral exponents multiply by squaring, so small integer powers are exact as on the CPU
+ * (3² is 9, not exp2(2·log2 3) = 9.0000005), and so is a backward's n·x^(n−1).
+ */
 const POW = `fn pow_f(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
+  if (floor(b) == b && abs(b) < 16777216.0) {
+    var e = u32(abs(b));
+    var base = a;
+    var r = 1.0;
+    loop {
+      if ((e & 1u) == 1u) { r = r * base; }
+      e = e >> 1u;
+      if (e == 0u) { break; }
+      base = base * base;
+    }
+    return select(r, 1.0 / r, b < 0.0);
+  }
   let m = pow(abs(a), b);
-  if (a >= 0.0) { return m; }
+  // Integral exponents this large are even.
+  if (a >= 0.0 || floor(b) == b) { return m; }
   // sqrt of the (negative) base is a NaN made at run time; a NaN constant is a WGSL compile error.
-  if (floor(b) != b) { return sqrt(a); }
-  return select(m, -m, abs(b) % 2.0 == 1.0);
+  return sqrt(a);
+}`;
+
+/** Integer pow as the CPU stores it: 0 to a negative power (±inf) and NaN become 0, as in an Int32Array. */
+const POW_I = `fn pow_i(a: i32, b: i32) -> i32 {
+  let r = pow_f(f32(a), f32(b));
+  if (is_nan(r) || abs(r) > 3.0e38) { return 0; }
+  return i32(round(r));
 }`;
 
 /** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
@@ -54,10 +77,13 @@ function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
       return same(([x]) => `-(${x})`);
     case 'abs':
       return same(([x]) => `abs(${x})`);
+    // NaN stays NaN, as on the CPU: WGSL's sign and max may drop it (max(NaN, 0) is 0 on lavapipe).
     case 'sign':
-      return same(([x]) => `sign(${x})`);
+      return int ? same(([x]) => `sign(${x})`) : same(([x]) => `select(sign(${x}), ${x}, is_nan(${x}))`, IS_NAN);
     case 'relu':
-      return same(([x]) => `max(${x}, ${t}(0))`);
+      return int
+        ? same(([x]) => `max(${x}, 0)`)
+        : same(([x]) => `select(max(${x}, 0.0), ${x}, is_nan(${x}))`, IS_NAN);
     case 'floor':
     case 'ceil':
     case 'round':
@@ -94,7 +120,7 @@ function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): Op
     case 'pow':
       return t === 'f32'
         ? { operand: t, result: t, expr: ([a, b]) => `pow_f(${a}, ${b})`, helpers: POW }
-        : { operand: t, result: t, expr: ([a, b]) => `i32(round(pow_f(f32(${a}), f32(${b}))))`, helpers: POW };
+        : { operand: t, result: t, expr: ([a, b]) => `pow_i(${a}, ${b})`, helpers: `${POW}\n${IS_NAN}\n${POW_I}` };
     case 'maximum':
     case 'minimum': {
       const fn = op === 'maximum' ? 'max' : 'min';

@@ -25,7 +25,12 @@ interface Fold {
   readonly empty: string;
   /** True for argmax/argmin: the index, not the value, is the result. */
   readonly arg: boolean;
+  /** WGSL functions the merge calls. */
+  readonly helpers?: string;
 }
+
+/** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
+const IS_NAN = `fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 function fold(op: ReduceOp | ArgReduceOp, type: 'f32' | 'i32'): Fold {
   switch (op) {
@@ -35,13 +40,26 @@ function fold(op: ReduceOp | ArgReduceOp, type: 'f32' | 'i32'): Fold {
       return { name: op, type, merge: 'acc = acc * v;', empty: `${type}(1)`, arg: false };
     case 'max':
     case 'min':
-      return { name: op, type, merge: `acc = ${op}(acc, v);`, empty: `${type}(0)`, arg: false };
+      if (type === 'i32') return { name: op, type, merge: `acc = ${op}(acc, v);`, empty: 'i32(0)', arg: false };
+      // NaN propagates, as on the CPU and in torch (WGSL's max/min may drop it).
+      return {
+        name: op,
+        type,
+        merge: `if (!is_nan(acc)) { acc = select(${op}(acc, v), v, is_nan(v)); }`,
+        empty: 'f32(0)',
+        arg: false,
+        helpers: IS_NAN,
+      };
     case 'argmax':
     case 'argmin': {
       // Ties keep the lower index, so the first extreme wins as in PyTorch.
       const better = op === 'argmax' ? '>' : '<';
       const merge = `if (v ${better} acc || (v == acc && vi < acci)) { acc = v; acci = vi; }`;
-      return { name: op, type, merge, empty: 'i32(0)', arg: true };
+      if (type === 'i32') return { name: op, type, merge, empty: 'i32(0)', arg: true };
+      // A NaN counts as the extreme (the first NaN wins), as on the CPU and in torch.
+      const nanMerge = `{ let vn = is_nan(v); let an = is_nan(acc);
+      if ((vn && (!an || vi < acci)) || (!vn && !an && (v ${better} acc || (v == acc && vi < acci)))) { acc = v; acci = vi; } }`;
+      return { name: op, type, merge: nanMerge, empty: 'i32(0)', arg: true, helpers: IS_NAN };
     }
   }
 }
@@ -141,6 +159,7 @@ ${loop}
         ? `var<workgroup> values: array<${f.type}, ${WORKGROUP}>;\nvar<workgroup> indices: array<i32, ${WORKGROUP}>;\n`
         : '';
     return `${prelude(ops.bindings, params.length)}${shared}
+${f.helpers ?? ''}
 ${linearEntry()}
 ${body}
 }`;
