@@ -18,13 +18,17 @@ function defaultGrad(root: Tensor): Tensor {
 
 function checkGrad(root: Tensor, grad: Tensor): void {
   if (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i])) {
-    throw new RangeError(`Mismatch in shape: grad_output has a shape of ${formatShape(grad.shape)} and output has a shape of ${formatShape(root.shape)}.`);
+    throw new RangeError(
+      `Mismatch in shape: grad_output has a shape of ${formatShape(grad.shape)} and output has a shape of ${formatShape(root.shape)}.`,
+    );
   }
 }
 
 function checkRequiresGrad(t: Tensor): void {
   if (!t.requiresGrad) {
-    throw new Error('element 0 of tensors does not require grad and does not have a grad_fn: did you forget requiresGrad: true on an input, or run the forward pass inside torch.noGrad()?');
+    throw new Error(
+      'element 0 of tensors does not require grad and does not have a grad_fn: did you forget requiresGrad: true on an input, or run the forward pass inside torch.noGrad()?',
+    );
   }
 }
 
@@ -42,7 +46,11 @@ export interface GradOptions extends BackwardOptions {
 }
 
 /** torch.autograd.grad: gradients of outputs with respect to inputs, leaving `.grad` untouched. */
-export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
   outs.forEach(checkRequiresGrad);
@@ -75,7 +83,9 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
   return ins.map((t) => {
     const g = found.get(t) ?? null;
     if (g === null && !options.allowUnused) {
-      throw new Error('One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.');
+      throw new Error(
+        'One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.',
+      );
     }
     return g;
   });

@@ -69,7 +69,12 @@ export type BackwardFnOf = (ctx: Context, grad: Tensor) => readonly unknown[] | 
  * Runs forward without recording, then, if any tensor argument requires grad and grad mode is on,
  * hangs a Node on the output that knows how to run backward.
  */
-export function applyFunction(name: string, forward: ForwardFn, backward: BackwardFnOf, args: readonly unknown[]): Tensor {
+export function applyFunction(
+  name: string,
+  forward: ForwardFn,
+  backward: BackwardFnOf,
+  args: readonly unknown[],
+): Tensor {
   const ctx = new Context(name);
   ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
   const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);

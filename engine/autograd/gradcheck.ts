@@ -58,7 +58,9 @@ async function numericalJacobians(fn: Fn, inputs: Tensor[], eps: number): Promis
       const evalAt = async (delta: number) => {
         const values = Float64Array.from(base[j]!);
         values[k] = values[k]! + delta;
-        const perturbed = inputs.map((t, i) => (i === j ? fromHost(values, t.shape, { dtype: t.dtype, device: t.device }) : t));
+        const perturbed = inputs.map((t, i) =>
+          i === j ? fromHost(values, t.shape, { dtype: t.dtype, device: t.device }) : t,
+        );
         return Promise.all(noGrad(() => outputsOf(fn, perturbed)).map(async (o) => Float64Array.from(await o.data())));
       };
       const plus = await evalAt(eps);
@@ -97,7 +99,11 @@ async function analyticalJacobians(fn: Fn, inputs: Tensor[]): Promise<Float64Arr
 }
 
 /** Checks autograd against finite differences; returns true, or throws/returns false with the worst element. */
-export async function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], options: GradcheckOptions = {}): Promise<boolean> {
+export async function gradcheck(
+  fn: Fn,
+  inputs: Tensor | readonly Tensor[],
+  options: GradcheckOptions = {},
+): Promise<boolean> {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = options;
   const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
   ins.forEach((t, i) => {
@@ -107,7 +113,8 @@ export async function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opti
       );
     }
   });
-  if (!ins.some((t) => t.requiresGrad)) throw new Error('gradcheck expects at least one input tensor to require gradient');
+  if (!ins.some((t) => t.requiresGrad))
+    throw new Error('gradcheck expects at least one input tensor to require gradient');
   const numerical = await numericalJacobians(fn, ins, eps);
   const analytical = await analyticalJacobians(fn, ins);
   let worst: GradcheckMismatch | null = null;
@@ -119,7 +126,16 @@ export async function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opti
         const error = Math.abs(ana[e]! - num[e]!);
         const tolerance = atol + rtol * Math.abs(num[e]!);
         if (!(error <= tolerance) && (worst === null || error - tolerance > worst.error - worst.tolerance)) {
-          worst = { output: o, input: j, inputElement: e % n, outputElement: Math.floor(e / n), analytical: ana[e]!, numerical: num[e]!, error, tolerance };
+          worst = {
+            output: o,
+            input: j,
+            inputElement: e % n,
+            outputElement: Math.floor(e / n),
+            analytical: ana[e]!,
+            numerical: num[e]!,
+            error,
+            tolerance,
+          };
         }
       }
     }),

@@ -140,7 +140,9 @@ export function loadMnistRaw(split: MnistSplit, files: MnistFiles = mnistFiles(s
   }
   const [count, rows, cols] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
-    throw new Error(`MNIST ${split}: ${files.images} has ${count} images but ${files.labels} has ${labels.dims[0]} labels`);
+    throw new Error(
+      `MNIST ${split}: ${files.images} has ${count} images but ${files.labels} has ${labels.dims[0]} labels`,
+    );
   }
   const bad = labels.data.findIndex((l) => l > 9);
   if (bad >= 0) {

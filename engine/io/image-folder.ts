@@ -63,9 +63,7 @@ export function scanImageFolder(root: string, extensions: readonly string[] = ['
     if (samples.length === before) empty.push(cls);
   });
   if (empty.length > 0) {
-    throw new Error(
-      `ImageFolder: found no ${exts.join('/')} files for the classes ${empty.join(', ')} in ${root}`,
-    );
+    throw new Error(`ImageFolder: found no ${exts.join('/')} files for the classes ${empty.join(', ')} in ${root}`);
   }
   return { root, classes, classToIdx, samples, targets: samples.map(([, t]) => t) };
 }

@@ -25,7 +25,9 @@ const COLOR_TYPE = { 1: 0, 3: 2, 4: 6 } as const;
 export function decodePng(bytes: Uint8Array, what: string): Image {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`${what}: not a PNG file (expected signature 89 50 4e 47 0d 0a 1a 0a, found ${head || 'empty file'})`);
+    throw new Error(
+      `${what}: not a PNG file (expected signature 89 50 4e 47 0d 0a 1a 0a, found ${head || 'empty file'})`,
+    );
   }
   let png;
   try {

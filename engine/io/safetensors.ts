@@ -84,10 +84,7 @@ function isDim(d: unknown): d is number {
 }
 
 /** Serializes tensors the way the reference `safetensors.serialize` does, byte for byte. */
-export function encodeSafetensors(
-  entries: Record<string, SafeTensor>,
-  metadata?: Record<string, string>,
-): Uint8Array {
+export function encodeSafetensors(entries: Record<string, SafeTensor>, metadata?: Record<string, string>): Uint8Array {
   const names = Object.keys(entries);
   for (const name of names) {
     const { dtype, shape, data } = entries[name]!;
@@ -106,7 +103,8 @@ export function encodeSafetensors(
     }
   }
   for (const [k, v] of Object.entries(metadata ?? {})) {
-    if (typeof v !== 'string') throw new Error(`safetensors: metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+    if (typeof v !== 'string')
+      throw new Error(`safetensors: metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);
     checkWellFormed(k, 'metadata key');
     checkWellFormed(v, 'metadata value');
   }
@@ -114,8 +112,7 @@ export function encodeSafetensors(
   // Reference order: dtype descending (largest alignment first, so every tensor stays aligned),
   // then name by UTF-8 bytes (same as code point order).
   names.sort(
-    (a, b) =>
-      DTYPE_RANK.get(entries[b]!.dtype)! - DTYPE_RANK.get(entries[a]!.dtype)! || compareCodePoints(a, b),
+    (a, b) => DTYPE_RANK.get(entries[b]!.dtype)! - DTYPE_RANK.get(entries[a]!.dtype)! || compareCodePoints(a, b),
   );
 
   // JSON text is assembled by hand because key order is part of the byte format:
@@ -193,7 +190,9 @@ function parseMetadata(value: unknown): Record<string, string> {
   }
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
-      throw new Error(`safetensors: ${METADATA_KEY} value for ${JSON.stringify(k)} must be a string, found ${JSON.stringify(v)}`);
+      throw new Error(
+        `safetensors: ${METADATA_KEY} value for ${JSON.stringify(k)} must be a string, found ${JSON.stringify(v)}`,
+      );
     }
   }
   return Object.fromEntries(Object.entries(value)) as Record<string, string>;
@@ -221,7 +220,8 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors'): Deco
   } catch {
     throw new Error(`${what}: header is not valid UTF-8`);
   }
-  if (!text.startsWith('{')) throw new Error(`${what}: header must start with '{', found ${JSON.stringify(text.slice(0, 16))}`);
+  if (!text.startsWith('{'))
+    throw new Error(`${what}: header must start with '{', found ${JSON.stringify(text.slice(0, 16))}`);
   let header: unknown;
   try {
     header = JSON.parse(text);

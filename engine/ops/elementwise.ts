@@ -130,8 +130,16 @@ function binaryOp(op: BinaryOp) {
   return (a: Tensor, b: Tensor) => launchBinary(op, a, b, a.dtype);
 }
 
-const addOp = defineOp('AddBackward0', (_c, a: Tensor, b: Tensor) => binaryOp('add')(a, b), (_c, g) => [g, g]);
-const subOp = defineOp('SubBackward0', (_c, a: Tensor, b: Tensor) => binaryOp('sub')(a, b), (_c, g) => [g, g.neg()]);
+const addOp = defineOp(
+  'AddBackward0',
+  (_c, a: Tensor, b: Tensor) => binaryOp('add')(a, b),
+  (_c, g) => [g, g],
+);
+const subOp = defineOp(
+  'SubBackward0',
+  (_c, a: Tensor, b: Tensor) => binaryOp('sub')(a, b),
+  (_c, g) => [g, g.neg()],
+);
 
 const mulOp = defineOp(
   'MulBackward0',
@@ -311,14 +319,17 @@ const whereOp = defineOp(
 /** torch.where(condition, input, other). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (condition.dtype !== 'bool') {
-    throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
+    throw new TypeError(
+      `where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`,
+    );
   }
   const [x, y] = operands(a, b, undefined, condition.device);
   return whereOp(condition, x, y);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
-  if (mask.dtype !== 'bool') throw new TypeError(`masked_fill only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  if (mask.dtype !== 'bool')
+    throw new TypeError(`masked_fill only supports boolean masks, but got mask with dtype ${mask.dtype}`);
   return where(mask, scalarTensor(value, x.dtype, x.device), x);
 }
 

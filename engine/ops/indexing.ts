@@ -46,11 +46,15 @@ function zerosOf(shape: readonly number[], like: Tensor): Tensor {
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkIndex(x, dim, index, 'gather');
   if (index.ndim !== x.ndim) {
-    throw new RangeError(`Index tensor must have the same number of dimensions as input tensor (${index.ndim} vs ${x.ndim})`);
+    throw new RangeError(
+      `Index tensor must have the same number of dimensions as input tensor (${index.ndim} vs ${x.ndim})`,
+    );
   }
   index.shape.forEach((s, i) => {
     if (i !== d && s > x.shape[i]!) {
-      throw new RangeError(`Size does not match at dimension ${i} expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${d}`);
+      throw new RangeError(
+        `Size does not match at dimension ${i} expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${d}`,
+      );
     }
   });
   return gatherOp(x, d, index);
@@ -122,4 +126,3 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     d,
   );
 }
-

@@ -49,7 +49,9 @@ export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, o
   const shape = broadcastShapes(a.shape, b.shape);
   const target = out ?? emptyTensor(shape, dtype, a.device);
   if (target.ndim !== shape.length || shape.some((d, i) => d !== target.shape[i])) {
-    throw new RangeError(`output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+    throw new RangeError(
+      `output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(shape)}`,
+    );
   }
   backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), target.strided);
   return target;

@@ -53,7 +53,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) {
-    throw new RangeError(`mm: expected 2D tensors, but got ${a.ndim}D and ${b.ndim}D (shapes ${formatShape(a.shape)} and ${formatShape(b.shape)})`);
+    throw new RangeError(
+      `mm: expected 2D tensors, but got ${a.ndim}D and ${b.ndim}D (shapes ${formatShape(a.shape)} and ${formatShape(b.shape)})`,
+    );
   }
   return matmul(a, b);
 }

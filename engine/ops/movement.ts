@@ -129,10 +129,17 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return view(x, x.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return view(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const d = normalizeDim(dim, x.ndim);
   if (x.ndim === 0 || x.shape[d] !== 1) return x;
-  return view(x, x.shape.filter((_, i) => i !== d));
+  return view(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -185,7 +192,13 @@ const sliceOp: (x: Tensor, dim: number, start: number, length: number, step: num
   },
   (ctx, g) => {
     const [dim, start, length, step] = ctx.args as number[];
-    return [sliceBackward(g, ctx.inputShape as number[], (z) => sliceOp(z, dim!, start!, length!, step!)), null, null, null, null];
+    return [
+      sliceBackward(g, ctx.inputShape as number[], (z) => sliceOp(z, dim!, start!, length!, step!)),
+      null,
+      null,
+      null,
+      null,
+    ];
   },
 );
 
@@ -238,10 +251,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   const size = x.shape[d]!;
   const sizes =
     typeof splitSize === 'number'
-      ? Array.from({ length: Math.max(Math.ceil(size / splitSize), 1) }, (_, i) => Math.min(splitSize, size - i * splitSize))
+      ? Array.from({ length: Math.max(Math.ceil(size / splitSize), 1) }, (_, i) =>
+          Math.min(splitSize, size - i * splitSize),
+        )
       : [...splitSize];
   if (sizes.reduce((a, b) => a + b, 0) !== size) {
-    throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(sizes)}`);
+    throw new RangeError(
+      `split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(sizes)}`,
+    );
   }
   let start = 0;
   return sizes.map((n) => {

@@ -63,7 +63,10 @@ export function variance(x: Tensor, dim?: number | readonly number[] | VarOption
   const axes = normalizeDims(a.dim, x.ndim);
   const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
   const centered = x.sub(x.mean({ dim: axes, keepdim: true }));
-  return centered.mul(centered).sum({ dim: axes, keepdim: a.keepdim }).div(Math.max(count - correction, 0));
+  return centered
+    .mul(centered)
+    .sum({ dim: axes, keepdim: a.keepdim })
+    .div(Math.max(count - correction, 0));
 }
 
 export function std(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
@@ -99,9 +102,15 @@ function extremeAll(name: string, op: 'max' | 'min') {
     name,
     (ctx, x: Tensor) => {
       if (x.numel() === 0) {
-        throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+        throw new RangeError(
+          `${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+        );
       }
-      const y = launchReduce(op, x, x.shape.map((_, i) => i));
+      const y = launchReduce(
+        op,
+        x,
+        x.shape.map((_, i) => i),
+      );
       ctx.saveForBackward(x, y);
       return y;
     },
@@ -157,7 +166,11 @@ export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Ten
   if (p === Infinity) return absMax(x.abs(), normalizeDims(opts.dim, x.ndim), opts.keepdim);
   if (p === 2) return x.mul(x).sum(opts).sqrt();
   if (p === 1) return x.abs().sum(opts);
-  return x.abs().pow(p).sum(opts).pow(1 / p);
+  return x
+    .abs()
+    .pow(p)
+    .sum(opts)
+    .pow(1 / p);
 }
 
 /** The max over several dims: they are moved last and flattened into one, then max(dim). */
@@ -182,7 +195,8 @@ export function logsumexp(x: Tensor, dim: number | DimOptions, keepdim?: boolean
 export function sumToSize(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length === x.ndim && shape.every((d, i) => d === x.shape[i])) return x;
   const lead = x.ndim - shape.length;
-  if (lead < 0) throw new RangeError(`sum_to_size: size {${shape.join(', ')}} is not expandable to size {${x.shape.join(', ')}}`);
+  if (lead < 0)
+    throw new RangeError(`sum_to_size: size {${shape.join(', ')}} is not expandable to size {${x.shape.join(', ')}}`);
   const axes: number[] = [];
   x.shape.forEach((d, i) => {
     if (i < lead) axes.push(i);

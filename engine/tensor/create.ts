@@ -18,7 +18,9 @@ export interface RandomOptions extends TensorOptions {
 
 function checkOptions(options: TensorOptions): void {
   if (options.dtype !== undefined && !isDType(options.dtype)) {
-    throw new TypeError(`unknown dtype '${String(options.dtype)}': expected one of float32, float64, float16, int32, bool`);
+    throw new TypeError(
+      `unknown dtype '${String(options.dtype)}': expected one of float32, float64, float16, int32, bool`,
+    );
   }
   if (options.device !== undefined && !isDevice(options.device)) {
     throw new TypeError(`Expected one of cpu, webgpu device type at start of device string: ${String(options.device)}`);
@@ -50,14 +52,28 @@ function inferDtype(data: unknown, values: number[]): DType {
  * integers → int32, otherwise float32), or a typed array with an explicit `{ shape }`.
  */
 export function tensor(data: unknown, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
-  if (data instanceof Tensor) return data.detach().clone().to({ dtype: options.dtype ?? data.dtype, device: options.device ?? data.device });
+  if (data instanceof Tensor)
+    return data
+      .detach()
+      .clone()
+      .to({ dtype: options.dtype ?? data.dtype, device: options.device ?? data.device });
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     const arr = data as unknown as HostArray;
     const shape = options.shape ? shapeArgs([options.shape]) : [arr.length];
     if (numel(shape) !== arr.length) {
-      throw new RangeError(`tensor(): shape ${formatShape(shape)} holds ${numel(shape)} elements but the data has ${arr.length}`);
+      throw new RangeError(
+        `tensor(): shape ${formatShape(shape)} holds ${numel(shape)} elements but the data has ${arr.length}`,
+      );
     }
-    const dtype = options.dtype ?? (arr instanceof Float64Array ? 'float64' : arr instanceof Int32Array ? 'int32' : arr instanceof Uint8Array ? 'bool' : 'float32');
+    const dtype =
+      options.dtype ??
+      (arr instanceof Float64Array
+        ? 'float64'
+        : arr instanceof Int32Array
+          ? 'int32'
+          : arr instanceof Uint8Array
+            ? 'bool'
+            : 'float32');
     return fromHost(arr, shape, { ...options, dtype });
   }
   checkOptions(options);
@@ -67,7 +83,9 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
   for (let i = 0; i < values.length; i++) host[i] = values[i]!;
   const target = options.shape ? shapeArgs([options.shape]) : shape;
   if (numel(target) !== values.length) {
-    throw new RangeError(`tensor(): shape ${formatShape(target)} holds ${numel(target)} elements but the data has ${values.length}`);
+    throw new RangeError(
+      `tensor(): shape ${formatShape(target)} holds ${numel(target)} elements but the data has ${values.length}`,
+    );
   }
   return fromHost(host, target, { ...options, dtype });
 }
@@ -137,14 +155,21 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 }
 
 /** torch.arange(end), arange(start, end), arange(start, end, step). */
-export function arange(start: number, end?: number | TensorOptions, step: number | TensorOptions = 1, options: TensorOptions = {}): Tensor {
+export function arange(
+  start: number,
+  end?: number | TensorOptions,
+  step: number | TensorOptions = 1,
+  options: TensorOptions = {},
+): Tensor {
   if (typeof end === 'object') [end, step, options] = [undefined, 1, end]; // arange(5, { dtype })
   if (typeof step === 'object') [step, options] = [1, step];
   if (end === undefined) [start, end] = [0, start];
   checkOptions(options);
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) {
-    throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+    throw new RangeError(
+      `arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
   }
   const n = Math.ceil((end - start) / step);
   const allInts = [start, end, step].every(Number.isInteger);
@@ -156,7 +181,8 @@ export function arange(start: number, end?: number | TensorOptions, step: number
 
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   checkOptions(options);
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
   const host = hostArray(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;

@@ -20,20 +20,35 @@ function numberStyle(values: ArrayLike<number>): (v: number) => string {
   const maxAbs = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const minAbs = finite.filter((v) => v !== 0).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
   const sci = !allInt && (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity));
-  if (sci) return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : formatNumber(v, true, null));
+  if (sci)
+    return (v) =>
+      Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : formatNumber(v, true, null);
   return (v) => formatNumber(v, true, allInt ? null : 4);
 }
 
-function render(values: ArrayLike<number>, shape: readonly number[], fmt: (v: number) => string, summarize: boolean): string {
+function render(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  fmt: (v: number) => string,
+  summarize: boolean,
+): string {
   if (shape.length === 0) return fmt(values[0]!);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const build = (depth: number, base: number, indent: string): string => {
     const n = shape[depth]!;
     const items: string[] = [];
-    const pick = summarize && n > 2 * EDGE ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
+    const pick =
+      summarize && n > 2 * EDGE
+        ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+        : [...Array(n).keys()];
     for (const i of pick) {
       if (i === -1) items.push('...');
-      else items.push(depth === shape.length - 1 ? fmt(values[base + i]!) : build(depth + 1, base + i * strides[depth]!, indent + ' '));
+      else
+        items.push(
+          depth === shape.length - 1
+            ? fmt(values[base + i]!)
+            : build(depth + 1, base + i * strides[depth]!, indent + ' '),
+        );
     }
     const sep = depth === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - depth - 1) + indent + ' ';
     return `[${items.join(sep)}]`;

@@ -10,7 +10,10 @@ export function flatten(data: unknown): { values: number[]; shape: number[] } {
       if (typeof node === 'number') values.push(node);
       else if (typeof node === 'boolean') values.push(node ? 1 : 0);
       else if (Array.isArray(node)) throw new RangeError(raggedMessage(path, shape, depth, node.length));
-      else throw new TypeError(`tensor(): expected a number or boolean at ${path || 'the top level'}, but got ${describe(node)}`);
+      else
+        throw new TypeError(
+          `tensor(): expected a number or boolean at ${path || 'the top level'}, but got ${describe(node)}`,
+        );
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {

@@ -112,7 +112,8 @@ export class Generator {
   /** A uniform integer in [low, high), unbiased (rejection sampling). */
   integer(low: number, high: number): number {
     const range = high - low;
-    if (!(range >= 1) || range > 2 ** 32) throw new RangeError(`random_ expects 'from' < 'to' (got ${low} and ${high})`);
+    if (!(range >= 1) || range > 2 ** 32)
+      throw new RangeError(`random_ expects 'from' < 'to' (got ${low} and ${high})`);
     const limit = 2 ** 32 - (2 ** 32 % range);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();

@@ -116,7 +116,7 @@ export class Tensor {
     if (value && this.dtype !== 'float32' && this.dtype !== 'float64' && this.dtype !== 'float16') {
       throw new TypeError(
         `Only Tensors of floating point dtype can require gradients (got ${this.dtype}). ` +
-          'torch.tensor infers int32 from whole numbers (as PyTorch infers int64): pass { dtype: \'float32\' }.',
+          "torch.tensor infers int32 from whole numbers (as PyTorch infers int64): pass { dtype: 'float32' }.",
       );
     }
     this.requires = value;
@@ -429,7 +429,10 @@ export class Tensor {
     return mv.t(this);
   }
   get T(): Tensor {
-    return mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+    return mv.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
   }
   expand(...shape: DimArgs): Tensor {
     return mv.expand(this, mv.dimsOf(shape));

@@ -79,10 +79,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   });
   if (v.help) return 'help';
   if (v.solutions && v.submission) throw new UsageError('--solutions and --submission exclude each other');
-  if (v.watch && (v.solutions || v.submission)) throw new UsageError('--watch grades your own exercises/, not --solutions or --submission');
+  if (v.watch && (v.solutions || v.submission))
+    throw new UsageError('--watch grades your own exercises/, not --solutions or --submission');
   const lang = v.lang ?? langFromEnv(env);
   if (lang !== 'en' && lang !== 'ko') throw new UsageError(`--lang must be ko or en, not ${lang}`);
-  if (!['cpu', 'webgpu', 'auto'].includes(v.device)) throw new UsageError(`--device must be cpu, webgpu or auto, not ${v.device}`);
+  if (!['cpu', 'webgpu', 'auto'].includes(v.device))
+    throw new UsageError(`--device must be cpu, webgpu or auto, not ${v.device}`);
   return {
     selection: positionals,
     kind: v.submission ? 'submission' : v.solutions ? 'solutions' : 'exercises',

@@ -7,7 +7,8 @@ import { HostReporter } from './host-reporter.ts';
 
 const [grader, memoryMB] = process.argv.slice(2);
 const events = process.env[ENV.events];
-if (!grader || !memoryMB || !events) throw new Error('usage: child.ts GRADER MEMORY_MB (with TORCHLINGS_EVENTS_FILE set)');
+if (!grader || !memoryMB || !events)
+  throw new Error('usage: child.ts GRADER MEMORY_MB (with TORCHLINGS_EVENTS_FILE set)');
 
 const vitest = await createVitest('test', {
   config: false,

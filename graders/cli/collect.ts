@@ -39,7 +39,12 @@ export function collect(exercise: Exercise, events: GradeEvent[], end: ProcessEn
 
   const loadFailure = checks.find((c) => c.errorKind && LOAD_KINDS.includes(c.errorKind));
   const exerciseError: ExerciseError | undefined =
-    error ?? (loadFailure && { kind: loadFailure.errorKind!, message: loadFailure.message[0]!, ...(loadFailure.location && { location: loadFailure.location }) });
+    error ??
+    (loadFailure && {
+      kind: loadFailure.errorKind!,
+      message: loadFailure.message[0]!,
+      ...(loadFailure.location && { location: loadFailure.location }),
+    });
   return {
     id: exercise.id,
     slug: exercise.slug,
@@ -57,35 +62,71 @@ export function collect(exercise: Exercise, events: GradeEvent[], end: ProcessEn
 /** An exercise that could not even start grading: no checks to list, the manifest's points at stake. */
 export function ungraded(exercise: Exercise, error: ExerciseError): ExerciseResult {
   const { id, slug, title, points } = exercise;
-  return { id, slug, folder: folder(exercise), title, status: 'error', score: 0, maxScore: points, durationMs: 0, error, checks: [] };
+  return {
+    id,
+    slug,
+    folder: folder(exercise),
+    title,
+    status: 'error',
+    score: 0,
+    maxScore: points,
+    durationMs: 0,
+    error,
+    checks: [],
+  };
 }
 
 /** An error of the whole exercise, known from the process rather than from any one check. */
 export function processError(events: GradeEvent[], end: ProcessEnd, checkCount: number): ExerciseError | undefined {
   if (end.timedOut) {
     const s = end.timeoutSeconds;
-    return { kind: 'timeout', message: text(`timed out after ${s} s: a check never finished (an endless loop?)`, `${s}초 안에 끝나지 않았습니다: 끝나지 않는 검사가 있습니다 (무한 루프?)`) };
+    return {
+      kind: 'timeout',
+      message: text(
+        `timed out after ${s} s: a check never finished (an endless loop?)`,
+        `${s}초 안에 끝나지 않았습니다: 끝나지 않는 검사가 있습니다 (무한 루프?)`,
+      ),
+    };
   }
   if (/heap out of memory|Reached heap limit/i.test(end.stderrTail)) {
     const mb = end.memoryMB;
-    return { kind: 'out-of-memory', message: text(`ran out of memory (limit ${mb} MB)`, `메모리가 부족합니다 (한도 ${mb} MB)`) };
+    return {
+      kind: 'out-of-memory',
+      message: text(`ran out of memory (limit ${mb} MB)`, `메모리가 부족합니다 (한도 ${mb} MB)`),
+    };
   }
   const fileError = events.find((e): e is Extract<GradeEvent, { type: 'file-error' }> => e.type === 'file-error');
   if (fileError) {
     const at = fileError.location ? ` at ${fileError.location.file}:${fileError.location.line}` : '';
-    return { kind: checkCount === 0 ? 'load' : 'crash', message: text(`the grader stopped: ${fileError.message}${at}`, `채점이 중단되었습니다: ${fileError.message}${at}`) };
+    return {
+      kind: checkCount === 0 ? 'load' : 'crash',
+      message: text(
+        `the grader stopped: ${fileError.message}${at}`,
+        `채점이 중단되었습니다: ${fileError.message}${at}`,
+      ),
+    };
   }
   if (!events.some((e) => e.type === 'end')) {
     const how = end.signal ?? `exit code ${end.exitCode}`;
     const last = end.stderrTail.trim().split('\n').at(-1)?.slice(0, 160) ?? '';
-    return { kind: 'crash', message: text(`the grading process died (${how})${last && `: ${last}`}`, `채점 프로세스가 비정상 종료했습니다 (${how})${last && `: ${last}`}`) };
+    return {
+      kind: 'crash',
+      message: text(
+        `the grading process died (${how})${last && `: ${last}`}`,
+        `채점 프로세스가 비정상 종료했습니다 (${how})${last && `: ${last}`}`,
+      ),
+    };
   }
-  if (checkCount === 0) return { kind: 'load', message: text('the grader registered no checks', '채점 파일에 검사가 없습니다') };
+  if (checkCount === 0)
+    return { kind: 'load', message: text('the grader registered no checks', '채점 파일에 검사가 없습니다') };
   return undefined;
 }
 
 /** A check with no result: the one running when the process ended, or one never reached. */
-function unfinished(wasStarted: boolean, error: ExerciseError | undefined): Pick<CheckResult, 'status' | 'message' | 'errorKind'> {
+function unfinished(
+  wasStarted: boolean,
+  error: ExerciseError | undefined,
+): Pick<CheckResult, 'status' | 'message' | 'errorKind'> {
   const message = wasStarted
     ? [text('still running when grading stopped', '채점이 멈출 때 실행 중이었습니다')]
     : [text('not run: grading stopped before this check', '실행되지 않음: 이 검사 전에 채점이 멈췄습니다')];
@@ -102,6 +143,8 @@ function status(checks: CheckResult[], error: ExerciseError | undefined): Exerci
 function outputByTask(events: GradeEvent[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of events) if (e.type === 'log') out.set(e.taskId, (out.get(e.taskId) ?? '') + e.content);
-  for (const [k, v] of out) if (v.length > OUTPUT_LIMIT) out.set(k, `${v.slice(0, OUTPUT_LIMIT)}\n… (${v.length - OUTPUT_LIMIT} more characters cut)`);
+  for (const [k, v] of out)
+    if (v.length > OUTPUT_LIMIT)
+      out.set(k, `${v.slice(0, OUTPUT_LIMIT)}\n… (${v.length - OUTPUT_LIMIT} more characters cut)`);
   return out;
 }

@@ -20,12 +20,17 @@ function renderHints(e: Exercise, lang: Lang): string {
   ].join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { lang: { type: 'string' }, course: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { lang: { type: 'string' }, course: { type: 'string' } },
+});
 const lang = values.lang === 'ko' || values.lang === 'en' ? values.lang : langFromEnv();
 const course = loadCourse(resolve(values.course ?? fileURLToPath(new URL('../..', import.meta.url))));
 const exercise = positionals[0] ? findExercise(course, positionals[0]) : undefined;
 if (exercise) process.stdout.write(renderHints(exercise, lang));
 else {
-  process.stderr.write(`usage: npm run hint -- EXERCISE   (one of: ${course.manifest.exercises.map((e) => e.id).join(', ')})\n`);
+  process.stderr.write(
+    `usage: npm run hint -- EXERCISE   (one of: ${course.manifest.exercises.map((e) => e.id).join(', ')})\n`,
+  );
   process.exitCode = 2;
 }

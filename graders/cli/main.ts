@@ -35,7 +35,15 @@ async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): 
   const report = await grade(course, exercises, { ...opts, ...(onProgress && { onProgress }) });
   await writeReports(report, opts);
   const width = process.stdout.isTTY ? Math.min(100, Math.max(60, process.stdout.columns)) : 78;
-  process.stdout.write(renderReport(report, { lang: opts.lang, color: opts.color, width, verbose: opts.verbose, footer: opts.kind === 'exercises' }));
+  process.stdout.write(
+    renderReport(report, {
+      lang: opts.lang,
+      color: opts.color,
+      width,
+      verbose: opts.verbose,
+      footer: opts.kind === 'exercises',
+    }),
+  );
   return report.passed ? 0 : 1;
 }
 
@@ -46,16 +54,22 @@ function select(course: Course, opts: Options): Exercise[] {
   if (opts.selection.length === 0) return course.manifest.exercises;
   return opts.selection.map((key) => {
     const found = findExercise(course, key);
-    if (!found) throw new UsageError(`no exercise ${key}; try one of: ${course.manifest.exercises.map((e) => e.id).join(', ')}`);
+    if (!found)
+      throw new UsageError(`no exercise ${key}; try one of: ${course.manifest.exercises.map((e) => e.id).join(', ')}`);
     return found;
   });
 }
 
 /** Exit 2 for a mistake in how the kit was called; 3 for a fault in the kit itself. */
 function explain(e: unknown): number {
-  const usage = e instanceof UsageError || e instanceof ManifestError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage =
+    e instanceof UsageError ||
+    e instanceof ManifestError ||
+    (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   if (usage) {
-    process.stderr.write(`torchlings: ${(e as Error).message}\n${e instanceof ManifestError ? '' : 'npm run grade -- --help for usage\n'}`);
+    process.stderr.write(
+      `torchlings: ${(e as Error).message}\n${e instanceof ManifestError ? '' : 'npm run grade -- --help for usage\n'}`,
+    );
     return 2;
   }
   // Learners never need the kit's own stack; kit developers can ask for it.

@@ -55,5 +55,7 @@ export function loadCourse(root: string): Course {
 
 /** `03`, `linear-regression` or `03-linear-regression`; undefined when nothing matches. */
 export function findExercise(course: Course, key: string): Exercise | undefined {
-  return course.manifest.exercises.find((e) => key === e.id || key === e.slug || key === folder(e) || Number(key) === Number(e.id));
+  return course.manifest.exercises.find(
+    (e) => key === e.id || key === e.slug || key === folder(e) || Number(key) === Number(e.id),
+  );
 }

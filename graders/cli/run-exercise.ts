@@ -30,14 +30,22 @@ const WATCHDOG_TICK_MS = 100;
  * Grades one exercise in its own process group, so that an endless loop, a crash or a heap
  * exhaustion costs that exercise alone; the whole group is killed, vitest's worker included.
  */
-export async function runExercise(course: Course, exercise: Exercise, target: Target, settings: RunSettings): Promise<ExerciseResult> {
+export async function runExercise(
+  course: Course,
+  exercise: Exercise,
+  target: Target,
+  settings: RunSettings,
+): Promise<ExerciseResult> {
   const timeoutSeconds = settings.timeoutSeconds ?? exercise.timeoutSeconds;
   const memoryMB = settings.memoryMB ?? exercise.memoryMB ?? DEFAULT_MEMORY_MB;
   const grader = join(course.root, exercise.grader);
   const events = join(target.scratch, `${folder(exercise)}.events.jsonl`);
   const started = performance.now();
   if (!existsSync(grader)) {
-    return ungraded(exercise, { kind: 'load', message: text(`no grader yet: ${exercise.grader} is missing`, `채점 파일이 아직 없습니다: ${exercise.grader}`) });
+    return ungraded(exercise, {
+      kind: 'load',
+      message: text(`no grader yet: ${exercise.grader} is missing`, `채점 파일이 아직 없습니다: ${exercise.grader}`),
+    });
   }
 
   const child = execa(process.execPath, ['--import', 'tsx', childScript, grader, String(memoryMB)], {
@@ -79,7 +87,6 @@ export async function runExercise(course: Course, exercise: Exercise, target: Ta
   });
 }
 
-
 /**
  * The time limit counts from the first event the grader writes, i.e. once vitest is up and the grader
  * file has loaded, so that a busy machine's slow start-up does not eat the learner's time.
@@ -90,7 +97,9 @@ function startWatchdog(events: string, timeoutSeconds: number, onExpire: () => v
   let expired = false;
   const timer = setInterval(() => {
     graderStarted ??= existsSync(events) ? Date.now() : undefined;
-    const over = graderStarted ? Date.now() - graderStarted > timeoutSeconds * 1000 : Date.now() - spawned > STARTUP_ALLOWANCE_MS;
+    const over = graderStarted
+      ? Date.now() - graderStarted > timeoutSeconds * 1000
+      : Date.now() - spawned > STARTUP_ALLOWANCE_MS;
     if (over && !expired) {
       expired = true;
       onExpire();

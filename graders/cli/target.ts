@@ -20,7 +20,12 @@ export interface Target {
 // checkout's pristine engine and kit (package.json "imports" are looked up from the file's folder).
 const scratchBase = fileURLToPath(new URL('../../.torchlings/runs', import.meta.url));
 
-export async function prepareTarget(course: Course, exercises: Exercise[], kind: TargetKind, submission?: string): Promise<Target> {
+export async function prepareTarget(
+  course: Course,
+  exercises: Exercise[],
+  kind: TargetKind,
+  submission?: string,
+): Promise<Target> {
   const scratch = join(scratchBase, `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`);
   await mkdir(scratch, { recursive: true });
   if (kind !== 'submission') {

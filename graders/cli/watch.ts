@@ -20,7 +20,12 @@ export async function watch(course: Course, exercises: Exercise[], opts: Options
   for (;;) {
     const current = exercises.find((e) => status.get(e.id) !== 'passed');
     if (!current) {
-      process.stdout.write(pick(text('\nall exercises pass. well done!\n', '\n모든 연습문제를 통과했습니다. 수고하셨습니다!\n'), opts.lang));
+      process.stdout.write(
+        pick(
+          text('\nall exercises pass. well done!\n', '\n모든 연습문제를 통과했습니다. 수고하셨습니다!\n'),
+          opts.lang,
+        ),
+      );
       return 0;
     }
     const dir = join(course.root, 'exercises', folder(current));
@@ -39,8 +44,18 @@ export async function watch(course: Course, exercises: Exercise[], opts: Options
 function show(report: Report, opts: Options, absDir: string): void {
   const dir = relative(process.cwd(), absDir) || '.';
   if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-  process.stdout.write(renderReport(report, { lang: opts.lang, color: opts.color, width: 78, verbose: true, footer: false }));
-  process.stdout.write(pick(text(`\nwatching ${dir}/ · save a file to re-grade · Ctrl-C to stop\n`, `\n${dir}/ 지켜보는 중 · 파일을 저장하면 다시 채점 · 끝내려면 Ctrl-C\n`), opts.lang));
+  process.stdout.write(
+    renderReport(report, { lang: opts.lang, color: opts.color, width: 78, verbose: true, footer: false }),
+  );
+  process.stdout.write(
+    pick(
+      text(
+        `\nwatching ${dir}/ · save a file to re-grade · Ctrl-C to stop\n`,
+        `\n${dir}/ 지켜보는 중 · 파일을 저장하면 다시 채점 · 끝내려면 Ctrl-C\n`,
+      ),
+      opts.lang,
+    ),
+  );
 }
 
 interface Change {

@@ -38,7 +38,12 @@ export function check(spec: CheckSpec, body: (ctx: CheckContext) => unknown): vo
       outcome = classify(e);
       throw e; // keeps vitest (and the vitest UI) telling the same story
     } finally {
-      appendEvent(events, { type: 'result', id: spec.id, durationMs: Math.round(performance.now() - started), ...outcome });
+      appendEvent(events, {
+        type: 'result',
+        id: spec.id,
+        durationMs: Math.round(performance.now() - started),
+        ...outcome,
+      });
     }
   });
 }

@@ -36,16 +36,32 @@ export function classify(e: unknown): CheckOutcome {
   }
   if (isCheckFailure(e)) return withFrame({ status: 'failed', message: e.lines }, e);
   if (isAssertion(e)) return withFrame({ status: 'failed', message: e.message.split('\n').slice(0, 6).map(same) }, e);
-  if (isTargetLoadError(e)) return { status: 'error', errorKind: e.kind, message: e.lines, ...(e.location && { location: e.location }) };
+  if (isTargetLoadError(e))
+    return { status: 'error', errorKind: e.kind, message: e.lines, ...(e.location && { location: e.location }) };
   if (isTimeout(e)) {
     const s = e.ms / 1000;
-    return { status: 'error', errorKind: 'timeout', message: [text(`timed out after ${s} s (an endless loop?)`, `${s}초 안에 끝나지 않았습니다 (무한 루프?)`)] };
+    return {
+      status: 'error',
+      errorKind: 'timeout',
+      message: [text(`timed out after ${s} s (an endless loop?)`, `${s}초 안에 끝나지 않았습니다 (무한 루프?)`)],
+    };
   }
   if (e instanceof Error) {
     const first = e.message.split('\n')[0];
-    return withFrame({ status: 'error', errorKind: 'exception', message: [text(`threw ${e.name}: ${first}`, `${e.name} 예외가 발생했습니다: ${first}`)] }, e);
+    return withFrame(
+      {
+        status: 'error',
+        errorKind: 'exception',
+        message: [text(`threw ${e.name}: ${first}`, `${e.name} 예외가 발생했습니다: ${first}`)],
+      },
+      e,
+    );
   }
-  return { status: 'error', errorKind: 'exception', message: [text(`threw ${String(e)}`, `${String(e)} 이(가) 던져졌습니다`)] };
+  return {
+    status: 'error',
+    errorKind: 'exception',
+    message: [text(`threw ${String(e)}`, `${String(e)} 이(가) 던져졌습니다`)],
+  };
 }
 
 function withFrame(outcome: CheckOutcome, e: Error): CheckOutcome {

@@ -53,8 +53,10 @@ async function compare(actual: unknown, expected: unknown, opts: CloseOptions, s
   const got = await flatten(actual);
   if (!got) {
     const desc = describe(actual);
-    fail(text(`${what}: expected a number or tensor, got ${desc}`, `${what}: 숫자나 텐서가 와야 하는데 ${desc} 입니다`),
-      ...(actual === undefined ? [text('did the function forget to return?', '함수가 값을 return 하나요?')] : []));
+    fail(
+      text(`${what}: expected a number or tensor, got ${desc}`, `${what}: 숫자나 텐서가 와야 하는데 ${desc} 입니다`),
+      ...(actual === undefined ? [text('did the function forget to return?', '함수가 값을 return 하나요?')] : []),
+    );
   }
   if (got.shape.join() !== want.shape.join()) {
     const [g, w] = [fmtShape(got.shape), fmtShape(want.shape)];
@@ -78,29 +80,44 @@ function worstMismatch(got: Flat, want: Flat, atol: number, rtol: number): numbe
   return worst;
 }
 
-function explain(got: Flat, want: Flat, i: number, opts: Required<Pick<CloseOptions, 'what' | 'atol' | 'rtol'>> & CloseOptions, sides: Sides): Text[] {
+function explain(
+  got: Flat,
+  want: Flat,
+  i: number,
+  opts: Required<Pick<CloseOptions, 'what' | 'atol' | 'rtol'>> & CloseOptions,
+  sides: Sides,
+): Text[] {
   const { what, atol, rtol } = opts;
   const [g, e] = [got.values[i]!, want.values[i]!];
   const at = got.shape.length === 0 ? what : `${what}[${unravel(i, got.shape).join(', ')}]`;
-  const tol = atol === 0 && rtol === 0 ? text('exact', '정확히 일치') : text(`tolerance ${tolerance(atol, rtol)}`, `허용 오차 ${tolerance(atol, rtol)}`);
+  const tol =
+    atol === 0 && rtol === 0
+      ? text('exact', '정확히 일치')
+      : text(`tolerance ${tolerance(atol, rtol)}`, `허용 오차 ${tolerance(atol, rtol)}`);
   const delta = fmt(Math.abs(g - e));
   const lines: Text[] = [
     text(
       `max |${sides.got.en} − ${sides.expected.en}| = ${delta} at ${at} (${tol.en})`,
       `|${sides.got.ko} − ${sides.expected.ko}| 최댓값 ${delta}, 위치 ${at} (${tol.ko})`,
     ),
-    text(`${sides.got.en} ${fmt(g)}, ${sides.expected.en} ${fmt(e)}`, `${sides.got.ko} ${fmt(g)}, ${sides.expected.ko} ${fmt(e)}`),
+    text(
+      `${sides.got.en} ${fmt(g)}, ${sides.expected.en} ${fmt(e)}`,
+      `${sides.got.ko} ${fmt(g)}, ${sides.expected.ko} ${fmt(e)}`,
+    ),
   ];
   if (got.values.length > 1 && got.values.length <= 8) {
     lines.push(text(`${sides.got.en} ${fmtValues(got.values)}`, `${sides.got.ko} ${fmtValues(got.values)}`));
-    lines.push(text(`${sides.expected.en} ${fmtValues(want.values)}`, `${sides.expected.ko} ${fmtValues(want.values)}`));
+    lines.push(
+      text(`${sides.expected.en} ${fmtValues(want.values)}`, `${sides.expected.ko} ${fmtValues(want.values)}`),
+    );
   }
   const guess = opts.diagnose?.(got.values, want.values);
   if (guess) lines.push(guess);
   return lines;
 }
 
-const tolerance = (atol: number, rtol: number): string => (rtol === 0 ? fmt(atol) : atol === 0 ? `rtol ${fmt(rtol)}` : `${fmt(atol)} + ${fmt(rtol)}·|x|`);
+const tolerance = (atol: number, rtol: number): string =>
+  rtol === 0 ? fmt(atol) : atol === 0 ? `rtol ${fmt(rtol)}` : `${fmt(atol)} + ${fmt(rtol)}·|x|`;
 
 function describe(v: unknown): string {
   if (v === undefined || v === null) return String(v);

@@ -36,7 +36,8 @@ export function isTargetLoadError(e: unknown): e is TargetLoadError {
 export async function loadTarget<M = Record<string, unknown>>(exercise: string, file: string): Promise<M> {
   const path = join(targetRoot(), exercise, file);
   const shown = `${targetLabel()}/${exercise}/${file}`;
-  if (!existsSync(path)) throw new TargetLoadError('missing-file', [text(`${shown} is missing`, `${shown} 파일이 없습니다`)]);
+  if (!existsSync(path))
+    throw new TargetLoadError('missing-file', [text(`${shown} is missing`, `${shown} 파일이 없습니다`)]);
   try {
     return (await import(pathToFileURL(path).href)) as M;
   } catch (e) {
@@ -61,5 +62,9 @@ function describeImportFailure(e: unknown, shown: string): TargetLoadError {
   const file = location ? '' : ` (${shown})`;
   return syntax
     ? new TargetLoadError('syntax', [text(`syntax error${file}: ${what}`, `문법 오류${file}: ${what}`)], location)
-    : new TargetLoadError('load', [text(`could not load${file}: ${what}`, `불러오지 못했습니다${file}: ${what}`)], location);
+    : new TargetLoadError(
+        'load',
+        [text(`could not load${file}: ${what}`, `불러오지 못했습니다${file}: ${what}`)],
+        location,
+      );
 }

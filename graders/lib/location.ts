@@ -13,7 +13,11 @@ export interface Location {
 const frame = /((?:file:\/\/)?\/[^\s()?]+)(?:\?[^\s():]*)?:(\d+):(\d+)/g;
 
 /** The first stack frame inside the target folder. Frames of the kit and of the engine are never shown. */
-export function learnerFrame(stack: string | undefined, root = targetRoot(), label = targetLabel()): Location | undefined {
+export function learnerFrame(
+  stack: string | undefined,
+  root = targetRoot(),
+  label = targetLabel(),
+): Location | undefined {
   for (const m of (stack ?? '').matchAll(frame)) {
     const path = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
     if (!path.startsWith(root + sep)) continue;

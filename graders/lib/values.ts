@@ -13,7 +13,10 @@ export interface Flat {
 }
 
 export const isTensorLike = (v: unknown): v is TensorLike =>
-  typeof v === 'object' && v !== null && Array.isArray((v as TensorLike).shape) && typeof (v as TensorLike).toArray === 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  Array.isArray((v as TensorLike).shape) &&
+  typeof (v as TensorLike).toArray === 'function';
 
 /** undefined when `v` is not numeric at all (the learner returned nothing, or a string). */
 export async function flatten(v: unknown): Promise<Flat | undefined> {
@@ -22,7 +25,11 @@ export async function flatten(v: unknown): Promise<Flat | undefined> {
     return inner && { shape: [...v.shape], values: inner.values };
   }
   if (typeof v === 'number' || typeof v === 'boolean') return { shape: [], values: [Number(v)] };
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { shape: [(v as unknown as ArrayLike<number>).length], values: Array.from(v as unknown as ArrayLike<number>, Number) };
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return {
+      shape: [(v as unknown as ArrayLike<number>).length],
+      values: Array.from(v as unknown as ArrayLike<number>, Number),
+    };
   if (!Array.isArray(v)) return undefined;
   const parts: Flat[] = [];
   for (const item of v) {
@@ -49,7 +56,11 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6))
+    return x
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   return String(Number(x.toPrecision(4)));
 }
 

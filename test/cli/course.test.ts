@@ -13,12 +13,16 @@ import { course as fixture, repo } from './helpers.ts';
 
 async function gradeJson(root: string, args: string[], timeoutSeconds: number): Promise<Report> {
   const out = join(mkdtempSync(join(tmpdir(), 'torchlings-course-')), 'report.json');
-  await execa(process.execPath, ['--import', 'tsx', 'graders/cli/main.ts', '--course', root, '--json', out, '--jobs', '2', ...args], {
-    cwd: repo,
-    reject: false,
-    env: { NO_COLOR: '1' },
-    timeout: timeoutSeconds * 1000,
-  });
+  await execa(
+    process.execPath,
+    ['--import', 'tsx', 'graders/cli/main.ts', '--course', root, '--json', out, '--jobs', '2', ...args],
+    {
+      cwd: repo,
+      reject: false,
+      env: { NO_COLOR: '1' },
+      timeout: timeoutSeconds * 1000,
+    },
+  );
   return JSON.parse(readFileSync(out, 'utf8')) as Report;
 }
 
@@ -29,33 +33,45 @@ for (const root of [fixture, repo]) {
   const ids = ready.map((e) => e.id);
   const budget = 30 + ready.reduce((s, e) => s + e.timeoutSeconds, 0);
 
-  describe.skipIf(ready.length === 0)(`course at ${root === repo ? '.' : 'test/fixtures/course'}`, { timeout: 2 * budget * 1000 }, () => {
-    test('every exercise has its README, stubs and solutions', () => {
-      for (const e of course.manifest.exercises) {
-        expect(existsSync(join(root, 'exercises', folder(e), 'README.md')), `${folder(e)}/README.md`).toBe(true);
-        for (const f of e.files) {
-          expect(existsSync(join(root, 'exercises', folder(e), f)), `exercises/${folder(e)}/${f}`).toBe(true);
-          expect(existsSync(join(root, 'solutions', folder(e), f)), `solutions/${folder(e)}/${f}`).toBe(true);
+  describe.skipIf(ready.length === 0)(
+    `course at ${root === repo ? '.' : 'test/fixtures/course'}`,
+    { timeout: 2 * budget * 1000 },
+    () => {
+      test('every exercise has its README, stubs and solutions', () => {
+        for (const e of course.manifest.exercises) {
+          expect(existsSync(join(root, 'exercises', folder(e), 'README.md')), `${folder(e)}/README.md`).toBe(true);
+          for (const f of e.files) {
+            expect(existsSync(join(root, 'exercises', folder(e), f)), `exercises/${folder(e)}/${f}`).toBe(true);
+            expect(existsSync(join(root, 'solutions', folder(e), f)), `solutions/${folder(e)}/${f}`).toBe(true);
+          }
         }
-      }
-    });
+      });
 
-    test.concurrent('every solution passes in full, and the manifest points are the checks\' points', async () => {
-      const report = await gradeJson(root, ['--solutions', ...ids], budget);
-      for (const e of report.exercises) {
-        const failing = e.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message[0]?.en ?? c.status}`);
-        expect({ exercise: e.folder, failing, error: e.error?.message.en }).toEqual({ exercise: e.folder, failing: [], error: undefined });
-        expect(e.maxScore, `${e.folder}: manifest points`).toBe(course.manifest.exercises.find((m) => m.id === e.id)!.points);
-      }
-    });
+      test.concurrent("every solution passes in full, and the manifest points are the checks' points", async () => {
+        const report = await gradeJson(root, ['--solutions', ...ids], budget);
+        for (const e of report.exercises) {
+          const failing = e.checks
+            .filter((c) => c.status !== 'passed')
+            .map((c) => `${c.id}: ${c.message[0]?.en ?? c.status}`);
+          expect({ exercise: e.folder, failing, error: e.error?.message.en }).toEqual({
+            exercise: e.folder,
+            failing: [],
+            error: undefined,
+          });
+          expect(e.maxScore, `${e.folder}: manifest points`).toBe(
+            course.manifest.exercises.find((m) => m.id === e.id)!.points,
+          );
+        }
+      });
 
-    test.concurrent('every untouched stub is "not started" in every check', async () => {
-      const report = await gradeJson(root, ids, budget);
-      for (const e of report.exercises) {
-        const started = e.checks.filter((c) => c.status !== 'not-started').map((c) => `${c.id}: ${c.status}`);
-        expect({ exercise: e.folder, started }).toEqual({ exercise: e.folder, started: [] });
-        expect(e.checks.length, `${e.folder} registers checks`).toBeGreaterThan(0);
-      }
-    });
-  });
+      test.concurrent('every untouched stub is "not started" in every check', async () => {
+        const report = await gradeJson(root, ids, budget);
+        for (const e of report.exercises) {
+          const started = e.checks.filter((c) => c.status !== 'not-started').map((c) => `${c.id}: ${c.status}`);
+          expect({ exercise: e.folder, started }).toEqual({ exercise: e.folder, started: [] });
+          expect(e.checks.length, `${e.folder} registers checks`).toBeGreaterThan(0);
+        }
+      });
+    },
+  );
 }

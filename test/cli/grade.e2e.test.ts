@@ -26,7 +26,15 @@ describe.concurrent('npm run grade, end to end', { timeout: 60_000 }, () => {
   test('--solutions passes with exit 0 and writes valid JSON, JUnit and Gradescope reports', async () => {
     const out = mkdtempSync(join(tmpdir(), 'torchlings-reports-'));
     const files = { json: join(out, 'r.json'), junit: join(out, 'junit.xml'), gradescope: join(out, 'results.json') };
-    const r = await grade(['--solutions', '--json', files.json, '--junit', files.junit, '--gradescope', files.gradescope]);
+    const r = await grade([
+      '--solutions',
+      '--json',
+      files.json,
+      '--junit',
+      files.junit,
+      '--gradescope',
+      files.gradescope,
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('all exercises pass');
     expect(r.stdout).not.toContain('npm run hint'); // not the learner's own code: no learner footer
@@ -40,7 +48,9 @@ describe.concurrent('npm run grade, end to end', { timeout: 60_000 }, () => {
     expect(ajv.validate(gradescopeSchema, gs), ajv.errorsText()).toBe(true);
     expect(gs.tests).toHaveLength(6);
 
-    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(files.junit, 'utf8'));
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      readFileSync(files.junit, 'utf8'),
+    );
     expect(xml.testsuites).toMatchObject({ tests: '6', failures: '0', errors: '0' });
     expect(xml.testsuites.testsuite.map((s: { name: string }) => s.name)).toEqual(['01-add', '02-grad']);
   });
@@ -82,11 +92,13 @@ describe.concurrent('npm run grade, end to end', { timeout: 60_000 }, () => {
     expect(detail(runs[0]!.stdout)).not.toEqual(detail(runs[2]!.stdout));
   });
 
-  test('a syntax error is that exercise\'s error, with file:line; the other exercise is graded', async () => {
+  test("a syntax error is that exercise's error, with file:line; the other exercise is graded", async () => {
     const r = await grade(['--submission', submission('syntax-error')]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/01-add .* 0\/4 +error: syntax error/);
-    expect(r.stdout).toMatch(/! syntax error: Expected `,` or `\)` but found `;`\n +at \S+\/exercises\/01-add\/add\.ts:7/);
+    expect(r.stdout).toMatch(
+      /! syntax error: Expected `,` or `\)` but found `;`\n +at \S+\/exercises\/01-add\/add\.ts:7/,
+    );
     expect(r.stdout).toMatch(/02-grad +█{10} +6\/6 +done/);
   });
 
@@ -105,17 +117,23 @@ describe.concurrent('npm run grade, end to end', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/01-add .* 4\/4 +done/);
   });
 
-  test('process.exit, a thrown TypeError and heap exhaustion are reported, with the learner\'s line', async () => {
+  test("process.exit, a thrown TypeError and heap exhaustion are reported, with the learner's line", async () => {
     const r = await grade(['--submission', submission('crash'), '--max-memory', '200']);
     expect(r.stdout).toMatch(/threw Error: process\.exit unexpectedly called with "7"\n +at \S+\/01-add\/add\.ts:3/);
-    expect(r.stdout).toMatch(/threw TypeError: Cannot read properties of undefined \(reading 'map'\)\n +at \S+\/02-grad\/square\.ts:4/);
+    expect(r.stdout).toMatch(
+      /threw TypeError: Cannot read properties of undefined \(reading 'map'\)\n +at \S+\/02-grad\/square\.ts:4/,
+    );
     expect(r.stdout).toMatch(/02-grad .* 0\/6 +error: out of memory/);
     expect(r.stdout).toContain('ran out of memory (limit 200 MB)');
     expect(r.stdout).toMatch(/01-add .* 3\/4/);
   });
 
-  test('npm run hint prints the manifest\'s hints, in Korean when asked', async () => {
-    const r = await execa(process.execPath, ['--import', 'tsx', 'graders/cli/hint.ts', '--course', course, 'grad', '--lang', 'ko'], { cwd: repo });
+  test("npm run hint prints the manifest's hints, in Korean when asked", async () => {
+    const r = await execa(
+      process.execPath,
+      ['--import', 'tsx', 'graders/cli/hint.ts', '--course', course, 'grad', '--lang', 'ko'],
+      { cwd: repo },
+    );
     expect(r.stdout).toContain('02-grad · 첫 기울기');
     expect(r.stdout).toContain('1. d/dx x² = 2x 입니다.');
     expect(r.stdout).toContain('작성할 파일: exercises/02-grad/square.ts, exercises/02-grad/mean.ts');

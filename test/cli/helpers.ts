@@ -10,11 +10,15 @@ export const course = join(repo, 'test/fixtures/course');
 
 /** Runs the CLI as a learner would (`npm run grade -- …`), on the fixture course, without colour. */
 export async function grade(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, ['--import', 'tsx', 'graders/cli/main.ts', '--course', course, '--jobs', '2', ...args], {
-    cwd: repo,
-    reject: false,
-    env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '', ...env },
-  });
+  return execa(
+    process.execPath,
+    ['--import', 'tsx', 'graders/cli/main.ts', '--course', course, '--jobs', '2', ...args],
+    {
+      cwd: repo,
+      reject: false,
+      env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '', ...env },
+    },
+  );
 }
 
 /**
@@ -36,5 +40,7 @@ export function fingerprint(dir: string): string {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)],
+  );
 }

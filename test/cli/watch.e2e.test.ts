@@ -11,18 +11,23 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 test('--watch re-grades on save and moves on to the next exercise once one passes', { timeout: 90_000 }, async () => {
   mkdirSync(copy, { recursive: true });
   for (const d of ['exercises', 'solutions', 'graders']) cpSync(join(course, d), join(copy, d), { recursive: true });
-  const child = execa(process.execPath, ['--import', 'tsx', 'graders/cli/main.ts', '--course', copy, '--watch', '--poll', '--jobs', '2'], {
-    cwd: repo,
-    reject: false,
-    env: { NO_COLOR: '1', LANG: 'C' },
-  });
+  const child = execa(
+    process.execPath,
+    ['--import', 'tsx', 'graders/cli/main.ts', '--course', copy, '--watch', '--poll', '--jobs', '2'],
+    {
+      cwd: repo,
+      reject: false,
+      env: { NO_COLOR: '1', LANG: 'C' },
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const waitFor = async (pattern: RegExp): Promise<void> => {
     for (let i = 0; i < 600 && !pattern.test(out); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toMatch(pattern);
   };
-  const solve = (dir: string, file: string) => cpSync(join(copy, 'solutions', dir, file), join(copy, 'exercises', dir, file));
+  const solve = (dir: string, file: string) =>
+    cpSync(join(copy, 'solutions', dir, file), join(copy, 'exercises', dir, file));
 
   try {
     await waitFor(/watching \S*01-add\//);

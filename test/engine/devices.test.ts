@@ -19,17 +19,32 @@ describe.each(devices)('moving tensors and models (%s)', (device) => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('toAsync reaches the CPU from any device, with a cast', async () => {
-    const x = torch.tensor([[1.5, -2], [3, 4]], { device });
+    const x = torch.tensor(
+      [
+        [1.5, -2],
+        [3, 4],
+      ],
+      { device },
+    );
     const back = await x.toAsync('cpu');
     expect(back.device).toBe('cpu');
     // On the CPU its values can be read synchronously, as printing does.
     expect(back.toString()).toContain('-2.0000');
-    await expectExact(back, [[1.5, -2], [3, 4]]);
+    await expectExact(back, [
+      [1.5, -2],
+      [3, 4],
+    ]);
     const wide = await x.t().toAsync({ device: 'cpu', dtype: 'float64' });
     expect([wide.dtype, wide.device]).toEqual(['float64', 'cpu']);
-    await expectExact(wide, [[1.5, 3], [-2, 4]]);
+    await expectExact(wide, [
+      [1.5, 3],
+      [-2, 4],
+    ]);
     const ints = await x.toAsync({ device: 'cpu', dtype: 'int32' });
-    await expectExact(ints, [[1, -2], [3, 4]]);
+    await expectExact(ints, [
+      [1, -2],
+      [3, 4],
+    ]);
     // To the device from the CPU, a float64 source cast on the way.
     const up = await torch.tensor([0.25, 8], { dtype: 'float64' }).toAsync({ device, dtype: 'float32' });
     expect([up.dtype, up.device]).toEqual(['float32', device]);
@@ -59,7 +74,10 @@ describe.each(devices)('moving tensors and models (%s)', (device) => {
     torch.manualSeed(1);
     const x = torch.randn(40, 3);
     const y = x.matmul(torch.tensor([[1], [-2], [0.5]])).add(0.3);
-    const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(x, y), { batchSize: 8, shuffle: true });
+    const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(x, y), {
+      batchSize: 8,
+      shuffle: true,
+    });
     const model = new nn.Linear(3, 1).to(device);
     const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
     let last = Infinity;
@@ -81,7 +99,13 @@ describe.each(devices)('moving tensors and models (%s)', (device) => {
 
   it('await torch.save reads tensors back from the device; torch.load maps them to any device', async () => {
     const state = {
-      w: torch.tensor([[1.5, -2], [3.25, 1e-8]], { device }),
+      w: torch.tensor(
+        [
+          [1.5, -2],
+          [3.25, 1e-8],
+        ],
+        { device },
+      ),
       i: torch.tensor([7, -8], { device }),
       b: torch.tensor([true, false], { device }),
       view: torch.arange(0, 6, { device }).reshape(2, 3).t(),
@@ -92,11 +116,18 @@ describe.each(devices)('moving tensors and models (%s)', (device) => {
     for (const to of new Set<Device>(['cpu', device])) {
       const back = (await torch.load(path, { mapLocation: to })) as typeof state;
       expect(back.w.device).toBe(to);
-      await expectExact(back.w, [[1.5, -2], [3.25, Math.fround(1e-8)]]);
+      await expectExact(back.w, [
+        [1.5, -2],
+        [3.25, Math.fround(1e-8)],
+      ]);
       expect([back.i.dtype, back.b.dtype]).toEqual(['int32', 'bool']);
       await expectExact(back.i, [7, -8]);
       await expectExact(back.b, [true, false]);
-      await expectExact(back.view, [[0, 3], [1, 4], [2, 5]]);
+      await expectExact(back.view, [
+        [0, 3],
+        [1, 4],
+        [2, 5],
+      ]);
       expect(back.nested.step).toBe(3);
       await expectExact(back.nested.m, [0.5, 0.5]);
     }
@@ -123,7 +154,9 @@ describe.runIf(gpu)('mixing devices', () => {
 
   it('a synchronous copy from the GPU to the CPU fails pointing to toAsync', () => {
     const x = torch.ones(2, { device: 'webgpu' });
-    expect(() => x.to('cpu')).toThrow("A webgpu tensor cannot be copied to cpu synchronously: its values arrive later. Use `await x.toAsync('cpu')`");
+    expect(() => x.to('cpu')).toThrow(
+      "A webgpu tensor cannot be copied to cpu synchronously: its values arrive later. Use `await x.toAsync('cpu')`",
+    );
     expect(() => x.cpu()).toThrow(/await x\.toAsync\('cpu'\)/);
   });
 

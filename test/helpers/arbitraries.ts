@@ -15,7 +15,9 @@ export interface ShapeOptions {
 }
 
 /** A shape of rank minRank..maxRank with sides minSide..maxSide (small, to keep the suite fast). */
-export function shapeArb({ minRank = 0, maxRank = 3, minSide = 1, maxSide = 4 }: ShapeOptions = {}): fc.Arbitrary<number[]> {
+export function shapeArb({ minRank = 0, maxRank = 3, minSide = 1, maxSide = 4 }: ShapeOptions = {}): fc.Arbitrary<
+  number[]
+> {
   return fc.array(fc.integer({ min: minSide, max: maxSide }), { minLength: minRank, maxLength: maxRank });
 }
 
@@ -26,7 +28,10 @@ export function shapeArb({ minRank = 0, maxRank = 3, minSide = 1, maxSide = 4 }:
 export function broadcastPairArb(options: ShapeOptions = {}): fc.Arbitrary<[number[], number[]]> {
   return shapeArb(options).chain((full) => {
     const derived = fc
-      .tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }))
+      .tuple(
+        fc.integer({ min: 0, max: full.length }),
+        fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+      )
       .map(([drop, ones]) => full.map((s, i) => (ones[i] ? 1 : s)).slice(drop));
     return fc.tuple(derived, derived);
   });
@@ -35,7 +40,12 @@ export function broadcastPairArb(options: ShapeOptions = {}): fc.Arbitrary<[numb
 /** Two shapes that do not broadcast: some aligned dim has different sizes, neither of them 1. */
 export function mismatchedPairArb(): fc.Arbitrary<[number[], number[]]> {
   return fc
-    .tuple(shapeArb({ minRank: 1, maxRank: 3 }), fc.nat(), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }))
+    .tuple(
+      shapeArb({ minRank: 1, maxRank: 3 }),
+      fc.nat(),
+      fc.integer({ min: 2, max: 4 }),
+      fc.integer({ min: 1, max: 3 }),
+    )
     .map(([shape, at, side, delta]) => {
       const a = [...shape];
       const b = [...shape];
@@ -61,7 +71,9 @@ export interface ValueOptions {
 
 /** Values for a shape, from a seed. */
 export function refArb(shape: readonly number[], { lo = -2, hi = 2 }: ValueOptions = {}): fc.Arbitrary<Ref> {
-  return fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((seed) => ({ shape: [...shape], data: seededValues(seed, size(shape), lo, hi) }));
+  return fc
+    .integer({ min: 0, max: 2 ** 31 - 1 })
+    .map((seed) => ({ shape: [...shape], data: seededValues(seed, size(shape), lo, hi) }));
 }
 
 /** A shape and its values, from a seed. */

@@ -92,7 +92,12 @@ export function zip(a: Ref, b: Ref, f: (x: number, y: number) => number): Ref {
 }
 
 /** Reduces `dims` (all when undefined) with f over each group of values. */
-export function reduce(r: Ref, dims: readonly number[] | undefined, keepdim: boolean, f: (values: number[]) => number): Ref {
+export function reduce(
+  r: Ref,
+  dims: readonly number[] | undefined,
+  keepdim: boolean,
+  f: (values: number[]) => number,
+): Ref {
   const nd = r.shape.length;
   const axes = (dims ?? r.shape.map((_, i) => i)).map((d) => (d < 0 ? d + nd : d));
   const keptShape = r.shape.map((s, i) => (axes.includes(i) ? 1 : s));

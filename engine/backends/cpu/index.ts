@@ -51,7 +51,12 @@ class CpuBackend implements Backend {
   readSync(view: View): HostArray {
     const n = view.shape.reduce((a, b) => a * b, 1);
     const out = makeCpuBuffer(view.buffer.dtype, hostArray(view.buffer.dtype, n));
-    elementwise('copy', 'v0', [view], { buffer: out, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
+    elementwise('copy', 'v0', [view], {
+      buffer: out,
+      shape: view.shape,
+      strides: contiguousStrides(view.shape),
+      offset: 0,
+    });
     return out.data;
   }
 

@@ -25,7 +25,12 @@ function split(x: View, axes: readonly number[]): Split {
 }
 
 /** Calls visit(offset) for every element of a strided block starting at base. */
-function forEachOffset(base: number, shape: readonly number[], strides: readonly number[], visit: (o: number) => void): void {
+function forEachOffset(
+  base: number,
+  shape: readonly number[],
+  strides: readonly number[],
+  visit: (o: number) => void,
+): void {
   const nd = shape.length;
   if (nd === 0) return visit(base);
   if (shape.some((d) => d === 0)) return;

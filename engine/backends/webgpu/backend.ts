@@ -45,7 +45,10 @@ export class WebGPUBackend implements Backend {
     );
     this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST, usage.COPY_SRC | usage.COPY_DST);
     this.pipelines = new PipelineCache(device, this.errors);
-    this.faults = device.createBuffer({ size: FAULT_WORDS * 4, usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST });
+    this.faults = device.createBuffer({
+      size: FAULT_WORDS * 4,
+      usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
+    });
     // Errors outside a scope (e.g. a dispatch with a pipeline that failed to compile) would otherwise
     // only be printed by Dawn; hold them so the next call throws. The first one is the cause.
     device.onuncapturederror = (event) => this.errors.failUncaptured(new Error(`WebGPU error: ${event.error.message}`));

@@ -4,7 +4,10 @@ import { pick, text, type Lang } from '../../lib/text.ts';
  * A live "exercises graded" bar on stderr, drawn only on a terminal: a log file or a CI log gets the
  * report alone, and stdout stays clean for redirection.
  */
-export function progressBar(lang: Lang, stream: NodeJS.WriteStream = process.stderr): ((done: number, total: number) => void) | undefined {
+export function progressBar(
+  lang: Lang,
+  stream: NodeJS.WriteStream = process.stderr,
+): ((done: number, total: number) => void) | undefined {
   if (!stream.isTTY) return undefined;
   const label = pick(text('grading', '채점 중'), lang);
   return (done, total) => {

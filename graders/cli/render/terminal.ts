@@ -28,7 +28,9 @@ export function renderReport(report: Report, o: RenderOptions): string {
   const lines = [c.bold(t(header(report.target.path, report.device, report.seed))), ''];
   const nameWidth = Math.max(...report.exercises.map((e) => displayWidth(e.folder)));
   for (const e of report.exercises) lines.push(tableRow(e, nameWidth, c, t));
-  const detailed = report.exercises.filter((e) => o.verbose || report.exercises.length === 1 || e.status === 'failed' || e.status === 'error');
+  const detailed = report.exercises.filter(
+    (e) => o.verbose || report.exercises.length === 1 || e.status === 'failed' || e.status === 'error',
+  );
   for (const e of detailed) lines.push('', ...exerciseBlock(e, o, c, t));
   const passed = report.exercises.filter((e) => e.status === 'passed').length;
   lines.push('', c.bold(t(total(report.score, report.maxScore, passed, report.exercises.length))));
@@ -46,10 +48,13 @@ function tableRow(e: ExerciseResult, nameWidth: number, c: ChalkInstance, t: Say
   const bar = c.green('█'.repeat(filled)) + c.dim('░'.repeat(10 - filled));
   const score = `${e.score}/${e.maxScore}`.padStart(7);
   const state =
-    e.status === 'passed' ? c.green(t(words.done))
-    : e.status === 'not-started' ? c.dim(t(words.notStarted))
-    : e.error ? c.red(`${t(words.error)}: ${t(errorWords[e.error.kind])}`)
-    : '';
+    e.status === 'passed'
+      ? c.green(t(words.done))
+      : e.status === 'not-started'
+        ? c.dim(t(words.notStarted))
+        : e.error
+          ? c.red(`${t(words.error)}: ${t(errorWords[e.error.kind])}`)
+          : '';
   return `  ${padEnd(e.folder, nameWidth)}   ${bar} ${score}  ${state}`.trimEnd();
 }
 
@@ -59,7 +64,12 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
   if (e.error?.location) lines.push(c.dim(`    at ${formatLocation(e.error.location)}`));
   const hinted = e.checks.find((k) => k.status === 'failed' || k.status === 'error');
   for (const k of e.checks) {
-    const suffix = k.status === 'not-started' ? `  ${t(words.notStarted)}` : k.status === 'error' ? `  ${t(k.errorKind ? errorWords[k.errorKind] : words.error)}` : '';
+    const suffix =
+      k.status === 'not-started'
+        ? `  ${t(words.notStarted)}`
+        : k.status === 'error'
+          ? `  ${t(k.errorKind ? errorWords[k.errorKind] : words.error)}`
+          : '';
     const right = `${k.score}/${k.points}${suffix}`;
     const title = fit(t(k.title), o.width - displayWidth(right) - 8);
     const colour = k.status === 'passed' ? c.green : k.status === 'not-started' ? c.dim : c.red;

@@ -24,10 +24,16 @@ export const errorWords: Record<ErrorKind, Text> = {
 };
 
 export const header = (target: string, device: string, seed: number): Text =>
-  text(`torchlings · grading ${target}/ on ${device} · seed ${seed}`, `torchlings · ${target}/ 채점 · ${device} · 시드 ${seed}`);
+  text(
+    `torchlings · grading ${target}/ on ${device} · seed ${seed}`,
+    `torchlings · ${target}/ 채점 · ${device} · 시드 ${seed}`,
+  );
 
 export const total = (score: number, max: number, passed: number, count: number): Text =>
-  text(`total ${score}/${max} · ${passed} of ${count} exercises done`, `합계 ${score}/${max} · ${count}개 중 ${passed}개 완료`);
+  text(
+    `total ${score}/${max} · ${passed} of ${count} exercises done`,
+    `합계 ${score}/${max} · ${count}개 중 ${passed}개 완료`,
+  );
 
 export const footer = (exercise: string): Text =>
   text(

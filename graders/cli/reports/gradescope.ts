@@ -27,7 +27,9 @@ export interface GradescopeResults {
 }
 
 export function toGradescope(report: Report, lang: Lang): GradescopeResults {
-  const tests = report.exercises.flatMap((e) => (e.checks.length > 0 ? e.checks.map((c, i) => checkTest(e, c, i, lang)) : [ungradedTest(e, lang)]));
+  const tests = report.exercises.flatMap((e) =>
+    e.checks.length > 0 ? e.checks.map((c, i) => checkTest(e, c, i, lang)) : [ungradedTest(e, lang)],
+  );
   const errors = report.exercises.filter((e) => e.error).map((e) => `${e.folder}: ${pick(e.error!.message, lang)}`);
   return {
     score: report.score,

@@ -8,7 +8,8 @@ import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 
 export function toJUnit(report: Report, lang: Lang): string {
   const all = report.exercises.flatMap((e) => e.checks);
-  const count = (s: CheckResult['status'] | 'failure') => all.filter((c) => (s === 'failure' ? c.status === 'failed' || c.status === 'not-started' : c.status === s)).length;
+  const count = (s: CheckResult['status'] | 'failure') =>
+    all.filter((c) => (s === 'failure' ? c.status === 'failed' || c.status === 'not-started' : c.status === s)).length;
   const ungraded = report.exercises.filter((e) => e.checks.length === 0).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -39,7 +40,11 @@ function suite(e: ExerciseResult, lang: Lang): string[] {
 function testcase(e: ExerciseResult, c: CheckResult, lang: Lang): string[] {
   const open = `    <testcase classname="${attr(e.folder)}" name="${attr(`${c.id}: ${pick(c.title, lang)}`)}" time="${secs(c.durationMs ?? 0)}"`;
   if (c.status === 'passed' && !c.output) return [`${open}/>`];
-  const body = [...c.message.map((m) => pick(m, lang)), ...(c.location ? [`at ${formatLocation(c.location)}`] : []), `hint: ${pick(c.hint, lang)} (${c.guide})`].join('\n');
+  const body = [
+    ...c.message.map((m) => pick(m, lang)),
+    ...(c.location ? [`at ${formatLocation(c.location)}`] : []),
+    `hint: ${pick(c.hint, lang)} (${c.guide})`,
+  ].join('\n');
   const first = c.status === 'not-started' ? 'not started' : pick(c.message[0] ?? { en: c.status, ko: c.status }, lang);
   const tag = c.status === 'error' ? 'error' : 'failure';
   const type = c.status === 'error' ? (c.errorKind ?? 'error') : c.status;
@@ -53,7 +58,11 @@ function testcase(e: ExerciseResult, c: CheckResult, lang: Lang): string[] {
 
 function ungraded(e: ExerciseResult, lang: Lang): string[] {
   const message = e.error ? pick(e.error.message, lang) : 'not graded';
-  return [`    <testcase classname="${attr(e.folder)}" name="grading" time="${secs(e.durationMs)}">`, `      <error message="${attr(message)}" type="${e.error?.kind ?? 'error'}"/>`, '    </testcase>'];
+  return [
+    `    <testcase classname="${attr(e.folder)}" name="grading" time="${secs(e.durationMs)}">`,
+    `      <error message="${attr(message)}" type="${e.error?.kind ?? 'error'}"/>`,
+    '    </testcase>',
+  ];
 }
 
 const secs = (ms: number): string => (ms / 1000).toFixed(3);

@@ -90,8 +90,12 @@ describe.each(devices)('backward (%s)', (device) => {
   it('a gradient for a non-scalar output is required, and must match its shape', async () => {
     const x = leaf([1, 2]);
     const y = x.mul(2);
-    expect(() => y.backward()).toThrow(/grad can be implicitly created only for scalar outputs \(this output has shape \[2\]\)/);
-    expect(() => y.backward(torch.ones(3, { device }))).toThrow('Mismatch in shape: grad_output has a shape of [3] and output has a shape of [2].');
+    expect(() => y.backward()).toThrow(
+      /grad can be implicitly created only for scalar outputs \(this output has shape \[2\]\)/,
+    );
+    expect(() => y.backward(torch.ones(3, { device }))).toThrow(
+      'Mismatch in shape: grad_output has a shape of [3] and output has a shape of [2].',
+    );
     y.backward(torch.tensor([1, 0.5], { device }));
     await expectExact(x.grad!, [2, 1]);
   });
@@ -112,11 +116,15 @@ describe.each(devices)('backward (%s)', (device) => {
     y.backward(null, { retainGraph: true });
     y.backward();
     await expectExact(x.grad!, [18]);
-    expect(() => y.backward()).toThrow(/Trying to backward through the graph a second time.*Specify \{ retainGraph: true \}/s);
+    expect(() => y.backward()).toThrow(
+      /Trying to backward through the graph a second time.*Specify \{ retainGraph: true \}/s,
+    );
   });
 
   it('rejects backward from a tensor that does not require grad', () => {
-    expect(() => torch.tensor([1.5], { device }).sum().backward()).toThrow(/element 0 of tensors does not require grad and does not have a grad_fn/);
+    expect(() => torch.tensor([1.5], { device }).sum().backward()).toThrow(
+      /element 0 of tensors does not require grad and does not have a grad_fn/,
+    );
   });
 
   it('noGrad records nothing, including across an async function body', async () => {
@@ -161,7 +169,9 @@ describe.each(devices)('backward (%s)', (device) => {
     await expectExact(h.grad!, [6, 12]);
     expect(u.grad).toBeNull();
     expect(h.retainsGrad).toBe(true);
-    expect(() => torch.tensor([1.5], { device }).retainGrad()).toThrow("can't retain_grad on Tensor that has requires_grad=False");
+    expect(() => torch.tensor([1.5], { device }).retainGrad()).toThrow(
+      "can't retain_grad on Tensor that has requires_grad=False",
+    );
   });
 
   it('autograd.grad returns gradients without touching .grad', async () => {
@@ -209,7 +219,10 @@ describe.each(devices)('backward (%s)', (device) => {
         return [g.t()];
       }
     }
-    const x = leaf([[1, 2, 3], [4, 5, 6]]);
+    const x = leaf([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(() => Transposed.apply(x).sum().backward()).toThrow(/size \{2, 3\} is not expandable to size \{3, 2\}/);
   });
 
@@ -247,7 +260,9 @@ describe.each(devices)('in-place ops and autograd (%s)', (device) => {
     const y = x.mul(2);
     const z = y.mul(y); // saves y
     y.add_(1);
-    expect(() => z.sum().backward()).toThrow(/one of the variables needed for gradient computation has been modified by an inplace operation: \[float32 tensor of shape \[2\]\].*is at version 1; expected version 0 instead/);
+    expect(() => z.sum().backward()).toThrow(
+      /one of the variables needed for gradient computation has been modified by an inplace operation: \[float32 tensor of shape \[2\]\].*is at version 1; expected version 0 instead/,
+    );
   });
 
   it('an in-place op on a leaf that requires grad fails; under noGrad it is allowed', async () => {

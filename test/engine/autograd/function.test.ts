@@ -52,7 +52,9 @@ describe.each(devices)('custom autograd.Function (%s)', (device) => {
       }
     }
     const x = torch.tensor([1.5], { device, requiresGrad: true });
-    Scale.apply(x, 4, torch.tensor([1.5], { device })).sum().backward();
+    Scale.apply(x, 4, torch.tensor([1.5], { device }))
+      .sum()
+      .backward();
     expect(seen).toEqual([true, false, false]);
     await expectExact(x.grad!, [4]);
   });
@@ -84,16 +86,22 @@ describe('gradcheck', () => {
     expect(e.mismatch.inputElement).toBe(e.mismatch.outputElement);
     expect(Math.abs(e.mismatch.analytical - e.mismatch.numerical)).toBeCloseTo(1, 6);
     expect(e.mismatch.error).toBeCloseTo(1, 6);
-    expect(e.message).toMatch(/Jacobian mismatch for output 0 with respect to input 1: d out\[\d\] \/ d in\[\d\] is .* by autograd but .* by finite differences \(\|difference\| 1\.000e\+0 > tolerance/);
+    expect(e.message).toMatch(
+      /Jacobian mismatch for output 0 with respect to input 1: d out\[\d\] \/ d in\[\d\] is .* by autograd but .* by finite differences \(\|difference\| 1\.000e\+0 > tolerance/,
+    );
   });
 
   it('returns false instead of throwing when raiseException is false', async () => {
-    expect(await torch.autograd.gradcheck((x, y) => WrongMul.apply(x, y), [f64([1]), f64([2])], { raiseException: false })).toBe(false);
+    expect(
+      await torch.autograd.gradcheck((x, y) => WrongMul.apply(x, y), [f64([1]), f64([2])], { raiseException: false }),
+    ).toBe(false);
   });
 
   it('only checks inputs that require grad', async () => {
     // WrongMul is right for input 0; input 1 is not checked here.
-    expect(await torch.autograd.gradcheck((x, y) => WrongMul.apply(x, y), [f64([1, 2]), f64([2, 3], false)])).toBe(true);
+    expect(await torch.autograd.gradcheck((x, y) => WrongMul.apply(x, y), [f64([1, 2]), f64([2, 3], false)])).toBe(
+      true,
+    );
   });
 
   it('uses eps 1e-6, atol 1e-5, rtol 1e-3 by default: an error of 5e-6 passes, 5e-4 fails (tolerance 1e-5 + 1e-3·0.1)', async () => {
@@ -109,13 +117,19 @@ describe('gradcheck', () => {
     const Close = slightly(5e-6);
     const Far = slightly(5e-4);
     expect(await torch.autograd.gradcheck((x) => Close.apply(x), [f64([1])])).toBe(true);
-    await expect(torch.autograd.gradcheck((x) => Far.apply(x), [f64([1])])).rejects.toThrow(/\|difference\| 5\.000e-4 > tolerance 1\.100e-4/);
+    await expect(torch.autograd.gradcheck((x) => Far.apply(x), [f64([1])])).rejects.toThrow(
+      /\|difference\| 5\.000e-4 > tolerance 1\.100e-4/,
+    );
     expect(await torch.autograd.gradcheck((x) => Far.apply(x), [f64([1])], { atol: 1e-3 })).toBe(true);
   });
 
   it('insists on float64 inputs', async () => {
-    await expect(torch.autograd.gradcheck((x) => x.exp(), [torch.tensor([1.5], { requiresGrad: true })])).rejects.toThrow(/input 0 is float32; finite differences need float64/);
-    await expect(torch.autograd.gradcheck((x) => x.exp(), [f64([1], false)])).rejects.toThrow(/at least one input tensor to require gradient/);
+    await expect(
+      torch.autograd.gradcheck((x) => x.exp(), [torch.tensor([1.5], { requiresGrad: true })]),
+    ).rejects.toThrow(/input 0 is float32; finite differences need float64/);
+    await expect(torch.autograd.gradcheck((x) => x.exp(), [f64([1], false)])).rejects.toThrow(
+      /at least one input tensor to require gradient/,
+    );
   });
 
   it('agrees with hand-derived Jacobians of multiple outputs', async () => {

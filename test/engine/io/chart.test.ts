@@ -8,8 +8,22 @@ const chart: LineChart = {
   xLabel: 'epoch',
   yLabel: 'accuracy',
   series: [
-    { name: 'ReLU+Adam', points: [[1, 0.91], [2, 0.95], [3, 0.9712345678901234]] },
-    { name: "Sigmoid+SGD 'slow'", points: [[1, 0.62], [2, 0.8], [3, 0.86]] },
+    {
+      name: 'ReLU+Adam',
+      points: [
+        [1, 0.91],
+        [2, 0.95],
+        [3, 0.9712345678901234],
+      ],
+    },
+    {
+      name: "Sigmoid+SGD 'slow'",
+      points: [
+        [1, 0.62],
+        [2, 0.8],
+        [3, 0.86],
+      ],
+    },
     { name: 'empty', points: [] },
   ],
 };
@@ -40,7 +54,13 @@ describe('lineChartSvg', () => {
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary' }),
-        fc.array(fc.record({ name: fc.string({ unit: 'grapheme' }), points: fc.array(fc.tuple(finite, finite), { maxLength: 5 }) }), { maxLength: 4 }),
+        fc.array(
+          fc.record({
+            name: fc.string({ unit: 'grapheme' }),
+            points: fc.array(fc.tuple(finite, finite), { maxLength: 5 }),
+          }),
+          { maxLength: 4 },
+        ),
         (title, series) => {
           const c: LineChart = { title, xLabel: 'x\ty', yLabel: 'y\n', series };
           const svg = lineChartSvg(c);
@@ -104,7 +124,14 @@ describe('parseLineChartSvg', () => {
       xLabel: 'ep',
       yLabel: 'acc',
       series: [
-        { name: 'A>B', points: [[1, 0.5], [2, 0.75], [3, 0.001]] },
+        {
+          name: 'A>B',
+          points: [
+            [1, 0.5],
+            [2, 0.75],
+            [3, 0.001],
+          ],
+        },
         { name: 'empty', points: [] },
       ],
     });

@@ -57,7 +57,9 @@ describe('readIdx / writeIdx', () => {
   it('rejects trailing bytes', () => {
     const file = new Uint8Array(13);
     file.set(writeIdx([4], new Uint8Array(4)));
-    expect(() => readIdx(file, 'f')).toThrow('f: expected 12 bytes for 4 unsigned bytes (8-byte header + 4 data), found 13');
+    expect(() => readIdx(file, 'f')).toThrow(
+      'f: expected 12 bytes for 4 unsigned bytes (8-byte header + 4 data), found 13',
+    );
   });
 
   it('reads from a view with a byte offset', () => {
@@ -113,7 +115,13 @@ describe('loadMnistRaw', () => {
   });
 
   it('returns small synthetic files unchanged', () => {
-    const images = write('ok-images', writeIdx([2, 2, 3], Uint8Array.from({ length: 12 }, (_, i) => i)));
+    const images = write(
+      'ok-images',
+      writeIdx(
+        [2, 2, 3],
+        Uint8Array.from({ length: 12 }, (_, i) => i),
+      ),
+    );
     const labels = write('ok-labels', writeIdx([2], Uint8Array.of(3, 9)));
     const m = loadMnistRaw('train', { images, labels });
     expect(m).toMatchObject({ count: 2, rows: 2, cols: 3 });
@@ -124,7 +132,9 @@ describe('loadMnistRaw', () => {
   it('rejects mismatched counts', () => {
     const images = write('img3', writeIdx([3, 1, 1], new Uint8Array(3)));
     const labels = write('lab2', writeIdx([2], new Uint8Array(2)));
-    expect(() => loadMnistRaw('test', { images, labels })).toThrow(`MNIST test: ${images} has 3 images but ${labels} has 2 labels`);
+    expect(() => loadMnistRaw('test', { images, labels })).toThrow(
+      `MNIST test: ${images} has 3 images but ${labels} has 2 labels`,
+    );
   });
 
   it('rejects labels outside 0..9', () => {
@@ -136,9 +146,13 @@ describe('loadMnistRaw', () => {
   it('rejects wrong dimensionality', () => {
     const flat = write('flat', writeIdx([2, 4], new Uint8Array(8)));
     const labels = write('lab', writeIdx([2], new Uint8Array(2)));
-    expect(() => loadMnistRaw('train', { images: flat, labels })).toThrow(`${flat}: expected 3 dimensions (count×rows×cols), found [2, 4]`);
+    expect(() => loadMnistRaw('train', { images: flat, labels })).toThrow(
+      `${flat}: expected 3 dimensions (count×rows×cols), found [2, 4]`,
+    );
     const images = write('img', writeIdx([2, 1, 1], new Uint8Array(2)));
-    expect(() => loadMnistRaw('train', { images, labels: flat })).toThrow(`${flat}: expected 1 dimension (count), found [2, 4]`);
+    expect(() => loadMnistRaw('train', { images, labels: flat })).toThrow(
+      `${flat}: expected 1 dimension (count), found [2, 4]`,
+    );
   });
 
   it('names a missing or truncated file', () => {

@@ -80,12 +80,16 @@ describe('scanImageFolder', () => {
     const missing = join(base, 'nope');
     expect(() => scanImageFolder(missing)).toThrow(`ImageFolder: root directory ${missing} does not exist`);
     const flat = tree('flat', ['a.png']);
-    expect(() => scanImageFolder(join(flat, 'a.png'))).toThrow(`ImageFolder: root ${join(flat, 'a.png')} is not a directory`);
+    expect(() => scanImageFolder(join(flat, 'a.png'))).toThrow(
+      `ImageFolder: root ${join(flat, 'a.png')} is not a directory`,
+    );
     expect(() => scanImageFolder(flat)).toThrow(`ImageFolder: found no class folders in ${flat}`);
   });
 
   it('names the classes that have no images', () => {
     const root = tree('empty-classes', ['ok/a.png', 'none/', 'texts/a.txt']);
-    expect(() => scanImageFolder(root)).toThrow(`ImageFolder: found no .png files for the classes none, texts in ${root}`);
+    expect(() => scanImageFolder(root)).toThrow(
+      `ImageFolder: found no .png files for the classes none, texts in ${root}`,
+    );
   });
 });

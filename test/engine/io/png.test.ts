@@ -55,7 +55,10 @@ describe('PNG round trip', () => {
   it.each([1, 3, 4] as const)('keeps %i-channel images exactly', (channels) => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), (width, height) => {
-        const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 37 + width * 11 + height) & 0xff);
+        const data = Uint8Array.from(
+          { length: width * height * channels },
+          (_, i) => (i * 37 + width * 11 + height) & 0xff,
+        );
         const png = encodePng({ width, height, channels, data });
         expect(png[25]).toBe({ 1: 0, 3: 2, 4: 6 }[channels]); // IHDR colour type
         expect(png[24]).toBe(8); // bit depth
@@ -99,9 +102,17 @@ describe('decodePng of other formats', () => {
   });
 
   it('scales 1-, 2- and 4-bit grayscale to 0..255', () => {
-    expect(Array.from(decodePng(rawPng(8, 1, 1, 0, [[0b10110000]]), 'g1').data)).toEqual([255, 0, 255, 255, 0, 0, 0, 0]);
+    expect(Array.from(decodePng(rawPng(8, 1, 1, 0, [[0b10110000]]), 'g1').data)).toEqual([
+      255, 0, 255, 255, 0, 0, 0, 0,
+    ]);
     expect(Array.from(decodePng(rawPng(4, 1, 2, 0, [[0b00011011]]), 'g2').data)).toEqual([0, 85, 170, 255]);
-    const g4 = decodePng(rawPng(3, 2, 4, 0, [[0x0f, 0x70], [0x8f, 0x00]]), 'g4');
+    const g4 = decodePng(
+      rawPng(3, 2, 4, 0, [
+        [0x0f, 0x70],
+        [0x8f, 0x00],
+      ]),
+      'g4',
+    );
     expect(g4).toMatchObject({ width: 3, height: 2, channels: 1 });
     expect(Array.from(g4.data)).toEqual([0, 255, 119, 136, 255, 0]);
   });
@@ -138,7 +149,9 @@ describe('PNG errors', () => {
     );
     const empty = join(dir, 'empty.png');
     writeFileSync(empty, '');
-    expect(() => readPng(empty)).toThrow(`${empty}: not a PNG file (expected signature 89 50 4e 47 0d 0a 1a 0a, found empty file)`);
+    expect(() => readPng(empty)).toThrow(
+      `${empty}: not a PNG file (expected signature 89 50 4e 47 0d 0a 1a 0a, found empty file)`,
+    );
   });
 
   it('names a corrupt PNG and a missing file', () => {

@@ -74,42 +74,106 @@ describe('decodeSafetensors', () => {
 
   it.each([
     ['a too-short file', new Uint8Array(5), 'st: file is 5 bytes, too short for the 8-byte header size'],
-    ['a header size beyond the file', (() => {
-      const b = file('{}');
-      b[0] = 200;
-      return b;
-    })(), 'st: header size 200 exceeds the 2 bytes after the size field'],
-    ['a header size near 2^64', (() => {
-      const b = file('{}');
-      b.fill(0xff, 0, 8);
-      return b;
-    })(), 'st: header size 18446744073709551615 exceeds'],
+    [
+      'a header size beyond the file',
+      (() => {
+        const b = file('{}');
+        b[0] = 200;
+        return b;
+      })(),
+      'st: header size 200 exceeds the 2 bytes after the size field',
+    ],
+    [
+      'a header size near 2^64',
+      (() => {
+        const b = file('{}');
+        b.fill(0xff, 0, 8);
+        return b;
+      })(),
+      'st: header size 18446744073709551615 exceeds',
+    ],
     ['invalid UTF-8', file('{"\xff":1}').map((b) => (b === 0xc3 ? 0xff : b)), 'st: header is not valid UTF-8'],
     ['a header not starting with {', file(' {}'), `st: header must start with '{', found " {}"`],
     ['bad JSON', file('{"a":'), 'st: header is not valid JSON'],
     ['an entry that is not an object', file('{"a":[1]}'), 'tensor "a": header entry must be an object, found [1]'],
-    ['an unknown dtype', file(`{"a":${entry('F128', [1], [0, 16])}}`, new Uint8Array(16)), 'tensor "a": unknown dtype "F128" (supported: BOOL, U8'],
+    [
+      'an unknown dtype',
+      file(`{"a":${entry('F128', [1], [0, 16])}}`, new Uint8Array(16)),
+      'tensor "a": unknown dtype "F128" (supported: BOOL, U8',
+    ],
     ['a sub-byte dtype', file(`{"a":${entry('F4', [2], [0, 1])}}`, [0]), 'tensor "a": unknown dtype "F4"'],
-    ['a bad shape', file(`{"a":${entry('U8', [-1], [0, 0])}}`), 'tensor "a": shape [-1] is not a list of non-negative integers'],
-    ['fractional offsets', file(`{"a":${entry('U8', [1], [0, 0.5])}}`), 'tensor "a": data_offsets [0,0.5] is not a pair of non-negative integers'],
+    [
+      'a bad shape',
+      file(`{"a":${entry('U8', [-1], [0, 0])}}`),
+      'tensor "a": shape [-1] is not a list of non-negative integers',
+    ],
+    [
+      'fractional offsets',
+      file(`{"a":${entry('U8', [1], [0, 0.5])}}`),
+      'tensor "a": data_offsets [0,0.5] is not a pair of non-negative integers',
+    ],
     ['three offsets', file(`{"a":${entry('U8', [1], [0, 1, 2])}}`, [0]), 'data_offsets [0,1,2] is not a pair'],
-    ['reversed offsets', file(`{"a":${entry('U8', [0], [1, 0])}}`, [0]), 'tensor "a": data_offsets [1, 0] end before they begin'],
-    ['a byte length that is not numel × itemsize', file(`{"a":${entry('F32', [2], [0, 4])}}`, [0, 0, 0, 0]), 'tensor "a": F32 shape [2] needs 8 bytes, data_offsets [0, 4] span 4'],
-    ['a shape that overflows', file(`{"a":${entry('U8', [2 ** 40, 2 ** 40], [0, 0])}}`), 'tensor "a": U8 shape [1099511627776, 1099511627776] is too large to address (overflow)'],
-    ['a hole at the start', file(`{"a":${entry('U8', [1], [1, 2])}}`, [0, 0]), 'st: tensor "a" data_offsets [1, 2] leaves a hole: expected it to begin at 0'],
-    ['a hole between tensors', file(`{"a":${entry('U8', [1], [0, 1])},"b":${entry('U8', [1], [2, 3])}}`, [0, 0, 0]), 'tensor "b" data_offsets [2, 3] leaves a hole: expected it to begin at 1'],
-    ['overlapping tensors', file(`{"a":${entry('U8', [2], [0, 2])},"b":${entry('U8', [2], [1, 3])}}`, [0, 0, 0]), 'tensor "b" data_offsets [1, 3] overlaps the previous tensor: expected it to begin at 2'],
-    ['offsets past the end', file(`{"a":${entry('U8', [4], [0, 4])}}`, [0, 0]), 'tensor "a" data_offsets [0, 4] run past the 2-byte data buffer'],
-    ['bytes left over', file(`{"a":${entry('U8', [1], [0, 1])}}`, [0, 0]), 'st: tensors cover 1 bytes but the data buffer holds 2'],
-    ['non-string metadata', file('{"__metadata__":{"epochs":3}}'), '__metadata__ value for "epochs" must be a string, found 3'],
-    ['metadata that is not an object', file('{"__metadata__":"x"}'), '__metadata__ must be an object of strings, found "x"'],
+    [
+      'reversed offsets',
+      file(`{"a":${entry('U8', [0], [1, 0])}}`, [0]),
+      'tensor "a": data_offsets [1, 0] end before they begin',
+    ],
+    [
+      'a byte length that is not numel × itemsize',
+      file(`{"a":${entry('F32', [2], [0, 4])}}`, [0, 0, 0, 0]),
+      'tensor "a": F32 shape [2] needs 8 bytes, data_offsets [0, 4] span 4',
+    ],
+    [
+      'a shape that overflows',
+      file(`{"a":${entry('U8', [2 ** 40, 2 ** 40], [0, 0])}}`),
+      'tensor "a": U8 shape [1099511627776, 1099511627776] is too large to address (overflow)',
+    ],
+    [
+      'a hole at the start',
+      file(`{"a":${entry('U8', [1], [1, 2])}}`, [0, 0]),
+      'st: tensor "a" data_offsets [1, 2] leaves a hole: expected it to begin at 0',
+    ],
+    [
+      'a hole between tensors',
+      file(`{"a":${entry('U8', [1], [0, 1])},"b":${entry('U8', [1], [2, 3])}}`, [0, 0, 0]),
+      'tensor "b" data_offsets [2, 3] leaves a hole: expected it to begin at 1',
+    ],
+    [
+      'overlapping tensors',
+      file(`{"a":${entry('U8', [2], [0, 2])},"b":${entry('U8', [2], [1, 3])}}`, [0, 0, 0]),
+      'tensor "b" data_offsets [1, 3] overlaps the previous tensor: expected it to begin at 2',
+    ],
+    [
+      'offsets past the end',
+      file(`{"a":${entry('U8', [4], [0, 4])}}`, [0, 0]),
+      'tensor "a" data_offsets [0, 4] run past the 2-byte data buffer',
+    ],
+    [
+      'bytes left over',
+      file(`{"a":${entry('U8', [1], [0, 1])}}`, [0, 0]),
+      'st: tensors cover 1 bytes but the data buffer holds 2',
+    ],
+    [
+      'non-string metadata',
+      file('{"__metadata__":{"epochs":3}}'),
+      '__metadata__ value for "epochs" must be a string, found 3',
+    ],
+    [
+      'metadata that is not an object',
+      file('{"__metadata__":"x"}'),
+      '__metadata__ must be an object of strings, found "x"',
+    ],
   ])('rejects %s', (_, bytes, message) => {
     expect(() => decodeSafetensors(bytes, 'st')).toThrow(message);
   });
 });
 
 describe('encodeSafetensors', () => {
-  const tensor = (dtype: SafeDType, shape: number[], bytes: number[]): SafeTensor => ({ dtype, shape, data: Uint8Array.from(bytes) });
+  const tensor = (dtype: SafeDType, shape: number[], bytes: number[]): SafeTensor => ({
+    dtype,
+    shape,
+    data: Uint8Array.from(bytes),
+  });
 
   // Expected outputs copied from the reference implementation's own unit tests
   // (huggingface/safetensors, safetensors/src/tensor.rs: test_serialization, test_empty,
@@ -117,21 +181,21 @@ describe('encodeSafetensors', () => {
   it('matches the reference serializer byte for byte', () => {
     const data = f32le(0, 1, 2, 3, 4, 5);
     expect(Array.from(encodeSafetensors({ 'attn.0': tensor('F32', [1, 2, 3], data) }))).toEqual([
-      64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70,
-      51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111,
-      102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0,
-      64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
+      64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34,
+      70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95,
+      111, 102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0,
+      64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
     ]);
     expect(Array.from(encodeSafetensors({}))).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
     expect(Array.from(encodeSafetensors({}, { framework: 'pt' }))).toEqual([
-      40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34, 102, 114, 97,
-      109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
+      40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34, 102, 114,
+      97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
     ]);
     expect(Array.from(encodeSafetensors({ attn0: tensor('F32', [1, 1, 2, 3], data) }))).toEqual([
-      72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70, 51,
-      50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111,
-      102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32, 32, 32, 0, 0, 0, 0, 0, 0,
-      128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
+      72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70,
+      51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97,
+      95, 111, 102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32, 32, 32, 0, 0,
+      0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
     ]);
   });
 
@@ -167,22 +231,54 @@ describe('encodeSafetensors', () => {
   });
 
   it.each([
-    ['an unknown dtype', { a: { dtype: 'F128' as SafeDType, shape: [1], data: new Uint8Array(16) } }, 'safetensors: tensor "a": unknown dtype "F128"'],
-    ['a wrong byte length', { a: tensor('F32', [2, 2], [0, 0, 0, 0]) }, 'safetensors: tensor "a": F32 shape [2, 2] needs 16 bytes, data has 4'],
+    [
+      'an unknown dtype',
+      { a: { dtype: 'F128' as SafeDType, shape: [1], data: new Uint8Array(16) } },
+      'safetensors: tensor "a": unknown dtype "F128"',
+    ],
+    [
+      'a wrong byte length',
+      { a: tensor('F32', [2, 2], [0, 0, 0, 0]) },
+      'safetensors: tensor "a": F32 shape [2, 2] needs 16 bytes, data has 4',
+    ],
     ['a bad shape', { a: tensor('U8', [1.5], [0]) }, 'tensor "a": shape [1.5] is not a list of non-negative integers'],
     ['the reserved name', { __metadata__: tensor('U8', [1], [0]) }, 'the name __metadata__ is reserved for metadata'],
-    ['a lone surrogate', { ['\ud800']: tensor('U8', [1], [0]) }, 'tensor name "\\ud800" contains a lone UTF-16 surrogate'],
+    [
+      'a lone surrogate',
+      { ['\ud800']: tensor('U8', [1], [0]) },
+      'tensor name "\\ud800" contains a lone UTF-16 surrogate',
+    ],
   ])('rejects %s', (_, entries, message) => {
     expect(() => encodeSafetensors(entries as Record<string, SafeTensor>)).toThrow(message);
   });
 
   it('rejects non-string metadata', () => {
-    expect(() => encodeSafetensors({}, { n: 3 as unknown as string })).toThrow('safetensors: metadata "n" must be a string, got number');
+    expect(() => encodeSafetensors({}, { n: 3 as unknown as string })).toThrow(
+      'safetensors: metadata "n" must be a string, got number',
+    );
   });
 });
 
 describe('round trip', () => {
-  const dtypes: SafeDType[] = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64'];
+  const dtypes: SafeDType[] = [
+    'BOOL',
+    'U8',
+    'I8',
+    'F8_E5M2',
+    'F8_E4M3',
+    'F8_E8M0',
+    'I16',
+    'U16',
+    'F16',
+    'BF16',
+    'I32',
+    'U32',
+    'F32',
+    'C64',
+    'F64',
+    'I64',
+    'U64',
+  ];
   const tensorArb = fc
     .record({ dtype: fc.constantFrom(...dtypes), shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }) })
     .chain(({ dtype, shape }) => {
@@ -192,7 +288,9 @@ describe('round trip', () => {
   const entriesArb = fc
     .array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), tensorArb), { maxLength: 6 })
     .map((pairs) => Object.fromEntries(pairs.filter(([name]) => name !== '__metadata__')));
-  const metadataArb = fc.option(fc.dictionary(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' })), { nil: undefined });
+  const metadataArb = fc.option(fc.dictionary(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' })), {
+    nil: undefined,
+  });
 
   it('decode(encode(x)) = x, re-encoding is byte-identical, and data stays aligned', () => {
     fc.assert(

@@ -38,7 +38,13 @@ async function compare(
   const run = async (dev: Device, dtype: 'float32' | 'float64'): Promise<Run> => {
     const leaves: torch.Tensor[] = [];
     const make: Make = (shape, seed) => {
-      const t = torch.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), { shape, dtype, device: dev, requiresGrad: true });
+      const t = torch.tensor(
+        seeded(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        { shape, dtype, device: dev, requiresGrad: true },
+      );
       leaves.push(t);
       return t;
     };
@@ -74,7 +80,9 @@ describe.each(devices)('nn layers (%s)', (device) => {
 
   it('an MLP in Sequential with Flatten', async () => {
     await compare(device, (make, module) =>
-      module(() => new nn.Sequential(new nn.Flatten(), new nn.Linear(6, 8), new nn.ReLU(), new nn.Linear(8, 3))).call(make([4, 2, 3], 5)),
+      module(() => new nn.Sequential(new nn.Flatten(), new nn.Linear(6, 8), new nn.ReLU(), new nn.Linear(8, 3))).call(
+        make([4, 2, 3], 5),
+      ),
     );
   });
 
@@ -97,8 +105,12 @@ describe.each(devices)('nn layers (%s)', (device) => {
   });
 
   it('Conv2d with stride and padding, and MaxPool2d', async () => {
-    await compare(device, (make, module) => module(() => new nn.Conv2d(2, 3, 3, { stride: 1, padding: 1 })).call(make([2, 2, 5, 5], 12)));
-    await compare(device, (make, module) => module(() => new nn.Conv2d(1, 2, [2, 3], { stride: 2 })).call(make([1, 1, 6, 7], 13)));
+    await compare(device, (make, module) =>
+      module(() => new nn.Conv2d(2, 3, 3, { stride: 1, padding: 1 })).call(make([2, 2, 5, 5], 12)),
+    );
+    await compare(device, (make, module) =>
+      module(() => new nn.Conv2d(1, 2, [2, 3], { stride: 2 })).call(make([1, 1, 6, 7], 13)),
+    );
     await compare(device, (make) => new nn.MaxPool2d(2).call(make([2, 2, 4, 4], 14)));
     await compare(device, (make) => new nn.MaxPool2d(3, { stride: 2, padding: 1 }).call(make([1, 2, 5, 5], 15)));
   });
@@ -121,12 +133,24 @@ describe.each(devices)('nn layers (%s)', (device) => {
 describe.each(devices)('nn losses (%s)', (device) => {
   const labels = (v: number[]) => torch.tensor(v, { dtype: 'int32', device });
   const targetsOn = (dev: Device, dtype: 'float32' | 'float64', shape: number[], seed: number) =>
-    torch.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed).map((v) => Math.abs(v) / 1.1), { shape, dtype, device: dev });
+    torch.tensor(
+      seeded(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ).map((v) => Math.abs(v) / 1.1),
+      { shape, dtype, device: dev },
+    );
 
   it('CrossEntropyLoss and NLLLoss, every reduction, class weights, ignoreIndex and label smoothing', async () => {
     // Labels live on the device of the logits: rebuilt per run from the logits' device.
     const y = [2, 0, 1, 2];
-    for (const options of [{}, { reduction: 'sum' as const }, { reduction: 'none' as const }, { ignoreIndex: 0 }, { labelSmoothing: 0.1 }]) {
+    for (const options of [
+      {},
+      { reduction: 'sum' as const },
+      { reduction: 'none' as const },
+      { ignoreIndex: 0 },
+      { labelSmoothing: 0.1 },
+    ]) {
       await compare(device, (make) => {
         const logits = make([4, 3], 20);
         return F.crossEntropy(logits, torch.tensor(y, { dtype: 'int32', device: logits.device }), options);
@@ -140,13 +164,23 @@ describe.each(devices)('nn losses (%s)', (device) => {
     // Spatial targets: [N, C, H] logits with [N, H] labels.
     await compare(device, (make) => {
       const logits = make([2, 3, 2], 22);
-      return F.crossEntropy(logits, torch.tensor([[0, 2], [1, 1]], { dtype: 'int32', device: logits.device }));
+      return F.crossEntropy(
+        logits,
+        torch.tensor(
+          [
+            [0, 2],
+            [1, 1],
+          ],
+          { dtype: 'int32', device: logits.device },
+        ),
+      );
     });
     expect(labels([0]).device).toBe(device);
   });
 
   it('MSELoss, L1Loss, BCELoss and BCEWithLogitsLoss', async () => {
-    const target = (t: torch.Tensor, seed: number) => targetsOn(t.device, t.dtype as 'float32' | 'float64', [...t.shape], seed);
+    const target = (t: torch.Tensor, seed: number) =>
+      targetsOn(t.device, t.dtype as 'float32' | 'float64', [...t.shape], seed);
     await compare(device, (make) => {
       const x = make([3, 4], 30);
       return new nn.MSELoss().call(x, target(x, 31));
@@ -201,7 +235,10 @@ describe.each(devices)('optimizers in float32 (%s)', (device) => {
 
   const optimizers: [string, (params: torch.Tensor[]) => torch.optim.Optimizer][] = [
     ['SGD', (p) => new torch.optim.SGD(p, { lr: 0.1 })],
-    ['SGD with momentum, nesterov and weight decay', (p) => new torch.optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    [
+      'SGD with momentum, nesterov and weight decay',
+      (p) => new torch.optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    ],
     ['Adam', (p) => new torch.optim.Adam(p, { lr: 0.01 })],
     ['Adam with amsgrad', (p) => new torch.optim.Adam(p, { lr: 0.01, amsgrad: true })],
     ['AdamW', (p) => new torch.optim.AdamW(p, { lr: 0.01, weightDecay: 0.1 })],

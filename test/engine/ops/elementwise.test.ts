@@ -50,7 +50,9 @@ describe.each(devices)('binary ops broadcast (%s)', (device) => {
     );
     fc.assert(
       fc.property(mismatchedPairArb(), ([sa, sb]) => {
-        expect(() => torch.zeros(sa, { device }).mul(torch.zeros(sb, { device }))).toThrow(/The size of tensor a \(\d+\) must match the size of tensor b \(\d+\) at non-singleton dimension \d+/);
+        expect(() => torch.zeros(sa, { device }).mul(torch.zeros(sb, { device }))).toThrow(
+          /The size of tensor a \(\d+\) must match the size of tensor b \(\d+\) at non-singleton dimension \d+/,
+        );
       }),
       runs(20),
     );
@@ -118,7 +120,12 @@ describe.each(devices)('unary math (%s)', (device) => {
     ['floor', (x) => x.floor(), Math.floor, xs],
     ['ceil', (x) => x.ceil(), Math.ceil, xs],
     // torch.round rounds half to even.
-    ['round', (x) => x.round(), (v) => ({ [-2.5]: -2, [-1.5]: -2, [-0.5]: -0, [0.5]: 0, [1.5]: 2, [2.5]: 2 })[v] ?? Math.round(v), xs],
+    [
+      'round',
+      (x) => x.round(),
+      (v) => ({ [-2.5]: -2, [-1.5]: -2, [-0.5]: -0, [0.5]: 0, [1.5]: 2, [2.5]: 2 })[v] ?? Math.round(v),
+      xs,
+    ],
     ['clamp', (x) => x.clamp(-1, 2), (v) => Math.min(Math.max(v, -1), 2), xs],
     ['clamp min only', (x) => torch.clamp(x, 0), (v) => Math.max(v, 0), xs],
     ['clamp max only', (x) => x.clamp(null, 0), (v) => Math.min(v, 0), xs],
@@ -134,8 +141,19 @@ describe.each(devices)('unary math (%s)', (device) => {
   });
 
   it('works on non-contiguous views', async () => {
-    const x = torch.tensor([[1, 4], [9, 16]], { dtype: 'float32', device }).t();
-    await expectExact(x.sqrt(), [[1, 3], [2, 4]]);
+    const x = torch
+      .tensor(
+        [
+          [1, 4],
+          [9, 16],
+        ],
+        { dtype: 'float32', device },
+      )
+      .t();
+    await expectExact(x.sqrt(), [
+      [1, 3],
+      [2, 4],
+    ]);
   });
 
   it('float math on int tensors gives float32', async () => {
@@ -162,11 +180,16 @@ describe.each(devices)('where and maskedFill (%s)', (device) => {
     const cond = torch.tensor([[true], [false]], { device });
     const a = torch.tensor([1, 2, 3], { dtype: 'float32', device });
     const b = torch.tensor(-1, { dtype: 'float32', device });
-    await expectExact(torch.where(cond, a, b), [[1, 2, 3], [-1, -1, -1]]);
+    await expectExact(torch.where(cond, a, b), [
+      [1, 2, 3],
+      [-1, -1, -1],
+    ]);
     await expectExact(torch.where(a.gt(1.5), a, 0), [0, 2, 3]);
     await expectExact(a.where(a.lt(2.5), 9), [1, 2, 9]);
     expect(torch.where(cond, 1, 2.5).dtype).toBe('float32');
-    expect(() => torch.where(torch.tensor([1, 0]), a, a)).toThrow('where expected condition to be a boolean tensor, but got a tensor with dtype int32');
+    expect(() => torch.where(torch.tensor([1, 0]), a, a)).toThrow(
+      'where expected condition to be a boolean tensor, but got a tensor with dtype int32',
+    );
   });
 
   it('where matches a reference on random broadcastable shapes', async () => {
@@ -177,7 +200,11 @@ describe.each(devices)('where and maskedFill (%s)', (device) => {
           const a = asFloat32(ra);
           const b = asFloat32(rb);
           const cond = map(a, (v) => Number(v > 0));
-          const expected = zip(zip(cond, a, (c, x) => (c ? x : Number.NaN)), b, (x, y) => (Number.isNaN(x) ? y : x));
+          const expected = zip(
+            zip(cond, a, (c, x) => (c ? x : Number.NaN)),
+            b,
+            (x, y) => (Number.isNaN(x) ? y : x),
+          );
           const c = tensorOf(cond, { device }).gt(0);
           await expectTensor(torch.where(c, tensorOf(a, { device }), tensorOf(b, { device })), expected);
         },
@@ -187,11 +214,28 @@ describe.each(devices)('where and maskedFill (%s)', (device) => {
   });
 
   it('maskedFill fills where the mask is true, broadcasting the mask', async () => {
-    const x = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32', device });
-    await expectExact(x.maskedFill(torch.tensor([true, false, true], { device }), -1), [[-1, 2, -1], [-1, 5, -1]]);
-    await expectExact(torch.maskedFill(x, x.gt(4), 0), [[1, 2, 3], [4, 0, 0]]);
-    await expectExact(x.maskedFill(x.gt(4), Number.NEGATIVE_INFINITY).softmax(1).gt(0), [[true, true, true], [true, false, false]]);
-    expect(() => x.maskedFill(torch.tensor([1, 0, 1], { device }), 0)).toThrow('masked_fill only supports boolean masks, but got mask with dtype int32');
+    const x = torch.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float32', device },
+    );
+    await expectExact(x.maskedFill(torch.tensor([true, false, true], { device }), -1), [
+      [-1, 2, -1],
+      [-1, 5, -1],
+    ]);
+    await expectExact(torch.maskedFill(x, x.gt(4), 0), [
+      [1, 2, 3],
+      [4, 0, 0],
+    ]);
+    await expectExact(x.maskedFill(x.gt(4), Number.NEGATIVE_INFINITY).softmax(1).gt(0), [
+      [true, true, true],
+      [true, false, false],
+    ]);
+    expect(() => x.maskedFill(torch.tensor([1, 0, 1], { device }), 0)).toThrow(
+      'masked_fill only supports boolean masks, but got mask with dtype int32',
+    );
   });
 
   it('comparisons of int tensors with float scalars compare values, not truncations', async () => {
@@ -200,8 +244,14 @@ describe.each(devices)('where and maskedFill (%s)', (device) => {
   });
 
   it('reference values of a float32 chain', async () => {
-    const a = fromNested([[0.5, -1.25], [2, 3]]);
+    const a = fromNested([
+      [0.5, -1.25],
+      [2, 3],
+    ]);
     const t = tensorOf(a, { device });
-    await expectTensor(t.mul(t).sub(t.div(2)).add(1), map(a, (v) => v * v - v / 2 + 1));
+    await expectTensor(
+      t.mul(t).sub(t.div(2)).add(1),
+      map(a, (v) => v * v - v / 2 + 1),
+    );
   });
 });

@@ -16,7 +16,11 @@ describe.each(devices)('in-place ops (%s)', (device) => {
     t.copy_(torch.tensor([7, 8, 9], { device }));
     await expectExact(t, [7, 8, 9]);
     t.fill_(1);
-    t.addcmul_(torch.tensor([1, 2, 3], { dtype: 'float32', device }), torch.tensor([2, 2, 2], { dtype: 'float32', device }), { value: 0.5 });
+    t.addcmul_(
+      torch.tensor([1, 2, 3], { dtype: 'float32', device }),
+      torch.tensor([2, 2, 2], { dtype: 'float32', device }),
+      { value: 0.5 },
+    );
     await expectExact(t, [2, 3, 4]);
     t.maskedFill_(t.gt(2.5), 0);
     await expectExact(t, [2, 0, 0]);
@@ -25,6 +29,8 @@ describe.each(devices)('in-place ops (%s)', (device) => {
   it('broadcast the operand, not the destination', () => {
     const t = torch.zeros(2, 3, { device });
     t.add_(torch.ones(3, { device }));
-    expect(() => torch.zeros(3, { device }).add_(torch.ones(2, 3, { device }))).toThrow("output with shape [3] doesn't match the broadcast shape [2, 3]");
+    expect(() => torch.zeros(3, { device }).add_(torch.ones(2, 3, { device }))).toThrow(
+      "output with shape [3] doesn't match the broadcast shape [2, 3]",
+    );
   });
 });

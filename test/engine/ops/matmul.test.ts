@@ -11,13 +11,23 @@ const batchDim = fc.integer({ min: 1, max: 3 });
 
 /** Shapes [batchA…, M, K] and [batchB…, K, N], with batch dims that broadcast (or 1-D operands). */
 const matmulShapes = fc
-  .tuple(side, side, side, fc.array(batchDim, { maxLength: 2 }), fc.integer({ min: 0, max: 5 }), fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }))
+  .tuple(
+    side,
+    side,
+    side,
+    fc.array(batchDim, { maxLength: 2 }),
+    fc.integer({ min: 0, max: 5 }),
+    fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+  )
   .map(([M, K, N, batch, mode, ones]) => {
     const ba = batch.map((b, i) => (ones[i] ? 1 : b));
     const bb = batch.map((b, i) => (ones[i] ? b : 1)).slice(mode % 2);
     if (mode === 4) return [[K], [...bb, K, N]] as const;
     if (mode === 5) return [[...ba, M, K], [K]] as const;
-    return [[...ba, M, K], [...bb, K, N]] as const;
+    return [
+      [...ba, M, K],
+      [...bb, K, N],
+    ] as const;
   });
 
 describe.each(devices)('matmul (%s)', (device) => {
@@ -43,12 +53,38 @@ describe.each(devices)('matmul (%s)', (device) => {
   });
 
   it('mm, bmm and hand-computed values; works on transposed views', async () => {
-    const a = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32', device });
-    const b = torch.tensor([[5, 6], [7, 8]], { dtype: 'float32', device });
-    await expectExact(a.mm(b), [[19, 22], [43, 50]]);
-    await expectExact(torch.mm(a, b.t()), [[17, 23], [39, 53]]);
-    await expectExact(torch.bmm(a.unsqueeze(0), b.unsqueeze(0)), [[[19, 22], [43, 50]]]);
-    await expectExact(a.t().matmul(b), [[26, 30], [38, 44]]);
+    const a = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float32', device },
+    );
+    const b = torch.tensor(
+      [
+        [5, 6],
+        [7, 8],
+      ],
+      { dtype: 'float32', device },
+    );
+    await expectExact(a.mm(b), [
+      [19, 22],
+      [43, 50],
+    ]);
+    await expectExact(torch.mm(a, b.t()), [
+      [17, 23],
+      [39, 53],
+    ]);
+    await expectExact(torch.bmm(a.unsqueeze(0), b.unsqueeze(0)), [
+      [
+        [19, 22],
+        [43, 50],
+      ],
+    ]);
+    await expectExact(a.t().matmul(b), [
+      [26, 30],
+      [38, 44],
+    ]);
   });
 
   it('promotes dtypes; int32 matmul stays int32', async () => {
@@ -58,20 +94,38 @@ describe.each(devices)('matmul (%s)', (device) => {
     const f = i.matmul(torch.tensor([[3.5], [4]], { device }));
     expect(f.dtype).toBe('float32');
     await expectExact(f, [[11.5]]);
-    await expectExact(torch.tensor([[3.5], [4]], { device }).matmul(i), [[3.5, 7], [4, 8]]);
-    if (hasFloat64(device)) expect(i.matmul(torch.tensor([[3.5], [4]], { dtype: 'float64', device })).dtype).toBe('float64');
+    await expectExact(torch.tensor([[3.5], [4]], { device }).matmul(i), [
+      [3.5, 7],
+      [4, 8],
+    ]);
+    if (hasFloat64(device))
+      expect(i.matmul(torch.tensor([[3.5], [4]], { dtype: 'float64', device })).dtype).toBe('float64');
   });
 
   it('rejects mismatched shapes in PyTorch words', () => {
-    expect(() => torch.zeros(64, 784, { device }).matmul(torch.zeros(128, 10, { device }))).toThrow('mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)');
-    expect(() => torch.mm(torch.zeros(2, 3, { device }), torch.zeros(4, 2, { device }))).toThrow('mat1 and mat2 shapes cannot be multiplied (2x3 and 4x2)');
-    expect(() => torch.zeros(2, 2, 3, { device }).matmul(torch.zeros(2, 4, 2, { device }))).toThrow(/\[2, 2, 3\] @ \[2, 4, 2\]/);
-    expect(() => torch.zeros(3, 2, 3).matmul(torch.zeros(2, 3, 2))).toThrow(/The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 0/);
-    expect(() => torch.tensor(1).matmul(torch.zeros(2))).toThrow('both arguments to matmul need to be at least 1D, but they are 0D and 1D');
+    expect(() => torch.zeros(64, 784, { device }).matmul(torch.zeros(128, 10, { device }))).toThrow(
+      'mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)',
+    );
+    expect(() => torch.mm(torch.zeros(2, 3, { device }), torch.zeros(4, 2, { device }))).toThrow(
+      'mat1 and mat2 shapes cannot be multiplied (2x3 and 4x2)',
+    );
+    expect(() => torch.zeros(2, 2, 3, { device }).matmul(torch.zeros(2, 4, 2, { device }))).toThrow(
+      /\[2, 2, 3\] @ \[2, 4, 2\]/,
+    );
+    expect(() => torch.zeros(3, 2, 3).matmul(torch.zeros(2, 3, 2))).toThrow(
+      /The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 0/,
+    );
+    expect(() => torch.tensor(1).matmul(torch.zeros(2))).toThrow(
+      'both arguments to matmul need to be at least 1D, but they are 0D and 1D',
+    );
     expect(() => torch.mm(torch.zeros(2), torch.zeros(2, 2))).toThrow(/mm: expected 2D tensors, but got 1D and 2D/);
-    expect(() => torch.bmm(torch.zeros(2, 2), torch.zeros(2, 2))).toThrow('batch1 and batch2 must be 3D tensors, but got 2D and 2D');
+    expect(() => torch.bmm(torch.zeros(2, 2), torch.zeros(2, 2))).toThrow(
+      'batch1 and batch2 must be 3D tensors, but got 2D and 2D',
+    );
     expect(() => torch.bmm(torch.zeros(2, 2, 2), torch.zeros(3, 2, 2))).toThrow(/batch sizes differ/);
     expect(() => torch.dot(torch.zeros(2), torch.zeros(3))).toThrow(/inconsistent tensor size/);
-    expect(() => torch.dot(torch.zeros(2, 1), torch.zeros(2))).toThrow('1D tensors expected, but got 2D and 1D tensors');
+    expect(() => torch.dot(torch.zeros(2, 1), torch.zeros(2))).toThrow(
+      '1D tensors expected, but got 2D and 1D tensors',
+    );
   });
 });

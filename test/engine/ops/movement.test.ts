@@ -42,16 +42,25 @@ describe.each(devices)('views share storage (%s)', (device) => {
     const x = iota([2, 3], device);
     const col = x.t().select(0, 1); // column 1 of x: a strided view
     col.mul_(10);
-    await expectExact(x, [[0, 10, 2], [3, 40, 5]]);
+    await expectExact(x, [
+      [0, 10, 2],
+      [3, 40, 5],
+    ]);
     x.add_(1);
     await expectExact(col, [11, 41]);
     const tail = x.view(-1).slice(0, 4);
     tail.zero_();
-    await expectExact(x, [[1, 11, 3], [4, 0, 0]]);
+    await expectExact(x, [
+      [1, 11, 3],
+      [4, 0, 0],
+    ]);
     const e = torch.zeros(3, { device });
     const big = e.expand(2, 3);
     e.fill_(2);
-    await expectExact(big, [[2, 2, 2], [2, 2, 2]]);
+    await expectExact(big, [
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
   });
 
   it('contiguous() copies a non-contiguous view, and is a no-op on a contiguous tensor', async () => {
@@ -62,9 +71,16 @@ describe.each(devices)('views share storage (%s)', (device) => {
     const c = t.contiguous();
     expect(c.isContiguous()).toBe(true);
     expect(c.storage).not.toBe(x.storage);
-    await expectExact(c, [[0, 3], [1, 4], [2, 5]]);
+    await expectExact(c, [
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ]);
     c.add_(100);
-    await expectExact(x, [[0, 1, 2], [3, 4, 5]]);
+    await expectExact(x, [
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('reshape is a view when the layout allows it, and a copy otherwise', async () => {
@@ -78,7 +94,9 @@ describe.each(devices)('views share storage (%s)', (device) => {
 
   it('view on an incompatible layout fails as PyTorch does', () => {
     const t = iota([2, 3], device).t();
-    expect(() => t.view(6)).toThrow(/view size is not compatible with input tensor's size and stride \(at least one dimension spans across two contiguous subspaces\). Use .reshape\(...\) instead./);
+    expect(() => t.view(6)).toThrow(
+      /view size is not compatible with input tensor's size and stride \(at least one dimension spans across two contiguous subspaces\). Use .reshape\(...\) instead./,
+    );
     expect(() => iota([2, 3], device).view(4, 2)).toThrow("shape '[4, 2]' is invalid for input of size 6");
     expect(() => iota([2, 3], device).view(-1, -1)).toThrow('only one dimension can be inferred');
     expect(() => iota([2, 3], device).view(-1, 4)).toThrow("shape '[-1, 4]' is invalid for input of size 6");
@@ -87,12 +105,20 @@ describe.each(devices)('views share storage (%s)', (device) => {
   it('permute/transpose/t move values as a reference does', async () => {
     const x = iota([2, 3, 4], device);
     const ref = { shape: [2, 3, 4], data: await values(x) };
-    for (const dims of [[2, 0, 1], [1, 2, 0], [0, 2, 1], [-1, 0, 1]]) {
+    for (const dims of [
+      [2, 0, 1],
+      [1, 2, 0],
+      [0, 2, 1],
+      [-1, 0, 1],
+    ]) {
       const norm = dims.map((d) => (d < 0 ? d + 3 : d));
       expect(await values(x.permute(dims))).toEqual(refPermute(ref, norm).data);
     }
     expect(await values(x.transpose(0, 2))).toEqual(refPermute(ref, [2, 1, 0]).data);
-    await expectExact(iota([2, 2], device).t(), [[0, 2], [1, 3]]);
+    await expectExact(iota([2, 2], device).t(), [
+      [0, 2],
+      [1, 3],
+    ]);
     expect(torch.tensor([1, 2], { device }).t().shape).toEqual([2]);
   });
 
@@ -100,12 +126,26 @@ describe.each(devices)('views share storage (%s)', (device) => {
     const x = torch.tensor([[1], [2]], { device });
     const e = x.expand(2, 3);
     expect(e.strides[1]).toBe(0);
-    await expectExact(e, [[1, 1, 1], [2, 2, 2]]);
-    await expectExact(x.expand(2, -1, 2), [[[1, 1], [2, 2]], [[1, 1], [2, 2]]]);
+    await expectExact(e, [
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+    await expectExact(x.expand(2, -1, 2), [
+      [
+        [1, 1],
+        [2, 2],
+      ],
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    ]);
     expect(() => x.expand(3, 3)).toThrow(
       'The expanded size of the tensor (3) must match the existing size (2) at non-singleton dimension 0.  Target sizes: [3, 3].  Tensor sizes: [2, 1]',
     );
-    expect(() => x.expand(3)).toThrow(/the number of sizes provided \(1\) must be greater or equal to the number of dimensions in the tensor \(2\)/);
+    expect(() => x.expand(3)).toThrow(
+      /the number of sizes provided \(1\) must be greater or equal to the number of dimensions in the tensor \(2\)/,
+    );
   });
 
   it('squeeze, unsqueeze and flatten handle dims as PyTorch does', () => {
@@ -148,8 +188,15 @@ describe.each(devices)('slicing (%s)', (device) => {
     await expectExact(x().slice(0, 5, 100), [5, 6, 7, 8, 9]);
     await expectExact(x().slice(0, -100, 2), [0, 1]);
     await expectExact(x().slice(0, 7, 3), []);
-    await expectExact(torch.arange(12, { device }).reshape(3, 4).slice(1, -2), [[2, 3], [6, 7], [10, 11]]);
-    await expectExact(torch.arange(12, { device }).reshape(3, 4).slice(0, 0, null, 2).slice(1, 1, null, 2), [[1, 3], [9, 11]]);
+    await expectExact(torch.arange(12, { device }).reshape(3, 4).slice(1, -2), [
+      [2, 3],
+      [6, 7],
+      [10, 11],
+    ]);
+    await expectExact(torch.arange(12, { device }).reshape(3, 4).slice(0, 0, null, 2).slice(1, 1, null, 2), [
+      [1, 3],
+      [9, 11],
+    ]);
     expect(() => x().slice(0, 0, 5, 0)).toThrow('slice step must be positive, but got 0');
     expect(() => x().slice(0, 0, 5, -1)).toThrow(/slice step must be positive/);
   });
@@ -170,7 +217,12 @@ describe.each(devices)('slicing (%s)', (device) => {
     expect(await Promise.all(parts.map((p) => p.toArray()))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     const sized = torch.arange(7, { device }).split([2, 5]);
     expect(sized.map((p) => p.shape)).toEqual([[2], [5]]);
-    expect(torch.arange(6, { device }).chunk(3).map((p) => p.shape)).toEqual([[2], [2], [2]]);
+    expect(
+      torch
+        .arange(6, { device })
+        .chunk(3)
+        .map((p) => p.shape),
+    ).toEqual([[2], [2], [2]]);
     expect(() => torch.arange(7).split([2, 2])).toThrow(/split_sizes to sum exactly to 7/);
   });
 });

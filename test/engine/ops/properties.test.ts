@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
 import { devices, widestFloat } from '../../helpers/devices.ts';
 import { expectCloseValues, expectTensor, values } from '../../helpers/assert.ts';
-import { asFloat32, broadcastPairArb, permutationArb, randomRefArb, refArb, runs, shapeArb, tensorOf } from '../../helpers/arbitraries.ts';
+import {
+  asFloat32,
+  broadcastPairArb,
+  permutationArb,
+  randomRefArb,
+  refArb,
+  runs,
+  shapeArb,
+  tensorOf,
+} from '../../helpers/arbitraries.ts';
 import { size } from '../../helpers/reference.ts';
 
 /** A factorisation of n into up to 3 sides (a random target shape for reshape). */
@@ -23,38 +32,47 @@ describe.each(devices)('properties (%s)', (device) => {
   const tol = dtype === 'float64' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-6 };
   it('a + b == b + a and a * b == b * a under broadcasting', async () => {
     await fc.assert(
-      fc.asyncProperty(broadcastPairArb().chain(([sa, sb]) => fc.tuple(refArb(sa), refArb(sb))), async ([ra, rb]) => {
-        const a = tensorOf(ra, { device });
-        const b = tensorOf(rb, { device });
-        expect(await values(a.add(b))).toEqual(await values(b.add(a)));
-        expect(await values(a.mul(b))).toEqual(await values(b.mul(a)));
-        expect(a.add(b).shape).toEqual(b.add(a).shape);
-      }),
+      fc.asyncProperty(
+        broadcastPairArb().chain(([sa, sb]) => fc.tuple(refArb(sa), refArb(sb))),
+        async ([ra, rb]) => {
+          const a = tensorOf(ra, { device });
+          const b = tensorOf(rb, { device });
+          expect(await values(a.add(b))).toEqual(await values(b.add(a)));
+          expect(await values(a.mul(b))).toEqual(await values(b.mul(a)));
+          expect(a.add(b).shape).toEqual(b.add(a).shape);
+        },
+      ),
       runs(30),
     );
   });
 
   it('(a - b) + b ≈ a and (a * b) / b ≈ a', async () => {
     await fc.assert(
-      fc.asyncProperty(randomRefArb().chain((r) => fc.tuple(fc.constant(r), refArb(r.shape, { lo: 0.5, hi: 2 }))), async ([ra, rb]) => {
-        // In the widest float the device has; float32 (WebGPU) rounds each op to 2⁻²⁴ relative.
-        const a = tensorOf(ra, { device, dtype });
-        const b = tensorOf(rb, { device, dtype });
-        const want = dtype === 'float64' ? ra : asFloat32(ra);
-        await expectTensor(a.sub(b).add(b), want, tol);
-        await expectTensor(a.mul(b).div(b), want, tol);
-      }),
+      fc.asyncProperty(
+        randomRefArb().chain((r) => fc.tuple(fc.constant(r), refArb(r.shape, { lo: 0.5, hi: 2 }))),
+        async ([ra, rb]) => {
+          // In the widest float the device has; float32 (WebGPU) rounds each op to 2⁻²⁴ relative.
+          const a = tensorOf(ra, { device, dtype });
+          const b = tensorOf(rb, { device, dtype });
+          const want = dtype === 'float64' ? ra : asFloat32(ra);
+          await expectTensor(a.sub(b).add(b), want, tol);
+          await expectTensor(a.mul(b).div(b), want, tol);
+        },
+      ),
       runs(20),
     );
   });
 
   it('(a * b).sum() == a.dot(b) for 1-D', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 20 }).chain((n) => fc.tuple(refArb([n]), refArb([n]))), async ([ra, rb]) => {
-        const a = tensorOf(ra, { device });
-        const b = tensorOf(rb, { device });
-        expectCloseValues(await values(a.mul(b).sum()), await values(a.dot(b)), { atol: 1e-5, rtol: 1e-5 });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }).chain((n) => fc.tuple(refArb([n]), refArb([n]))),
+        async ([ra, rb]) => {
+          const a = tensorOf(ra, { device });
+          const b = tensorOf(rb, { device });
+          expectCloseValues(await values(a.mul(b).sum()), await values(a.dot(b)), { atol: 1e-5, rtol: 1e-5 });
+        },
+      ),
       runs(30),
     );
   });
@@ -65,7 +83,10 @@ describe.each(devices)('properties (%s)', (device) => {
         const s = tensorOf(r, { device }).softmax(-1);
         const v = await values(s);
         expect(v.every((p) => p >= 0 && p <= 1)).toBe(true);
-        expectCloseValues(await values(s.sum(-1)), new Array(size(r.shape.slice(0, -1))).fill(1), { atol: 1e-5, rtol: 0 });
+        expectCloseValues(await values(s.sum(-1)), new Array(size(r.shape.slice(0, -1))).fill(1), {
+          atol: 1e-5,
+          rtol: 0,
+        });
       }),
       runs(30),
     );
@@ -76,7 +97,11 @@ describe.each(devices)('properties (%s)', (device) => {
       fc.asyncProperty(randomRefArb({ minRank: 1, maxRank: 3 }, { lo: -5, hi: 5 }), fc.nat(), async (r, k) => {
         const t = tensorOf(r, { device });
         const dim = k % r.shape.length;
-        await expectTensor(t.logSoftmax(dim), { shape: r.shape, data: await values(t.softmax(dim).log()) }, { atol: 1e-5, rtol: 1e-5 });
+        await expectTensor(
+          t.logSoftmax(dim),
+          { shape: r.shape, data: await values(t.softmax(dim).log()) },
+          { atol: 1e-5, rtol: 1e-5 },
+        );
       }),
       runs(30),
     );
@@ -103,7 +128,9 @@ describe.each(devices)('properties (%s)', (device) => {
   it('permute then inverse permute is the identity, and views share storage', async () => {
     await fc.assert(
       fc.asyncProperty(
-        randomRefArb({ minRank: 1, maxRank: 4, maxSide: 3 }).chain((r) => fc.tuple(fc.constant(r), permutationArb(r.shape.length))),
+        randomRefArb({ minRank: 1, maxRank: 4, maxSide: 3 }).chain((r) =>
+          fc.tuple(fc.constant(r), permutationArb(r.shape.length)),
+        ),
         async ([r, dims]) => {
           const t = tensorOf(r, { device });
           const inverse = new Array<number>(dims.length);
@@ -166,7 +193,9 @@ describe.each(devices)('properties (%s)', (device) => {
     const dims = fc.integer({ min: 1, max: 4 });
     await fc.assert(
       fc.asyncProperty(
-        fc.tuple(dims, dims, dims, dims).chain(([m, k, l, n]) => fc.tuple(refArb([m, k]), refArb([k, l]), refArb([l, n]))),
+        fc
+          .tuple(dims, dims, dims, dims)
+          .chain(([m, k, l, n]) => fc.tuple(refArb([m, k]), refArb([k, l]), refArb([l, n]))),
         async ([ra, rb, rc]) => {
           const [a, b, c] = [ra, rb, rc].map((r) => tensorOf(r, { device }));
           const left = await values(a!.matmul(b!).matmul(c!));
@@ -179,12 +208,16 @@ describe.each(devices)('properties (%s)', (device) => {
 
   it('expand then sumToSize multiplies by the repeat count', async () => {
     await fc.assert(
-      fc.asyncProperty(broadcastPairArb({ maxSide: 3 }).chain(([s]) => refArb(s)), fc.integer({ min: 1, max: 3 }), async (r, k) => {
-        const t = tensorOf(r, { device, dtype });
-        const big = t.expand([k, ...r.shape]);
-        const data = (dtype === 'float64' ? r : asFloat32(r)).data;
-        await expectTensor(big.sumToSize(r.shape), { shape: r.shape, data: data.map((v) => v * k) }, tol);
-      }),
+      fc.asyncProperty(
+        broadcastPairArb({ maxSide: 3 }).chain(([s]) => refArb(s)),
+        fc.integer({ min: 1, max: 3 }),
+        async (r, k) => {
+          const t = tensorOf(r, { device, dtype });
+          const big = t.expand([k, ...r.shape]);
+          const data = (dtype === 'float64' ? r : asFloat32(r)).data;
+          await expectTensor(big.sumToSize(r.shape), { shape: r.shape, data: data.map((v) => v * k) }, tol);
+        },
+      ),
       runs(20),
     );
   });

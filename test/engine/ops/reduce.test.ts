@@ -13,7 +13,14 @@ const m = [
 
 /** A random float32 tensor and a random subset of its dims. */
 const withDims = randomRefArb({ minRank: 1, maxRank: 3 }).chain((r) =>
-  fc.tuple(fc.constant(asFloat32(r)), fc.subarray(r.shape.map((_, i) => i), { minLength: 1 }), fc.boolean()),
+  fc.tuple(
+    fc.constant(asFloat32(r)),
+    fc.subarray(
+      r.shape.map((_, i) => i),
+      { minLength: 1 },
+    ),
+    fc.boolean(),
+  ),
 );
 
 describe.each(devices)('reductions (%s)', (device) => {
@@ -30,7 +37,9 @@ describe.each(devices)('reductions (%s)', (device) => {
     await expectExact(x().mean(), 4.5);
     await expectExact(x().mean(1), [2, 7]);
     await expectExact(x().mean({ dim: 0, keepdim: true }), [[2.5, 4, 7]]);
-    expect(() => torch.tensor([1, 2], { device }).mean()).toThrow(/mean\(\): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: int32/);
+    expect(() => torch.tensor([1, 2], { device }).mean()).toThrow(
+      /mean\(\): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: int32/,
+    );
     expect(() => x().sum([0, 0])).toThrow('dim 0 appears multiple times in the list of dims');
   });
 
@@ -40,7 +49,10 @@ describe.each(devices)('reductions (%s)', (device) => {
         const t = tensorOf(r, { device });
         await expectTensor(t.sum(dims, keepdim), reduce(r, dims, keepdim, sumOf));
         await expectTensor(t.mean({ dim: dims, keepdim }), reduce(r, dims, keepdim, meanOf));
-        await expectTensor(t.prod(dims[0]!, keepdim), reduce(r, [dims[0]!], keepdim, (v) => v.reduce((a, b) => a * b, 1)));
+        await expectTensor(
+          t.prod(dims[0]!, keepdim),
+          reduce(r, [dims[0]!], keepdim, (v) => v.reduce((a, b) => a * b, 1)),
+        );
       }),
       runs(30),
     );
@@ -69,15 +81,29 @@ describe.each(devices)('reductions (%s)', (device) => {
       fc.asyncProperty(withDims, fc.constantFrom(0, 1), async ([r, dims, keepdim], correction) => {
         fc.pre(reduce(r, dims, false, (g) => g.length).data[0]! > 1);
         const t = tensorOf(r, { device });
-        await expectTensor(t.var({ dim: dims, keepdim, correction }), reduce(r, dims, keepdim, (g) => varOf(g, correction)), { atol: 1e-4, rtol: 1e-3 });
-        await expectTensor(t.std({ dim: dims, keepdim, unbiased: correction === 1 }), reduce(r, dims, keepdim, (g) => Math.sqrt(varOf(g, correction))), { atol: 1e-4, rtol: 1e-3 });
+        await expectTensor(
+          t.var({ dim: dims, keepdim, correction }),
+          reduce(r, dims, keepdim, (g) => varOf(g, correction)),
+          { atol: 1e-4, rtol: 1e-3 },
+        );
+        await expectTensor(
+          t.std({ dim: dims, keepdim, unbiased: correction === 1 }),
+          reduce(r, dims, keepdim, (g) => Math.sqrt(varOf(g, correction))),
+          { atol: 1e-4, rtol: 1e-3 },
+        );
       }),
       runs(30),
     );
   });
 
   it('max and min with indices, argmax and argmin (first occurrence)', async () => {
-    const t = torch.tensor([[3, 7, 7], [9, -1, 9]], { dtype: 'float32', device });
+    const t = torch.tensor(
+      [
+        [3, 7, 7],
+        [9, -1, 9],
+      ],
+      { dtype: 'float32', device },
+    );
     await expectExact(t.max(), 9);
     await expectExact(t.min(), -1);
     await expectExact(torch.max(t), 9);
@@ -103,16 +129,36 @@ describe.each(devices)('reductions (%s)', (device) => {
       fc.asyncProperty(withDims, async ([r, dims, keepdim]) => {
         const d = dims[0]!;
         const { values: v, indices } = tensorOf(r, { device }).max(d, keepdim);
-        await expectTensor(v, reduce(r, [d], keepdim, (g) => Math.max(...g)));
-        await expectTensor(indices, reduce(r, [d], keepdim, (g) => g.indexOf(Math.max(...g))));
-        await expectTensor(tensorOf(r, { device }).argmin(d, keepdim), reduce(r, [d], keepdim, (g) => g.indexOf(Math.min(...g))));
+        await expectTensor(
+          v,
+          reduce(r, [d], keepdim, (g) => Math.max(...g)),
+        );
+        await expectTensor(
+          indices,
+          reduce(r, [d], keepdim, (g) => g.indexOf(Math.max(...g))),
+        );
+        await expectTensor(
+          tensorOf(r, { device }).argmin(d, keepdim),
+          reduce(r, [d], keepdim, (g) => g.indexOf(Math.min(...g))),
+        );
       }),
       runs(30),
     );
   });
 
   it('sum of ints and bools is int32', async () => {
-    await expectExact(torch.tensor([[1, 2], [3, 4]], { device }).sum(0), [4, 6]);
+    await expectExact(
+      torch
+        .tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { device },
+        )
+        .sum(0),
+      [4, 6],
+    );
     await expectExact(torch.tensor([true, true, false], { device }).sum(), 2);
     expect(torch.tensor([true], { device }).sum().dtype).toBe('int32');
   });
@@ -124,7 +170,13 @@ describe.each(devices)('reductions (%s)', (device) => {
   });
 
   it('norm for p = 1, 2, inf and a general p', async () => {
-    const t = torch.tensor([[3, -4], [-12, 0]], { dtype: 'float32', device });
+    const t = torch.tensor(
+      [
+        [3, -4],
+        [-12, 0],
+      ],
+      { dtype: 'float32', device },
+    );
     await expectTensor(t.norm(), 13);
     await expectTensor(torch.norm(t, 1), 19);
     await expectTensor(t.norm(Infinity), 12);
@@ -139,10 +191,22 @@ describe.each(devices)('reductions (%s)', (device) => {
     // to 1e-3 (its spacing there), float64 to 1e-12.
     const dtype = widestFloat(device);
     const tol = dtype === 'float64' ? { atol: 1e-9, rtol: 0 } : { atol: 1e-3, rtol: 0 };
-    const t = torch.tensor([[1e4, 1e4], [0, Math.log(3)]], { dtype, device });
+    const t = torch.tensor(
+      [
+        [1e4, 1e4],
+        [0, Math.log(3)],
+      ],
+      { dtype, device },
+    );
     await expectTensor(t.logsumexp(1), [1e4 + Math.log(2), Math.log(4)], tol);
     await expectTensor(torch.logsumexp(t, 0, true), [[1e4, 1e4]], tol);
-    const inf = torch.tensor([[-Infinity, -Infinity], [Infinity, 0]], { device });
+    const inf = torch.tensor(
+      [
+        [-Infinity, -Infinity],
+        [Infinity, 0],
+      ],
+      { device },
+    );
     expect(await values(inf.logsumexp(1))).toEqual([-Infinity, Infinity]);
   });
 });
@@ -162,7 +226,13 @@ describe.each(devices)('softmax and logSoftmax (%s)', (device) => {
   });
 
   it('stay finite for logits of 1e4 (the max is subtracted)', async () => {
-    const t = torch.tensor([[1e4, 0, -1e4], [1e4, 1e4, 1e4]], { device });
+    const t = torch.tensor(
+      [
+        [1e4, 0, -1e4],
+        [1e4, 1e4, 1e4],
+      ],
+      { device },
+    );
     const s = await values(t.softmax(1));
     const l = await values(t.logSoftmax(1));
     expect([...s, ...l].every(Number.isFinite)).toBe(true);
@@ -173,7 +243,9 @@ describe.each(devices)('softmax and logSoftmax (%s)', (device) => {
   it('softmax of int input is float32; of a 0-d tensor is 1', async () => {
     expect(torch.tensor([1, 2], { device }).softmax(0).dtype).toBe('float32');
     await expectExact(torch.tensor(3.5, { device }).softmax(0), 1);
-    expect(() => torch.zeros(2, 3).softmax(2)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
+    expect(() => torch.zeros(2, 3).softmax(2)).toThrow(
+      'Dimension out of range (expected to be in range of [-2, 1], but got 2)',
+    );
   });
 
   it('reference values', async () => {

@@ -16,7 +16,13 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   });
 
   it('keeps shape, ndim, numel and device', () => {
-    const x = torch.tensor([[1, 2, 3], [4, 5, 6]], { device });
+    const x = torch.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { device },
+    );
     expect(x.shape).toEqual([2, 3]);
     expect(x.ndim).toBe(2);
     expect(x.numel()).toBe(6);
@@ -25,8 +31,17 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   });
 
   it('reads values back asynchronously: toArray, data, item', async () => {
-    const x = torch.tensor([[1.5, -2], [3, 4]], { device });
-    expect(await x.toArray()).toEqual([[1.5, -2], [3, 4]]);
+    const x = torch.tensor(
+      [
+        [1.5, -2],
+        [3, 4],
+      ],
+      { device },
+    );
+    expect(await x.toArray()).toEqual([
+      [1.5, -2],
+      [3, 4],
+    ]);
     expect(Array.from(await x.data())).toEqual([1.5, -2, 3, 4]);
     expect(await torch.tensor([2.5], { device }).item()).toBe(2.5);
     expect(await torch.tensor([true, false], { device }).toArray()).toEqual([true, false]);
@@ -36,26 +51,45 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   it('accepts a typed array with an explicit shape', async () => {
     const x = torch.tensor(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2], device });
     expect(x.dtype).toBe('float32');
-    await expectExact(x, [[1, 2], [3, 4], [5, 6]]);
+    await expectExact(x, [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     await expectExact(torch.tensor(new Int32Array([1, -2]), { shape: [2, 1], device }), [[1], [-2]]);
     if (hasFloat64(device)) {
       const d = torch.tensor(new Float64Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2], device });
       expect(d.dtype).toBe('float64');
-      await expectExact(d, [[1, 2], [3, 4], [5, 6]]);
+      await expectExact(d, [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]);
     } else {
       expect(() => torch.tensor(new Float64Array([1, 2]), { device })).toThrow(FLOAT64_REFUSED);
       // Converted first, a Float64Array is fine.
       await expectExact(torch.tensor(new Float64Array([1, 2]), { dtype: 'float32', device }), [1, 2]);
     }
-    expect(() => torch.tensor(new Float32Array(5), { shape: [2, 3], device })).toThrow(/shape \[2, 3\] holds 6 elements but the data has 5/);
+    expect(() => torch.tensor(new Float32Array(5), { shape: [2, 3], device })).toThrow(
+      /shape \[2, 3\] holds 6 elements but the data has 5/,
+    );
     expect(() => torch.tensor([1, 2, 3], { shape: [2, 2], device })).toThrow(/holds 4 elements but the data has 3/);
   });
 
   it('makes zeros, ones, full, empty with sizes given separately or as an array', async () => {
-    await expectExact(torch.zeros(2, 3, { device }), [[0, 0, 0], [0, 0, 0]]);
-    await expectExact(torch.zeros([2, 3], { device }), [[0, 0, 0], [0, 0, 0]]);
+    await expectExact(torch.zeros(2, 3, { device }), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    await expectExact(torch.zeros([2, 3], { device }), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     await expectExact(torch.ones([2], { dtype: 'int32', device }), [1, 1]);
-    await expectExact(torch.full([2, 2], 7.5, { device }), [[7.5, 7.5], [7.5, 7.5]]);
+    await expectExact(torch.full([2, 2], 7.5, { device }), [
+      [7.5, 7.5],
+      [7.5, 7.5],
+    ]);
     if (hasFloat64(device)) expect(torch.zeros(2, { dtype: 'float64', device }).dtype).toBe('float64');
     else expect(() => torch.zeros(2, { dtype: 'float64', device })).toThrow(FLOAT64_REFUSED);
     expect(torch.empty(3, { device }).shape).toEqual([3]);
@@ -68,13 +102,22 @@ describe.each(devices)('creating tensors (%s)', (device) => {
     expect(torch.arange(0, 10, 2, { device }).dtype).toBe('int32');
     await expectTensor(torch.arange(0, 1, 0.25, { device }), [0, 0.25, 0.5, 0.75]);
     await expectTensor(torch.linspace(0, 1, 5, { device }), [0, 0.25, 0.5, 0.75, 1]);
-    await expectExact(torch.eye(2, 3, { device }), [[1, 0, 0], [0, 1, 0]]);
+    await expectExact(torch.eye(2, 3, { device }), [
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(() => torch.arange(0, 10, 0)).toThrow(/step must be nonzero/);
   });
 
   it('makes *Like tensors with the source dtype and device', () => {
     const x = torch.zeros(2, 3, { dtype: widestFloat(device), device });
-    for (const y of [torch.zerosLike(x), torch.onesLike(x), torch.fullLike(x, 2), torch.randLike(x), torch.randnLike(x)]) {
+    for (const y of [
+      torch.zerosLike(x),
+      torch.onesLike(x),
+      torch.fullLike(x, 2),
+      torch.randLike(x),
+      torch.randnLike(x),
+    ]) {
       expect([y.shape, y.dtype, y.device]).toEqual([[2, 3], widestFloat(device), device]);
     }
     const i = torch.zeros(2, { dtype: 'int32', device });
@@ -90,8 +133,12 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   });
 
   it('rejects ragged nested arrays and non-numbers, naming where', () => {
-    expect(() => torch.tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2 at dim 1 \(got length 1 at data\[1\]\)/);
-    expect(() => torch.tensor([[1, 2], 3])).toThrow(/expected sequence of length 2 at dim 1 \(got a scalar at data\[1\]\)/);
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow(
+      /expected sequence of length 2 at dim 1 \(got length 1 at data\[1\]\)/,
+    );
+    expect(() => torch.tensor([[1, 2], 3])).toThrow(
+      /expected sequence of length 2 at dim 1 \(got a scalar at data\[1\]\)/,
+    );
     expect(() => torch.tensor([1, [2]])).toThrow(/rectangular/);
     expect(() => torch.tensor([1, 'a'])).toThrow(/expected a number or boolean at \[1\], but got string "a"/);
   });
@@ -102,7 +149,9 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   });
 
   it('only floating-point tensors can require grad', () => {
-    expect(() => torch.tensor([1, 2], { requiresGrad: true, device })).toThrow(/Only Tensors of floating point dtype can require gradients \(got int32\)/);
+    expect(() => torch.tensor([1, 2], { requiresGrad: true, device })).toThrow(
+      /Only Tensors of floating point dtype can require gradients \(got int32\)/,
+    );
     expect(torch.tensor([1.5], { requiresGrad: true, device }).requiresGrad).toBe(true);
   });
 });
@@ -210,8 +259,20 @@ describe.each(devices)('type promotion (%s)', (device) => {
 
 describe('tensor formatting', () => {
   it('prints like PyTorch', () => {
-    expect(torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }).toString()).toBe('tensor([[1., 2.],\n        [3., 4.]])');
-    expect(torch.tensor([1.5], { dtype: 'float64', requiresGrad: true }).toString()).toBe('tensor([1.5000], dtype=torch.float64, requires_grad=True)');
+    expect(
+      torch
+        .tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: 'float32' },
+        )
+        .toString(),
+    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(torch.tensor([1.5], { dtype: 'float64', requiresGrad: true }).toString()).toBe(
+      'tensor([1.5000], dtype=torch.float64, requires_grad=True)',
+    );
     expect(torch.tensor([true]).toString()).toBe('tensor([True])');
   });
 });

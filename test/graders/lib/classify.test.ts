@@ -35,20 +35,34 @@ test('todo() means not started, named, and located in the stub', () => {
 });
 
 test('the todo brand survives a second copy of the module (a submission, another loader)', () => {
-  const foreign = Object.assign(new Error('not implemented yet: add'), { what: 'add', [Symbol.for('torchlings.todo')]: true });
+  const foreign = Object.assign(new Error('not implemented yet: add'), {
+    what: 'add',
+    [Symbol.for('torchlings.todo')]: true,
+  });
   expect(classify(foreign).status).toBe('not-started');
   expect(classify(new Error('not implemented yet: add')).status).toBe('error'); // the message alone is not enough
   expect(new NotImplementedError('f')).toBeInstanceOf(Error);
 });
 
 test('a CheckFailure and a vitest assertion are failures; a throw from learner code is an error', () => {
-  expect(classify(thrown(() => fail(text('wrong', '틀림'))))).toMatchObject({ status: 'failed', message: [{ en: 'wrong', ko: '틀림' }] });
+  expect(classify(thrown(() => fail(text('wrong', '틀림'))))).toMatchObject({
+    status: 'failed',
+    message: [{ en: 'wrong', ko: '틀림' }],
+  });
   const assertion = Object.assign(new Error('expected 2 to be 3'), { name: 'AssertionError' });
   expect(classify(assertion)).toMatchObject({ status: 'failed', message: [{ en: 'expected 2 to be 3' }] });
-  expect(classify(new TypeError('x is undefined'))).toMatchObject({ status: 'error', errorKind: 'exception', message: [{ en: 'threw TypeError: x is undefined' }] });
+  expect(classify(new TypeError('x is undefined'))).toMatchObject({
+    status: 'error',
+    errorKind: 'exception',
+    message: [{ en: 'threw TypeError: x is undefined' }],
+  });
 });
 
 test('a file that cannot be loaded is an error of its kind', () => {
-  const e = new TargetLoadError('syntax', [text('syntax error: oops', '문법 오류: oops')], { file: 'exercises/01/a.ts', line: 3, column: 1 });
+  const e = new TargetLoadError('syntax', [text('syntax error: oops', '문법 오류: oops')], {
+    file: 'exercises/01/a.ts',
+    line: 3,
+    column: 1,
+  });
   expect(classify(e)).toMatchObject({ status: 'error', errorKind: 'syntax', location: { line: 3 } });
 });

@@ -22,7 +22,22 @@ describe('expectClose', () => {
   });
 
   test('names the worst element, both values and the tolerance, in both languages', async () => {
-    const f = await failure(() => expectClose(tensor([2, 2], [[1, 2], [3, 9]]), [[1, 2.5], [3, 4]], { what: 'y', atol: 1e-5, rtol: 0 }));
+    const f = await failure(() =>
+      expectClose(
+        tensor(
+          [2, 2],
+          [
+            [1, 2],
+            [3, 9],
+          ],
+        ),
+        [
+          [1, 2.5],
+          [3, 4],
+        ],
+        { what: 'y', atol: 1e-5, rtol: 0 },
+      ),
+    );
     expect(f?.lines[0]?.en).toBe('max |got − expected| = 5 at y[1, 1] (tolerance 1e-5)');
     expect(f?.lines[0]?.ko).toBe('|결과 − 기대값| 최댓값 5, 위치 y[1, 1] (허용 오차 1e-5)');
     expect(f?.lines[1]?.en).toBe('got 9, expected 4');
@@ -30,14 +45,33 @@ describe('expectClose', () => {
   });
 
   test('a shape mismatch is reported before any value', async () => {
-    const f = await failure(() => expectClose(tensor([3, 2], [[1, 2], [3, 4], [5, 6]]), [[1, 2, 3], [4, 5, 6]], { what: 'x.T' }));
+    const f = await failure(() =>
+      expectClose(
+        tensor(
+          [3, 2],
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+        ),
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        { what: 'x.T' },
+      ),
+    );
     expect(f?.lines[0]?.en).toBe('x.T: shape [2, 3] expected, got [3, 2]');
   });
 
   test('NaN never passes, and a missing return is called out', async () => {
     expect((await failure(() => expectClose([1, NaN], [1, 2])))?.lines[1]?.en).toBe('got NaN, expected 2');
     const f = await failure(() => expectClose(undefined, 3, { what: 'f(x)' }));
-    expect(f?.lines.map((l) => l.en)).toEqual(['f(x): expected a number or tensor, got undefined', 'did the function forget to return?']);
+    expect(f?.lines.map((l) => l.en)).toEqual([
+      'f(x): expected a number or tensor, got undefined',
+      'did the function forget to return?',
+    ]);
   });
 
   test('a grader bug (non-numeric expected value) is not blamed on the learner', async () => {
@@ -47,7 +81,10 @@ describe('expectClose', () => {
 
 test('expectGradClose speaks of analytic and numeric gradients, and carries a diagnosis', async () => {
   const f = await failure(() =>
-    expectGradClose([1, 1], [2, 2], { what: 'x.grad', diagnose: () => ({ en: 'factor 2 missing', ko: '2 배가 빠졌습니다' }) }),
+    expectGradClose([1, 1], [2, 2], {
+      what: 'x.grad',
+      diagnose: () => ({ en: 'factor 2 missing', ko: '2 배가 빠졌습니다' }),
+    }),
   );
   expect(f?.lines[0]?.en).toMatch(/^max \|analytic − numeric\| = 1 at x\.grad\[0\]/);
   expect(f?.lines.at(-1)?.ko).toBe('2 배가 빠졌습니다');

@@ -25,7 +25,10 @@ test('loads a module from the target folder', async () => {
 });
 
 test('a missing file names the file', async () => {
-  await expect(loadTarget('01-x', 'gone.ts')).rejects.toMatchObject({ kind: 'missing-file', message: 'exercises/01-x/gone.ts is missing' });
+  await expect(loadTarget('01-x', 'gone.ts')).rejects.toMatchObject({
+    kind: 'missing-file',
+    message: 'exercises/01-x/gone.ts is missing',
+  });
 });
 
 test('a syntax error gives the learner file and line, without colour codes', async () => {

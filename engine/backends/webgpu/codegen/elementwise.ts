@@ -81,9 +81,7 @@ function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
     case 'sign':
       return int ? same(([x]) => `sign(${x})`) : same(([x]) => `select(sign(${x}), ${x}, is_nan(${x}))`, IS_NAN);
     case 'relu':
-      return int
-        ? same(([x]) => `max(${x}, 0)`)
-        : same(([x]) => `select(max(${x}, 0.0), ${x}, is_nan(${x}))`, IS_NAN);
+      return int ? same(([x]) => `max(${x}, 0)`) : same(([x]) => `select(max(${x}, 0.0), ${x}, is_nan(${x}))`, IS_NAN);
     case 'floor':
     case 'ceil':
     case 'round':
