@@ -1,10 +1,11 @@
 /**
  * torch.memory: bytes held by live tensors on a device (torch.cuda.memory_allocated and friends).
  *
- * The figures are deterministic (see tensor/ledger.ts): a tensor counts from its allocation until
+ * Under `node --expose-gc` (the tests, graders and `npm run bench` use it) the figures are
+ * deterministic (see tensor/ledger.ts): a tensor counts from its allocation until
  * `await torch.memory.collect()` finds it unreachable. Call collect() where you read figures — after
- * each training step, say — and the same program reports the same numbers on every run. Node must
- * run with --expose-gc for collect() to force a collection, as the tests and graders do.
+ * each training step, say — and the same program reports the same numbers on every run. Without
+ * --expose-gc a tensor stops counting whenever the garbage collector frees it.
  */
 import { backendFor, hasBackend } from './backend/registry.ts';
 import type { Device } from './dtype.ts';
