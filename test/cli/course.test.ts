@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { folder, loadCourse } from '../../graders/cli/manifest.ts';
 import type { Report } from '../../graders/cli/results.ts';
+import { devices } from '../helpers/devices.ts';
 import { course as fixture, repo } from './helpers.ts';
 
 // rustlings' `dev check` for every course: each solution passes in full, each untouched stub is
@@ -63,6 +64,20 @@ for (const root of [fixture, repo]) {
           );
         }
       });
+
+      // The worked solutions pass on every other device CI has too (WebGPU on lavapipe there).
+      for (const device of root === repo ? devices.filter((d) => d !== 'cpu') : []) {
+        test.concurrent(`every solution passes in full on ${device}`, async () => {
+          const report = await gradeJson(root, ['--solutions', '--device', device, ...ids], budget);
+          const failing = report.exercises.flatMap((e) =>
+            e.checks
+              .filter((c) => c.status !== 'passed')
+              .map((c) => `${e.folder} ${c.id}: ${c.message[0]?.en ?? c.status}`),
+          );
+          expect(failing).toEqual([]);
+          expect(report.exercises.map((e) => e.error?.message.en)).toEqual(report.exercises.map(() => undefined));
+        });
+      }
 
       test.concurrent('every untouched stub is "not started" in every check', async () => {
         const report = await gradeJson(root, ids, budget);
