@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../graders/cli/results.ts';
 import { repo } from '../cli/helpers.ts';
+import { tensors } from './broken/01-tensors.ts';
+import { autograd } from './broken/02-autograd.ts';
+import { buildSubmission, type Mutant } from './mutants.ts';
 
 // The graders of 01-tensors and 02-autograd, held to their word: each deliberately broken submission
-// under test/graders/broken/<exercise>/<variant>/ (a copy of the solution with one classic mistake)
+// (the solution with one classic mistake, made at test time from a mutant in test/graders/broken/)
 // must fail the check named for that mistake, say so in the words of the diagnosis, and leave the
 // checks it does not touch passing. Solutions and untouched stubs are test/cli/course.test.ts's job.
 
@@ -67,21 +70,39 @@ const cases: Case[] = [
 
 const folders = { '01': '01-tensors', '02': '02-autograd' } as const;
 
+const mutants: Mutant[] = [...tensors, ...autograd];
+
+function mutantOf(c: Case): Mutant {
+  const m = mutants.find((m) => m.exercise === folders[c.exercise] && m.variant === c.variant);
+  if (!m) throw new Error(`no mutant ${folders[c.exercise]}/${c.variant} in test/graders/broken/`);
+  return m;
+}
+
 async function gradeSubmission(c: Case): Promise<Report> {
   const out = join(mkdtempSync(join(tmpdir(), 'torchlings-broken-')), 'report.json');
-  const submission = join(repo, 'test/graders/broken', folders[c.exercise], c.variant);
-  await execa(
-    process.execPath,
-    ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, c.exercise, '--json', out],
-    {
-      cwd: repo,
-      reject: false,
-      env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
-      timeout: 60_000,
-    },
-  );
+  const submission = buildSubmission(mutantOf(c));
+  try {
+    await execa(
+      process.execPath,
+      ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, c.exercise, '--json', out],
+      {
+        cwd: repo,
+        reject: false,
+        env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
+        timeout: 60_000,
+      },
+    );
+  } finally {
+    rmSync(submission, { recursive: true, force: true });
+  }
   return JSON.parse(readFileSync(out, 'utf8')) as Report;
 }
+
+test('every mutant of 01 and 02 has its case', () => {
+  expect(mutants.map((m) => `${m.exercise}/${m.variant}`).sort()).toEqual(
+    cases.map((c) => `${folders[c.exercise]}/${c.variant}`).sort(),
+  );
+});
 
 // Each run is a real grading process of a few seconds; the runs are independent.
 describe.concurrent('graders of 01-tensors and 02-autograd catch classic mistakes', { timeout: 90_000 }, () => {

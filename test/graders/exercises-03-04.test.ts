@@ -1,16 +1,20 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../graders/cli/results.ts';
 import { repo } from '../cli/helpers.ts';
+import { linearRegression } from './broken/03-linear-regression.ts';
+import { mnistMlp } from './broken/04-mnist-mlp.ts';
+import { buildSubmission, type Mutant } from './mutants.ts';
 
 // The graders of exercises 03 and 04 are tested the way they are used: the CLI grades a deliberately
-// broken submission (test/graders/broken/<exercise>/<variant>/, see the README there) and the check
-// named for that mistake must fail, saying why, while the checks the mistake does not touch still
-// pass (or stay "not started" where the variant leaves an expensive part as a stub, so that no
-// variant trains on MNIST and the file stays fast).
+// broken submission (the solution with one mistake, made at test time from a mutant in
+// test/graders/broken/, see the README there) and the check named for that mistake must fail, saying
+// why, while the checks the mistake does not touch still pass (or stay "not started" where the
+// variant leaves an expensive part as a stub, so that no variant trains on MNIST and the file stays
+// fast).
 
 interface Case {
   exercise: '03' | '04';
@@ -43,21 +47,40 @@ const cases: Case[] = [
 
 const folders = { '03': '03-linear-regression', '04': '04-mnist-mlp' } as const;
 
+const mutants: Mutant[] = [...linearRegression, ...mnistMlp];
+
+function mutantOf(c: Case): Mutant {
+  const m = mutants.find((m) => m.exercise === folders[c.exercise] && m.variant === c.variant);
+  if (!m) throw new Error(`no mutant ${folders[c.exercise]}/${c.variant} in test/graders/broken/`);
+  return m;
+}
+
 async function gradeVariant(c: Case): Promise<Report> {
   const out = join(mkdtempSync(join(tmpdir(), `torchlings-broken-${c.exercise}-`)), 'report.json');
-  const submission = join(repo, 'test/graders/broken', folders[c.exercise], c.variant);
-  const r = await execa(
-    process.execPath,
-    ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, c.exercise],
-    {
-      cwd: repo,
-      reject: false,
-      env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
-    },
-  );
+  const submission = buildSubmission(mutantOf(c));
+  let r;
+  try {
+    r = await execa(
+      process.execPath,
+      ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, c.exercise],
+      {
+        cwd: repo,
+        reject: false,
+        env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' },
+      },
+    );
+  } finally {
+    rmSync(submission, { recursive: true, force: true });
+  }
   expect(r.exitCode, r.stderr).toBe(1);
   return JSON.parse(readFileSync(out, 'utf8')) as Report;
 }
+
+test('every mutant of 03 and 04 has its case', () => {
+  expect(mutants.map((m) => `${m.exercise}/${m.variant}`).sort()).toEqual(
+    cases.map((c) => `${folders[c.exercise]}/${c.variant}`).sort(),
+  );
+});
 
 describe.concurrent('graders 03 and 04 catch deliberately broken submissions', { timeout: 90_000 }, () => {
   for (const c of cases) {
