@@ -3,26 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { View } from '../../engine/backend/types.ts';
 import { cpuData as data, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
 import { matmul, type FloatKernel } from '../../engine/backends/cpu/matmul.ts';
-import { hostArray, roundToFloat16, type DType } from '../../engine/dtype.ts';
-
-/** Element index of `idx` in a view. */
-function at(v: View, idx: number[]): number {
-  return idx.reduce((o, i, d) => o + i * v.strides[d]!, v.offset);
-}
-
-function* indices(shape: readonly number[]): Generator<number[]> {
-  if (shape.some((s) => s === 0)) return;
-  const idx = shape.map(() => 0);
-  for (;;) {
-    yield [...idx];
-    let d = shape.length - 1;
-    for (; d >= 0; d--) {
-      if (++idx[d]! < shape[d]!) break;
-      idx[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}
+import { roundToFloat16, type DType } from '../../engine/dtype.ts';
+import {
+  at,
+  contiguous,
+  indices,
+  makeView as makeLayoutView,
+  randomStream,
+  type Layout,
+} from '../helpers/matmul-views.ts';
 
 /**
  * The naive triple loop in float64, summing k in order (what the float64 kernel must match
@@ -63,50 +52,8 @@ function outValues(out: View): number[] {
   return [...indices(out.shape)].map((idx) => data(out)[at(out, idx)]!);
 }
 
-/** Layouts a test operand can take: how a [...batch, rows, cols] view sits in its buffer. */
-interface Layout {
-  transposed: boolean;
-  /** Batch dims (by index) that are broadcast with stride 0. */
-  broadcast: boolean[];
-  /** Elements before the view starts in the buffer. */
-  offset: number;
-  /** Gap added to the outer stride, as when slicing columns out of a wider matrix. */
-  pad: number;
-}
-
-const contiguous = (batchRank: number): Layout => ({
-  transposed: false,
-  broadcast: new Array<boolean>(batchRank).fill(false),
-  offset: 0,
-  pad: 0,
-});
-
-let seed = 1;
-function random(): number {
-  seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
-  return (seed >>> 8) / (1 << 24) - 0.5;
-}
-
-/** A view of the given shape in `layout`, filled with random values (small ints for int32). */
-function makeView(dtype: DType, shape: number[], layout: Layout): View {
-  const batch = shape.slice(0, -2);
-  const [rows, cols] = shape.slice(-2) as [number, number];
-  const [outer, inner] = layout.transposed ? [cols, rows] : [rows, cols];
-  const matStride = outer * (inner + layout.pad);
-  const strides2 = layout.transposed ? [1, inner + layout.pad] : [inner + layout.pad, 1];
-  const batchStrides: number[] = [];
-  let size = matStride;
-  for (let d = batch.length - 1; d >= 0; d--) {
-    batchStrides[d] = layout.broadcast[d] ? 0 : size;
-    if (!layout.broadcast[d]) size *= batch[d]!;
-  }
-  const arr = hostArray(dtype, layout.offset + size);
-  for (let i = 0; i < arr.length; i++) {
-    const r = random();
-    arr[i] = dtype === 'int32' ? Math.round(r * 20) : dtype === 'float16' ? roundToFloat16(r * 4) : r * 4;
-  }
-  return { buffer: makeCpuBuffer(dtype, arr), shape, strides: [...batchStrides, ...strides2], offset: layout.offset };
-}
+const random = randomStream(1);
+const makeView = (dtype: DType, shape: number[], layout: Layout): View => makeLayoutView(dtype, shape, layout, random);
 
 function check(
   dtype: DType,

@@ -7,66 +7,21 @@ import { sleb, uleb } from '../../engine/backends/cpu/wasm/emit.ts';
 import { gemmModuleBytes, MR, NR } from '../../engine/backends/cpu/wasm/kernel.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
 import { roundToFloat16 } from '../../engine/dtype.ts';
+import {
+  at,
+  contiguous,
+  indices,
+  makeView as makeLayoutView,
+  randomStream,
+  type Layout,
+} from '../helpers/matmul-views.ts';
 
 const wasmApi = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
 
-/** How a [...batch, rows, cols] operand sits in its buffer. */
-interface Layout {
-  transposed: boolean;
-  /** Batch dims (by index) broadcast with stride 0. */
-  broadcast: boolean[];
-  /** Elements before the view starts. */
-  offset: number;
-  /** Gap added to the outer stride, as when slicing columns out of a wider matrix. */
-  pad: number;
-}
-
-const plain = (batchRank: number): Layout => ({
-  transposed: false,
-  broadcast: new Array<boolean>(batchRank).fill(false),
-  offset: 0,
-  pad: 0,
-});
-
-let seed = 7;
-function random(): number {
-  seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
-  return (seed >>> 8) / (1 << 24) - 0.5;
-}
-
-/** A float32 (or float16) view of `shape` in `layout`, filled with random values in [-2, 2). */
-function makeView(f16: boolean, shape: number[], layout: Layout): View {
-  const batch = shape.slice(0, -2);
-  const [rows, cols] = shape.slice(-2) as [number, number];
-  const [outer, inner] = layout.transposed ? [cols, rows] : [rows, cols];
-  const strides = layout.transposed ? [1, inner + layout.pad] : [inner + layout.pad, 1];
-  let size = outer * (inner + layout.pad);
-  const batchStrides: number[] = [];
-  for (let d = batch.length - 1; d >= 0; d--) {
-    batchStrides[d] = layout.broadcast[d] ? 0 : size;
-    if (!layout.broadcast[d]) size *= batch[d]!;
-  }
-  const arr = new Float32Array(layout.offset + size).map(() => (f16 ? roundToFloat16(random() * 4) : random() * 4));
-  return {
-    buffer: makeCpuBuffer(f16 ? 'float16' : 'float32', arr),
-    shape,
-    strides: [...batchStrides, ...strides],
-    offset: layout.offset,
-  };
-}
-
-function* indices(shape: readonly number[]): Generator<number[]> {
-  if (shape.some((s) => s === 0)) return;
-  const idx = shape.map(() => 0);
-  for (;;) {
-    yield [...idx];
-    let d = shape.length - 1;
-    while (d >= 0 && ++idx[d]! === shape[d]!) idx[d--] = 0;
-    if (d < 0) return;
-  }
-}
-
-const at = (v: View, idx: number[]): number => idx.reduce((o, i, d) => o + i * v.strides[d]!, v.offset);
+const random = randomStream(7);
+const plain = contiguous;
+const makeView = (f16: boolean, shape: number[], layout: Layout): View =>
+  makeLayoutView(f16 ? 'float16' : 'float32', shape, layout, random);
 
 /**
  * Multiplies with the WebAssembly kernel and checks every element of out against naive loops:
