@@ -11,7 +11,7 @@ export async function matmulRows(device: torch.Device, sizes = [128, 512, 1024])
   for (const n of sizes) {
     const a = torch.rand(n, n, { device });
     const b = torch.rand(n, n, { device });
-    const ms = await timeMs(() => a.matmul(b), n >= 1024 ? 3 : 7);
+    const ms = await timeMs(() => a.matmul(b), n >= 1024 ? 3 : 5);
     rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s`]);
   }
   return rows;

@@ -7,7 +7,7 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
- * Median milliseconds per call of `fn`. Each sample repeats fn until about 20 ms have passed and
+ * Median milliseconds per call of `fn`. Each sample repeats fn until about 200 ms have passed and
  * then reads the last result back, so a GPU's queued work is inside the measurement while the
  * read-back itself is spread over many calls.
  */
@@ -17,7 +17,7 @@ export async function timeMs(fn: () => Tensor | Promise<Tensor>, runs = 7): Prom
     await (await fn()).data();
     return performance.now() - t0;
   };
-  const inner = Math.max(1, Math.floor(20 / Math.max(await once(), 0.01)));
+  const inner = Math.max(1, Math.round(200 / Math.max(await once(), 0.01)));
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
