@@ -17,7 +17,10 @@ for (const device of wanted) {
     console.log('webgpu: no adapter found; skipped');
     continue;
   }
-  const name = device === 'webgpu' ? `webgpu (${torch.webgpu.adapterName()})` : 'cpu (JavaScript kernels, WebAssembly SIMD matmul, one thread)';
+  const name =
+    device === 'webgpu'
+      ? `webgpu (${torch.webgpu.adapterName()})`
+      : 'cpu (JavaScript kernels, WebAssembly SIMD matmul, one thread)';
   console.log(`\n${name}`);
   const rows = [
     ['case', 'time', 'rate'],
