@@ -8,6 +8,7 @@ import {
   at,
   contiguous,
   indices,
+  layoutArb,
   makeView as makeLayoutView,
   randomStream,
   type Layout,
@@ -178,13 +179,7 @@ describe('cpu matmul', () => {
   });
 
   it('matches the naive loop on random shapes and layouts', () => {
-    const layout = (batchRank: number) =>
-      fc.record({
-        transposed: fc.boolean(),
-        broadcast: fc.array(fc.boolean(), { minLength: batchRank, maxLength: batchRank }),
-        offset: fc.nat(4),
-        pad: fc.nat(3),
-      });
+    const layout = (batchRank: number) => layoutArb(batchRank, 4);
     const arb = fc
       .record({
         dtype: fc.constantFrom<DType>('float64', 'float32', 'float16', 'int32'),

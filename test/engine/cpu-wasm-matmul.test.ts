@@ -11,6 +11,7 @@ import {
   at,
   contiguous,
   indices,
+  layoutArb,
   makeView as makeLayoutView,
   randomStream,
   type Layout,
@@ -139,13 +140,7 @@ describe('cpu WebAssembly SIMD matmul', () => {
   });
 
   it('matches naive loops on random shapes and layouts', () => {
-    const layout = (batchRank: number) =>
-      fc.record({
-        transposed: fc.boolean(),
-        broadcast: fc.array(fc.boolean(), { minLength: batchRank, maxLength: batchRank }),
-        offset: fc.nat(5),
-        pad: fc.nat(3),
-      });
+    const layout = (batchRank: number) => layoutArb(batchRank, 5);
     const arb = fc
       .record({
         f16: fc.boolean(),

@@ -2,6 +2,7 @@
  * Matmul operands for kernel tests: a [...batch, rows, cols] view in any layout a tensor can hand
  * a kernel (transposed, broadcast batch dims with stride 0, an offset, a padded outer stride).
  */
+import fc from 'fast-check';
 import type { View } from '../../engine/backend/types.ts';
 import { makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
 import { hostArray, roundToFloat16, type DType } from '../../engine/dtype.ts';
@@ -68,3 +69,12 @@ export function* indices(shape: readonly number[]): Generator<number[]> {
     if (d < 0) return;
   }
 }
+
+/** Random layouts for an operand with `batchRank` batch dims. */
+export const layoutArb = (batchRank: number, maxOffset: number) =>
+  fc.record({
+    transposed: fc.boolean(),
+    broadcast: fc.array(fc.boolean(), { minLength: batchRank, maxLength: batchRank }),
+    offset: fc.nat(maxOffset),
+    pad: fc.nat(3),
+  });
