@@ -1,6 +1,6 @@
 /**
  * torchlings' engine: `import * as torch from '#engine'`. Names and module paths mirror PyTorch's
- * in camelCase (shared/api.md is the contract).
+ * in camelCase (engine/API.md lists every name).
  */
 import { registerBackend } from './backend/registry.ts';
 import { cpuBackend } from './backends/cpu/index.ts';

@@ -1,5 +1,5 @@
 // 01 · Tensors: the worked solution. Every answer is the line a PyTorch user would write, translated
-// by the naming rules of shared/api.md; the comments say why it is that line.
+// by the naming rules of engine/API.md; the comments say why it is that line.
 import * as torch from '#engine';
 
 // ---- Practice problem 1 (guide §2.1, §2.4) -------------------------------------------------------
