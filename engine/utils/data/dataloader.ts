@@ -2,14 +2,16 @@
  * torch.utils.data.DataLoader: batches of a dataset, iterated with
  * `for await (const [x, y] of loader)`. With numWorkers > 0 batches are made in worker threads
  * (see worker-pool.ts), up to numWorkers × prefetchFactor ahead, and still handed out in order: the
- * batches are exactly those of numWorkers: 0.
+ * batches are exactly those of numWorkers: 0, random transforms included (fetch.ts says how). Each
+ * worker gets a copy of the dataset (state.ts), as PyTorch's workers get a pickled one.
  */
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { defaultCollate, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
-import { collateSamples, fetchDefaultBatch, fetchSamples, type CollateFn } from './fetch.ts';
+import { collateSamples, fetchDefaultBatch, fetchSamples, type BatchSeeds, type CollateFn } from './fetch.ts';
 import { batchCount, batches, drawSeed, epochOrder } from './sampler.ts';
-import { decode, encode } from './transfer.ts';
+import { encodeState, NotCopyable, type EncodedState } from './state.ts';
+import { decode } from './transfer.ts';
 import { WorkerPool } from './worker-pool.ts';
 import type { WorkerSpec } from './worker-spec.ts';
 
@@ -28,7 +30,10 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /** Turns a list of samples into a batch (default: defaultCollate). */
   collateFn?: CollateFn<T, B>;
-  /** How workers rebuild the dataset, when the dataset has no workerSpec() of its own. */
+  /**
+   * How workers rebuild the dataset (a module export and its arguments). Without it they get a copy
+   * of the dataset: its workerSpec() if it has one, else its class and own fields.
+   */
   workerSpec?: WorkerSpec;
 }
 
@@ -83,36 +88,42 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     const baseSeed = drawSeed(this.generator ?? defaultGenerator);
     const order = epochOrder(this.dataset.length, this.shuffle, this.generator);
     const plan = [...batches(order, this.batchSize, this.dropLast)];
+    const seeds = (b: number): BatchSeeds => ({ base: baseSeed, first: b * this.batchSize });
     if (this.numWorkers === 0) {
-      for (const indices of plan) yield await this.fetch(indices);
+      for (let b = 0; b < plan.length; b++) yield await this.fetch(plan[b]!, seeds(b));
     } else {
-      yield* this.fromWorkers(plan, baseSeed);
+      yield* this.fromWorkers(plan, baseSeed, seeds);
     }
   }
 
-  private async fetch(indices: number[]): Promise<B> {
-    if (!this.customCollate) return (await fetchDefaultBatch(this.dataset, indices)) as B;
-    return collateSamples(await fetchSamples(this.dataset, indices), indices, this.collateFn);
+  private async fetch(indices: number[], seeds: BatchSeeds): Promise<B> {
+    if (!this.customCollate) return (await fetchDefaultBatch(this.dataset, indices, seeds)) as B;
+    return collateSamples(await fetchSamples(this.dataset, indices, seeds), indices, this.collateFn);
   }
 
-  private async *fromWorkers(plan: number[][], baseSeed: number): AsyncGenerator<B, void, undefined> {
-    const spec = this.spec ?? this.dataset.workerSpec?.();
-    if (!spec) {
+  /** The dataset as the workers will rebuild it; a dataset that cannot be copied gets an error saying why. */
+  private async copyForWorkers(): Promise<EncodedState> {
+    try {
+      return await encodeState(this.dataset, this.spec);
+    } catch (e) {
+      if (!(e instanceof NotCopyable)) throw e;
       throw new Error(
-        `DataLoader(numWorkers: ${this.numWorkers}): ${this.dataset.constructor.name} cannot be rebuilt in a worker thread. ` +
-          'Give the dataset a workerSpec() method, or the DataLoader a workerSpec option, naming the module export that builds it ' +
-          '({ module: import.meta.url, export: "MyDataset", args: [...] }), or use numWorkers: 0.',
+        `DataLoader(numWorkers: ${this.numWorkers}): ${this.dataset.constructor.name || 'the dataset'} cannot be copied into a worker thread: ${e.message}. ` +
+          'Otherwise give the dataset a workerSpec() method, or the DataLoader a workerSpec option, naming the module export ' +
+          'that builds it ({ module: import.meta.url, export: "MyDataset", args: [...] }), or use numWorkers: 0.',
+        { cause: e },
       );
     }
-    // Every worker gets its own copy of the arguments, so their buffers are not transferred.
-    const args = (await encode([...(spec.args ?? [])], [])) as unknown[];
+  }
+
+  private async *fromWorkers(
+    plan: number[][],
+    baseSeed: number,
+    seeds: (b: number) => BatchSeeds,
+  ): AsyncGenerator<B, void, undefined> {
     const pool = new WorkerPool(
       this.numWorkers,
-      {
-        spec: { ...spec, module: String(spec.module), args },
-        numWorkers: this.numWorkers,
-        collate: !this.customCollate,
-      },
+      { dataset: await this.copyForWorkers(), numWorkers: this.numWorkers, collate: !this.customCollate },
       baseSeed,
     );
     try {
@@ -120,7 +131,8 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       const ahead = this.numWorkers * this.prefetchFactor;
       let sent = 0;
       for (let b = 0; b < plan.length; b++) {
-        for (; sent < plan.length && sent < b + ahead; sent++) inFlight.set(sent, pool.request(sent, plan[sent]!));
+        for (; sent < plan.length && sent < b + ahead; sent++)
+          inFlight.set(sent, pool.request(sent, plan[sent]!, seeds(sent)));
         const value = decode(await inFlight.get(b)!);
         inFlight.delete(b);
         yield this.customCollate ? collateSamples(value as T[], plan[b]!, this.collateFn) : (value as B);
