@@ -1,8 +1,9 @@
 /**
- * PNG decode/encode on top of pngjs, reduced to the shapes the engine uses: 8-bit samples,
+ * PNG decode (on top of pngjs) and encode, reduced to the shapes the engine uses: 8-bit samples,
  * 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major, channels interleaved.
  */
 import { readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 
 export interface Image {
@@ -80,7 +81,20 @@ export function readPng(path: string): Image {
   return decodePng(bytes, path);
 }
 
-/** Encodes an 8-bit image as PNG, keeping its channel count (gray stays gray). */
+function chunk(type: string, body: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(body, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  return out;
+}
+
+/**
+ * Encodes an 8-bit image as PNG, keeping its channel count (gray stays gray). Written directly
+ * (every scanline with filter type 0, deflated by zlib) rather than through pngjs: a dataset of
+ * thousands of small images is written in a fraction of the time.
+ */
 export function encodePng(image: Image): Uint8Array {
   const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -92,11 +106,19 @@ export function encodePng(image: Image): Uint8Array {
       `encodePng: ${width}×${height}×${channels} image needs ${width * height * channels} bytes, data has ${data.length}`,
     );
   }
-  const colorType = COLOR_TYPE[channels];
-  const out = PNG.sync.write(
-    // pngjs only reads width, height and data from this object.
-    { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as PNG,
-    { colorType, inputColorType: colorType, inputHasAlpha: channels === 4, bitDepth: 8 },
-  );
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = COLOR_TYPE[channels];
+  const row = width * channels;
+  const scanlines = new Uint8Array(height * (row + 1));
+  for (let y = 0; y < height; y++) scanlines.set(data.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  const out = Buffer.concat([
+    Buffer.from(SIGNATURE),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(scanlines)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
