@@ -59,14 +59,16 @@ export function loaders(root: string, options: LoaderOptions = {}): Loaders {
   const heldOut = new torch.utils.data.Subset(plain, validationPart!.indices);
   return {
     // Workers decode the next batches while the model trains on this one; the batches are the same.
+    // Persistent: started once, not every epoch (starting a worker costs more than an epoch here).
     train: new torch.utils.data.DataLoader(trainPart!, {
       batchSize,
       shuffle: true,
       generator: new torch.Generator(seed),
       numWorkers,
+      persistentWorkers: numWorkers > 0,
     }),
     // No shuffling and no dropLast: every validation image counts once, the last batch too.
-    validation: new torch.utils.data.DataLoader(heldOut, { batchSize, numWorkers }),
+    validation: new torch.utils.data.DataLoader(heldOut, { batchSize, numWorkers, persistentWorkers: numWorkers > 0 }),
     classes: augmented.classes,
   };
 }

@@ -26,6 +26,12 @@ export interface DataLoaderOptions<T, B> {
   numWorkers?: number;
   /** Batches each worker works ahead (default 2; only with numWorkers > 0). */
   prefetchFactor?: number;
+  /**
+   * Keep the workers (and their copy of the dataset) from one epoch to the next instead of starting
+   * new ones every epoch (default false; only with numWorkers > 0). Idle workers never keep the
+   * process alive.
+   */
+  persistentWorkers?: boolean;
   /** The generator for shuffling and worker seeds; without it the default generator is drawn from. */
   generator?: Generator;
   /** Turns a list of samples into a batch (default: defaultCollate). */
@@ -49,10 +55,13 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly dropLast: boolean;
   readonly numWorkers: number;
   readonly prefetchFactor: number;
+  readonly persistentWorkers: boolean;
   readonly generator: Generator | undefined;
   readonly collateFn: CollateFn<T, B>;
   private readonly customCollate: boolean;
   private readonly spec: WorkerSpec | undefined;
+  /** The persistent workers, once started. */
+  private pool: Promise<WorkerPool> | null = null;
 
   constructor(
     readonly dataset: Dataset<T>,
@@ -73,6 +82,9 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       );
     }
     this.prefetchFactor = positiveInteger(options.prefetchFactor ?? 2, 'prefetch_factor');
+    this.persistentWorkers = options.persistentWorkers ?? false;
+    if (this.persistentWorkers && this.numWorkers === 0)
+      throw new RangeError('persistent_workers option needs numWorkers > 0');
     this.generator = options.generator;
     this.customCollate = options.collateFn !== undefined;
     this.collateFn = options.collateFn ?? (defaultCollate as unknown as CollateFn<T, B>);
@@ -121,11 +133,14 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     baseSeed: number,
     seeds: (b: number) => BatchSeeds,
   ): AsyncGenerator<B, void, undefined> {
-    const pool = new WorkerPool(
-      this.numWorkers,
-      { dataset: await this.copyForWorkers(), numWorkers: this.numWorkers, collate: !this.customCollate },
-      baseSeed,
-    );
+    const start = async () =>
+      new WorkerPool(
+        this.numWorkers,
+        { dataset: await this.copyForWorkers(), numWorkers: this.numWorkers, collate: !this.customCollate },
+        baseSeed,
+      );
+    // Persistent workers keep the first epoch's worker seeds; batches do not depend on them (fetch.ts).
+    const pool = await (this.persistentWorkers ? (this.pool ??= start()) : start());
     try {
       const inFlight = new Map<number, Promise<unknown>>();
       const ahead = this.numWorkers * this.prefetchFactor;
@@ -138,7 +153,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
         yield this.customCollate ? collateSamples(value as T[], plan[b]!, this.collateFn) : (value as B);
       }
     } finally {
-      await pool.close();
+      if (!this.persistentWorkers) await pool.close();
     }
   }
 }

@@ -112,6 +112,9 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batch_size should be a positive integer/);
     expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/num_workers/);
     expect(() => new DataLoader(ds, { prefetchFactor: 2 })).toThrow(/prefetch_factor/);
+    expect(() => new DataLoader(ds, { persistentWorkers: true })).toThrow(
+      /persistent_workers option needs numWorkers > 0/,
+    );
   });
 });
 
@@ -183,12 +186,17 @@ describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
 const EXIT_LIMIT_MS = 10_000;
 
 describe('DataLoader workers for a dataset class of your own', { timeout: 120_000 }, () => {
-  async function read(dataset: torch.utils.data.Dataset<[torch.Tensor, number]>, numWorkers: number) {
+  async function read(
+    dataset: torch.utils.data.Dataset<[torch.Tensor, number]>,
+    numWorkers: number,
+    persistentWorkers = false,
+  ) {
     const loader = new DataLoader(dataset, {
       batchSize: 3,
       shuffle: true,
       generator: new torch.Generator(5),
       numWorkers,
+      persistentWorkers,
     });
     const epochs: unknown[] = [];
     for (let e = 0; e < 2; e++) {
@@ -208,6 +216,8 @@ describe('DataLoader workers for a dataset class of your own', { timeout: 120_00
     expect(torch.defaultGenerator.getState()).toEqual(before);
     expect(await read(ds, 2)).toEqual(serial);
     expect(await read(ds, 3)).toEqual(serial);
+    // Persistent workers serve both epochs from one copy of the dataset: the same batches again.
+    expect(await read(ds, 2, true)).toEqual(serial);
     const [first, second] = serial as [number[][][][], number[][][][]];
     expect(first.map(([, y]) => y.length)).toEqual([3, 3, 3, 2]);
     // The noise is random (a fresh draw per sample and per epoch), not a constant.
