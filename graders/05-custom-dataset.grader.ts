@@ -330,7 +330,7 @@ check(
         ),
       );
       const what = `toTensor(a ${width}×${height} image with ${channels} channel${channels > 1 ? 's' : ''})`;
-      if (got instanceof torch.Tensor && got.shape.join() === [height, width, channels].join() && channels > 1) {
+      if (got instanceof torch.Tensor && got.shape.join() === [height, width, channels].join()) {
         fail(
           text(
             `${what} has shape [${got.shape.join(', ')}]: that is HWC, the bytes' order`,
