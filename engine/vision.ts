@@ -7,4 +7,6 @@ import './index.ts';
 
 export * as transforms from './vision/transforms/index.ts';
 export * as datasets from './vision/datasets/index.ts';
-export type { Image, ImageLike } from './vision/image.ts';
+export * as io from './vision/io.ts';
+export { Image, type ImageMode } from './vision/pil.ts';
+export type { ImageLike } from './vision/image.ts';

@@ -62,6 +62,7 @@ export async function runExercise(
       [ENV.seed]: String(settings.seed),
       [ENV.device]: settings.device,
       [ENV.events]: events,
+      [ENV.scratch]: target.scratch,
       FORCE_COLOR: '0',
     },
   });

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -12,6 +13,8 @@ export const ENV = {
   device: 'TORCHLINGS_DEVICE',
   /** JSON-lines file the checks append their results to; unset outside the CLI. */
   events: 'TORCHLINGS_EVENTS_FILE',
+  /** A folder of this run's that the grader may write into (the CLI removes it); unset outside the CLI. */
+  scratch: 'TORCHLINGS_SCRATCH',
 } as const;
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -20,3 +23,5 @@ export const targetRoot = (): string => resolve(process.env[ENV.targetRoot] ?? r
 export const targetLabel = (): string => process.env[ENV.targetLabel] ?? 'exercises';
 export const baseSeed = (): number => Number(process.env[ENV.seed] ?? 0) >>> 0;
 export const device = (): string => process.env[ENV.device] ?? 'cpu';
+/** Where a grader writes files: the run's scratch folder, or the system's temporary folder outside the CLI. */
+export const scratchRoot = (): string => process.env[ENV.scratch] ?? tmpdir();

@@ -2,14 +2,16 @@
  * torch.utils.data.DataLoader: batches of a dataset, iterated with
  * `for await (const [x, y] of loader)`. With numWorkers > 0 batches are made in worker threads
  * (see worker-pool.ts), up to numWorkers × prefetchFactor ahead, and still handed out in order: the
- * batches are exactly those of numWorkers: 0.
+ * batches are exactly those of numWorkers: 0, random transforms included (fetch.ts says how). Each
+ * worker gets a copy of the dataset (state.ts), as PyTorch's workers get a pickled one.
  */
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { defaultCollate, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
-import { collateSamples, fetchDefaultBatch, fetchSamples, type CollateFn } from './fetch.ts';
+import { collateSamples, fetchDefaultBatch, fetchSamples, type BatchSeeds, type CollateFn } from './fetch.ts';
 import { batchCount, batches, drawSeed, epochOrder } from './sampler.ts';
-import { decode, encode } from './transfer.ts';
+import { encodeState, NotCopyable, type EncodedState } from './state.ts';
+import { decode } from './transfer.ts';
 import { WorkerPool } from './worker-pool.ts';
 import type { WorkerSpec } from './worker-spec.ts';
 
@@ -24,11 +26,20 @@ export interface DataLoaderOptions<T, B> {
   numWorkers?: number;
   /** Batches each worker works ahead (default 2; only with numWorkers > 0). */
   prefetchFactor?: number;
+  /**
+   * Keep the workers (and their copy of the dataset) from one epoch to the next instead of starting
+   * new ones every epoch (default false; only with numWorkers > 0). Idle workers never keep the
+   * process alive.
+   */
+  persistentWorkers?: boolean;
   /** The generator for shuffling and worker seeds; without it the default generator is drawn from. */
   generator?: Generator;
   /** Turns a list of samples into a batch (default: defaultCollate). */
   collateFn?: CollateFn<T, B>;
-  /** How workers rebuild the dataset, when the dataset has no workerSpec() of its own. */
+  /**
+   * How workers rebuild the dataset (a module export and its arguments). Without it they get a copy
+   * of the dataset: its workerSpec() if it has one, else its class and own fields.
+   */
   workerSpec?: WorkerSpec;
 }
 
@@ -44,10 +55,13 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly dropLast: boolean;
   readonly numWorkers: number;
   readonly prefetchFactor: number;
+  readonly persistentWorkers: boolean;
   readonly generator: Generator | undefined;
   readonly collateFn: CollateFn<T, B>;
   private readonly customCollate: boolean;
   private readonly spec: WorkerSpec | undefined;
+  /** The persistent workers, once started. */
+  private pool: Promise<WorkerPool> | null = null;
 
   constructor(
     readonly dataset: Dataset<T>,
@@ -68,6 +82,9 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       );
     }
     this.prefetchFactor = positiveInteger(options.prefetchFactor ?? 2, 'prefetch_factor');
+    this.persistentWorkers = options.persistentWorkers ?? false;
+    if (this.persistentWorkers && this.numWorkers === 0)
+      throw new RangeError('persistent_workers option needs numWorkers > 0');
     this.generator = options.generator;
     this.customCollate = options.collateFn !== undefined;
     this.collateFn = options.collateFn ?? (defaultCollate as unknown as CollateFn<T, B>);
@@ -83,50 +100,60 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     const baseSeed = drawSeed(this.generator ?? defaultGenerator);
     const order = epochOrder(this.dataset.length, this.shuffle, this.generator);
     const plan = [...batches(order, this.batchSize, this.dropLast)];
+    const seeds = (b: number): BatchSeeds => ({ base: baseSeed, first: b * this.batchSize });
     if (this.numWorkers === 0) {
-      for (const indices of plan) yield await this.fetch(indices);
+      for (let b = 0; b < plan.length; b++) yield await this.fetch(plan[b]!, seeds(b));
     } else {
-      yield* this.fromWorkers(plan, baseSeed);
+      yield* this.fromWorkers(plan, baseSeed, seeds);
     }
   }
 
-  private async fetch(indices: number[]): Promise<B> {
-    if (!this.customCollate) return (await fetchDefaultBatch(this.dataset, indices)) as B;
-    return collateSamples(await fetchSamples(this.dataset, indices), indices, this.collateFn);
+  private async fetch(indices: number[], seeds: BatchSeeds): Promise<B> {
+    if (!this.customCollate) return (await fetchDefaultBatch(this.dataset, indices, seeds)) as B;
+    return collateSamples(await fetchSamples(this.dataset, indices, seeds), indices, this.collateFn);
   }
 
-  private async *fromWorkers(plan: number[][], baseSeed: number): AsyncGenerator<B, void, undefined> {
-    const spec = this.spec ?? this.dataset.workerSpec?.();
-    if (!spec) {
+  /** The dataset as the workers will rebuild it; a dataset that cannot be copied gets an error saying why. */
+  private async copyForWorkers(): Promise<EncodedState> {
+    try {
+      return await encodeState(this.dataset, this.spec);
+    } catch (e) {
+      if (!(e instanceof NotCopyable)) throw e;
       throw new Error(
-        `DataLoader(numWorkers: ${this.numWorkers}): ${this.dataset.constructor.name} cannot be rebuilt in a worker thread. ` +
-          'Give the dataset a workerSpec() method, or the DataLoader a workerSpec option, naming the module export that builds it ' +
-          '({ module: import.meta.url, export: "MyDataset", args: [...] }), or use numWorkers: 0.',
+        `DataLoader(numWorkers: ${this.numWorkers}): ${this.dataset.constructor.name || 'the dataset'} cannot be copied into a worker thread: ${e.message}. ` +
+          'Otherwise give the dataset a workerSpec() method, or the DataLoader a workerSpec option, naming the module export ' +
+          'that builds it ({ module: import.meta.url, export: "MyDataset", args: [...] }), or use numWorkers: 0.',
+        { cause: e },
       );
     }
-    // Every worker gets its own copy of the arguments, so their buffers are not transferred.
-    const args = (await encode([...(spec.args ?? [])], [])) as unknown[];
-    const pool = new WorkerPool(
-      this.numWorkers,
-      {
-        spec: { ...spec, module: String(spec.module), args },
-        numWorkers: this.numWorkers,
-        collate: !this.customCollate,
-      },
-      baseSeed,
-    );
+  }
+
+  private async *fromWorkers(
+    plan: number[][],
+    baseSeed: number,
+    seeds: (b: number) => BatchSeeds,
+  ): AsyncGenerator<B, void, undefined> {
+    const start = async () =>
+      new WorkerPool(
+        this.numWorkers,
+        { dataset: await this.copyForWorkers(), numWorkers: this.numWorkers, collate: !this.customCollate },
+        baseSeed,
+      );
+    // Persistent workers keep the first epoch's worker seeds; batches do not depend on them (fetch.ts).
+    const pool = await (this.persistentWorkers ? (this.pool ??= start()) : start());
     try {
       const inFlight = new Map<number, Promise<unknown>>();
       const ahead = this.numWorkers * this.prefetchFactor;
       let sent = 0;
       for (let b = 0; b < plan.length; b++) {
-        for (; sent < plan.length && sent < b + ahead; sent++) inFlight.set(sent, pool.request(sent, plan[sent]!));
+        for (; sent < plan.length && sent < b + ahead; sent++)
+          inFlight.set(sent, pool.request(sent, plan[sent]!, seeds(sent)));
         const value = decode(await inFlight.get(b)!);
         inFlight.delete(b);
         yield this.customCollate ? collateSamples(value as T[], plan[b]!, this.collateFn) : (value as B);
       }
     } finally {
-      await pool.close();
+      if (!this.persistentWorkers) await pool.close();
     }
   }
 }

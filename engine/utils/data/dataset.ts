@@ -2,9 +2,15 @@
  * torch.utils.data.Dataset and its simplest relatives. A dataset is a length plus random access by
  * index; `getItem` may return a promise, so datasets that read files or decode images lazily fit.
  */
+import { recordOrigin } from './origin.ts';
 import type { WorkerSpec } from './worker-spec.ts';
 
 export abstract class Dataset<T = unknown> {
+  constructor() {
+    // A DataLoader with workers copies the dataset into them and needs its class's module (state.ts).
+    recordOrigin(this);
+  }
+
   /** The number of items (Python's `len(dataset)`). */
   abstract get length(): number;
   /** Item `index` (Python's `dataset[index]`), 0 ≤ index < length. */
@@ -17,7 +23,10 @@ export abstract class Dataset<T = unknown> {
    */
   getBatch?(indices: readonly number[]): unknown;
 
-  /** Optional: how to rebuild this dataset in a worker thread (DataLoader numWorkers > 0). */
+  /**
+   * Optional: how to rebuild this dataset in a worker thread (DataLoader numWorkers > 0). Without it
+   * a worker gets a copy of the dataset's own fields, as PyTorch's workers get a pickled copy.
+   */
   workerSpec?(): WorkerSpec;
 }
 
@@ -39,10 +48,16 @@ export class Subset<T> extends Dataset<T> {
   ) {
     super();
     this.indices = [...indices];
-    // Keep the wrapped dataset's batch fast path, if it has one.
+    // Keep the wrapped dataset's batch fast path, if it has one. Not enumerable: a closure cannot be
+    // copied into a worker thread, and the copy made there does without it (same values, per item).
     if (dataset.getBatch) {
       const getBatch = dataset.getBatch.bind(dataset);
-      this.getBatch = (batch) => getBatch(batch.map((i) => this.indices[checkIndex(i, this.length, 'Subset')]!));
+      Object.defineProperty(this, 'getBatch', {
+        value: (batch: readonly number[]) =>
+          getBatch(batch.map((i) => this.indices[checkIndex(i, this.length, 'Subset')]!)),
+        configurable: true,
+        writable: true,
+      });
     }
   }
 

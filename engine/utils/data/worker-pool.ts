@@ -9,6 +9,7 @@
  * or an iterator that is simply dropped, never keeps Node running.
  */
 import { Worker } from 'node:worker_threads';
+import type { BatchSeeds } from './fetch.ts';
 import type { BatchReply, BatchRequest, WorkerData } from './worker.ts';
 
 // A CommonJS eval script: it can start before any TypeScript loader exists.
@@ -53,11 +54,12 @@ class PoolWorker {
     );
   }
 
-  request(batch: number, indices: number[]): Promise<unknown> {
+  /** `key` names the request (unique over the pool's life: a persistent pool serves several epochs). */
+  request(key: number, indices: number[], seeds: BatchSeeds): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
-    const promise = new Promise<unknown>((resolve, reject) => this.pending.set(batch, { resolve, reject }));
+    const promise = new Promise<unknown>((resolve, reject) => this.pending.set(key, { resolve, reject }));
     this.worker.ref();
-    this.worker.postMessage({ batch, indices } satisfies BatchRequest);
+    this.worker.postMessage({ batch: key, indices, seeds } satisfies BatchRequest);
     return promise;
   }
 
@@ -90,6 +92,7 @@ class PoolWorker {
 
 export class WorkerPool {
   private readonly workers: PoolWorker[];
+  private requests = 0;
 
   constructor(numWorkers: number, shared: Omit<WorkerData, 'id' | 'seed'>, baseSeed: number) {
     const tsx = tsxApiUrl();
@@ -102,8 +105,8 @@ export class WorkerPool {
   }
 
   /** Batch `batch` goes to worker batch mod numWorkers, as PyTorch assigns them round-robin. */
-  request(batch: number, indices: number[]): Promise<unknown> {
-    const promise = this.workers[batch % this.workers.length]!.request(batch, indices);
+  request(batch: number, indices: number[], seeds: BatchSeeds): Promise<unknown> {
+    const promise = this.workers[batch % this.workers.length]!.request(this.requests++, indices, seeds);
     // Prefetched batches may fail before anyone awaits them; that must not count as unhandled.
     promise.catch(() => {});
     return promise;

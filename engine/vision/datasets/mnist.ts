@@ -93,13 +93,9 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
     return [x, y];
   }
 
+  /** Workers read the IDX files themselves rather than receive a copy of them; transforms are copied. */
   override workerSpec(): WorkerSpec {
-    if (this.transform || this.targetTransform) {
-      throw new Error(
-        'MNIST with a transform cannot rebuild itself in a worker thread (functions do not cross threads): ' +
-          'give the DataLoader a workerSpec naming a module export that builds this dataset, transform included.',
-      );
-    }
-    return { module: import.meta.url, export: 'MNIST', args: [{ train: this.train, root: this.root }] };
+    const { train, root, transform, targetTransform } = this;
+    return { module: import.meta.url, export: 'MNIST', args: [{ train, root, transform, targetTransform }] };
   }
 }

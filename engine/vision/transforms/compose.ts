@@ -1,8 +1,13 @@
 /** transforms.Compose and transforms.Lambda. */
 import { applyTransform, type Transform } from './transform.ts';
 
-// Types only: what a transform takes and gives (for an overloaded `call`, its last overload).
-type InputOf<T> = T extends (input: infer I) => unknown ? I : T extends { call(input: infer I): unknown } ? I : never;
+// Types only: what a transform takes (for an overloaded `call`, any of its first two overloads: an
+// image or a tensor) and gives (its last overload).
+type InputOf<T> = T extends (input: infer I) => unknown
+  ? I
+  : T extends { call(input: infer A): unknown; call(input: infer B): unknown }
+    ? A | B
+    : never;
 type OutputOf<T> = T extends (input: never) => infer O ? O : T extends { call(input: never): infer O } ? O : never;
 type Last<L extends readonly unknown[]> = L extends readonly [...unknown[], infer X] ? X : L[number];
 

@@ -7,6 +7,8 @@ import { Tensor } from '../../tensor/tensor.ts';
 export class Normalize {
   readonly mean: readonly number[];
   readonly std: readonly number[];
+  /** The [C, 1, 1] mean and std tensors last used, by dtype, device and C: a per-image pipeline reuses them. */
+  private cached: { key: string; mean: Tensor; std: Tensor } | null = null;
 
   constructor(mean: number | readonly number[], std: number | readonly number[]) {
     this.mean = typeof mean === 'number' ? [mean] : [...mean];
@@ -25,7 +27,15 @@ export class Normalize {
     if (x.ndim < 3)
       throw new RangeError(`Normalize: expected a tensor image of size (..., C, H, W), got ${formatShape(x.shape)}`);
     const c = x.shape[x.ndim - 3]!;
-    return x.sub(this.perChannel(this.mean, c, x, 'mean')).div(this.perChannel(this.std, c, x, 'std'));
+    const key = `${x.dtype} ${x.device} ${c}`;
+    if (this.cached?.key !== key) {
+      this.cached = {
+        key,
+        mean: this.perChannel(this.mean, c, x, 'mean'),
+        std: this.perChannel(this.std, c, x, 'std'),
+      };
+    }
+    return x.sub(this.cached.mean).div(this.cached.std);
   }
 
   /** A [C, 1, 1] (or [1, 1, 1]) tensor of x's dtype and device, broadcasting over H and W. */

@@ -1,12 +1,11 @@
 /**
- * transforms.RandomCrop(size, { padding, padIfNeeded, fill }): optional constant padding, then a
+ * transforms.RandomCrop(size, { padding, padIfNeeded, fill, paddingMode }): optional padding, then a
  * crop at a random position. The draws follow torchvision: row offset i, then column offset j,
  * each uniform over the valid range; none when the crop is the whole image.
  */
-import { full } from '../../tensor/create.ts';
-import { cat } from '../../ops/indexing.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { isImageLike, remapImage, type Image, type ImageLike } from '../image.ts';
+import { channelsOf, isImageLike, remapImage, type Image, type ImageLike } from '../image.ts';
+import { padImage, padTensor, sides, type PaddingMode, type Sides } from './pad.ts';
 import { generatorOf, type RandomOptions } from './transform.ts';
 
 export interface RandomCropOptions extends RandomOptions {
@@ -16,32 +15,8 @@ export interface RandomCropOptions extends RandomOptions {
   padIfNeeded?: boolean;
   /** The padding value (default 0). */
   fill?: number;
-}
-
-type Sides = [left: number, top: number, right: number, bottom: number];
-
-function sides(padding: number | readonly number[]): Sides {
-  const p = typeof padding === 'number' ? [padding] : [...padding];
-  if (p.some((v) => !Number.isInteger(v) || v < 0))
-    throw new RangeError(`RandomCrop: padding must be non-negative integers, got ${JSON.stringify(padding)}`);
-  if (p.length === 1) return [p[0]!, p[0]!, p[0]!, p[0]!];
-  if (p.length === 2) return [p[0]!, p[1]!, p[0]!, p[1]!];
-  if (p.length === 4) return p as Sides;
-  throw new RangeError(`RandomCrop: padding must have 1, 2 or 4 values, got ${p.length}`);
-}
-
-function padTensor(x: Tensor, [l, t, r, b]: Sides, fill: number): Tensor {
-  const block = (shape: number[]) => full(shape, fill, { dtype: x.dtype, device: x.device });
-  const lead = x.shape.slice(0, -2);
-  const [h, w] = x.shape.slice(-2) as [number, number];
-  const wide = cat([block([...lead, h, l]), x, block([...lead, h, r])], -1);
-  return cat([block([...lead, t, w + l + r]), wide, block([...lead, b, w + l + r])], -2);
-}
-
-function padImage(image: ImageLike, [l, t, r, b]: Sides, fill: number): Image {
-  const inside = (y: number, x: number): [number, number] | null =>
-    y >= t && y < t + image.height && x >= l && x < l + image.width ? [y - t, x - l] : null;
-  return remapImage(image, image.width + l + r, image.height + t + b, inside, fill, 'RandomCrop');
+  /** How to pad (default 'constant'; see Pad). */
+  paddingMode?: PaddingMode;
 }
 
 export class RandomCrop {
@@ -55,7 +30,7 @@ export class RandomCrop {
     this.size = typeof size === 'number' ? [size, size] : [size[0], size[1]];
     if (this.size.some((s) => !Number.isInteger(s) || s <= 0))
       throw new RangeError(`RandomCrop: size must be positive integers, got ${JSON.stringify(size)}`);
-    this.padding = sides(options.padding ?? 0);
+    this.padding = sides(options.padding ?? 0, 'RandomCrop');
   }
 
   // The tensor overload is last: type inference (e.g. Compose's) reads the last one.
@@ -66,8 +41,11 @@ export class RandomCrop {
     const isTensor = input instanceof Tensor;
     if (!isTensor && !isImageLike(input))
       throw new TypeError('RandomCrop: input should be a Tensor [..., H, W] or an image');
+    const mode = this.options.paddingMode ?? 'constant';
     const pad = (x: Tensor | ImageLike, s: Sides) =>
-      x instanceof Tensor ? padTensor(x, s, fill) : padImage(x, s, fill);
+      x instanceof Tensor
+        ? padTensor(x, s, fill, mode, 'RandomCrop')
+        : padImage(x, s, Array(channelsOf(x, 'RandomCrop')).fill(fill), mode, 'RandomCrop');
     const dims = (x: Tensor | ImageLike): [number, number] =>
       x instanceof Tensor ? (x.shape.slice(-2) as [number, number]) : [x.height, x.width];
 

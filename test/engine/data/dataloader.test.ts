@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
-import { Squares } from './datasets-fixture.ts';
+import { transforms } from '#engine/vision';
+import { NoisyPoints, Scale, Sealed, Squares } from './datasets-fixture.ts';
 
 const { DataLoader, TensorDataset } = torch.utils.data;
 
@@ -111,6 +112,9 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batch_size should be a positive integer/);
     expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/num_workers/);
     expect(() => new DataLoader(ds, { prefetchFactor: 2 })).toThrow(/prefetch_factor/);
+    expect(() => new DataLoader(ds, { persistentWorkers: true })).toThrow(
+      /persistent_workers option needs numWorkers > 0/,
+    );
   });
 });
 
@@ -154,26 +158,126 @@ describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
     );
   });
 
-  it('says how to fix a dataset that cannot be rebuilt in a worker', async () => {
-    const plain = new (class extends torch.utils.data.Dataset<number> {
+  it(
+    'does not keep the process alive after a loop breaks early or an iterator is dropped',
+    { timeout: 180_000 },
+    async () => {
+      // A child process, since only its exit shows whether a worker still holds the event loop. Its
+      // start (tsx, the engine, two workers) is as slow as the machine is busy, so only the time from
+      // its last line to its exit is held to a limit (EXIT_LIMIT_MS).
+      const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+      const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
+      const child = spawn(tsx, [script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve();
+        });
+        // 'close' comes after the output is read ('exit' may come before it).
+        child.on('close', () => reject(new Error(`the script ended before printing its line: ${out}`)));
+      });
+      expect(out.trim()).toBe('done 3');
+      const held = setTimeout(() => child.kill(), EXIT_LIMIT_MS);
+      const code = await exited;
+      clearTimeout(held);
+      expect(code, `still running ${EXIT_LIMIT_MS / 1000} s after its last line: a worker holds the process`).toBe(0);
+    },
+  );
+});
+
+/**
+ * From the script's last line to its exit: a worker still starting (tsx, then the engine: seconds on
+ * a busy machine) answers the batch it was asked for, then nothing is left. A worker that held the
+ * process would hold it for ever, so the limit can be generous.
+ */
+const EXIT_LIMIT_MS = 60_000;
+
+describe('DataLoader workers for a dataset class of your own', { timeout: 120_000 }, () => {
+  async function read(
+    dataset: torch.utils.data.Dataset<[torch.Tensor, number]>,
+    numWorkers: number,
+    persistentWorkers = false,
+  ) {
+    const loader = new DataLoader(dataset, {
+      batchSize: 3,
+      shuffle: true,
+      generator: new torch.Generator(5),
+      numWorkers,
+      persistentWorkers,
+    });
+    const epochs: unknown[] = [];
+    for (let e = 0; e < 2; e++) {
+      const batches: unknown[] = [];
+      for await (const [x, y] of loader) batches.push([await x.toArray(), await y.toArray()]);
+      epochs.push(batches);
+    }
+    return epochs;
+  }
+
+  it('copies it into each worker and gives the batches of numWorkers: 0, random draws included', async () => {
+    const ds = new NoisyPoints(11, new Scale(2));
+    torch.manualSeed(1);
+    const before = torch.defaultGenerator.getState();
+    const serial = await read(ds, 0);
+    // The default generator is seeded per sample and put back: the main thread's stream is untouched.
+    expect(torch.defaultGenerator.getState()).toEqual(before);
+    expect(await read(ds, 2)).toEqual(serial);
+    expect(await read(ds, 3)).toEqual(serial);
+    // Persistent workers serve both epochs from one copy of the dataset: the same batches again.
+    expect(await read(ds, 2, true)).toEqual(serial);
+    const [first, second] = serial as [number[][][][], number[][][][]];
+    expect(first.map(([, y]) => y.length)).toEqual([3, 3, 3, 2]);
+    // The noise is random (a fresh draw per sample and per epoch), not a constant.
+    const noise = (epoch: number[][][][]) =>
+      epoch.flatMap(([x]) => x.map((row) => row[0]! / 2 - Math.floor(row[0]! / 2)));
+    expect(new Set(noise(first)).size).toBe(11);
+    expect(noise(second)).not.toEqual(noise(first));
+  });
+
+  it('copies what randomSplit and the engine wrap around it: Subset, Compose', async () => {
+    const ds = new NoisyPoints(12, new transforms.Compose([new Scale(3), new Scale(0.5)]));
+    const [train] = torch.utils.data.randomSplit(ds, [0.75, 0.25], new torch.Generator(2));
+    const read2 = async (numWorkers: number) => {
+      const out: unknown[] = [];
+      const loader = new DataLoader(train!, { batchSize: 4, numWorkers, generator: new torch.Generator(9) });
+      for await (const [x, y] of loader) out.push([await x.toArray(), await y.toArray()]);
+      return out;
+    };
+    expect(await read2(2)).toEqual(await read2(0));
+  });
+
+  it('says what cannot be copied, where it sits, and what to do', async () => {
+    const first = (loader: AsyncIterable<unknown>) => loader[Symbol.asyncIterator]().next();
+    // A class defined inside a function cannot be imported by a worker.
+    class Local extends torch.utils.data.Dataset<number> {
       get length() {
         return 3;
       }
       getItem(i: number) {
         return i;
       }
-    })();
-    const loader = new DataLoader(plain, { numWorkers: 1 });
-    await expect(loader[Symbol.asyncIterator]().next()).rejects.toThrow(
-      /cannot be rebuilt in a worker thread.*workerSpec/,
+    }
+    await expect(first(new DataLoader(new Local(), { numWorkers: 1 }))).rejects.toThrow(
+      /Local cannot be copied into a worker thread: Local is class Local, which is not exported from .*dataloader\.test\.ts.*export it there/,
     );
-  });
-
-  it('does not keep the process alive after a loop breaks early or an iterator is dropped', () => {
-    // A child process, since only its exit shows whether a worker still holds the event loop.
-    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
-    const out = execFileSync(tsx, [script], { cwd: process.cwd(), timeout: 25_000, encoding: 'utf8' });
-    expect(out.trim()).toBe('done 3');
+    // A closure used as a transform: the path inside the dataset is named.
+    const offset = 1;
+    await expect(
+      first(new DataLoader(new NoisyPoints(4, { call: (x) => x.add(offset) }), { numWorkers: 1 })),
+    ).rejects.toThrow(/NoisyPoints\.transform\.call is function call, which is not exported/);
+    // #private fields cannot be read from outside the class.
+    await expect(first(new DataLoader(new Sealed(), { numWorkers: 1 }))).rejects.toThrow(/Sealed with #private fields/);
+    // An anonymous class has no name to be found by.
+    const anonymous = new (class extends torch.utils.data.Dataset<number> {
+      get length() {
+        return 1;
+      }
+      getItem() {
+        return 0;
+      }
+    })();
+    await expect(first(new DataLoader(anonymous, { numWorkers: 1 }))).rejects.toThrow(/anonymous class.*numWorkers: 0/);
   });
 });
