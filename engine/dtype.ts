@@ -1,14 +1,14 @@
 /**
  * Data types and PyTorch's type-promotion rules.
  *
- * float16 is stored on the CPU as float32 values rounded to half precision (JavaScript has no
- * Float16Array on Node 20); it is still accounted as 2 bytes per element so that memory figures
- * mean what they would mean on a GPU.
+ * float16 and bfloat16 are stored on the CPU as float32 values rounded to their precision
+ * (JavaScript has no Float16Array on Node 20); they are still accounted as 2 bytes per element so
+ * that memory figures mean what they would mean natively.
  */
-export type DType = 'float32' | 'float64' | 'float16' | 'int32' | 'bool';
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'bool';
 export type Device = 'cpu' | 'webgpu';
 
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'int32', 'bool'];
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'bool'];
 export const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 
 /** The typed arrays values travel in between host and device. */
@@ -18,12 +18,18 @@ export const itemSize: Readonly<Record<DType, number>> = {
   float64: 8,
   float32: 4,
   float16: 2,
+  bfloat16: 2,
   int32: 4,
   bool: 1,
 };
 
 export function isFloatingPoint(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
+}
+
+/** The 2-byte float dtypes, whose values the CPU keeps rounded in a Float32Array. */
+export function isHalfPrecision(dtype: DType): dtype is 'float16' | 'bfloat16' {
+  return dtype === 'float16' || dtype === 'bfloat16';
 }
 
 /** The host array type that holds a dtype's values. */
@@ -33,6 +39,7 @@ export function hostArray(dtype: DType, length: number): HostArray {
       return new Float64Array(length);
     case 'float32':
     case 'float16':
+    case 'bfloat16':
       return new Float32Array(length);
     case 'int32':
       return new Int32Array(length);
@@ -41,10 +48,14 @@ export function hostArray(dtype: DType, length: number): HostArray {
   }
 }
 
-const rank: Readonly<Record<DType, number>> = { bool: 0, int32: 1, float16: 2, float32: 3, float64: 4 };
+const rank: Readonly<Record<DType, number>> = { bool: 0, int32: 1, float16: 2, bfloat16: 2, float32: 3, float64: 4 };
 
-/** torch.promote_types: bool < int32 < float16 < float32 < float64. */
+/**
+ * torch.promote_types: bool < int32 < float16, bfloat16 < float32 < float64; float16 and bfloat16
+ * hold neither's range nor precision, so together they promote to float32, as in PyTorch.
+ */
 export function promoteTypes(a: DType, b: DType): DType {
+  if (a !== b && isHalfPrecision(a) && isHalfPrecision(b)) return 'float32';
   return rank[a] >= rank[b] ? a : b;
 }
 
@@ -86,4 +97,28 @@ export function roundToFloat16(x: number): number {
   const frac = q - r;
   if (frac > 0.5 || (frac === 0.5 && r % 2 !== 0)) r += 1;
   return r * quantum;
+}
+
+const bf16Scratch = new Float32Array(1);
+const bf16Bits = new Uint32Array(bf16Scratch.buffer);
+
+/**
+ * Rounds a number to the nearest bfloat16 value (round half to even), as a cast to bfloat16 does:
+ * bfloat16 is the top 16 bits of a float32 (8 exponent bits, 7 mantissa bits).
+ */
+export function roundToBfloat16(x: number): number {
+  if (x !== x) return x;
+  bf16Scratch[0] = x;
+  const bits = bf16Bits[0]!;
+  // Adding 0x7fff plus the kept part's lowest bit rounds to nearest, ties to even; a carry into the
+  // exponent is correct (it rounds up to the next binade, or to infinity).
+  bf16Bits[0] = ((bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000) >>> 0;
+  return bf16Scratch[0]!;
+}
+
+/** The rounding a stored value of `dtype` gets (2-byte floats), or null where a typed array stores it exactly. */
+export function storeRounding(dtype: DType): ((x: number) => number) | null {
+  if (dtype === 'float16') return roundToFloat16;
+  if (dtype === 'bfloat16') return roundToBfloat16;
+  return null;
 }

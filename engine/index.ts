@@ -36,6 +36,8 @@ export * from './functional.ts';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.ts';
 export * as autograd from './autograd/index.ts';
 export * as memory from './memory.ts';
+export * as amp from './amp/index.ts';
+export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast.ts';
 export * as webgpu from './webgpu.ts';
 
 export const float32 = 'float32';
@@ -46,6 +48,7 @@ export const bool = 'bool';
 export const float = 'float32';
 export const double = 'float64';
 export const half = 'float16';
+export const bfloat16 = 'bfloat16';
 export * as utils from './utils/index.ts';
 export { save, load } from './serialization.ts';
 export * as nn from './nn/index.ts';

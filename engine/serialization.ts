@@ -33,6 +33,7 @@ const SAFE_DTYPE: Readonly<Record<DType, SafeDType>> = {
   float32: 'F32',
   float64: 'F64',
   float16: 'F16',
+  bfloat16: 'BF16',
   int32: 'I32',
   bool: 'BOOL',
 };
@@ -84,7 +85,12 @@ function flatten(value: unknown, name: string, tensors: Map<string, Tensor>): un
 
 async function toSafeTensor(t: Tensor): Promise<SafeTensor> {
   const values = await t.data();
-  const raw = t.dtype === 'float16' ? float32ToFloat16Bits(values as Float32Array) : values;
+  const raw =
+    t.dtype === 'float16'
+      ? float32ToFloat16Bits(values as Float32Array)
+      : t.dtype === 'bfloat16' // the stored values are already bfloat16, so the top halves are exact
+        ? Uint16Array.from(new Uint32Array((values as Float32Array).slice().buffer), (b) => b >>> 16)
+        : values;
   return {
     dtype: SAFE_DTYPE[t.dtype],
     shape: [...t.shape],
@@ -135,7 +141,7 @@ function hostValues(t: SafeTensor, name: string): [HostArray, DType] {
     case 'BF16': // bfloat16 is the top half of a float32, so widening is exact
       return [
         new Float32Array(Uint32Array.from(new Uint16Array(buffer, 0, byteLength / 2), (h) => h << 16).buffer),
-        'float32',
+        'bfloat16',
       ];
     case 'I32':
       return [new Int32Array(buffer, 0, byteLength / 4), 'int32'];

@@ -36,3 +36,9 @@ export function adapterName(): string {
   const info = loaded && isInitialized() ? loaded.webgpuInfo() : null;
   return info ? info.adapter : 'not initialized';
 }
+
+/** Whether the initialized adapter stores float16 (the feature shader-f16); false before init(). */
+export function supportsFloat16(): boolean {
+  const info = loaded && isInitialized() ? loaded.webgpuInfo() : null;
+  return info?.float16 ?? false;
+}

@@ -300,6 +300,9 @@ export class Module {
   half(): this {
     return this.to('float16');
   }
+  bfloat16(): this {
+    return this.to('bfloat16');
+  }
 
   // ---- state ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import { defineOp } from '../autograd/function.ts';
 import { promoteTypes } from '../dtype.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { toAutocastDtype } from '../amp/autocast.ts';
 import { launchMatmul } from './kernels.ts';
 
 /** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands at least 2-D. */
@@ -41,7 +42,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
   }
-  [a, b] = sameDtype(a, b);
+  // autocast's low-precision list: matmul (and so linear and conv) run in the region's dtype.
+  [a, b] = sameDtype(toAutocastDtype(a), toAutocastDtype(b));
   const k1 = a.shape[a.ndim - 1]!;
   const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
   checkInner(a, b, k1, k2, a.ndim <= 2 && b.ndim <= 2 ? 'mm' : 'matmul');

@@ -1,4 +1,5 @@
 /** Reductions, softmax and their gradients. */
+import { toAutocastFloat32 } from '../amp/autocast.ts';
 import { defineOp } from '../autograd/function.ts';
 import { isFloatingPoint } from '../dtype.ts';
 import { normalizeDim, normalizeDims } from '../tensor/shape.ts';
@@ -39,12 +40,17 @@ const sumOp = defineOp(
   (ctx, g) => [expandBack(g, ctx.inputShape as number[], ctx.axes as number[]), null, null],
 );
 
+// Reductions, norms and softmax are on autocast's float32 list: each casts a 2-byte float input to
+// float32 inside an autocast region (toAutocastFloat32), and leaves it alone outside one.
+
 export function sum(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   const a = dimArgs(dim, keepdim);
   return sumOp(x, normalizeDims(a.dim, x.ndim), a.keepdim);
 }
 
 export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   if (!isFloatingPoint(x.dtype)) {
     throw new TypeError(
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
@@ -58,6 +64,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
 
 /** Variance with torch's correction (1 = unbiased, the default). */
 export function variance(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   const a = dimArgs<VarOptions>(dim, keepdim);
   const correction = a.options.correction ?? (a.options.unbiased === false ? 0 : 1);
   const axes = normalizeDims(a.dim, x.ndim);
@@ -74,6 +81,7 @@ export function std(x: Tensor, dim?: number | readonly number[] | VarOptions, ke
 }
 
 export function prod(x: Tensor, dim?: number | DimOptions, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   const a = dimArgs(dim, keepdim);
   const axes = normalizeDims(a.dim as number | undefined, x.ndim);
   // d(Πx)/dx_i = Π/x_i; written through exp(Σ log|x|)-free form only where x ≠ 0 is needed.
@@ -161,6 +169,7 @@ export const argmax = argExtreme('argmax');
 export const argmin = argExtreme('argmin');
 
 export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   const a = dimArgs(dim, keepdim);
   const opts = { dim: a.dim ?? x.shape.map((_, i) => i), keepdim: a.keepdim };
   if (p === Infinity) return absMax(x.abs(), normalizeDims(opts.dim, x.ndim), opts.keepdim);
@@ -183,6 +192,7 @@ function absMax(x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
 }
 
 export function logsumexp(x: Tensor, dim: number | DimOptions, keepdim?: boolean): Tensor {
+  x = toAutocastFloat32(x);
   const a = dimOnly(dim, keepdim);
   // An infinite max (a row of -inf, or an inf) is not subtracted: inf − inf would give NaN.
   const max = x.max(a.dim, true).values.detach();
@@ -245,7 +255,7 @@ function softmaxDim(x: Tensor, dim: number | { dim: number }): number {
 }
 
 function floatInput(x: Tensor): Tensor {
-  return isFloatingPoint(x.dtype) ? x : x.to('float32');
+  return isFloatingPoint(x.dtype) ? toAutocastFloat32(x) : x.to('float32');
 }
 
 export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {

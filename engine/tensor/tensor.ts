@@ -5,7 +5,7 @@
  */
 import type { View } from '../backend/types.ts';
 import type { Node } from '../autograd/node.ts';
-import type { DType, Device, HostArray } from '../dtype.ts';
+import { isFloatingPoint, itemSize, type DType, type Device, type HostArray } from '../dtype.ts';
 import * as el from '../ops/elementwise.ts';
 import * as idx from '../ops/indexing.ts';
 import * as inplace from '../ops/inplace.ts';
@@ -113,7 +113,7 @@ export class Tensor {
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use y = x.detach().",
       );
     }
-    if (value && this.dtype !== 'float32' && this.dtype !== 'float64' && this.dtype !== 'float16') {
+    if (value && !isFloatingPoint(this.dtype)) {
       throw new TypeError(
         `Only Tensors of floating point dtype can require gradients (got ${this.dtype}). ` +
           "torch.tensor infers int32 from whole numbers (as PyTorch infers int64): pass { dtype: 'float32' }.",
@@ -213,6 +213,9 @@ export class Tensor {
   }
   half(): Tensor {
     return this.to('float16');
+  }
+  bfloat16(): Tensor {
+    return this.to('bfloat16');
   }
   int(): Tensor {
     return this.to('int32');
@@ -534,5 +537,5 @@ export class Tensor {
 }
 
 function itemBytes(t: Tensor): number {
-  return { float64: 8, float32: 4, float16: 2, int32: 4, bool: 1 }[t.dtype];
+  return itemSize[t.dtype];
 }

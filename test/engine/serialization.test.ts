@@ -83,7 +83,7 @@ describe('torch.save / torch.load', () => {
     expect([back.w!.dtype, await back.w!.toArray()]).toEqual(['float64', [1.25, -2]]);
     expect([back.n!.dtype, await back.n!.toArray()]).toEqual(['int32', [-3, 5]]);
     expect([back.m!.dtype, await back.m!.toArray()]).toEqual(['bool', [true, false]]);
-    expect([back.bf!.dtype, await back.bf!.toArray()]).toEqual(['float32', [1]]);
+    expect([back.bf!.dtype, await back.bf!.toArray()]).toEqual(['bfloat16', [1]]);
     expect(await back.u!.toArray()).toEqual([200]);
   });
 

@@ -1,6 +1,6 @@
 /** Elementwise kernels: one JavaScript expression per op, compiled into strided loops. */
 import type { BinaryOp, UnaryOp, View } from '../../backend/types.ts';
-import type { DType } from '../../dtype.ts';
+import { isHalfPrecision, type DType } from '../../dtype.ts';
 import { elementwise } from './strided.ts';
 
 // Math.round rounds half up; torch.round rounds half to even.
@@ -47,9 +47,9 @@ const binaryExpr: Readonly<Record<BinaryOp, string>> = {
   or: '(v0 || v1 ? 1 : 0)',
 };
 
-/** Rounds to half for float16 outputs, and maps any nonzero (NaN too) to true for bool outputs. */
+/** Rounds 2-byte float outputs to their precision, and maps any nonzero (NaN too) to true for bool outputs. */
 function finish(expr: string, out: DType): string {
-  if (out === 'float16') return `f16(${expr})`;
+  if (isHalfPrecision(out)) return `rnd(${expr})`;
   if (out === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
   return expr;
 }

@@ -1,6 +1,6 @@
 /** torch.gather and its adjoint scatter_add along one dim, for strided views. */
 import type { View } from '../../backend/types.ts';
-import { roundToFloat16 } from '../../dtype.ts';
+import { storeRounding } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
 import { forEachIndex, offsetOf } from './strided.ts';
 
@@ -8,7 +8,7 @@ export function gather(x: View, dim: number, index: View, out: View): void {
   const xd = cpuData(x);
   const id = cpuData(index);
   const od = cpuData(out);
-  const half = out.buffer.dtype === 'float16';
+  const round = storeRounding(out.buffer.dtype);
   const size = x.shape[dim]!;
   forEachIndex(index.shape, (i) => {
     const j = id[offsetOf(index, i)]!;
@@ -17,7 +17,7 @@ export function gather(x: View, dim: number, index: View, out: View): void {
     }
     let o = x.offset;
     for (let d = 0; d < i.length; d++) o += (d === dim ? (j < 0 ? j + size : j) : i[d]!) * x.strides[d]!;
-    od[offsetOf(out, i)] = half ? roundToFloat16(xd[o]!) : xd[o]!;
+    od[offsetOf(out, i)] = round ? round(xd[o]!) : xd[o]!;
   });
 }
 
@@ -25,7 +25,7 @@ export function scatterAdd(dim: number, index: View, src: View, out: View): void
   const sd = cpuData(src);
   const id = cpuData(index);
   const od = cpuData(out);
-  const half = out.buffer.dtype === 'float16';
+  const round = storeRounding(out.buffer.dtype);
   const size = out.shape[dim]!;
   forEachIndex(index.shape, (i) => {
     const j = id[offsetOf(index, i)]!;
@@ -35,6 +35,6 @@ export function scatterAdd(dim: number, index: View, src: View, out: View): void
     let o = out.offset;
     for (let d = 0; d < i.length; d++) o += (d === dim ? (j < 0 ? j + size : j) : i[d]!) * out.strides[d]!;
     const v = od[o]! + sd[offsetOf(src, i)]!;
-    od[o] = half ? roundToFloat16(v) : v;
+    od[o] = round ? round(v) : v;
   });
 }

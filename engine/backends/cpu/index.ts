@@ -1,6 +1,6 @@
 /** The CPU backend: typed arrays and JavaScript kernels (the reference every other backend matches). */
 import type { Backend, DeviceBuffer, MemoryStats, View } from '../../backend/types.ts';
-import { hostArray, itemSize, roundToFloat16, type DType, type HostArray } from '../../dtype.ts';
+import { hostArray, itemSize, storeRounding, type DType, type HostArray } from '../../dtype.ts';
 import { contiguousStrides } from '../../tensor/shape.ts';
 import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
 import { binary, unary, where } from './elementwise.ts';
@@ -33,8 +33,9 @@ class CpuBackend implements Backend {
 
   upload(data: HostArray, dtype: DType): CpuBuffer {
     const buffer = this.alloc(dtype, data.length);
-    if (dtype === 'float16') {
-      for (let i = 0; i < data.length; i++) buffer.data[i] = roundToFloat16(data[i]!);
+    const round = storeRounding(dtype);
+    if (round) {
+      for (let i = 0; i < data.length; i++) buffer.data[i] = round(data[i]!);
     } else if (dtype === 'bool') {
       for (let i = 0; i < data.length; i++) buffer.data[i] = data[i] !== 0 ? 1 : 0;
     } else {

@@ -16,7 +16,7 @@
  * - int32: a plain triple loop with wraparound.
  */
 import type { View } from '../../backend/types.ts';
-import { roundToFloat16, type HostArray } from '../../dtype.ts';
+import { storeRounding, type HostArray } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
 import { wasmFloatMatmul, wasmSimdAvailable } from './wasm/matmul.ts';
 
@@ -69,13 +69,13 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
   const K = a.shape[a.shape.length - 1]!;
   const dtype = out.buffer.dtype;
   if (dtype === 'bool') throw new Error("matmul is not implemented for 'bool'");
-  const f16 = dtype === 'float16';
+  const round = storeRounding(dtype);
 
   const batchRank = rank - 2;
   let batches = 1;
   for (let d = 0; d < batchRank; d++) batches *= out.shape[d]!;
   if (batches === 0 || M === 0 || N === 0) return;
-  const float32 = dtype === 'float32' || f16;
+  const float32 = dtype === 'float32' || round !== null;
   if (kernel === 'wasm' && !float32) throw new Error(`the WebAssembly matmul kernel is float32 only (got '${dtype}')`);
   const wasm =
     kernel === 'wasm' || (kernel === undefined && float32 && M * N * K >= WASM_MIN_WORK && wasmSimdAvailable());
@@ -101,7 +101,7 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
       intMatmul(am, bm, om, M, N, K);
     } else {
       // A broadcast B (same offset as the batch before) is packed once for the whole batch.
-      const packed = floatMatmul(am, bm, bm.off === packedBOff, om, f16, M, N, K);
+      const packed = floatMatmul(am, bm, bm.off === packedBOff, om, round, M, N, K);
       packedBOff = packed ? bm.off : -1;
     }
     for (let d = batchRank - 1; d >= 0; d--) {
@@ -123,7 +123,7 @@ function jsFloatMatmul(
   b: Matrix,
   bIsPacked: boolean,
   out: Matrix,
-  f16: boolean,
+  round: ((x: number) => number) | null,
   M: number,
   N: number,
   K: number,
@@ -145,12 +145,12 @@ function jsFloatMatmul(
           const o = out.off + (i0 + i) * oRow + (j0 + j) * oCol;
           const rows = Math.min(MR, mb - i);
           const cols = Math.min(NR, nb - j);
-          // Full tiles go straight to out; edge tiles and float16 go through `tile` to be clipped/rounded.
-          if (rows === MR && cols === NR && !f16) {
+          // Full tiles go straight to out; edge tiles and 2-byte floats go through `tile` to be clipped/rounded.
+          if (rows === MR && cols === NR && !round) {
             kernel(packedA, i * K, packedB, j * K, K, O, o, oRow, oCol);
           } else {
             kernel(packedA, i * K, packedB, j * K, K, tile, 0, NR, 1);
-            store(O, o, oRow, oCol, rows, cols, f16);
+            store(O, o, oRow, oCol, rows, cols, round);
           }
         }
       }
@@ -240,12 +240,20 @@ function kernel(
 }
 
 /** Writes the valid rows × cols corner of `tile` into out (edge tiles are partial). */
-function store(O: HostArray, off: number, oRow: number, oCol: number, rows: number, cols: number, f16: boolean): void {
+function store(
+  O: HostArray,
+  off: number,
+  oRow: number,
+  oCol: number,
+  rows: number,
+  cols: number,
+  round: ((x: number) => number) | null,
+): void {
   for (let r = 0; r < rows; r++) {
     let o = off + r * oRow;
     for (let c = 0; c < cols; c++, o += oCol) {
       const v = tile[r * NR + c]!;
-      O[o] = f16 ? roundToFloat16(v) : v;
+      O[o] = round ? round(v) : v;
     }
   }
 }

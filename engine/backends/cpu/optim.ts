@@ -3,7 +3,7 @@
  * operations, in one pass over the parameter instead of a pass and a temporary array per op.
  */
 import type { AdamStepParams, View } from '../../backend/types.ts';
-import { roundToFloat16 } from '../../dtype.ts';
+import { storeRounding } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
 
 export function adamStep(
@@ -31,8 +31,8 @@ export function adamStep(
   const stepSize = lr / (1 - beta1 ** step);
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
   const decay = 1 - lr * weightDecay;
-  // float16 keeps each stored value rounded to half, as the composed in-place ops would.
-  const r = param.buffer.dtype === 'float16' ? roundToFloat16 : (x: number) => x;
+  // 2-byte floats keep each stored value rounded, as the composed in-place ops would.
+  const r = storeRounding(param.buffer.dtype) ?? ((x: number) => x);
   for (let i = 0; i < n; i++) {
     let gi = maximize ? -g[go + i]! : g[go + i]!;
     let pi = p[po + i]!;

@@ -1,6 +1,6 @@
 /** Reductions over any set of axes of a strided view, accumulating in float64. */
 import type { ArgReduceOp, ReduceOp, View } from '../../backend/types.ts';
-import { roundToFloat16 } from '../../dtype.ts';
+import { storeRounding } from '../../dtype.ts';
 import { cpuData, type CpuBuffer } from './buffer.ts';
 
 interface Split {
@@ -54,7 +54,8 @@ function forEachOffset(
 
 function write(out: View, k: number, outOffsets: number[], value: number): void {
   const data = (out.buffer as CpuBuffer).data;
-  data[outOffsets[k]!] = out.buffer.dtype === 'float16' ? roundToFloat16(value) : value;
+  const round = storeRounding(out.buffer.dtype);
+  data[outOffsets[k]!] = round ? round(value) : value;
 }
 
 /** Offsets of out's elements in row-major order (out may be strided). */
@@ -127,7 +128,7 @@ export function argReduce(op: ArgReduceOp, x: View, axis: number, out: View): vo
 export function softmax(x: View, axis: number, log: boolean, out: View): void {
   const data = cpuData(x);
   const o = (out.buffer as CpuBuffer).data;
-  const half = out.buffer.dtype === 'float16';
+  const round = storeRounding(out.buffer.dtype);
   const sx = split(x, [axis]);
   const so = split(out, [axis]);
   const n = sx.redShape[0]!;
@@ -148,7 +149,7 @@ export function softmax(x: View, axis: number, log: boolean, out: View): void {
     for (let j = 0; j < n; j++) {
       const z = data[base + j * xs]! - m;
       const v = log ? z - logSum : Math.exp(z) / sum;
-      o[ob + j * os] = half ? roundToFloat16(v) : v;
+      o[ob + j * os] = round ? round(v) : v;
     }
   });
 }

@@ -7,7 +7,7 @@
  * like an odometer, so any view (transposed, broadcast with stride 0, sliced) is read in place.
  */
 import type { View } from '../../backend/types.ts';
-import { roundToFloat16 } from '../../dtype.ts';
+import { storeRounding } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
 
 /** Operand arrays, offsets and strides, then the output's, then the shape. */
@@ -17,7 +17,7 @@ const cache = new Map<string, Loop>();
 
 /**
  * Compiles `out = expr(v0, v1, …)` over `arity` operands. `expr` uses v0…v{n-1} for the operand
- * values and may call `f16` (round to half). Contiguous same-layout operands take a flat loop.
+ * values and may call `rnd` (round to the output's 2-byte float precision). Contiguous same-layout operands take a flat loop.
  * The key names the typed-array types too: a loop that only ever sees one kind of array stays
  * monomorphic, which is several times faster in V8 than one shared across array types.
  */
@@ -25,7 +25,7 @@ function compile(key: string, arity: number, expr: string, scalars: readonly boo
   const cached = cache.get(key);
   if (cached) return cached;
   const ops = Array.from({ length: arity }, (_, i) => i);
-  const params = [...ops.flatMap((i) => [`A${i}`, `o${i}`, `s${i}`]), 'O', 'oo', 'so', 'shape', 'flat', 'f16'];
+  const params = [...ops.flatMap((i) => [`A${i}`, `o${i}`, `s${i}`]), 'O', 'oo', 'so', 'shape', 'flat', 'rnd'];
   const read = (i: number, idx: string): string => `const v${i} = A${i}[${idx}];`;
   // In the flat loop a broadcast scalar operand is read once, outside the loop.
   const flatRead = (i: number): string => (scalars[i] ? '' : read(i, `o${i} + i`));
@@ -99,7 +99,7 @@ export function elementwise(name: string, expr: string, operands: readonly View[
   const loop = compile(key, operands.length, expr, scalars);
   const args: unknown[] = [];
   for (const v of operands) args.push(cpuData(v), v.offset, v.strides);
-  args.push(cpuData(out), out.offset, out.strides, out.shape, flat, roundToFloat16);
+  args.push(cpuData(out), out.offset, out.strides, out.shape, flat, storeRounding(out.buffer.dtype));
   loop(...args);
 }
 

@@ -24,12 +24,21 @@ export function storageType(dtype: DType): StorageType {
       return 'u32';
     case 'float64':
       throw float64Error();
+    case 'bfloat16':
+      throw bfloat16Error();
   }
 }
 
 /** The type arithmetic on a dtype's values happens in (bool counts as 0/1 in arithmetic). */
 export function arithType(dtype: DType): 'f32' | 'i32' {
   return dtype === 'float32' || dtype === 'float16' ? 'f32' : 'i32';
+}
+
+/** WGSL has f16 but no bfloat16; autocast on webgpu picks float16, as CUDA's autocast does. */
+export function bfloat16Error(): Error {
+  return new Error(
+    'Cannot convert a bfloat16 Tensor to webgpu: WGSL has no bfloat16; use .half() (needs shader-f16) or .float().',
+  );
 }
 
 export function float64Error(): Error {
@@ -39,6 +48,7 @@ export function float64Error(): Error {
 /** Throws the user-facing reason when `dtype` cannot live on this adapter. */
 export function assertStorable(dtype: DType, hasF16: boolean, adapterName: string): void {
   if (dtype === 'float64') throw float64Error();
+  if (dtype === 'bfloat16') throw bfloat16Error();
   if (dtype === 'float16' && !hasF16) {
     throw new Error(
       `float16 on webgpu needs the adapter feature shader-f16, which ${adapterName} lacks; use .float() instead.`,
@@ -77,6 +87,8 @@ export function toStorage(data: HostArray, dtype: DType): ArrayBufferView {
     }
     case 'float64':
       throw float64Error();
+    case 'bfloat16':
+      throw bfloat16Error();
   }
 }
 
@@ -100,6 +112,8 @@ export function fromStorage(bytes: ArrayBuffer, dtype: DType, length: number): H
     }
     case 'float64':
       throw float64Error();
+    case 'bfloat16':
+      throw bfloat16Error();
   }
   return out;
 }

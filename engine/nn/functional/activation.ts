@@ -1,4 +1,5 @@
 /** Activations, dropout and linear as functions (torch.nn.functional). */
+import { toAutocastDtype } from '../../amp/autocast.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
 import { rand } from '../../tensor/create.ts';
@@ -57,5 +58,6 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
 /** y = x·Wᵀ + b, with weight [out_features, in_features]. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const y = input.matmul(weight.t());
-  return bias ? y.add(bias) : y;
+  // Under autocast the bias joins the product's dtype, so the output stays low-precision.
+  return bias ? y.add(toAutocastDtype(bias)) : y;
 }

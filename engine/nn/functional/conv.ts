@@ -4,6 +4,7 @@
  * Both are built from differentiable ops, so their gradients (and gradients of gradients) come
  * from autograd and run on any backend.
  */
+import { toAutocastDtype } from '../../amp/autocast.ts';
 import { cat } from '../../ops/indexing.ts';
 import { full, fromHost } from '../../tensor/create.ts';
 import { formatShape } from '../../tensor/shape.ts';
@@ -162,7 +163,7 @@ export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tenso
     return weightG.reshape([outPerGroup, groupC * K]).matmul(colsG.reshape([n, groupC * K, L]));
   });
   let y = groups === 1 ? perGroup[0]! : cat(perGroup, 1);
-  if (o.bias) y = y.add(o.bias.reshape([1, outC, 1]));
+  if (o.bias) y = y.add(toAutocastDtype(o.bias).reshape([1, outC, 1])); // autocast: the bias joins the product's dtype
   y = y.reshape([n, outC, out[0], out[1]]);
   return input.ndim === 3 ? y.squeeze(0) : y;
 }

@@ -2,6 +2,8 @@
  * Loss functions (torch.nn.functional), with PyTorch's reductions, checks and error messages.
  * Cross-entropy goes through logSoftmax (never log(softmax)), so logits of 1e4 stay finite.
  */
+// Losses are on autocast's float32 list: 2-byte float inputs are cast to float32 in a region.
+import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { defineOp } from '../../autograd/function.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
@@ -60,12 +62,14 @@ function warnIfBroadcast(input: Tensor, target: Tensor): void {
 }
 
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   warnIfBroadcast(input, target);
   const d = input.sub(target);
   return reduce(d.mul(d), checkReduction(options.reduction ?? 'mean'));
 }
 
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   warnIfBroadcast(input, target);
   return reduce(input.sub(target).abs(), checkReduction(options.reduction ?? 'mean'));
 }
@@ -76,6 +80,7 @@ const DTYPE_NAMES: Record<string, string> = {
   float32: 'Float',
   float64: 'Double',
   float16: 'Half',
+  bfloat16: 'BFloat16',
   int32: 'Int',
   bool: 'Bool',
 };
@@ -153,6 +158,7 @@ function reduceWeighted(
 }
 
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   const { weight, ignoreIndex = -100 } = options;
   const reduction = checkReduction(options.reduction ?? 'mean');
   checkClassTarget(input, target, 'nll_loss');
@@ -163,6 +169,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
 }
 
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   const { weight, ignoreIndex = -100, labelSmoothing = 0 } = options;
   const reduction = checkReduction(options.reduction ?? 'mean');
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -229,6 +236,7 @@ const binaryCrossEntropyOp = defineOp(
 );
 
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   if (!sameShape(input, target)) {
     throw new RangeError(
       `Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}) is deprecated. ` +
@@ -282,6 +290,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   if (!sameShape(input, target)) {
     throw new RangeError(
       `Target size (${formatShape(target.shape)}) must be the same as input size (${formatShape(input.shape)})`,

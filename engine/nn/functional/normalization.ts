@@ -1,4 +1,5 @@
 /** batch_norm and layer_norm as functions: normalise, then scale and shift. */
+import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { noGrad } from '../../autograd/grad-mode.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
@@ -40,6 +41,7 @@ export function batchNorm(
   ...rest: unknown[]
 ): Tensor {
   const o = namedArgs<BatchNormOptions>(['weight', 'bias', 'training', 'momentum', 'eps'], rest);
+  input = toAutocastFloat32(input); // norms are on autocast's float32 list
   const { training = false, momentum = 0.1, eps = 1e-5 } = o;
   if (input.ndim < 2)
     throw new RangeError(
@@ -96,6 +98,7 @@ export function layerNorm(
 ): Tensor;
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...rest: unknown[]): Tensor {
   const o = namedArgs<LayerNormOptions>(['weight', 'bias', 'eps'], rest);
+  input = toAutocastFloat32(input); // norms are on autocast's float32 list
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const tail = input.shape.slice(input.ndim - shape.length);
   if (shape.length > input.ndim || tail.some((d, i) => d !== shape[i])) {

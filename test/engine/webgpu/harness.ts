@@ -129,6 +129,7 @@ export interface Tolerance {
 export const TOL: Record<DType, Tolerance> = {
   float32: { atol: 1e-5, rtol: 1e-4 },
   float16: { atol: 2e-3, rtol: 2e-3 },
+  bfloat16: { atol: 1.6e-2, rtol: 1.6e-2 },
   float64: { atol: 0, rtol: 0 },
   int32: { atol: 0, rtol: 0 },
   bool: { atol: 0, rtol: 0 },

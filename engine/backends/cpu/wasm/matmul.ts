@@ -6,7 +6,6 @@
  * millisecond). Where WebAssembly or its SIMD extension is missing, the module fails to validate,
  * wasmSimdAvailable() is false, and the caller keeps using the JavaScript kernel.
  */
-import { roundToFloat16 } from '../../../dtype.ts';
 import type { Matrix } from '../matmul.ts';
 import { gemmModuleBytes, MR, NR } from './kernel.ts';
 
@@ -72,7 +71,7 @@ function roundUp(n: number, multiple: number): number {
 }
 
 /**
- * One float32 (or float16-stored-as-float32) [M, K] × [K, N] product into `out`, M, N ≥ 1.
+ * One float32 (or float16/bfloat16-stored-as-float32) [M, K] × [K, N] product into `out`, M, N ≥ 1.
  * `bIsPacked` says the previous call packed this same B (a broadcast batch operand) and it is
  * still in place; returns whether this call left all of B packed, for the next batch to reuse.
  */
@@ -81,7 +80,7 @@ export function wasmFloatMatmul(
   b: Matrix,
   bIsPacked: boolean,
   out: Matrix,
-  f16: boolean,
+  round: ((x: number) => number) | null,
   M: number,
   N: number,
   K: number,
@@ -109,7 +108,7 @@ export function wasmFloatMatmul(
       const mb = Math.min(mc, M - i0);
       pack(A, a.off + i0 * a.row, a.row, a.col, mb, K, MR, heap, aBase);
       k.gemm(4 * aBase, 0, 4 * cBase, roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, K, 4 * ncp);
-      copyOut(heap, cBase, ncp, out, out.off + i0 * out.row + j0 * out.col, mb, nb, f16);
+      copyOut(heap, cBase, ncp, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
     }
   }
   return nc >= N;
@@ -190,19 +189,19 @@ function copyOut(
   o: number,
   rows: number,
   cols: number,
-  f16: boolean,
+  round: ((x: number) => number) | null,
 ): void {
   const { data: O, row: oRow, col: oCol } = out;
-  if (!f16 && oCol === 1 && oRow === cols && cols === ldc) {
+  if (!round && oCol === 1 && oRow === cols && cols === ldc) {
     // out's rows and C's rows are both back to back (N a multiple of NR, contiguous out): one copy.
     O.set(heap.subarray(c, c + rows * cols), o);
     return;
   }
   for (let r = 0; r < rows; r++, c += ldc, o += oRow) {
-    if (oCol === 1 && !f16) {
+    if (oCol === 1 && !round) {
       O.set(heap.subarray(c, c + cols), o);
     } else {
-      for (let j = 0, p = o; j < cols; j++, p += oCol) O[p] = f16 ? roundToFloat16(heap[c + j]!) : heap[c + j]!;
+      for (let j = 0, p = o; j < cols; j++, p += oCol) O[p] = round ? round(heap[c + j]!) : heap[c + j]!;
     }
   }
 }
