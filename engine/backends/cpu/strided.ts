@@ -80,7 +80,7 @@ function sameLayout(a: View, b: View): boolean {
   return true;
 }
 
-function contiguous(v: View): boolean {
+export function contiguous(v: View): boolean {
   let expected = 1;
   for (let i = v.shape.length - 1; i >= 0; i--) {
     if (v.shape[i] !== 1 && v.strides[i] !== expected) return false;
