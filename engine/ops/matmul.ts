@@ -11,15 +11,31 @@ const batchedOp = defineOp(
   'MmBackward0',
   (ctx, a: Tensor, b: Tensor) => {
     ctx.saveForBackward(ctx.needsInputGrad[1] ? a : null, ctx.needsInputGrad[0] ? b : null);
+    ctx.columnMajor = [columnMajor(a), columnMajor(b)];
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return launchMatmul(a, b, [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 1]!], a.dtype);
   },
   (ctx, g) => {
     const [a, b] = ctx.savedTensors;
-    // dA = g·Bᵀ and dB = Aᵀ·g; broadcast batch dims are summed away by the engine.
-    return [b ? g.matmul(b.transpose(-1, -2)) : null, a ? a.transpose(-1, -2).matmul(g) : null];
+    const [aColumns, bColumns] = ctx.columnMajor as [boolean, boolean];
+    const t = (x: Tensor) => x.transpose(-1, -2);
+    // dA = g·Bᵀ and dB = Aᵀ·g; broadcast batch dims are summed away by the engine. For an operand
+    // stored column-major (nn.Linear's weight, seen through .t()) the gradient is computed as the
+    // transpose of the transposed product, so it comes out in the operand's own layout and reaches
+    // .grad without a strided copy. Each element is the same sum of the same products in the same
+    // order either way, so the values are identical.
+    const gradA = b ? (aColumns ? t(b.matmul(t(g))) : g.matmul(t(b))) : null;
+    const gradB = a ? (bColumns ? t(t(g).matmul(a)) : t(a).matmul(g)) : null;
+    return [gradA, gradB];
   },
 );
+
+/** Whether the last two dims are laid out column by column (a transposed contiguous matrix). */
+function columnMajor(x: Tensor): boolean {
+  const [rows, cols] = x.shape.slice(-2) as [number, number];
+  const [rowStride, colStride] = x.strides.slice(-2) as [number, number];
+  return rows > 1 && cols > 1 && rowStride === 1 && colStride === rows;
+}
 
 function checkInner(a: Tensor, b: Tensor, k1: number, k2: number, what: string): void {
   if (k1 !== k2) {

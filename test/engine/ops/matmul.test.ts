@@ -102,6 +102,24 @@ describe.each(devices)('matmul (%s)', (device) => {
       expect(i.matmul(torch.tensor([[3.5], [4]], { dtype: 'float64', device })).dtype).toBe('float64');
   });
 
+  it('gives a column-major operand (a Linear weight seen through .t()) its gradient in its own layout, with the same values', async () => {
+    torch.manualSeed(5);
+    const x = torch.randn(6, 9, { device });
+    const w = torch.randn(7, 9, { device }).requiresGrad_();
+    const wRows = w.detach().t().contiguous().requiresGrad_();
+    const g = torch.randn(6, 7, { device });
+    x.matmul(w.t()).backward(g);
+    x.matmul(wRows).backward(g);
+    expect(w.grad!.isContiguous()).toBe(true);
+    await expectExact(w.grad!.t(), await wRows.grad!.tolist());
+    const xt = torch.randn(9, 6, { device }).requiresGrad_();
+    const xRows = xt.detach().t().contiguous().requiresGrad_();
+    xt.t().matmul(w.detach().t()).backward(g);
+    xRows.matmul(w.detach().t()).backward(g);
+    expect(xt.grad!.isContiguous()).toBe(true);
+    await expectExact(xt.grad!.t(), await xRows.grad!.tolist());
+  });
+
   it('rejects mismatched shapes in PyTorch words', () => {
     expect(() => torch.zeros(64, 784, { device }).matmul(torch.zeros(128, 10, { device }))).toThrow(
       'mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)',
