@@ -4,9 +4,12 @@
  */
 import type { DimOptions, Tensor, TensorLike, VarOptions } from './tensor/tensor.ts';
 import * as el from './ops/elementwise.ts';
+import type { BincountOptions } from './ops/counting.ts';
+import type { SortOptions, TopkOptions } from './ops/sort.ts';
 
 export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
+export { cdist } from './ops/distance.ts';
 
 type Dim = number | readonly number[] | DimOptions;
 
@@ -84,5 +87,12 @@ export const clone = (x: Tensor) => x.clone();
 export const detach = (x: Tensor) => x.detach();
 export const gather = (x: Tensor, dim: number, index: Tensor) => x.gather(dim, index);
 export const indexSelect = (x: Tensor, dim: number, index: Tensor) => x.indexSelect(dim, index);
+export const diagonal = (x: Tensor, offset = 0, dim1 = 0, dim2 = 1) => x.diagonal(offset, dim1, dim2);
+export const sort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) => x.sort(dim, descending);
+export const argsort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) => x.argsort(dim, descending);
+export const topk = (x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean) =>
+  x.topk(k, dim, largest, sorted);
+export const bincount = (x: Tensor, options?: BincountOptions) => x.bincount(options);
+export const histc = (x: Tensor, bins?: number, min?: number, max?: number) => x.histc(bins, min, max);
 export const split = (x: Tensor, size: number | readonly number[], dim = 0) => x.split(size, dim);
 export const chunk = (x: Tensor, chunks: number, dim = 0) => x.chunk(chunks, dim);

@@ -111,6 +111,11 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void;
   /** Index (int32) of the first max/min along `axis`; out has x's shape without that axis. */
   argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void;
+  /**
+   * The indices (int32, x's shape) that sort x along `axis`, ascending or descending: stable (equal
+   * values keep their index order) with NaN above every number, as torch.sort(stable=True).
+   */
+  argsort(x: View, axis: number, descending: boolean, out: View): void;
   /** out[..., m, n] = Σk a[..., m, k]·b[..., k, n]; batch dims already broadcast to out's. */
   matmul(a: View, b: View, out: View): void;
   /** torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] (for dim = 1); index is int32. */

@@ -84,6 +84,13 @@ export function launchArgReduce(op: ArgReduceOp, x: Tensor, axis: number): Tenso
   return out;
 }
 
+/** The int32 indices that sort x along axis (stable, NaN largest); x's shape. */
+export function launchArgsort(x: Tensor, axis: number, descending: boolean): Tensor {
+  const out = emptyTensor(x.shape, 'int32', x.device);
+  backendOf([x]).argsort(x.strided, axis, descending, out.strided);
+  return out;
+}
+
 export function launchMatmul(a: Tensor, b: Tensor, outShape: readonly number[], dtype: DType): Tensor {
   const backend = backendOf([a, b]);
   const out = emptyTensor(outShape, dtype, a.device);

@@ -246,6 +246,47 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return selectOp(x, d, index < 0 ? index + size : index);
 }
 
+const diagonalOp: (x: Tensor, offset: number, dim1: number, dim2: number) => Tensor = defineOp(
+  'DiagonalBackward0',
+  (ctx, x: Tensor, offset: number, dim1: number, dim2: number) => {
+    ctx.inputShape = x.shape;
+    ctx.args = [offset, dim1, dim2];
+    // Rows start at max(0, −offset), columns at max(0, offset); the diagonal becomes the last dim.
+    const row = Math.max(0, -offset);
+    const col = Math.max(0, offset);
+    const length = Math.max(0, Math.min(x.shape[dim1]! - row, x.shape[dim2]! - col));
+    const keep = x.shape.map((_, i) => i).filter((i) => i !== dim1 && i !== dim2);
+    return restride(
+      x,
+      [...keep.map((i) => x.shape[i]!), length],
+      [...keep.map((i) => x.strides[i]!), x.strides[dim1]! + x.strides[dim2]!],
+      x.offset + (length > 0 ? row * x.strides[dim1]! + col * x.strides[dim2]! : 0),
+    );
+  },
+  (ctx, g) => {
+    const [offset, dim1, dim2] = ctx.args as number[];
+    return [
+      sliceBackward(g, ctx.inputShape as number[], (z) => diagonalOp(z, offset!, dim1!, dim2!)),
+      null,
+      null,
+      null,
+    ];
+  },
+);
+
+/**
+ * torch.diagonal(x, offset=0, dim1=0, dim2=1): a view of the diagonal of the (dim1, dim2) planes,
+ * appended as the last dim; offset > 0 is above the main diagonal, < 0 below.
+ */
+export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  if (x.ndim < 2) throw new RangeError(`diagonal dimensions requires ndim larger than 1, but got ${x.ndim}`);
+  const d1 = normalizeDim(dim1, x.ndim);
+  const d2 = normalizeDim(dim2, x.ndim);
+  if (d1 === d2) throw new RangeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  if (!Number.isInteger(offset)) throw new TypeError(`diagonal offset must be an integer, but got ${offset}`);
+  return diagonalOp(x, offset, d1, d2);
+}
+
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   const d = normalizeDim(dim, x.ndim);
   const size = x.shape[d]!;

@@ -12,6 +12,8 @@ import * as inplace from '../ops/inplace.ts';
 import * as mm from '../ops/matmul.ts';
 import * as mv from '../ops/movement.ts';
 import * as red from '../ops/reduce.ts';
+import * as srt from '../ops/sort.ts';
+import * as cnt from '../ops/counting.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor } from './format.ts';
@@ -484,6 +486,27 @@ export class Tensor {
   }
   indexSelect(dim: number, index: Tensor): Tensor {
     return idx.indexSelect(this, dim, index);
+  }
+
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return mv.diagonal(this, offset, dim1, dim2);
+  }
+
+  // ---- ordering and counting -----------------------------------------------------------------
+  sort(dim?: number | srt.SortOptions, descending?: boolean): srt.ValuesIndices {
+    return srt.sort(this, dim, descending);
+  }
+  argsort(dim?: number | srt.SortOptions, descending?: boolean): Tensor {
+    return srt.argsort(this, dim, descending);
+  }
+  topk(k: number, dim?: number | srt.TopkOptions, largest?: boolean, sorted?: boolean): srt.ValuesIndices {
+    return srt.topk(this, k, dim, largest, sorted);
+  }
+  bincount(options?: cnt.BincountOptions): Tensor {
+    return cnt.bincount(this, options);
+  }
+  histc(bins?: number, min?: number, max?: number): Tensor {
+    return cnt.histc(this, bins, min, max);
   }
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------

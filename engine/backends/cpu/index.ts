@@ -8,6 +8,7 @@ import { gather, scatterAdd } from './gather.ts';
 import { matmul } from './matmul.ts';
 import { adamStep } from './optim.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
+import { argsort } from './sort.ts';
 import { elementwise } from './strided.ts';
 
 class CpuMemory implements MemoryStats {
@@ -74,6 +75,7 @@ class CpuBackend implements Backend {
   where = where;
   reduce = reduce;
   argReduce = argReduce;
+  argsort = argsort;
   matmul = matmul;
   gather = gather;
   scatterAdd = scatterAdd;

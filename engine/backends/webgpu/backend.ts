@@ -15,6 +15,7 @@ import { CommandBatch } from './batch.ts';
 import { BufferPool, GpuBuffer } from './buffer-pool.ts';
 import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
 import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
+import { argsortKernel } from './kernels/sort.ts';
 import type { GpuContext } from './device.ts';
 import { assertStorable, fromStorage, storageBytes, toStorage } from './dtypes.ts';
 import { DeviceErrors } from './errors.ts';
@@ -136,6 +137,10 @@ export class WebGPUBackend implements Backend {
 
   argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
     this.run(argReduceKernel(op, x, axis, out));
+  }
+
+  argsort(x: View, axis: number, descending: boolean, out: View): void {
+    this.run(argsortKernel(x, axis, descending, out));
   }
 
   matmul(a: View, b: View, out: View): void {
