@@ -10,3 +10,4 @@ export * as datasets from './vision/datasets/index.ts';
 export * as io from './vision/io.ts';
 export { Image, type ImageMode } from './vision/pil.ts';
 export type { ImageLike } from './vision/image.ts';
+export * as utils from './vision/utils/index.ts';

@@ -1,0 +1,2 @@
+export { makeGrid, type MakeGridOptions } from './make-grid.ts';
+export { saveImage } from './save-image.ts';
