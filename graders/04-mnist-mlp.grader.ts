@@ -9,9 +9,9 @@
 // images, tested on 2,000. Training dominates: 300,000 sample-steps, about 20–30 s at the engine's
 // 10,000–16,000 samples/s.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
+import { scratchRoot } from '#kit/env';
 import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 import { parseLineChartSvg } from '#engine/io/chart';
@@ -715,7 +715,7 @@ function runComparison(seed: number, requested: string) {
     const device = await resolveDevice(requested);
     const { trainSize, testSize, epochs } = BUDGETS[device].compare;
     const data = { train: subset(true, trainSize), test: subset(false, testSize) };
-    const chartPath = join(mkdtempSync(join(tmpdir(), 'torchlings-04-')), 'comparison.svg');
+    const chartPath = join(mkdtempSync(join(scratchRoot(), 'torchlings-04-')), 'comparison.svg');
     const settings = SETTINGS.map(({ name, activation, optimizer, lr }) => ({ name, activation, optimizer, lr }));
     const results = await compare(
       settings,

@@ -8,8 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll } from 'vitest';
-import { check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
+import { afterChecks, check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
 import { same } from '#kit/text';
 import { scratchRoot } from '#kit/env';
 import * as torch from '#engine';
@@ -36,9 +35,9 @@ const MIN_ACCURACY = 0.9;
 let base: string | undefined;
 const folders = new Map<string, Folder>();
 // Thousands of files: removing them takes a while on a busy machine.
-afterAll(() => {
+afterChecks(() => {
   if (base) rmSync(base, { recursive: true, force: true });
-}, 120_000);
+});
 
 function scratch(): string {
   return (base ??= mkdtempSync(join(scratchRoot(), 'digits-')));

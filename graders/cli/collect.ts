@@ -13,6 +13,10 @@ export interface ProcessEnd {
   /** The last stderr lines: V8 says "heap out of memory" there. */
   stderrTail: string;
   durationMs: number;
+  /** Lines on the results pipe that the child's kit did not sign: the learner's code wrote them. */
+  foreignLines?: number;
+  /** The results pipe carried more than any grader writes; the child was stopped. */
+  flooded?: boolean;
 }
 
 const LOAD_KINDS: ErrorKind[] = ['missing-file', 'syntax', 'load'];
@@ -88,6 +92,15 @@ export function processError(events: GradeEvent[], end: ProcessEnd, checkCount: 
       ),
     };
   }
+  if (end.flooded) {
+    return {
+      kind: 'forbidden',
+      message: text(
+        "your code flooded the grading's results channel; grading stopped",
+        '여러분의 코드가 채점 결과 통로를 가득 채워 채점을 멈췄습니다',
+      ),
+    };
+  }
   if (/heap out of memory|Reached heap limit/i.test(end.stderrTail)) {
     const mb = end.memoryMB;
     return {
@@ -119,6 +132,16 @@ export function processError(events: GradeEvent[], end: ProcessEnd, checkCount: 
   }
   if (checkCount === 0)
     return { kind: 'load', message: text('the grader registered no checks', '채점 파일에 검사가 없습니다') };
+  if (end.foreignLines) {
+    const n = end.foreignLines;
+    return {
+      kind: 'forbidden',
+      message: text(
+        `your code wrote ${n} line(s) into the grading's own results channel; they were ignored`,
+        `여러분의 코드가 채점 결과 통로에 ${n}줄을 썼습니다. 무시했습니다`,
+      ),
+    };
+  }
   return undefined;
 }
 

@@ -14,6 +14,8 @@ export interface Exercise {
   points: number;
   timeoutSeconds: number;
   memoryMB?: number;
+  /** Grading allows worker threads (DataLoader workers). */
+  workerThreads?: boolean;
   grader: string;
   hints: Text[];
 }

@@ -1,13 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { ENV } from '../lib/env.ts';
-import { parseEvents } from '../lib/events.ts';
 import { text } from '../lib/text.ts';
 import { collect, ungraded } from './collect.ts';
 import { folder, type Course, type Exercise } from './manifest.ts';
 import type { ExerciseResult } from './results.ts';
+import { BOOT } from './sandbox/boot.ts';
+import { BUNDLE_FILES, buildBundles } from './sandbox/build.ts';
+import { permissionFlags } from './sandbox/permissions.ts';
+import { verify } from './sandbox/signing.ts';
 import type { Target } from './target.ts';
 
 export interface RunSettings {
@@ -18,17 +21,18 @@ export interface RunSettings {
   memoryMB?: number;
 }
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const childScript = fileURLToPath(new URL('./child.ts', import.meta.url));
 const DEFAULT_MEMORY_MB = 2048;
 const STDERR_TAIL = 8192;
-/** vitest's own start-up, slow on a loaded machine, is not the learner's time; this bounds it. */
+/** More than this on the results pipe is a flood, not results. */
+const RESULTS_LIMIT = 64 * 1024 * 1024;
+/** The child's own start-up, slow on a loaded machine, is not the learner's time; this bounds it. */
 const STARTUP_ALLOWANCE_MS = 60_000;
 const WATCHDOG_TICK_MS = 100;
 
 /**
- * Grades one exercise in its own process group, so that an endless loop, a crash or a heap
- * exhaustion costs that exercise alone; the whole group is killed, vitest's worker included.
+ * Grades one exercise in its own process group, under Node's permission model (sandbox/), so that an
+ * endless loop, a crash or a heap exhaustion costs that exercise alone and its code can write nowhere
+ * but its scratch folder; the whole group is killed at the end.
  */
 export async function runExercise(
   course: Course,
@@ -39,7 +43,6 @@ export async function runExercise(
   const timeoutSeconds = settings.timeoutSeconds ?? exercise.timeoutSeconds;
   const memoryMB = settings.memoryMB ?? exercise.memoryMB ?? DEFAULT_MEMORY_MB;
   const grader = join(course.root, exercise.grader);
-  const events = join(target.scratch, `${folder(exercise)}.events.jsonl`);
   const started = performance.now();
   if (!existsSync(grader)) {
     return ungraded(exercise, {
@@ -47,60 +50,127 @@ export async function runExercise(
       message: text(`no grader yet: ${exercise.grader} is missing`, `채점 파일이 아직 없습니다: ${exercise.grader}`),
     });
   }
-
-  const child = execa(process.execPath, ['--import', 'tsx', childScript, grader, String(memoryMB)], {
-    cwd: repoRoot,
-    detached: true, // its own process group: see kill() below
-    reject: false,
-    stdin: 'ignore',
-    stdout: 'ignore', // the learner's output reaches us through the events file, per check
-    stderr: 'pipe',
-    buffer: false,
-    env: {
-      [ENV.targetRoot]: target.root,
-      [ENV.targetLabel]: target.label,
-      [ENV.seed]: String(settings.seed),
-      [ENV.device]: settings.device,
-      [ENV.events]: events,
-      [ENV.scratch]: target.scratch,
-      FORCE_COLOR: '0',
+  const exerciseDir = join(target.root, folder(exercise));
+  const files = exercise.files.map((f) => join(exerciseDir, f)).filter(isFile);
+  const workers = exercise.workerThreads === true;
+  let bundles;
+  try {
+    bundles = await buildBundles({ grader, exerciseDir, files, workers });
+  } catch (e) {
+    return ungraded(exercise, {
+      kind: 'load',
+      message: text(
+        `the grader does not build: ${(e as Error).message}`,
+        `채점 파일을 빌드하지 못했습니다: ${(e as Error).message}`,
+      ),
+    });
+  }
+  const scratch = join(target.scratch, 'scratch', folder(exercise));
+  mkdirSync(scratch, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  const config = {
+    filename: BUNDLE_FILES.main,
+    ...(bundles.worker && { worker: { code: bundles.worker, filename: BUNDLE_FILES.worker } }),
+  };
+  const flags = permissionFlags({ exerciseDir, scratch, workers, addons: settings.device !== 'cpu' });
+  const child = spawn(
+    process.execPath,
+    [
+      ...flags,
+      '--disable-warning=ExperimentalWarning',
+      '--enable-source-maps',
+      '--expose-gc', // the engine reads deterministic memory figures after a collection
+      `--max-old-space-size=${memoryMB}`,
+      '-e',
+      BOOT,
+    ],
+    {
+      cwd: scratch,
+      detached: true, // its own process group: see kill() below
+      // stdout is dropped: the learner's console output reaches us through the results pipe, per check.
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      env: {
+        [ENV.targetRoot]: target.root,
+        [ENV.targetLabel]: target.label,
+        [ENV.seed]: String(settings.seed),
+        [ENV.device]: settings.device,
+        [ENV.scratch]: scratch,
+        TMPDIR: scratch,
+        FORCE_COLOR: '0',
+        ...(process.env.PATH && { PATH: process.env.PATH }),
+      },
     },
+  );
+  const done = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {
+    child.on('error', () => resolve({}));
+    child.on('close', (code, signal) =>
+      resolve({ ...(code !== null && { exitCode: code }), ...(signal && { signal }) }),
+    );
   });
+  child.stdin!.on('error', () => {}); // a child that dies at start-up leaves the bundle unread
+  child.stdin!.end(`${key}\n${JSON.stringify(config)}\n${bundles.main}`);
   live.add(child.pid!);
   let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr!.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
   });
-  const watchdog = startWatchdog(events, timeoutSeconds, () => kill(child.pid));
-  const done = await child;
+  let results = '';
+  let flooded = false;
+  let graderStarted: number | undefined;
+  child.stdio[3]?.on('data', (chunk: Buffer) => {
+    graderStarted ??= Date.now();
+    if (results.length + chunk.length > RESULTS_LIMIT) {
+      flooded = true;
+      kill(child.pid);
+      return;
+    }
+    results += chunk.toString();
+  });
+  const watchdog = startWatchdog(
+    () => graderStarted,
+    timeoutSeconds,
+    () => kill(child.pid),
+  );
+  const ended = await done;
   const timedOut = watchdog.stop();
   kill(child.pid); // whatever the learner's code left running
   live.delete(child.pid!);
 
-  return collect(exercise, existsSync(events) ? parseEvents(readFileSync(events, 'utf8')) : [], {
+  const { events, foreign } = verify(key, results);
+  return collect(exercise, events, {
     timeoutSeconds,
     memoryMB,
     durationMs: Math.round(performance.now() - started),
     timedOut,
-    ...(done.exitCode !== undefined && { exitCode: done.exitCode }),
-    ...(done.signal && { signal: done.signal }),
+    ...ended,
     stderrTail,
+    foreignLines: foreign,
+    flooded,
   });
 }
 
+const isFile = (path: string): boolean => {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /**
- * The time limit counts from the first event the grader writes, i.e. once vitest is up and the grader
- * file has loaded, so that a busy machine's slow start-up does not eat the learner's time.
+ * The time limit counts from the first result the child sends, i.e. once it has started and the
+ * grader has loaded, so that a busy machine's slow start-up does not eat the learner's time.
  */
-function startWatchdog(events: string, timeoutSeconds: number, onExpire: () => void): { stop(): boolean } {
+function startWatchdog(
+  graderStarted: () => number | undefined,
+  timeoutSeconds: number,
+  onExpire: () => void,
+): { stop(): boolean } {
   const spawned = Date.now();
-  let graderStarted: number | undefined;
   let expired = false;
   const timer = setInterval(() => {
-    graderStarted ??= existsSync(events) ? Date.now() : undefined;
-    const over = graderStarted
-      ? Date.now() - graderStarted > timeoutSeconds * 1000
-      : Date.now() - spawned > STARTUP_ALLOWANCE_MS;
+    const since = graderStarted();
+    const over = since ? Date.now() - since > timeoutSeconds * 1000 : Date.now() - spawned > STARTUP_ALLOWANCE_MS;
     if (over && !expired) {
       expired = true;
       onExpire();

@@ -7,6 +7,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     include: ['graders/*.grader.ts'],
+    setupFiles: ['graders/cli/vitest-host.ts'],
     pool: 'forks',
     execArgv: ['--expose-gc'],
     passWithNoTests: true, // until the course has graders

@@ -2,7 +2,7 @@ import type { CheckOutcome } from './events.ts';
 import { isCheckFailure } from './failure.ts';
 import { isTargetLoadError } from './load.ts';
 import { learnerFrame } from './location.ts';
-import { same, text } from './text.ts';
+import { same, text, type Text } from './text.ts';
 import { isTodo } from './todo.ts';
 
 const brand = Symbol.for('torchlings.check-timeout');
@@ -46,6 +46,7 @@ export function classify(e: unknown): CheckOutcome {
       message: [text(`timed out after ${s} s (an endless loop?)`, `${s}초 안에 끝나지 않았습니다 (무한 루프?)`)],
     };
   }
+  if (isAccessDenied(e)) return withFrame({ status: 'error', errorKind: 'forbidden', message: [denied(e)] }, e);
   if (e instanceof Error) {
     const first = e.message.split('\n')[0];
     return withFrame(
@@ -62,6 +63,35 @@ export function classify(e: unknown): CheckOutcome {
     errorKind: 'exception',
     message: [text(`threw ${String(e)}`, `${String(e)} 이(가) 던져졌습니다`)],
   };
+}
+
+/** Node's permission model refused: `permission` is e.g. 'FileSystemWrite', `resource` the path. */
+type AccessDenied = Error & { code: 'ERR_ACCESS_DENIED'; permission?: string; resource?: string };
+
+const isAccessDenied = (e: unknown): e is AccessDenied =>
+  e instanceof Error && (e as { code?: unknown }).code === 'ERR_ACCESS_DENIED';
+
+function denied(e: AccessDenied): Text {
+  const at = e.resource ?? '';
+  switch (e.permission) {
+    case 'FileSystemWrite':
+      return text(
+        `your code tried to write ${at}; while grading only the scratch folder is writable`,
+        `여러분의 코드가 ${at} 에 쓰려고 했습니다. 채점 중에는 임시 폴더에만 쓸 수 있습니다`,
+      );
+    case 'FileSystemRead':
+      return text(
+        `your code tried to read ${at}; while grading it may read only its own exercise folder and the engine`,
+        `여러분의 코드가 ${at} 을(를) 읽으려고 했습니다. 채점 중에는 자기 연습문제 폴더와 엔진만 읽을 수 있습니다`,
+      );
+    default: {
+      const what = e.permission ?? e.message.split('\n')[0];
+      return text(
+        `your code tried something grading does not allow (${what})`,
+        `여러분의 코드가 채점 중 허용되지 않는 일을 하려고 했습니다 (${what})`,
+      );
+    }
+  }
 }
 
 function withFrame(outcome: CheckOutcome, e: Error): CheckOutcome {

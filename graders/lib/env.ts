@@ -11,17 +11,24 @@ export const ENV = {
   targetLabel: 'TORCHLINGS_TARGET_LABEL',
   seed: 'TORCHLINGS_SEED',
   device: 'TORCHLINGS_DEVICE',
-  /** JSON-lines file the checks append their results to; unset outside the CLI. */
-  events: 'TORCHLINGS_EVENTS_FILE',
   /** A folder of this run's that the grader may write into (the CLI removes it); unset outside the CLI. */
   scratch: 'TORCHLINGS_SCRATCH',
 } as const;
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
-export const targetRoot = (): string => resolve(process.env[ENV.targetRoot] ?? resolve(repoRoot, 'exercises'));
-export const targetLabel = (): string => process.env[ENV.targetLabel] ?? 'exercises';
-export const baseSeed = (): number => Number(process.env[ENV.seed] ?? 0) >>> 0;
-export const device = (): string => process.env[ENV.device] ?? 'cpu';
-/** Where a grader writes files: the run's scratch folder, or the system's temporary folder outside the CLI. */
-export const scratchRoot = (): string => process.env[ENV.scratch] ?? tmpdir();
+let pinned: Readonly<Record<string, string | undefined>> | undefined;
+
+/** From now on the kit reads the environment as it is now: the learner's code may change process.env. */
+export function pinEnvironment(): void {
+  pinned ??= Object.freeze({ ...process.env });
+}
+
+const read = (name: string): string | undefined => (pinned ?? process.env)[name];
+
+export const targetRoot = (): string => resolve(read(ENV.targetRoot) ?? resolve(repoRoot, 'exercises'));
+export const targetLabel = (): string => read(ENV.targetLabel) ?? 'exercises';
+export const baseSeed = (): number => Number(read(ENV.seed) ?? 0) >>> 0;
+export const device = (): string => read(ENV.device) ?? 'cpu';
+/** Where a grader writes files: the exercise's scratch folder, or the system's temporary folder outside the CLI. */
+export const scratchRoot = (): string => read(ENV.scratch) ?? tmpdir();

@@ -1,15 +1,20 @@
-import { appendFileSync } from 'node:fs';
 import type { Location } from './location.ts';
 import type { Text } from './text.ts';
 
-// Checks report through an append-only JSON-lines file, written synchronously: when the CLI kills an
-// exercise stuck in an infinite loop, every check that finished before it has already been recorded,
-// and the one that started but never finished is the one that hung.
+// What the grading child tells the CLI, one signed line per event, written synchronously (see
+// graders/cli/sandbox/channel.ts): when the CLI kills an exercise stuck in an infinite loop, every
+// check that finished before it has already been recorded, and the one that started but never
+// finished is the one that hung.
 
 export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'error';
 
-/** Why something is an error rather than a failure. The first three mean a file could not be loaded. */
-export type ErrorKind = 'missing-file' | 'syntax' | 'load' | 'exception' | 'timeout' | 'out-of-memory' | 'crash';
+/**
+ * Why something is an error rather than a failure. The first three mean a file could not be loaded;
+ * `forbidden`: the learner's code reached for something grading does not allow (a file outside the
+ * scratch folder, a process, the grader's own functions).
+ */
+export type ErrorKind =
+  'missing-file' | 'syntax' | 'load' | 'exception' | 'timeout' | 'out-of-memory' | 'crash' | 'forbidden';
 
 export interface CheckSpec {
   /** Stable id, unique within the exercise, e.g. 'sigmoid-backward'. Reports and seeds key on it. */
@@ -38,24 +43,7 @@ export type GradeEvent =
   | ({ type: 'check' } & CheckSpec)
   | { type: 'start'; id: string; taskId: string }
   | ({ type: 'result'; id: string; durationMs: number } & CheckOutcome)
-  // Written by the vitest host, not by checks:
+  // Written by the runner around the checks:
   | { type: 'log'; taskId: string; content: string }
   | { type: 'file-error'; message: string; location?: Location }
   | { type: 'end' };
-
-export function appendEvent(file: string | undefined, event: GradeEvent): void {
-  if (file) appendFileSync(file, JSON.stringify(event) + '\n');
-}
-
-export function parseEvents(jsonl: string): GradeEvent[] {
-  return jsonl
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as GradeEvent];
-      } catch {
-        return []; // a line cut short by a kill
-      }
-    });
-}

@@ -1,5 +1,5 @@
 // Everything a grader file needs, in one import: `import { check, loadTarget, expectClose } from '#kit/grader'`.
-export { check, type CheckContext } from './check.ts';
+export { afterChecks, check, type CheckContext } from './check.ts';
 export type { CheckSpec } from './events.ts';
 export { loadTarget } from './load.ts';
 export { expectClose, expectEqual, expectGradClose, numericGrad, type CloseOptions } from './expect.ts';

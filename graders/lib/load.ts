@@ -27,6 +27,17 @@ export function isTargetLoadError(e: unknown): e is TargetLoadError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[brand] === true;
 }
 
+let loader: ((path: string) => unknown) | undefined;
+
+/**
+ * How the learner's files are loaded when they are not imported from disk: the grading sandbox
+ * bundles them and hands out each module by its path. Set once, before any learner code runs.
+ */
+export function setTargetLoader(load: (path: string) => unknown): void {
+  if (loader) throw new Error('setTargetLoader: the loader is set already');
+  loader = load;
+}
+
 /**
  * Imports one of the learner's files: `await loadTarget<typeof import('../exercises/01-tensors/tensors.ts')>('01-tensors', 'tensors.ts')`.
  * Which copy is loaded (exercises/, solutions/ or a submission) is the CLI's choice, made through the
@@ -39,7 +50,7 @@ export async function loadTarget<M = Record<string, unknown>>(exercise: string, 
   if (!existsSync(path))
     throw new TargetLoadError('missing-file', [text(`${shown} is missing`, `${shown} 파일이 없습니다`)]);
   try {
-    return (await import(pathToFileURL(path).href)) as M;
+    return (loader ? loader(path) : await import(pathToFileURL(path).href)) as M;
   } catch (e) {
     throw describeImportFailure(e, shown);
   }

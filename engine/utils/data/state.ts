@@ -20,6 +20,7 @@
 import { pathToFileURL } from 'node:url';
 import { Tensor } from '../../tensor/tensor.ts';
 import { Dataset } from './dataset.ts';
+import { importByUrl } from './modules.ts';
 import { classModule, isMainScript } from './origin.ts';
 import { decode as decodeTensor, encode as encodeTensor } from './transfer.ts';
 import type { WorkerSpec } from './worker-spec.ts';
@@ -107,7 +108,7 @@ async function loadedModule(url: string): Promise<Record<string, unknown>> {
     );
   });
   try {
-    return await Promise.race([import(url) as Promise<Record<string, unknown>>, stuck]);
+    return await Promise.race([importByUrl(url), stuck]);
   } finally {
     clearTimeout(timer);
   }
@@ -287,7 +288,7 @@ class Resolver {
 
   private load(url: string): Promise<Record<string, unknown>> {
     let ns = this.namespaces.get(url);
-    if (!ns) this.namespaces.set(url, (ns = import(url) as Promise<Record<string, unknown>>));
+    if (!ns) this.namespaces.set(url, (ns = importByUrl(url)));
     return ns;
   }
 

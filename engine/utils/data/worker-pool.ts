@@ -5,6 +5,8 @@
  * registers tsx's loader itself before importing worker.ts; this needs the `tsx` package, which
  * every torchlings checkout has.
  *
+ * A bundled engine (the grading sandbox) brings its own boot script instead: setWorkerBoot().
+ *
  * A worker holds the process open only while it owes the parent a batch: a loop that breaks early,
  * or an iterator that is simply dropped, never keeps Node running.
  */
@@ -19,6 +21,20 @@ import(workerData.tsx)
   .then((tsx) => { tsx.register(); return import(workerData.entry); })
   .catch((e) => { setImmediate(() => { throw e; }); });
 `;
+
+/** A boot script (CommonJS) and what it needs in workerData.boot, for a build that runs no TypeScript. */
+export interface WorkerBoot {
+  code: string;
+  data: unknown;
+}
+
+let customBoot: WorkerBoot | undefined;
+
+/** Replaces the boot script of every worker started from now on; once per process. */
+export function setWorkerBoot(boot: WorkerBoot): void {
+  if (customBoot) throw new Error('setWorkerBoot: the worker boot is set already');
+  customBoot = boot;
+}
 
 function tsxApiUrl(): string {
   try {
@@ -42,10 +58,10 @@ class PoolWorker {
 
   constructor(
     readonly id: number,
-    workerData: WorkerData & { tsx: string; entry: string },
+    workerData: WorkerData & { tsx?: string; entry?: string; boot?: unknown },
   ) {
     // execArgv: [] because the parent's loader flags differ by runner; the boot script brings its own.
-    this.worker = new Worker(BOOT, { eval: true, workerData, execArgv: [] });
+    this.worker = new Worker(customBoot?.code ?? BOOT, { eval: true, workerData, execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (reply: BatchReply) => this.settle(reply));
     this.worker.on('error', (e) => this.fail(new Error(`DataLoader worker ${id} failed: ${e.message}`, { cause: e })));
@@ -95,12 +111,13 @@ export class WorkerPool {
   private requests = 0;
 
   constructor(numWorkers: number, shared: Omit<WorkerData, 'id' | 'seed'>, baseSeed: number) {
-    const tsx = tsxApiUrl();
-    const entry = new URL('./worker.ts', import.meta.url).href;
+    const boot = customBoot
+      ? { boot: customBoot.data }
+      : { tsx: tsxApiUrl(), entry: new URL('./worker.ts', import.meta.url).href };
     this.workers = Array.from(
       { length: numWorkers },
       // Seeds stay below 2^53 (the largest a Generator takes) by wrapping.
-      (_, id) => new PoolWorker(id, { ...shared, id, seed: (baseSeed + id) % 2 ** 53, tsx, entry }),
+      (_, id) => new PoolWorker(id, { ...shared, id, seed: (baseSeed + id) % 2 ** 53, ...boot }),
     );
   }
 

@@ -21,6 +21,7 @@ export const errorWords: Record<ErrorKind, Text> = {
   timeout: text('timed out', '시간 초과'),
   'out-of-memory': text('out of memory', '메모리 부족'),
   crash: text('crashed', '비정상 종료'),
+  forbidden: text('not allowed', '허용되지 않음'),
 };
 
 export const header = (target: string, device: string, seed: number): Text =>

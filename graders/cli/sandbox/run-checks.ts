@@ -1,0 +1,94 @@
+// Runs the grader's registered checks one after another in the grading child, and reports each
+// through `emit`: its spec, its start, the learner's console output during it, its result.
+import { format } from 'node:util';
+import { classify, CheckTimeout } from '#kit/classify';
+import { DEFAULT_TIMEOUT_MS, registeredChecks, registeredCleanups, type RegisteredCheck } from '#kit/check';
+import { baseSeed, device } from '#kit/env';
+import { deriveSeed, seededRng } from '#kit/rng';
+import { text } from '#kit/text';
+import type { CheckOutcome, GradeEvent } from '../../lib/events.ts';
+import type { Watch } from './lockdown.ts';
+
+/** What a cleanup may take before the exercise ends anyway. */
+const CLEANUP_LIMIT_MS = 120_000;
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Promise<void> {
+  const now = performance.now.bind(performance);
+  const checks = registeredChecks();
+  for (const { spec } of checks) emit({ type: 'check', ...spec });
+
+  // One check at a time: what goes wrong outside its body (a rejection nobody handled, a throw in a
+  // timer) belongs to the check running at the time.
+  let stray: ((e: unknown) => void) | undefined;
+  const onStray = (e: unknown): void => stray?.(e);
+  process.on('unhandledRejection', onStray);
+  process.on('uncaughtException', onStray);
+  let log = '';
+  for (const name of CONSOLE) {
+    Object.defineProperty(console, name, {
+      value: (...args: unknown[]) => {
+        log += `${format(...args)}\n`;
+      },
+      writable: false,
+      configurable: false,
+    });
+  }
+
+  for (const c of checks) {
+    emit({ type: 'start', id: c.spec.id, taskId: c.spec.id });
+    log = '';
+    const started = now();
+    const strayError = new Promise<never>((_, reject) => (stray = reject));
+    strayError.catch(() => {});
+    let outcome = await outcomeOf(c, strayError);
+    stray = undefined;
+    const changed = watch.restore();
+    if (changed.length > 0 && outcome.status !== 'error') outcome = tampered(changed);
+    if (log !== '') emit({ type: 'log', taskId: c.spec.id, content: log });
+    emit({ type: 'result', id: c.spec.id, durationMs: Math.max(0, Math.round(now() - started)), ...outcome });
+  }
+  for (const cleanup of registeredCleanups()) await withLimit(async () => cleanup(), CLEANUP_LIMIT_MS).catch(() => {});
+}
+
+async function outcomeOf(c: RegisteredCheck, strayError: Promise<never>): Promise<CheckOutcome> {
+  const seed = deriveSeed(baseSeed(), c.spec.id);
+  try {
+    await Promise.race([
+      withLimit(
+        async () => c.body({ seed, rng: seededRng(seed), device: device() }),
+        c.spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ),
+      strayError,
+    ]);
+    return { status: 'passed', message: [] };
+  } catch (e) {
+    return classify(e);
+  }
+}
+
+async function withLimit(run: () => Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
+  });
+  try {
+    await Promise.race([run(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function tampered(changed: string[]): CheckOutcome {
+  const names = changed.slice(0, 3).join(', ');
+  return {
+    status: 'error',
+    errorKind: 'forbidden',
+    message: [
+      text(
+        `your code replaced ${names}, which grading relies on; it was put back`,
+        `여러분의 코드가 채점에 쓰이는 ${names} 을(를) 바꿨습니다. 원래대로 돌려놓았습니다`,
+      ),
+    ],
+  };
+}
