@@ -103,22 +103,36 @@ export function elementwise(name: string, expr: string, operands: readonly View[
   loop(...args);
 }
 
-/** Iterates the multi-index of `shape` in row-major order, calling `visit` with each index. */
-export function forEachIndex(shape: readonly number[], visit: (index: number[]) => void): void {
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n === 0) return;
-  const index = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < n; k++) {
-    visit(index);
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++index[d]! < shape[d]!) break;
-      index[d] = 0;
+/**
+ * Walks `shape` in row-major order one innermost row at a time: row(p) gets, for each operand i,
+ * p[i] = its offset at the row's first element (base offsets[i], strides strides[i]). The caller
+ * walks the row itself with the operands' last strides, so per-element work has no call in it.
+ * A 0-d shape is one row of one element.
+ */
+export function forEachRow(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  offsets: readonly number[],
+  row: (p: number[]) => void,
+): void {
+  const nd = shape.length;
+  if (shape.some((d) => d === 0)) return;
+  const p = [...offsets];
+  const idx = new Array<number>(nd).fill(0);
+  for (;;) {
+    row(p);
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      for (let i = 0; i < p.length; i++) p[i]! += strides[i]![d]!;
+      if (++idx[d]! < shape[d]!) break;
+      for (let i = 0; i < p.length; i++) p[i]! -= strides[i]![d]! * shape[d]!;
+      idx[d] = 0;
     }
+    if (d < 0) return;
   }
 }
 
-export function offsetOf(view: View, index: readonly number[]): number {
-  let o = view.offset;
-  for (let d = 0; d < index.length; d++) o += index[d]! * view.strides[d]!;
-  return o;
+/** The length of shape's innermost rows and an operand's stride along them (0-d: one element). */
+export function innermost(shape: readonly number[], strides: readonly number[]): [number, number] {
+  return shape.length === 0 ? [1, 0] : [shape[shape.length - 1]!, strides[strides.length - 1]!];
 }
