@@ -1,7 +1,8 @@
 /** Reductions over any set of axes of a strided view, accumulating in float64. */
 import type { ArgReduceOp, ReduceOp, View } from '../../backend/types.ts';
-import { storeRounding } from '../../dtype.ts';
+import { storeRounding, type HostArray } from '../../dtype.ts';
 import { cpuData, type CpuBuffer } from './buffer.ts';
+import { forEachRow, innermost } from './strided.ts';
 
 interface Split {
   keptShape: number[];
@@ -74,32 +75,46 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[], out: View
   if (op !== 'sum' && op !== 'prod' && s.redShape.some((d) => d === 0)) {
     throw new RangeError(`${op}(): expected a non-empty reduction, but the reduced dims have size 0`);
   }
+  const fold = folds[op];
+  const [last, step] = innermost(s.redShape, s.redStrides);
   let k = 0;
   forEachOffset(x.offset, s.keptShape, s.keptStrides, (base) => {
     let acc = init[op];
-    switch (op) {
-      case 'sum':
-        forEachOffset(base, s.redShape, s.redStrides, (o) => (acc += data[o]!));
-        break;
-      case 'prod':
-        forEachOffset(base, s.redShape, s.redStrides, (o) => (acc *= data[o]!));
-        break;
-      case 'max':
-        forEachOffset(base, s.redShape, s.redStrides, (o) => {
-          const v = data[o]!;
-          if (v > acc || v !== v) acc = acc !== acc ? acc : v;
-        });
-        break;
-      case 'min':
-        forEachOffset(base, s.redShape, s.redStrides, (o) => {
-          const v = data[o]!;
-          if (v < acc || v !== v) acc = acc !== acc ? acc : v;
-        });
-        break;
-    }
+    if (s.redShape.length === 1) acc = fold(data, base, last, step, acc);
+    else forEachRow(s.redShape, [s.redStrides], [base], ([p]) => (acc = fold(data, p!, last, step, acc)));
     write(out, k++, offsets, acc);
   });
 }
+
+/**
+ * Each op folds one strided row into its accumulator, in order. Top-level functions rather than
+ * closures, so that V8 compiles each loop once for its array type; max and min let NaN win.
+ */
+const folds: Readonly<Record<ReduceOp, (data: HostArray, p: number, n: number, step: number, acc: number) => number>> =
+  {
+    sum: (data, p, n, step, acc) => {
+      for (let j = 0; j < n; j++, p += step) acc += data[p]!;
+      return acc;
+    },
+    prod: (data, p, n, step, acc) => {
+      for (let j = 0; j < n; j++, p += step) acc *= data[p]!;
+      return acc;
+    },
+    max: (data, p, n, step, acc) => {
+      for (let j = 0; j < n; j++, p += step) {
+        const v = data[p]!;
+        if (v > acc || v !== v) acc = acc !== acc ? acc : v;
+      }
+      return acc;
+    },
+    min: (data, p, n, step, acc) => {
+      for (let j = 0; j < n; j++, p += step) {
+        const v = data[p]!;
+        if (v < acc || v !== v) acc = acc !== acc ? acc : v;
+      }
+      return acc;
+    },
+  };
 
 /** First index of the max (min) along axis; NaN counts as the max, as in torch. */
 export function argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
