@@ -1,5 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { supportsColor } from 'chalk';
@@ -24,6 +25,20 @@ export interface Options {
   jobs: number;
   course: string;
   verbose: boolean;
+  /** Hidden checks' folder (default graders/hidden of the course); their pass runs only when set. */
+  hidden?: string;
+  /** Show hidden checks' titles and messages; otherwise every report redacts them. */
+  showHidden: boolean;
+  /** Grade a whole class: one folder per student under this folder. */
+  classDir?: string;
+  /** Where --class writes grades.csv and the per-student reports. */
+  out: string;
+  /** --class: grade again even what the content-hash cache says is unchanged. */
+  force: boolean;
+  /** --class: grade slice `index` (1-based) of `count`. */
+  shard?: { index: number; count: number };
+  /** Write GitHub Classroom's autograding payload to $GITHUB_OUTPUT. */
+  githubClassroom: boolean;
   /** Colour on stdout: a terminal, or FORCE_COLOR; never with --no-color or NO_COLOR. */
   color: boolean;
 }
@@ -43,8 +58,17 @@ export const USAGE = `usage: npm run grade -- [EXERCISE…] [options]
   --seed N              seed of every random input (default 0)
   --timeout SECONDS     time limit per exercise (default: the manifest's)
   --max-memory MB       heap cap per exercise (default: the manifest's, else 2048)
-  --jobs N              exercises graded at once (default: half the cores)
+  --jobs N              exercises graded at once (default: half the cores; all with --class)
   --course DIR          grade another course folder (the kit's own tests use this)
+
+ for instructors (exercises/README.md):
+  --hidden [DIR]        also run the hidden checks (default DIR: graders/hidden), as a second pass
+  --show-hidden         show hidden checks' titles and messages (redacted from every report otherwise)
+  --class DIR           grade every student folder in DIR: grades.csv and one JSON report each
+  --out DIR             where --class writes (default: class-grades)
+  --force               --class: grade again what has not changed since the last run
+  --shard I/N           --class: grade slice I of N (merge with npm run grade:merge)
+  --github-classroom    write GitHub Classroom's autograding payload to $GITHUB_OUTPUT
   --verbose, -v         list every check of every exercise
   --no-color            also honoured: NO_COLOR=1
 `;
@@ -55,7 +79,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options | 'help' {
   const { values: v, positionals } = parseArgs({
-    args: argv,
+    args: withHiddenDefault(argv),
     allowPositionals: true,
     options: {
       watch: { type: 'boolean', default: false },
@@ -72,6 +96,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'max-memory': { type: 'string' },
       jobs: { type: 'string' },
       course: { type: 'string' },
+      hidden: { type: 'string' },
+      'show-hidden': { type: 'boolean', default: false },
+      class: { type: 'string' },
+      out: { type: 'string', default: 'class-grades' },
+      force: { type: 'boolean', default: false },
+      shard: { type: 'string' },
+      'github-classroom': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +112,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (v.solutions && v.submission) throw new UsageError('--solutions and --submission exclude each other');
   if (v.watch && (v.solutions || v.submission))
     throw new UsageError('--watch grades your own exercises/, not --solutions or --submission');
+  if (v.class && (v.solutions || v.submission || v.watch))
+    throw new UsageError('--class grades student folders, not with --solutions, --submission or --watch');
+  if ((v.shard || v.force) && !v.class) throw new UsageError('--shard and --force go with --class');
+  const course = resolve(v.course ?? repoRoot);
   const lang = v.lang ?? langFromEnv(env);
   if (lang !== 'en' && lang !== 'ko') throw new UsageError(`--lang must be ko or en, not ${lang}`);
   if (!['cpu', 'webgpu', 'auto'].includes(v.device))
@@ -99,12 +134,43 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     seed: integer('--seed', v.seed, 0),
     ...(v.timeout && { timeoutSeconds: positive('--timeout', v.timeout) }),
     ...(v['max-memory'] && { memoryMB: integer('--max-memory', v['max-memory'], 64) }),
-    jobs: v.jobs ? integer('--jobs', v.jobs, 1) : Math.max(1, Math.floor(availableParallelism() / 2)),
-    course: resolve(v.course ?? repoRoot),
+    // A class is an instructor's batch job: every core. A learner's editor and browser keep half.
+    jobs: v.jobs
+      ? integer('--jobs', v.jobs, 1)
+      : v.class
+        ? availableParallelism()
+        : Math.max(1, Math.floor(availableParallelism() / 2)),
+    course,
     verbose: v.verbose,
+    ...(v.hidden !== undefined && { hidden: resolve(v.hidden || join(course, 'graders', 'hidden')) }),
+    showHidden: v['show-hidden'],
+    ...(v.class && { classDir: resolve(v.class) }),
+    out: resolve(v.out),
+    force: v.force,
+    ...(v.shard && { shard: shard(v.shard) }),
+    githubClassroom: v['github-classroom'],
     // chalk decides for a terminal and FORCE_COLOR; NO_COLOR (no-color.org) it leaves to us.
     color: !v['no-color'] && !env.NO_COLOR && supportsColor !== false,
   };
+}
+
+/** `--hidden` takes a folder only when the next word is one: `--hidden 03` keeps 03 an exercise. */
+function withHiddenDefault(argv: string[]): string[] {
+  return argv.flatMap((a, i) => {
+    if (a !== '--hidden') return [a];
+    const next = argv[i + 1];
+    return next !== undefined && !next.startsWith('-') && existsSync(next) && statSync(next).isDirectory()
+      ? [a]
+      : ['--hidden='];
+  });
+}
+
+function shard(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!(count >= 1 && index >= 1 && index <= count))
+    throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N, not ${s}`);
+  return { index, count };
 }
 
 function integer(flag: string, s: string, min: number): number {

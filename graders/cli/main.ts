@@ -2,10 +2,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, UsageError, USAGE, type Options } from './args.ts';
-import { grade } from './grade.ts';
+import { gradeClass, students } from './class/class.ts';
+import { classProgress } from './class/progress.ts';
+import { gradeWithHidden } from './hidden.ts';
 import { findExercise, loadCourse, ManifestError, type Course, type Exercise } from './manifest.ts';
 import { progressBar } from './render/progress.ts';
 import { renderReport } from './render/terminal.ts';
+import { writeClassroomOutput } from './reports/classroom.ts';
 import { writeReports } from './reports/write.ts';
 import { killAll } from './run-exercise.ts';
 import { watch } from './watch.ts';
@@ -24,7 +27,12 @@ try {
   } else {
     const course = loadCourse(opts.course);
     const exercises = select(course, opts);
-    process.exitCode = opts.watch ? await watch(course, exercises, opts) : await gradeOnce(course, exercises, opts);
+    if (opts.hidden && !existsSync(opts.hidden)) throw new UsageError(`no hidden checks folder ${opts.hidden}`);
+    process.exitCode = opts.classDir
+      ? await gradeWholeClass(course, exercises, opts)
+      : opts.watch
+        ? await watch(course, exercises, opts)
+        : await gradeOnce(course, exercises, opts);
   }
 } catch (e) {
   process.exitCode = explain(e);
@@ -32,8 +40,9 @@ try {
 
 async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
   const onProgress = progressBar(opts.lang);
-  const report = await grade(course, exercises, { ...opts, ...(onProgress && { onProgress }) });
+  const report = await gradeWithHidden(course, exercises, { ...opts, ...(onProgress && { onProgress }) });
   await writeReports(report, opts);
+  if (opts.githubClassroom) await writeClassroomOutput(report, opts.lang);
   const width = process.stdout.isTTY ? Math.min(100, Math.max(60, process.stdout.columns)) : 78;
   process.stdout.write(
     renderReport(report, {
@@ -45,6 +54,26 @@ async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): 
     }),
   );
   return report.passed ? 0 : 1;
+}
+
+async function gradeWholeClass(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
+  if (!existsSync(opts.classDir!)) throw new UsageError(`no class folder ${opts.classDir}`);
+  const started = Date.now();
+  const progress = classProgress(students(opts.classDir!, opts.shard).length);
+  const rows = await gradeClass(course, exercises, {
+    ...opts,
+    classDir: opts.classDir!,
+    onStudent: progress.onStudent,
+  });
+  progress.stop();
+  const minutes = (Date.now() - started) / 60_000;
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  process.stdout.write(
+    `${rows.length} students graded in ${(minutes * 60).toFixed(1)} s (${(rows.length / minutes).toFixed(1)} per minute): ` +
+      `${count('passed')} passed, ${count('incomplete')} incomplete, ${count('error')} with errors, ${count('broken')} broken\n` +
+      `${join(opts.out, 'grades.csv')}, reports in ${join(opts.out, 'students')}/\n`,
+  );
+  return 0; // a broken folder is a row of grades.csv, not a failure of the run
 }
 
 function select(course: Course, opts: Options): Exercise[] {

@@ -35,6 +35,18 @@ export interface ExerciseResult {
   /** Why the exercise could not be graded in full; the checks still say what they can. */
   error?: ExerciseError;
   checks: CheckResult[];
+  /** The instructor's hidden checks (--hidden), graded in a pass of their own; not in score. */
+  hidden?: HiddenResult;
+}
+
+export interface HiddenResult {
+  status: ExerciseStatus;
+  score: number;
+  maxScore: number;
+  error?: ExerciseError;
+  checks: CheckResult[];
+  /** False when titles and messages were replaced by neutral words (everything but --show-hidden). */
+  shown: boolean;
 }
 
 export type TargetKind = 'exercises' | 'solutions' | 'submission';
@@ -51,13 +63,23 @@ export interface Report {
   maxScore: number;
   /** True only when every graded exercise passed: the exit code is 0 exactly then. */
   passed: boolean;
+  /** Points of the hidden checks, apart from score; present only when they ran (--hidden). */
+  hiddenScore?: number;
+  hiddenMaxScore?: number;
   exercises: ExerciseResult[];
 }
 
-export function summarise(exercises: ExerciseResult[]): Pick<Report, 'score' | 'maxScore' | 'passed'> {
+export function summarise(
+  exercises: ExerciseResult[],
+): Pick<Report, 'score' | 'maxScore' | 'passed' | 'hiddenScore' | 'hiddenMaxScore'> {
+  const hidden = exercises.flatMap((e) => (e.hidden ? [e.hidden] : []));
   return {
     score: exercises.reduce((s, e) => s + e.score, 0),
     maxScore: exercises.reduce((s, e) => s + e.maxScore, 0),
     passed: exercises.length > 0 && exercises.every((e) => e.status === 'passed'),
+    ...(hidden.length > 0 && {
+      hiddenScore: hidden.reduce((s, h) => s + h.score, 0),
+      hiddenMaxScore: hidden.reduce((s, h) => s + h.maxScore, 0),
+    }),
   };
 }

@@ -33,6 +33,8 @@ for (const root of [fixture, repo]) {
   const ready = course.manifest.exercises.filter((e) => existsSync(join(root, e.grader)));
   const ids = ready.map((e) => e.id);
   const budget = 30 + ready.reduce((s, e) => s + e.timeoutSeconds, 0);
+  // Hidden checks are held to the same rule, in the same runs (their own pass, shown in full here).
+  const hidden = existsSync(join(root, 'graders', 'hidden')) ? ['--hidden', '--show-hidden'] : [];
 
   describe.skipIf(ready.length === 0)(
     `course at ${root === repo ? '.' : 'test/fixtures/course'}`,
@@ -49,9 +51,9 @@ for (const root of [fixture, repo]) {
       });
 
       test.concurrent("every solution passes in full, and the manifest points are the checks' points", async () => {
-        const report = await gradeJson(root, ['--solutions', ...ids], budget);
+        const report = await gradeJson(root, ['--solutions', ...hidden, ...ids], budget);
         for (const e of report.exercises) {
-          const failing = e.checks
+          const failing = [...e.checks, ...(e.hidden?.checks ?? [])]
             .filter((c) => c.status !== 'passed')
             .map((c) => `${c.id}: ${c.message[0]?.en ?? c.status}`);
           expect({ exercise: e.folder, failing, error: e.error?.message.en }).toEqual({
@@ -59,6 +61,7 @@ for (const root of [fixture, repo]) {
             failing: [],
             error: undefined,
           });
+          expect(e.hidden?.error, `${e.folder}: hidden checks`).toBeUndefined();
           expect(e.maxScore, `${e.folder}: manifest points`).toBe(
             course.manifest.exercises.find((m) => m.id === e.id)!.points,
           );
@@ -80,9 +83,11 @@ for (const root of [fixture, repo]) {
       }
 
       test.concurrent('every untouched stub is "not started" in every check', async () => {
-        const report = await gradeJson(root, ids, budget);
+        const report = await gradeJson(root, [...hidden, ...ids], budget);
         for (const e of report.exercises) {
-          const started = e.checks.filter((c) => c.status !== 'not-started').map((c) => `${c.id}: ${c.status}`);
+          const started = [...e.checks, ...(e.hidden?.checks ?? [])]
+            .filter((c) => c.status !== 'not-started')
+            .map((c) => `${c.id}: ${c.status}`);
           expect({ exercise: e.folder, started }).toEqual({ exercise: e.folder, started: [] });
           expect(e.checks.length, `${e.folder} registers checks`).toBeGreaterThan(0);
         }

@@ -3,7 +3,7 @@ import { formatLocation } from '../../lib/location.ts';
 import { pick, type Lang, type Text } from '../../lib/text.ts';
 import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 import { displayWidth, fit, padEnd, spread } from './width.ts';
-import { errorWords, footer, header, total, words } from './words.ts';
+import { errorWords, footer, header, hiddenTotal, total, words } from './words.ts';
 
 export interface RenderOptions {
   lang: Lang;
@@ -34,6 +34,8 @@ export function renderReport(report: Report, o: RenderOptions): string {
   for (const e of detailed) lines.push('', ...exerciseBlock(e, o, c, t));
   const passed = report.exercises.filter((e) => e.status === 'passed').length;
   lines.push('', c.bold(t(total(report.score, report.maxScore, passed, report.exercises.length))));
+  if (report.hiddenMaxScore !== undefined)
+    lines.push(c.bold(t(hiddenTotal(report.hiddenScore ?? 0, report.hiddenMaxScore))));
   const todo = report.exercises.find((e) => e.status !== 'passed');
   if (!todo) lines.push(c.green(t(words.allDone)));
   else {
@@ -55,7 +57,8 @@ function tableRow(e: ExerciseResult, nameWidth: number, c: ChalkInstance, t: Say
         : e.error
           ? c.red(`${t(words.error)}: ${t(errorWords[e.error.kind])}`)
           : '';
-  return `  ${padEnd(e.folder, nameWidth)}   ${bar} ${score}  ${state}`.trimEnd();
+  const hidden = e.hidden ? `  ${t(words.hidden)} ${e.hidden.score}/${e.hidden.maxScore}` : '';
+  return `  ${padEnd(e.folder, nameWidth)}   ${bar} ${score}  ${state}${hidden}`.trimEnd();
 }
 
 function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t: Say): string[] {
@@ -76,6 +79,13 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
     lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width));
     if (k.status === 'failed' || k.status === 'error') lines.push(...checkDetail(k, e, c, t));
     if (k === hinted) lines.push(c.cyan(`      ${t(words.hint)}: ${t(k.hint)}   ${t(words.guide)} ${k.guide}`));
+  }
+  // Hidden checks: one line each; their messages only when the instructor asked (--show-hidden).
+  for (const k of e.hidden?.checks ?? []) {
+    const colour = k.status === 'passed' ? c.green : k.status === 'not-started' ? c.dim : c.red;
+    const right = `${k.score}/${k.points}`;
+    lines.push(spread(`  ${colour(SYMBOL[k.status])} ${fit(t(k.title), o.width - 16)}`, right, o.width));
+    lines.push(...k.message.map((m) => `      ${t(m)}`));
   }
   return lines;
 }

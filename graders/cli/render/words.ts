@@ -11,6 +11,7 @@ export const words = {
   output: text('output', '출력'),
   next: text('next', '다음'),
   allDone: text('all exercises pass', '모든 연습문제를 통과했습니다'),
+  hidden: text('hidden', '숨은 검사'),
 } as const;
 
 export const errorWords: Record<ErrorKind, Text> = {
@@ -41,3 +42,6 @@ export const footer = (exercise: string): Text =>
     `npm run grade -- --watch re-grades on every save · npm run hint -- ${exercise} for more help`,
     `npm run grade -- --watch: 저장할 때마다 다시 채점 · npm run hint -- ${exercise}: 더 많은 도움말`,
   );
+
+export const hiddenTotal = (score: number, max: number): Text =>
+  text(`hidden checks ${score}/${max} (not in the total)`, `숨은 검사 ${score}/${max} (합계에 들지 않음)`);

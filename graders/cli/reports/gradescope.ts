@@ -13,7 +13,8 @@ export interface GradescopeTest {
   max_score: number;
   status: 'passed' | 'failed';
   output: string;
-  visibility: 'visible';
+  /** Hidden checks' results reach the student only once the instructor publishes the grades. */
+  visibility: 'visible' | 'after_published';
 }
 
 export interface GradescopeResults {
@@ -21,21 +22,28 @@ export interface GradescopeResults {
   max_score: number;
   execution_time: number;
   output: string;
+  output_format: 'text';
   visibility: 'visible';
   stdout_visibility: 'hidden';
   tests: GradescopeTest[];
 }
 
 export function toGradescope(report: Report, lang: Lang): GradescopeResults {
-  const tests = report.exercises.flatMap((e) =>
-    e.checks.length > 0 ? e.checks.map((c, i) => checkTest(e, c, i, lang)) : [ungradedTest(e, lang)],
-  );
+  const tests = report.exercises.flatMap((e) => [
+    ...(e.checks.length > 0 ? e.checks.map((c, i) => checkTest(e, c, i, lang)) : [ungradedTest(e, lang)]),
+    ...(e.hidden?.checks ?? []).map((c, i) => ({
+      ...checkTest({ ...e, folder: `${e.folder} (hidden)` }, c, i, lang),
+      number: `${e.id}.h${i + 1}`,
+      visibility: 'after_published' as const,
+    })),
+  ]);
   const errors = report.exercises.filter((e) => e.error).map((e) => `${e.folder}: ${pick(e.error!.message, lang)}`);
   return {
-    score: report.score,
-    max_score: report.maxScore,
+    score: report.score + (report.hiddenScore ?? 0),
+    max_score: report.maxScore + (report.hiddenMaxScore ?? 0),
     execution_time: Math.round(report.durationMs / 1000),
     output: [`torchlings · ${report.target.path} · seed ${report.seed} · ${report.device}`, ...errors].join('\n'),
+    output_format: 'text',
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests,
@@ -47,7 +55,9 @@ function checkTest(e: ExerciseResult, c: CheckResult, i: number, lang: Lang): Gr
     ...(c.status === 'not-started' ? [lang === 'ko' ? '시작 전' : 'not started'] : []),
     ...c.message.map((m) => pick(m, lang)),
     ...(c.location ? [`at ${formatLocation(c.location)}`] : []),
-    ...(c.status !== 'passed' ? [`${lang === 'ko' ? '힌트' : 'hint'}: ${pick(c.hint, lang)} (${c.guide})`] : []),
+    ...(c.status !== 'passed' && c.guide !== ''
+      ? [`${lang === 'ko' ? '힌트' : 'hint'}: ${pick(c.hint, lang)} (${c.guide})`]
+      : []),
     ...(c.output ? ['', c.output] : []),
   ];
   return {

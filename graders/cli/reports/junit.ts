@@ -7,14 +7,29 @@ import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 // has not passed. Score and points ride along as <properties>.
 
 export function toJUnit(report: Report, lang: Lang): string {
-  const all = report.exercises.flatMap((e) => e.checks);
+  // Hidden checks form a suite of their own per exercise, `NN-slug (hidden)`.
+  const suites = report.exercises.flatMap((e) =>
+    e.hidden
+      ? [
+          e,
+          {
+            ...e,
+            ...e.hidden,
+            folder: `${e.folder} (hidden)`,
+            checks: e.hidden.checks,
+            ...(e.hidden.error ? { error: e.hidden.error } : { error: undefined }),
+          },
+        ]
+      : [e],
+  );
+  const all = suites.flatMap((e) => e.checks);
   const count = (s: CheckResult['status'] | 'failure') =>
     all.filter((c) => (s === 'failure' ? c.status === 'failed' || c.status === 'not-started' : c.status === s)).length;
-  const ungraded = report.exercises.filter((e) => e.checks.length === 0).length;
+  const ungraded = suites.filter((e) => e.checks.length === 0).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="torchlings" tests="${all.length + ungraded}" failures="${count('failure')}" errors="${count('error') + ungraded}" time="${secs(report.durationMs)}">`,
-    ...report.exercises.flatMap((e) => suite(e, lang)),
+    ...suites.flatMap((e) => suite(e, lang)),
     '</testsuites>',
   ];
   return lines.join('\n') + '\n';
@@ -43,7 +58,7 @@ function testcase(e: ExerciseResult, c: CheckResult, lang: Lang): string[] {
   const body = [
     ...c.message.map((m) => pick(m, lang)),
     ...(c.location ? [`at ${formatLocation(c.location)}`] : []),
-    `hint: ${pick(c.hint, lang)} (${c.guide})`,
+    ...(c.guide !== '' ? [`hint: ${pick(c.hint, lang)} (${c.guide})`] : []),
   ].join('\n');
   const first = c.status === 'not-started' ? 'not started' : pick(c.message[0] ?? { en: c.status, ko: c.status }, lang);
   const tag = c.status === 'error' ? 'error' : 'failure';
