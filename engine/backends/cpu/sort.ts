@@ -1,7 +1,7 @@
 /** argsort along one axis: a stable sort of each row's indices, NaN above every number (as torch.sort). */
 import type { View } from '../../backend/types.ts';
 import { cpuData } from './buffer.ts';
-import { forEachIndex, offsetOf } from './strided.ts';
+import { forEachRow, innermost } from './strided.ts';
 
 export function argsort(x: View, axis: number, descending: boolean, out: View): void {
   const xd = cpuData(x);
@@ -23,14 +23,18 @@ export function argsort(x: View, axis: number, descending: boolean, out: View): 
     if (na || nb) return na === nb ? 0 : na ? sign : -sign;
     return ka < kb ? -sign : ka > kb ? sign : 0;
   };
-  forEachIndex(rowShape, (i) => {
-    const xBase = offsetOf(x, i);
-    const oBase = offsetOf(out, i);
-    for (let j = 0; j < n; j++) {
-      keys[j] = xd[xBase + j * xStep]!;
-      order[j] = j;
+  const [len, xInner] = innermost(rowShape, x.strides);
+  const oInner = innermost(rowShape, out.strides)[1];
+  forEachRow(rowShape, [x.strides, out.strides], [x.offset, out.offset], ([xRow, oRow]) => {
+    for (let k = 0; k < len; k++) {
+      const xBase = xRow! + k * xInner;
+      const oBase = oRow! + k * oInner;
+      for (let j = 0; j < n; j++) {
+        keys[j] = xd[xBase + j * xStep]!;
+        order[j] = j;
+      }
+      order.sort(compare);
+      for (let j = 0; j < n; j++) od[oBase + j * oStep] = order[j]!;
     }
-    order.sort(compare);
-    for (let j = 0; j < n; j++) od[oBase + j * oStep] = order[j]!;
   });
 }
