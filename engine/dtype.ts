@@ -5,14 +5,14 @@
  * (JavaScript has no Float16Array on Node 20); they are still accounted as 2 bytes per element so
  * that memory figures mean what they would mean natively.
  */
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'bool';
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int8' | 'bool';
 export type Device = 'cpu' | 'webgpu';
 
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'bool'];
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int8', 'bool'];
 export const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 
 /** The typed arrays values travel in between host and device. */
-export type HostArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type HostArray = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array;
 
 export const itemSize: Readonly<Record<DType, number>> = {
   float64: 8,
@@ -20,6 +20,7 @@ export const itemSize: Readonly<Record<DType, number>> = {
   float16: 2,
   bfloat16: 2,
   int32: 4,
+  int8: 1,
   bool: 1,
 };
 
@@ -43,15 +44,25 @@ export function hostArray(dtype: DType, length: number): HostArray {
       return new Float32Array(length);
     case 'int32':
       return new Int32Array(length);
+    case 'int8':
+      return new Int8Array(length);
     case 'bool':
       return new Uint8Array(length);
   }
 }
 
-const rank: Readonly<Record<DType, number>> = { bool: 0, int32: 1, float16: 2, bfloat16: 2, float32: 3, float64: 4 };
+const rank: Readonly<Record<DType, number>> = {
+  bool: 0,
+  int8: 1,
+  int32: 2,
+  float16: 3,
+  bfloat16: 3,
+  float32: 4,
+  float64: 5,
+};
 
 /**
- * torch.promote_types: bool < int32 < float16, bfloat16 < float32 < float64; float16 and bfloat16
+ * torch.promote_types: bool < int8 < int32 < float16, bfloat16 < float32 < float64; float16 and bfloat16
  * hold neither's range nor precision, so together they promote to float32, as in PyTorch.
  */
 export function promoteTypes(a: DType, b: DType): DType {

@@ -37,6 +37,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/gr
 export * as autograd from './autograd/index.ts';
 export * as memory from './memory.ts';
 export * as amp from './amp/index.ts';
+export * as quantization from './quantization/index.ts';
 export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast.ts';
 export * as webgpu from './webgpu.ts';
 
@@ -44,6 +45,7 @@ export const float32 = 'float32';
 export const float64 = 'float64';
 export const float16 = 'float16';
 export const int32 = 'int32';
+export const int8 = 'int8';
 export const bool = 'bool';
 export const float = 'float32';
 export const double = 'float64';

@@ -35,6 +35,7 @@ const SAFE_DTYPE: Readonly<Record<DType, SafeDType>> = {
   float16: 'F16',
   bfloat16: 'BF16',
   int32: 'I32',
+  int8: 'I8',
   bool: 'BOOL',
 };
 
@@ -150,7 +151,7 @@ function hostValues(t: SafeTensor, name: string): [HostArray, DType] {
     case 'U8':
       return [toInt32(t.data, name, t.dtype), 'int32'];
     case 'I8':
-      return [toInt32(new Int8Array(buffer, 0, byteLength), name, t.dtype), 'int32'];
+      return [new Int8Array(buffer, 0, byteLength), 'int8'];
     case 'I16':
       return [toInt32(new Int16Array(buffer, 0, byteLength / 2), name, t.dtype), 'int32'];
     case 'U16':

@@ -20,3 +20,4 @@ export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss 
 export * as functional from './functional/index.ts';
 export * as init from './init.ts';
 export * as utils from './utils/index.ts';
+export * as quantized from './quantized/index.ts';

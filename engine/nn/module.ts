@@ -146,6 +146,27 @@ export class Module {
     this.registerModule(name, module);
   }
 
+  /**
+   * copy.deepcopy(module): the same classes, fields, modes and hooks, with every parameter and
+   * buffer cloned (shared ones stay shared). The copy is built without running constructors, so a
+   * subclass's own `#private` fields are not there: keep a module's state in ordinary fields.
+   */
+  _deepCopy(memo: Map<object, unknown> = new Map()): this {
+    const seen = memo.get(this);
+    if (seen) return seen as this;
+    const copy = Reflect.construct(Module, [], this.constructor) as this;
+    memo.set(this, copy);
+    copy.#training = this.#training;
+    copy.#buffers = new Map(this.#buffers);
+    copy.#registered = [...this.#registered];
+    copy.#preHooks = new Map(this.#preHooks);
+    copy.#hooks = new Map(this.#hooks);
+    const from = this as unknown as Record<string, unknown>;
+    const to = copy as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) to[key] = deepCopyValue(from[key], memo);
+    return copy;
+  }
+
   // ---- traversal ------------------------------------------------------------------------------
 
   /** Own fields: plain ones in definition order, then registered ones in registration order. */
@@ -379,4 +400,20 @@ export class Module {
     else if (lines.length > 0) body = `\n  ${lines.join('\n  ')}\n`;
     return `${this.constructor.name}(${body})`;
   }
+}
+
+/** A field's value for Module._deepCopy: modules and tensors copied, arrays and plain objects walked. */
+function deepCopyValue(value: unknown, memo: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (memo.has(value)) return memo.get(value);
+  let copy: unknown;
+  if (value instanceof Module) return value._deepCopy(memo);
+  if (value instanceof Parameter) copy = new Parameter(value.detach().clone(), value.requiresGrad);
+  else if (value instanceof Tensor) copy = value.detach().clone().requiresGrad_(value.requiresGrad);
+  else if (Array.isArray(value)) copy = value.map((v) => deepCopyValue(v, memo));
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepCopyValue(v, memo)]));
+  } else return value; // anything else (a Map, a generator, a class instance) is shared, not copied
+  memo.set(value, copy);
+  return copy;
 }

@@ -33,8 +33,8 @@ const sumOp = defineOp(
   (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
     ctx.inputShape = x.shape;
     ctx.axes = axes;
-    // Summing bools or ints gives int32, as torch.sum gives an integer tensor.
-    const out = launchReduce('sum', x, axes, x.dtype === 'bool' ? 'int32' : x.dtype);
+    // Summing bools or ints gives int32, as torch.sum gives its widest integer tensor.
+    const out = launchReduce('sum', x, axes, x.dtype === 'bool' || x.dtype === 'int8' ? 'int32' : x.dtype);
     return keepdim ? out.reshape(keptShape(x.shape, axes)) : out;
   },
   (ctx, g) => [expandBack(g, ctx.inputShape as number[], ctx.axes as number[]), null, null],

@@ -71,9 +71,11 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
         ? 'float64'
         : arr instanceof Int32Array
           ? 'int32'
-          : arr instanceof Uint8Array
-            ? 'bool'
-            : 'float32');
+          : arr instanceof Int8Array
+            ? 'int8'
+            : arr instanceof Uint8Array
+              ? 'bool'
+              : 'float32');
     return fromHost(arr, shape, { ...options, dtype });
   }
   checkOptions(options);

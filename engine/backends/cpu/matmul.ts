@@ -97,7 +97,7 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
   const index = new Array<number>(batchRank).fill(0);
   let packedBOff = -1;
   for (let batch = 0; batch < batches; batch++) {
-    if (dtype === 'int32') {
+    if (dtype === 'int32' || dtype === 'int8') {
       intMatmul(am, bm, om, M, N, K);
     } else {
       // A broadcast B (same offset as the batch before) is packed once for the whole batch.
@@ -258,7 +258,7 @@ function store(
   }
 }
 
-/** int32 matmul with int32 wraparound, as torch does; no fast path (integer matmuls are rare). */
+/** Integer matmul with int32 wraparound (int8 outputs wrap again on store), as torch does; no fast path. */
 function intMatmul(a: Matrix, b: Matrix, out: Matrix, M: number, N: number, K: number): void {
   const { data: A, col: aCol } = a;
   const { data: B, row: bRow } = b;

@@ -26,6 +26,8 @@ export function storageType(dtype: DType): StorageType {
       throw float64Error();
     case 'bfloat16':
       throw bfloat16Error();
+    case 'int8':
+      throw int8Error();
   }
 }
 
@@ -41,6 +43,13 @@ export function bfloat16Error(): Error {
   );
 }
 
+/** int8 (quantized weights) stays on the CPU: WGSL has no 8-bit storage type. */
+export function int8Error(): Error {
+  return new Error(
+    'Cannot convert an int8 Tensor to webgpu: WGSL has no 8-bit storage; use .int() or keep it on the cpu.',
+  );
+}
+
 export function float64Error(): Error {
   return new Error('Cannot convert a float64 Tensor to webgpu: WebGPU has no float64; use .float() first.');
 }
@@ -49,6 +58,7 @@ export function float64Error(): Error {
 export function assertStorable(dtype: DType, hasF16: boolean, adapterName: string): void {
   if (dtype === 'float64') throw float64Error();
   if (dtype === 'bfloat16') throw bfloat16Error();
+  if (dtype === 'int8') throw int8Error();
   if (dtype === 'float16' && !hasF16) {
     throw new Error(
       `float16 on webgpu needs the adapter feature shader-f16, which ${adapterName} lacks; use .float() instead.`,
@@ -89,6 +99,8 @@ export function toStorage(data: HostArray, dtype: DType): ArrayBufferView {
       throw float64Error();
     case 'bfloat16':
       throw bfloat16Error();
+    case 'int8':
+      throw int8Error();
   }
 }
 
@@ -114,6 +126,8 @@ export function fromStorage(bytes: ArrayBuffer, dtype: DType, length: number): H
       throw float64Error();
     case 'bfloat16':
       throw bfloat16Error();
+    case 'int8':
+      throw int8Error();
   }
   return out;
 }

@@ -82,6 +82,7 @@ const DTYPE_NAMES: Record<string, string> = {
   float16: 'Half',
   bfloat16: 'BFloat16',
   int32: 'Int',
+  int8: 'Char',
   bool: 'Bool',
 };
 

@@ -132,6 +132,7 @@ export const TOL: Record<DType, Tolerance> = {
   bfloat16: { atol: 1.6e-2, rtol: 1.6e-2 },
   float64: { atol: 0, rtol: 0 },
   int32: { atol: 0, rtol: 0 },
+  int8: { atol: 0, rtol: 0 },
   bool: { atol: 0, rtol: 0 },
 };
 

@@ -147,6 +147,13 @@ export class FunctionBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  /** i32x4.dot_i16x8_s: lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1], the i16 lanes multiplied exactly. */
+  i32x4DotI16x8S(): this {
+    return this.simd(0xba);
+  }
 
   /** The code-section entry: locals (one group per local; the spec allows runs) then the body. */
   encode(): number[] {

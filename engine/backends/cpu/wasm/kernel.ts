@@ -22,6 +22,11 @@
  * L1 by every A tile while the packed A block streams from L2 (the host keeps that block small).
  * K, mTiles and nTiles must be ≥ 1 (the loops test at the bottom); the host writes zeros itself
  * when K = 0.
+ *
+ * The same loops with 'i16' elements are the int8 kernel of dynamically quantized Linear layers:
+ * each 4-byte slot then holds two consecutive k (two i16, the int8 values widened), K counts those
+ * pairs, and the multiply-add is i32x4.dot_i16x8_s + i32x4.add, summing exactly into int32 C.
+ * One instruction does 8 multiply-adds there against 4 for float32.
  */
 import { FunctionBuilder, moduleBytes } from './emit.ts';
 
@@ -35,6 +40,9 @@ export const MR = 4;
 export const NR = 8;
 
 const NV = NR / 4; // v128 vectors per tile row
+
+/** What one 4-byte slot of A and one lane of B hold: a float32, or two int16 along k. */
+export type GemmElements = 'f32' | 'i16';
 
 /**
  * The module's bytes. In text form the function is, for MR = 4, NR = 8:
@@ -56,7 +64,7 @@ const NV = NR / 4; // v128 vectors per tile row
  *   } while (bp != bEnd)
  */
 // prettier-ignore
-export function gemmModuleBytes(): Uint8Array {
+export function gemmModuleBytes(elements: GemmElements = 'f32'): Uint8Array {
   const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
   const acc = (r: number, v: number): string => `c${r}${v}`;
@@ -82,7 +90,12 @@ export function gemmModuleBytes(): Uint8Array {
         for (let r = 0; r < MR; r++) {
           // s = splat(A[r][k]); c_rv += s · b_v
           k.get('pa').v128Load32Splat(4 * r).set('s');
-          for (let v = 0; v < NV; v++) k.get(acc(r, v)).get('s').get(`b${v}`).f32x4Mul().f32x4Add().set(acc(r, v));
+          for (let v = 0; v < NV; v++) {
+            k.get(acc(r, v)).get('s').get(`b${v}`);
+            if (elements === 'f32') k.f32x4Mul().f32x4Add();
+            else k.i32x4DotI16x8S().i32x4Add();
+            k.set(acc(r, v));
+          }
         }
         k.addTo('pa', MR * 4).addTo('pb', NR * 4);
         k.get('pa').get('aEnd').i32Ne().brIf(0);

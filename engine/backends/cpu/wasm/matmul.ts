@@ -7,18 +7,9 @@
  * wasmSimdAvailable() is false, and the caller keeps using the JavaScript kernel.
  */
 import type { Matrix } from '../matmul.ts';
+import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR } from './kernel.ts';
 
-/** The slice of the WebAssembly JS API used here (the project's TS lib settings do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 type Gemm = (a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number) => void;
 
 interface Kernel {
@@ -32,11 +23,9 @@ let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = gemmModuleBytes();
-  if (wasm === undefined || !wasm.validate(bytes)) return (kernel = null);
-  const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
-  const memory = exports.memory as WasmMemory;
+  const module = instantiate(gemmModuleBytes());
+  if (module === null) return (kernel = null);
+  const { exports, memory } = module;
   return (kernel = { gemm: exports.gemm as Gemm, memory, heap: new Float32Array(memory.buffer) });
 }
 
@@ -47,12 +36,7 @@ export function wasmSimdAvailable(): boolean {
 
 /** Grows the memory to hold at least `floats` f32s. */
 function reserve(k: Kernel, floats: number): Float32Array {
-  const bytes = floats * 4;
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) {
-    k.memory.grow(Math.ceil((bytes - have) / 65536));
-    k.heap = new Float32Array(k.memory.buffer);
-  }
+  if (growTo(k.memory, floats * 4)) k.heap = new Float32Array(k.memory.buffer);
   return k.heap;
 }
 

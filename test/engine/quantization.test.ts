@@ -1,0 +1,136 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as torch from '#engine';
+import { packInt8Weight, quantizedMatmul } from '#engine/backends/cpu/wasm/int8-matmul';
+import { activationQParams, symmetricScale } from '#engine/quantization/qparams';
+import { devices } from '../helpers/devices.ts';
+
+const { nn } = torch;
+
+/** PyTorch's dynamic quantized Linear, written out: uint8 activations (0…127), int8 symmetric weights. */
+function referenceQLinear(x: number[][], w: number[][], b: number[], perChannel: boolean): number[][] {
+  const flat = x.flat();
+  const { scale: sx, zeroPoint: zx } = activationQParams(Math.min(...flat), Math.max(...flat));
+  const nearbyint = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
+  const q = (v: number, s: number, z: number, lo: number, hi: number) =>
+    Math.min(hi, Math.max(lo, nearbyint(Math.fround(v * Math.fround(1 / s))) + z));
+  const allW = w.flat();
+  const sw = w.map((row) =>
+    perChannel
+      ? symmetricScale(Math.min(...row), Math.max(...row))
+      : symmetricScale(Math.min(...allW), Math.max(...allW)),
+  );
+  return x.map((row) =>
+    w.map((wr, n) => {
+      let acc = 0;
+      wr.forEach((wv, k) => (acc += (q(row[k]!, sx, zx, 0, 255) - zx) * q(wv, sw[n]!, 0, -128, 127)));
+      return Math.fround(sx * sw[n]!) * acc + b[n]!;
+    }),
+  );
+}
+
+describe('quantization parameters (PyTorch formulas)', () => {
+  it("picks fbgemm's activation scale and zero point, the guide's §7.4 example included", () => {
+    expect(activationQParams(-1, 3, 0, 255)).toEqual({ scale: Math.fround(4 / 255), zeroPoint: 64 });
+    expect(activationQParams(-1, 3)).toEqual({ scale: Math.fround(4 / 127), zeroPoint: 32 }); // reduce_range
+    expect(activationQParams(0, 0).scale).toBe(Math.fround(0.1));
+    expect(activationQParams(0.2, 0.5)).toEqual({ scale: Math.fround(0.5 / 127), zeroPoint: 0 });
+  });
+
+  it('divides the largest magnitude by 127.5 for symmetric int8 weights', () => {
+    expect(symmetricScale(-0.62, 1.27)).toBe(Math.fround(1.27 / 127.5));
+    expect(symmetricScale(0, 0)).toBe(2 ** -23);
+  });
+
+  it('sums the int8 products exactly (SIMD blocks, odd K, N not a multiple of 8, M past a block)', () => {
+    const [M, K, N] = [133, 19, 11];
+    const w = Int8Array.from({ length: N * K }, (_, i) => ((i * 37) % 256) - 128);
+    const x = Float32Array.from({ length: M * K }, (_, i) => ((i * 53) % 200) - 60);
+    const out = new Int32Array(M * N);
+    quantizedMatmul(x, 0, M, { inverseScale: 1, zeroPoint: 60 }, packInt8Weight(w, N, K), out);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += Math.min(195, x[m * K + k]!) * w[n * K + k]!; // clamp(x + 60, 0, 255) − 60
+        expect(out[m * N + n]).toBe(sum);
+      }
+  });
+});
+
+describe.each(devices)('quantizeDynamic of a model on %s', (device) => {
+  function mlp() {
+    torch.manualSeed(1);
+    return new nn.Sequential(new nn.Linear(20, 16), new nn.ReLU(), new nn.Linear(16, 5)).to(device);
+  }
+
+  it('swaps every Linear of a copy for an int8 one matching the formula; the float model is untouched', async () => {
+    const model = mlp();
+    const q = await torch.quantization.quantizeDynamic(model, [nn.Linear], 'qint8');
+    expect(model.at(0)).toBeInstanceOf(nn.Linear);
+    const layer = q.at(0) as torch.nn.quantized.dynamic.Linear;
+    expect(layer).toBeInstanceOf(nn.quantized.dynamic.Linear);
+    expect([layer.qweight.dtype, layer.qweight.device, layer.scales.numel()]).toEqual(['int8', 'cpu', 1]);
+    expect(String(layer)).toBe(
+      'Linear(in_features=20, out_features=16, dtype=torch.qint8, qscheme=torch.per_tensor_symmetric)',
+    );
+    torch.manualSeed(2);
+    const x = torch.randn(7, 20);
+    const w = (await model.at(0).namedParameters()[0]![1].toArray()) as number[][];
+    const b = (await model.at(0).namedParameters()[1]![1].toArray()) as number[];
+    const expected = referenceQLinear((await x.toArray()) as number[][], w, b, false);
+    const got = (await layer.call(x).toArray()) as number[][];
+    got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 5)));
+    // And close to the float layer: within a few quantization steps of the activations and weights.
+    const float = (await torch.noGrad(() => model.at(0).call(x.to(device))).toArray()) as number[][];
+    got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - float[i]![j]!)).toBeLessThan(0.05)));
+  });
+
+  it('quantizes per output channel with perChannelDynamicQconfig, and in place with inplace', async () => {
+    const model = mlp();
+    const spec = new Map([[nn.Linear, torch.quantization.perChannelDynamicQconfig]]);
+    const q = await torch.quantization.quantizeDynamic(model, spec, 'qint8', { inplace: true });
+    expect(q).toBe(model);
+    const layer = q.at(0) as torch.nn.quantized.dynamic.Linear;
+    expect([layer.qscheme, layer.scales.numel()]).toEqual(['perChannelSymmetric', 16]);
+    const w = (await layer.weight().toArray()) as number[][];
+    const scales = (await layer.scales.toArray()) as number[];
+    // Each row spans its own int8 range: its largest magnitude maps to ±127.5 → 127 or −128.
+    w.forEach((row, n) => expect([127, 128]).toContain(Math.round(Math.max(...row.map(Math.abs)) / scales[n]!)));
+  });
+
+  it('stores int8 weights: the state dict and its file are about a quarter of float32', async () => {
+    const model = mlp();
+    const q = await torch.quantization.quantizeDynamic(model);
+    const bytes = (m: torch.nn.Module) =>
+      Object.values(m.stateDict()).reduce((n, t) => n + t.numel() * t.elementSize(), 0);
+    expect(bytes(q) / bytes(model)).toBeLessThan(0.3);
+    const dir = mkdtempSync(join(tmpdir(), 'qsave-'));
+    await torch.save(q.stateDict(), join(dir, 'q.safetensors'));
+    const loaded = (await torch.load(join(dir, 'q.safetensors'))) as Record<string, torch.Tensor>;
+    expect(loaded['0.qweight']!.dtype).toBe('int8');
+    const again = await torch.quantization.quantizeDynamic(mlp());
+    again.loadStateDict(loaded);
+    const x = torch.randn(3, 20);
+    expect(await again.call(x).toArray()).toEqual(await q.call(x).toArray());
+    // A layer large enough for the header not to matter: the file shrinks about 4×.
+    const big = new nn.Sequential(new nn.Linear(256, 128));
+    await torch.save(big.stateDict(), join(dir, 'f.safetensors'));
+    await torch.save((await torch.quantization.quantizeDynamic(big)).stateDict(), join(dir, 'b.safetensors'));
+    expect(statSync(join(dir, 'b.safetensors')).size / statSync(join(dir, 'f.safetensors')).size).toBeLessThan(0.27);
+  });
+
+  it('names what it cannot do', async () => {
+    const model = mlp();
+    await expect(torch.quantization.quantizeDynamic(model, [nn.Conv2d])).rejects.toThrow(
+      /nn.Linear layers only.*Conv2d/,
+    );
+    await expect(torch.quantization.quantizeDynamic(model, [nn.Linear], 'float16' as 'qint8')).rejects.toThrow(
+      /dtype 'qint8'.*float16/,
+    );
+    const q = await torch.quantization.quantizeDynamic(model);
+    expect(() => q.call(torch.randn(2, 7))).toThrow(/2x7.*20x16|\[2, 7\].*20x16/);
+    if (device === 'webgpu') expect(() => q.call(torch.randn(2, 20, { device }))).toThrow(/on webgpu.*run on the cpu/);
+  });
+});
