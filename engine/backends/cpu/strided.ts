@@ -103,26 +103,6 @@ export function elementwise(name: string, expr: string, operands: readonly View[
   loop(...args);
 }
 
-/** Iterates the multi-index of `shape` in row-major order, calling `visit` with each index. */
-export function forEachIndex(shape: readonly number[], visit: (index: number[]) => void): void {
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n === 0) return;
-  const index = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < n; k++) {
-    visit(index);
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++index[d]! < shape[d]!) break;
-      index[d] = 0;
-    }
-  }
-}
-
-export function offsetOf(view: View, index: readonly number[]): number {
-  let o = view.offset;
-  for (let d = 0; d < index.length; d++) o += index[d]! * view.strides[d]!;
-  return o;
-}
-
 /**
  * Walks `shape` in row-major order one innermost row at a time: row(p) gets, for each operand i,
  * p[i] = its offset at the row's first element (base offsets[i], strides strides[i]). The caller
