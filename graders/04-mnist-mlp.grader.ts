@@ -621,6 +621,7 @@ check(
     ),
     guide: '§6.3',
     timeoutMs: 150_000,
+    expensive: true,
   },
   async ({ seed, device: requested }) => {
     const { fit } = await train();
@@ -738,6 +739,7 @@ check(
     ),
     guide: '§5.4',
     timeoutMs: 120_000,
+    expensive: true,
   },
   async ({ seed, device }) => {
     const { results, epochs, trainSize } = await runComparison(seed, device);
@@ -810,6 +812,7 @@ check(
     ),
     guide: '§5.4',
     timeoutMs: 120_000,
+    expensive: true,
   },
   async ({ rng, seed, device }) => {
     const { comparisonChart } = await comparison();

@@ -641,6 +641,7 @@ check(
     ),
     guide: '§6.4',
     timeoutMs: 200_000,
+    expensive: true,
   },
   async ({ seed }) => {
     const { train } = await pipeline();

@@ -25,6 +25,11 @@ export interface Options {
   jobs: number;
   course: string;
   verbose: boolean;
+  /**
+   * Expensive checks wait for the quick ones of their exercise: a learner grading exercises/. Off with
+   * --all-checks and for every grade of record (--solutions, --submission, --class, --hidden, Classroom).
+   */
+  quickFirst: boolean;
   /** Hidden checks' folder (default graders/hidden of the course); their pass runs only when set. */
   hidden?: string;
   /** Show hidden checks' titles and messages; otherwise every report redacts them. */
@@ -69,6 +74,8 @@ export const USAGE = `usage: npm run grade -- [EXERCISE…] [options]
   --force               --class: grade again what has not changed since the last run
   --shard I/N           --class: grade slice I of N (merge with npm run grade:merge)
   --github-classroom    write GitHub Classroom's autograding payload to $GITHUB_OUTPUT
+  --all-checks          run the long checks (training) even while a quick one fails; always
+                        so when grading anything but your own exercises/
   --verbose, -v         list every check of every exercise
   --no-color            also honoured: NO_COLOR=1
 `;
@@ -104,6 +111,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       shard: { type: 'string' },
       'github-classroom': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
+      'all-checks': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -120,9 +128,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (lang !== 'en' && lang !== 'ko') throw new UsageError(`--lang must be ko or en, not ${lang}`);
   if (!['cpu', 'webgpu', 'auto'].includes(v.device))
     throw new UsageError(`--device must be cpu, webgpu or auto, not ${v.device}`);
+  const kind: TargetKind = v.submission ? 'submission' : v.solutions ? 'solutions' : 'exercises';
+  const ofRecord = kind !== 'exercises' || v.class || v.hidden !== undefined || v['github-classroom'];
   return {
     selection: positionals,
-    kind: v.submission ? 'submission' : v.solutions ? 'solutions' : 'exercises',
+    kind,
     ...(v.submission && { submission: resolve(v.submission) }),
     watch: v.watch,
     poll: v.poll,
@@ -142,6 +152,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         : Math.max(1, Math.floor(availableParallelism() / 2)),
     course,
     verbose: v.verbose,
+    quickFirst: !v['all-checks'] && !ofRecord,
     ...(v.hidden !== undefined && { hidden: resolve(v.hidden || join(course, 'graders', 'hidden')) }),
     showHidden: v['show-hidden'],
     ...(v.class && { classDir: resolve(v.class) }),

@@ -51,6 +51,7 @@ async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): 
       width,
       verbose: opts.verbose,
       footer: opts.kind === 'exercises',
+      selection: opts.selection.length > 0,
     }),
   );
   return report.passed ? 0 : 1;

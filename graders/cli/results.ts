@@ -5,7 +5,7 @@ import type { Lang, Text } from '../lib/text.ts';
 // The graded result of a run: what the terminal renders and what --json writes (its JSON Schema is
 // graders/schemas/report.schema.json; change both together and bump REPORT_SCHEMA_VERSION on a break).
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2; // 2: a check may be "skipped" (quick-first)
 
 export interface CheckResult extends Omit<CheckSpec, 'timeoutMs'>, CheckOutcome {
   score: number;

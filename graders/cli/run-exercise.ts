@@ -19,6 +19,8 @@ export interface RunSettings {
   /** Override the manifest's per-exercise limits. */
   timeoutSeconds?: number;
   memoryMB?: number;
+  /** Expensive checks run only once the quick ones of their exercise pass. */
+  quickFirst?: boolean;
 }
 
 const DEFAULT_MEMORY_MB = 2048;
@@ -95,6 +97,7 @@ export async function runExercise(
         [ENV.seed]: String(settings.seed),
         [ENV.device]: settings.device,
         [ENV.scratch]: scratch,
+        [ENV.quickFirst]: settings.quickFirst ? '1' : '0',
         TMPDIR: scratch,
         FORCE_COLOR: '0',
         ...(process.env.PATH && { PATH: process.env.PATH }),

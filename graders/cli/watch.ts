@@ -4,7 +4,9 @@ import { pick, text } from '../lib/text.ts';
 import type { Options } from './args.ts';
 import { grade } from './grade.ts';
 import { folder, type Course, type Exercise } from './manifest.ts';
+import { progressBar } from './render/progress.ts';
 import { renderReport } from './render/terminal.ts';
+import { gradedPass, words } from './render/words.ts';
 import type { ExerciseResult, Report } from './results.ts';
 
 const DEBOUNCE_MS = 150;
@@ -16,20 +18,30 @@ const POLL_MS = 400;
  */
 export async function watch(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
   const status = new Map<string, ExerciseResult['status']>();
-  for (const e of (await grade(course, exercises, opts)).exercises) status.set(e.id, e.status);
+  // The first pass grades every exercise to find where the learner is: say so at once, not after it.
+  const n = exercises.length;
+  process.stdout.write(
+    pick(
+      text(
+        `torchlings · grading ${n} exercise(s) to find where you are…\n`,
+        `torchlings · 어디까지 했는지 연습문제 ${n}개를 채점하는 중…\n`,
+      ),
+      opts.lang,
+    ),
+  );
+  const onProgress = progressBar(opts.lang);
+  for (const e of (await grade(course, exercises, { ...opts, ...(onProgress && { onProgress }) })).exercises)
+    status.set(e.id, e.status);
   for (;;) {
     const current = exercises.find((e) => status.get(e.id) !== 'passed');
     if (!current) {
-      process.stdout.write(
-        pick(
-          text('\nall exercises pass. well done!\n', '\n모든 연습문제를 통과했습니다. 수고하셨습니다!\n'),
-          opts.lang,
-        ),
-      );
+      const done = opts.selection.length > 0 ? gradedPass(exercises.map(folder)) : words.allDone;
+      process.stdout.write(`\n${pick(done, opts.lang)}. ${pick(text('well done!', '수고하셨습니다!'), opts.lang)}\n`);
       return 0;
     }
     const dir = join(course.root, 'exercises', folder(current));
     const changed = nextChange(dir, current.files, opts.poll); // armed before grading: no save is missed
+    process.stdout.write(pick(text(`grading ${folder(current)}…\n`, `${folder(current)} 채점 중…\n`), opts.lang));
     const report = await grade(course, [current], opts);
     status.set(current.id, report.exercises[0]!.status);
     show(report, opts, dir);
@@ -45,7 +57,14 @@ function show(report: Report, opts: Options, absDir: string): void {
   const dir = relative(process.cwd(), absDir) || '.';
   if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
   process.stdout.write(
-    renderReport(report, { lang: opts.lang, color: opts.color, width: 78, verbose: true, footer: false }),
+    renderReport(report, {
+      lang: opts.lang,
+      color: opts.color,
+      width: 78,
+      verbose: true,
+      footer: false,
+      selection: true,
+    }),
   );
   process.stdout.write(
     pick(

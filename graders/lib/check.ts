@@ -29,6 +29,10 @@ let host: ((c: RegisteredCheck) => void) | undefined;
  */
 export function check(spec: CheckSpec, body: (ctx: CheckContext) => unknown): void {
   if (checks.some((c) => c.spec.id === spec.id)) throw new Error(`two checks share the id '${spec.id}'`);
+  // Checks run in order: a quick one after an expensive one would wait for it.
+  const expensive = checks.find((c) => c.spec.expensive);
+  if (expensive && !spec.expensive)
+    throw new Error(`grader bug: quick check '${spec.id}' is registered after expensive check '${expensive.spec.id}'`);
   const c = { spec, body };
   checks.push(c);
   host?.(c);

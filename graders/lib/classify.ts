@@ -2,6 +2,7 @@ import type { CheckOutcome } from './events.ts';
 import { isCheckFailure } from './failure.ts';
 import { isTargetLoadError } from './load.ts';
 import { learnerFrame } from './location.ts';
+import { slipLines } from './slips.ts';
 import { same, text, type Text } from './text.ts';
 import { isTodo } from './todo.ts';
 
@@ -34,8 +35,9 @@ export function classify(e: unknown): CheckOutcome {
       ...(where && { location: where }),
     };
   }
-  if (isCheckFailure(e)) return withFrame({ status: 'failed', message: e.lines }, e);
-  if (isAssertion(e)) return withFrame({ status: 'failed', message: e.message.split('\n').slice(0, 6).map(same) }, e);
+  if (isCheckFailure(e)) return withSlips(withFrame({ status: 'failed', message: e.lines }, e));
+  if (isAssertion(e))
+    return withSlips(withFrame({ status: 'failed', message: e.message.split('\n').slice(0, 6).map(same) }, e));
   if (isTargetLoadError(e))
     return { status: 'error', errorKind: e.kind, message: e.lines, ...(e.location && { location: e.location }) };
   if (isTimeout(e)) {
@@ -49,12 +51,15 @@ export function classify(e: unknown): CheckOutcome {
   if (isAccessDenied(e)) return withFrame({ status: 'error', errorKind: 'forbidden', message: [denied(e)] }, e);
   if (e instanceof Error) {
     const first = e.message.split('\n')[0];
-    return withFrame(
-      {
-        status: 'error',
-        errorKind: 'exception',
-        message: [text(`threw ${e.name}: ${first}`, `${e.name} 예외가 발생했습니다: ${first}`)],
-      },
+    return withSlips(
+      withFrame(
+        {
+          status: 'error',
+          errorKind: 'exception',
+          message: [text(`threw ${e.name}: ${first}`, `${e.name} 예외가 발생했습니다: ${first}`)],
+        },
+        e,
+      ),
       e,
     );
   }
@@ -97,4 +102,14 @@ function denied(e: AccessDenied): Text {
 function withFrame(outcome: CheckOutcome, e: Error): CheckOutcome {
   const where = learnerFrame(e.stack);
   return where ? { ...outcome, location: where } : outcome;
+}
+
+/** A failure or error caused by a JavaScript slip (a forgotten await, a misspelt name) says so. */
+function withSlips(outcome: CheckOutcome, error?: Error): CheckOutcome {
+  const lines = slipLines(
+    outcome.message.map((m) => m.en),
+    outcome.location,
+    error,
+  );
+  return lines.length > 0 ? { ...outcome, message: [...outcome.message, ...lines] } : outcome;
 }

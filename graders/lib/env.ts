@@ -13,6 +13,8 @@ export const ENV = {
   device: 'TORCHLINGS_DEVICE',
   /** A folder of this run's that the grader may write into (the CLI removes it); unset outside the CLI. */
   scratch: 'TORCHLINGS_SCRATCH',
+  /** '1': expensive checks wait until the quick ones of their exercise pass (a learner's own grading). */
+  quickFirst: 'TORCHLINGS_QUICK_FIRST',
 } as const;
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -30,5 +32,6 @@ export const targetRoot = (): string => resolve(read(ENV.targetRoot) ?? resolve(
 export const targetLabel = (): string => read(ENV.targetLabel) ?? 'exercises';
 export const baseSeed = (): number => Number(read(ENV.seed) ?? 0) >>> 0;
 export const device = (): string => read(ENV.device) ?? 'cpu';
+export const quickFirst = (): boolean => read(ENV.quickFirst) === '1';
 /** Where a grader writes files: the exercise's scratch folder, or the system's temporary folder outside the CLI. */
 export const scratchRoot = (): string => read(ENV.scratch) ?? tmpdir();

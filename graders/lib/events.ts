@@ -6,7 +6,8 @@ import type { Text } from './text.ts';
 // check that finished before it has already been recorded, and the one that started but never
 // finished is the one that hung.
 
-export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'error';
+/** skipped: an expensive check not run because a quick one of its exercise has not passed yet (quick-first). */
+export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'error' | 'skipped';
 
 /**
  * Why something is an error rather than a failure. The first three mean a file could not be loaded;
@@ -26,6 +27,11 @@ export interface CheckSpec {
   guide: string;
   /** Per-check time limit; the exercise as a whole has its own, set in the manifest. */
   timeoutMs?: number;
+  /**
+   * Long (training on MNIST): registered after every quick check of its grader, and when a learner
+   * grades their own exercises, run only once all of the quick ones pass.
+   */
+  expensive?: boolean;
 }
 
 export interface CheckOutcome {

@@ -1,4 +1,5 @@
 import { fail } from './failure.ts';
+import { isThenable } from './slips.ts';
 import { text, type Text } from './text.ts';
 import { flatten, fmt, fmtShape, fmtValues, unravel, type Flat } from './values.ts';
 
@@ -122,7 +123,8 @@ const tolerance = (atol: number, rtol: number): string =>
 function describe(v: unknown): string {
   if (v === undefined || v === null) return String(v);
   if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
-  if (Array.isArray(v)) return 'a ragged or non-numeric array';
+  if (isThenable(v)) return 'a Promise';
+  if (Array.isArray(v)) return v.some(isThenable) ? 'an array holding Promises' : 'a ragged or non-numeric array';
   if (typeof v === 'object') return v.constructor?.name ?? 'an object';
   return typeof v;
 }

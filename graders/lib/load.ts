@@ -23,6 +23,11 @@ export class TargetLoadError extends Error {
   }
 }
 
+const loaded = new Set<string>();
+
+/** The learner files this process has imported, absolute paths: where slips.ts looks for a forgotten await. */
+export const loadedTargets = (): ReadonlySet<string> => loaded;
+
 export function isTargetLoadError(e: unknown): e is TargetLoadError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[brand] === true;
 }
@@ -49,6 +54,7 @@ export async function loadTarget<M = Record<string, unknown>>(exercise: string, 
   const shown = `${targetLabel()}/${exercise}/${file}`;
   if (!existsSync(path))
     throw new TargetLoadError('missing-file', [text(`${shown} is missing`, `${shown} 파일이 없습니다`)]);
+  loaded.add(path);
   try {
     return (loader ? loader(path) : await import(pathToFileURL(path).href)) as M;
   } catch (e) {

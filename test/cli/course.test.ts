@@ -83,7 +83,7 @@ for (const root of [fixture, repo]) {
       }
 
       test.concurrent('every untouched stub is "not started" in every check', async () => {
-        const report = await gradeJson(root, [...hidden, ...ids], budget);
+        const report = await gradeJson(root, ['--all-checks', ...hidden, ...ids], budget);
         for (const e of report.exercises) {
           const started = [...e.checks, ...(e.hidden?.checks ?? [])]
             .filter((c) => c.status !== 'not-started')

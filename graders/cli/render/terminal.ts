@@ -3,7 +3,7 @@ import { formatLocation } from '../../lib/location.ts';
 import { pick, type Lang, type Text } from '../../lib/text.ts';
 import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 import { displayWidth, fit, padEnd, spread } from './width.ts';
-import { errorWords, footer, header, hiddenTotal, total, words } from './words.ts';
+import { errorWords, footer, gradedPass, header, hiddenTotal, total, waiting, words } from './words.ts';
 
 export interface RenderOptions {
   lang: Lang;
@@ -14,9 +14,11 @@ export interface RenderOptions {
   verbose: boolean;
   /** The "--watch … hint" line: only for a learner grading their own exercises. */
   footer: boolean;
+  /** Some exercises were picked (`npm run grade -- 03`): never say "all exercises pass" of them. */
+  selection: boolean;
 }
 
-const SYMBOL = { passed: '✓', failed: '✗', 'not-started': '○', error: '!' } as const;
+const SYMBOL = { passed: '✓', failed: '✗', 'not-started': '○', error: '!', skipped: '–' } as const;
 const OUTPUT_LINES = 6;
 
 type Say = (t: Text) => string;
@@ -37,7 +39,7 @@ export function renderReport(report: Report, o: RenderOptions): string {
   if (report.hiddenMaxScore !== undefined)
     lines.push(c.bold(t(hiddenTotal(report.hiddenScore ?? 0, report.hiddenMaxScore))));
   const todo = report.exercises.find((e) => e.status !== 'passed');
-  if (!todo) lines.push(c.green(t(words.allDone)));
+  if (!todo) lines.push(c.green(t(o.selection ? gradedPass(report.exercises.map((e) => e.folder)) : words.allDone)));
   else {
     lines.push(`${t(words.next)}: ${nextStep(todo, report.target.path, t)}`);
     if (o.footer) lines.push(c.dim(t(footer(todo.id))));
@@ -66,7 +68,7 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
   if (e.error) lines.push(c.red(`  ${SYMBOL.error} ${t(e.error.message)}`));
   if (e.error?.location) lines.push(c.dim(`    at ${formatLocation(e.error.location)}`));
   const hinted = e.checks.find((k) => k.status === 'failed' || k.status === 'error');
-  for (const k of e.checks) {
+  for (const k of e.checks.filter((x) => x.status !== 'skipped')) {
     const suffix =
       k.status === 'not-started'
         ? `  ${t(words.notStarted)}`
@@ -79,6 +81,21 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
     lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width));
     if (k.status === 'failed' || k.status === 'error') lines.push(...checkDetail(k, e, c, t));
     if (k === hinted) lines.push(c.cyan(`      ${t(words.hint)}: ${t(k.hint)}   ${t(words.guide)} ${k.guide}`));
+  }
+  // Long checks held back for the quick ones: one line, not one per check.
+  const skipped = e.checks.filter((k) => k.status === 'skipped');
+  if (skipped.length > 0) {
+    const points = skipped.reduce((s, k) => s + k.points, 0);
+    lines.push(
+      c.dim(
+        `  ${SYMBOL.skipped} ${t(
+          waiting(
+            skipped.map((k) => k.id),
+            points,
+          ),
+        )}`,
+      ),
+    );
   }
   // Hidden checks: one line each; their messages only when the instructor asked (--show-hidden).
   for (const k of e.hidden?.checks ?? []) {

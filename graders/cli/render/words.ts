@@ -14,6 +14,15 @@ export const words = {
   hidden: text('hidden', '숨은 검사'),
 } as const;
 
+/** When only some exercises were graded, "all pass" would claim too much: name them. */
+export const gradedPass = (folders: string[]): Text =>
+  folders.length === 1
+    ? text(`${folders[0]} passes`, `${folders[0]} 를 통과했습니다`)
+    : text(
+        `the exercises graded pass: ${folders.join(', ')}`,
+        `채점한 연습문제를 모두 통과했습니다: ${folders.join(', ')}`,
+      );
+
 export const errorWords: Record<ErrorKind, Text> = {
   'missing-file': text('missing file', '파일 없음'),
   syntax: text('syntax error', '문법 오류'),
@@ -35,6 +44,12 @@ export const total = (score: number, max: number, passed: number, count: number)
   text(
     `total ${score}/${max} · ${passed} of ${count} exercises done`,
     `합계 ${score}/${max} · ${count}개 중 ${passed}개 완료`,
+  );
+
+export const waiting = (ids: string[], points: number): Text =>
+  text(
+    `${ids.join(', ')} (${points} points): long checks, run once the checks above pass (--all-checks runs them now)`,
+    `${ids.join(', ')} (${points}점): 긴 검사라서 위의 검사를 모두 통과하면 실행합니다 (--all-checks 로 지금 실행)`,
   );
 
 export const footer = (exercise: string): Text =>

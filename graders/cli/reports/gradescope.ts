@@ -53,6 +53,7 @@ export function toGradescope(report: Report, lang: Lang): GradescopeResults {
 function checkTest(e: ExerciseResult, c: CheckResult, i: number, lang: Lang): GradescopeTest {
   const lines = [
     ...(c.status === 'not-started' ? [lang === 'ko' ? '시작 전' : 'not started'] : []),
+    ...(c.status === 'skipped' ? [lang === 'ko' ? '건너뜀' : 'skipped'] : []),
     ...c.message.map((m) => pick(m, lang)),
     ...(c.location ? [`at ${formatLocation(c.location)}`] : []),
     ...(c.status !== 'passed' && c.guide !== ''

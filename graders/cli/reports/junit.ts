@@ -4,7 +4,8 @@ import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 
 // JUnit XML as CI systems read it: one <testsuite> per exercise, one <testcase> per check. A
 // not-started check is a <failure type="not-started">, not a <skipped>: for grading, unwritten code
-// has not passed. Score and points ride along as <properties>.
+// has not passed. A long check held back until the quick ones pass (quick-first) is <skipped>: it
+// was not run. Score and points ride along as <properties>.
 
 export function toJUnit(report: Report, lang: Lang): string {
   // Hidden checks form a suite of their own per exercise, `NN-slug (hidden)`.
@@ -28,7 +29,7 @@ export function toJUnit(report: Report, lang: Lang): string {
   const ungraded = suites.filter((e) => e.checks.length === 0).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="torchlings" tests="${all.length + ungraded}" failures="${count('failure')}" errors="${count('error') + ungraded}" time="${secs(report.durationMs)}">`,
+    `<testsuites name="torchlings" tests="${all.length + ungraded}" failures="${count('failure')}" errors="${count('error') + ungraded}" skipped="${count('skipped')}" time="${secs(report.durationMs)}">`,
     ...suites.flatMap((e) => suite(e, lang)),
     '</testsuites>',
   ];
@@ -38,9 +39,10 @@ export function toJUnit(report: Report, lang: Lang): string {
 function suite(e: ExerciseResult, lang: Lang): string[] {
   const failures = e.checks.filter((c) => c.status === 'failed' || c.status === 'not-started').length;
   const errors = e.checks.filter((c) => c.status === 'error').length + (e.checks.length === 0 ? 1 : 0);
+  const skipped = e.checks.filter((c) => c.status === 'skipped').length;
   const cases = e.checks.length > 0 ? e.checks.map((c) => testcase(e, c, lang)) : [ungraded(e, lang)];
   return [
-    `  <testsuite name="${attr(e.folder)}" tests="${Math.max(1, e.checks.length)}" failures="${failures}" errors="${errors}" time="${secs(e.durationMs)}">`,
+    `  <testsuite name="${attr(e.folder)}" tests="${Math.max(1, e.checks.length)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${secs(e.durationMs)}">`,
     '    <properties>',
     `      <property name="score" value="${e.score}"/>`,
     `      <property name="maxScore" value="${e.maxScore}"/>`,
@@ -55,6 +57,8 @@ function suite(e: ExerciseResult, lang: Lang): string[] {
 function testcase(e: ExerciseResult, c: CheckResult, lang: Lang): string[] {
   const open = `    <testcase classname="${attr(e.folder)}" name="${attr(`${c.id}: ${pick(c.title, lang)}`)}" time="${secs(c.durationMs ?? 0)}"`;
   if (c.status === 'passed' && !c.output) return [`${open}/>`];
+  if (c.status === 'skipped')
+    return [`${open}>`, `      <skipped message="${attr(pick(c.message[0]!, lang))}"/>`, '    </testcase>'];
   const body = [
     ...c.message.map((m) => pick(m, lang)),
     ...(c.location ? [`at ${formatLocation(c.location)}`] : []),

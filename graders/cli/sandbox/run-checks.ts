@@ -3,7 +3,7 @@
 import { format } from 'node:util';
 import { classify, CheckTimeout } from '#kit/classify';
 import { DEFAULT_TIMEOUT_MS, registeredChecks, registeredCleanups, type RegisteredCheck } from '#kit/check';
-import { baseSeed, device } from '#kit/env';
+import { baseSeed, device, quickFirst } from '#kit/env';
 import { deriveSeed, seededRng } from '#kit/rng';
 import { text } from '#kit/text';
 import type { CheckOutcome, GradeEvent } from '../../lib/events.ts';
@@ -12,6 +12,16 @@ import type { Watch } from './lockdown.ts';
 /** What a cleanup may take before the exercise ends anyway. */
 const CLEANUP_LIMIT_MS = 120_000;
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+const SKIPPED: CheckOutcome = {
+  status: 'skipped',
+  message: [
+    text(
+      'not run yet: this long check runs once the quick checks above pass (--all-checks runs it now)',
+      '아직 실행하지 않음: 이 긴 검사는 위의 빠른 검사를 모두 통과하면 실행됩니다 (--all-checks 로 지금 실행)',
+    ),
+  ],
+};
 
 export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Promise<void> {
   const now = performance.now.bind(performance);
@@ -35,7 +45,13 @@ export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Pr
     });
   }
 
+  // Quick-first (a learner's own grading): the long checks run only once every quick one passed.
+  let quickUnpassed = false;
   for (const c of checks) {
+    if (c.spec.expensive && quickUnpassed && quickFirst()) {
+      emit({ type: 'result', id: c.spec.id, durationMs: 0, ...SKIPPED });
+      continue;
+    }
     emit({ type: 'start', id: c.spec.id, taskId: c.spec.id });
     log = '';
     const started = now();
@@ -46,6 +62,7 @@ export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Pr
     const changed = watch.restore();
     if (changed.length > 0 && outcome.status !== 'error') outcome = tampered(changed);
     if (log !== '') emit({ type: 'log', taskId: c.spec.id, content: log });
+    if (!c.spec.expensive && outcome.status !== 'passed') quickUnpassed = true;
     emit({ type: 'result', id: c.spec.id, durationMs: Math.max(0, Math.round(now() - started)), ...outcome });
   }
   for (const cleanup of registeredCleanups()) await withLimit(async () => cleanup(), CLEANUP_LIMIT_MS).catch(() => {});

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { nameSlip, suggestName, unawaitedReads } from '../../../graders/lib/slips.ts';
+import { repo } from '../../cli/helpers.ts';
+
+test('a read-back with no await in its statement is a suspect; awaited, returned or Promise.all are not', () => {
+  const source = [
+    'const a = await x.item();',
+    'const b = await x', // an await on the line before still covers the chain
+    '  .sum()',
+    '  .item();',
+    'losses.push(loss.item());',
+    'return y.toArray();',
+    'const all = await Promise.all(ts.map((t) => t.item()));',
+    '// acc = correct.item() in a comment',
+    'let acc = correct.item() / n;',
+  ].join('\n');
+  expect(unawaitedReads(source)).toEqual([
+    { line: 5, call: '.item()' },
+    { line: 9, call: '.item()' },
+  ]);
+});
+
+test('the worked solutions await every read-back', () => {
+  const root = join(repo, 'solutions');
+  for (const dir of readdirSync(root))
+    for (const f of readdirSync(join(root, dir)).filter((f) => f.endsWith('.ts')))
+      expect(unawaitedReads(readFileSync(join(root, dir, f), 'utf8')), `${dir}/${f}`).toEqual([]);
+});
+
+test("a name the engine lacks gets the engine's own: camelCase first, then the nearest", () => {
+  expect(suggestName('zero_grad')).toBe('zeroGrad');
+  expect(suggestName('requires_grad')).toBe('requiresGrad');
+  expect(suggestName('stdev')).toBe('std');
+  expect(suggestName('zeroGrad')).toBeUndefined(); // a real name
+  expect(suggestName('map')).toBeUndefined(); // JavaScript's, not a slip for `max`
+  expect(suggestName('completelyUnrelated')).toBeUndefined();
+});
+
+test('"x.zero_grad is not a function" is explained once per process, from the message or the line', () => {
+  const first = nameSlip('optimizer.zero_grad is not a function');
+  expect(first?.en).toContain('did you mean `zeroGrad`?');
+  expect(first?.ko).toContain('`zeroGrad`');
+  expect(nameSlip('optimizer.zero_grad is not a function')).toBeUndefined();
+  const read = nameSlip(
+    "Cannot read properties of undefined (reading 'mseLoss')",
+    '  torch.nn.functionl.mseLoss(a, b)',
+  );
+  expect(read?.en).toContain('`functional`');
+});
