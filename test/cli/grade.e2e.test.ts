@@ -154,15 +154,19 @@ describe.concurrent('npm run grade, end to end', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/01-add .* 3\/4/);
   });
 
-  test("npm run hint prints the manifest's hints, in Korean when asked", async () => {
-    const r = await execa(
-      process.execPath,
-      ['--import', 'tsx', 'graders/cli/hint.ts', '--course', course, 'grad', '--lang', 'ko'],
-      { cwd: repo },
-    );
-    expect(r.stdout).toContain('02-grad · 첫 기울기');
-    expect(r.stdout).toContain('1. d/dx x² = 2x 입니다.');
-    expect(r.stdout).toContain('작성할 파일: exercises/02-grad/square.ts, exercises/02-grad/mean.ts');
+  test("npm run hint gives the manifest's hints one more at a time, in Korean when asked", async () => {
+    const hint = (...args: string[]) =>
+      execa(process.execPath, ['--import', 'tsx', 'graders/cli/hint.ts', '--course', course, ...args], { cwd: repo });
+    const first = await hint('add', '--reset', '--lang', 'ko');
+    expect(first.stdout).toContain('01-add · 수 더하기');
+    expect(first.stdout).toContain('1. `+` 는 두 수를 더합니다.');
+    expect(first.stdout).not.toContain('2. ');
+    expect(first.stdout).toContain('힌트 2개 중 1번째');
+    expect(first.stdout).toContain('작성할 파일: exercises/01-add/add.ts');
+    const second = await hint('01', '--lang', 'en');
+    expect(second.stdout).toMatch(/ 1\. `\+` adds two numbers\.\n +2\. sum of \[\] is 0\./);
+    expect(second.stdout).toContain('every hint shown (2)');
+    await hint('01', '--reset'); // leaves the fixture as a fresh checkout has it
   });
 
   test('usage mistakes exit 2 with a one-line reason', async () => {
