@@ -312,7 +312,7 @@ function broadcastRef(a: readonly number[], b: readonly number[]): number[] | un
   for (let i = 0; i < Math.max(ra.length, rb.length); i++) {
     const [x, y] = [ra[i] ?? 1, rb[i] ?? 1];
     if (x !== y && x !== 1 && y !== 1) return undefined;
-    out.push(Math.max(x, y));
+    out.push(x === 1 ? y : x); // not Math.max: a 1 stretches to 0 too ([0] with [1] is [0])
   }
   return out.reverse();
 }
@@ -342,8 +342,8 @@ check(
     points: 1,
     title: text('broadcastShape: align right; sizes equal or 1', 'broadcastShape: 오른쪽 정렬, 크기는 같거나 1'),
     hint: text(
-      'Walk the dimensions from the right end; a missing dimension counts as 1; keep the larger size.',
-      '오른쪽 끝에서부터 차원을 비교하세요. 없는 차원은 1 로 보고, 큰 쪽 크기를 씁니다.',
+      'Walk the dimensions from the right end; a missing dimension counts as 1; keep the size that is not 1 (even 0).',
+      '오른쪽 끝에서부터 차원을 비교하세요. 없는 차원은 1 로 보고, 1 이 아닌 쪽 크기를 씁니다 (0 이라도).',
     ),
     guide: '§2.3',
   },
@@ -363,6 +363,12 @@ check(
       [[4, 1], [4]],
       [[5], [3, 1, 5]],
       [[], []],
+      // Size 0 is a size like any other: a 1 stretches to it.
+      [[0], [1]],
+      [
+        [2, 1],
+        [1, 0],
+      ],
       ...Array.from({ length: 20 }, () => randomCompatible(rng)),
     ];
     for (const [a, b] of cases) {
@@ -387,6 +393,17 @@ check(
             `${call}: 결과가 ${shapeStr(want)} 이어야 하는데 ${shown} 입니다`,
           ),
           ...(left && Array.isArray(got) && shapeStr(got) === shapeStr(left) ? [leftAlignedNote] : []),
+          ...(want.includes(0) &&
+          Array.isArray(got) &&
+          shapeStr(got) ===
+            shapeStr(want.map((_, i) => Math.max(a.at(i - want.length) ?? 1, b.at(i - want.length) ?? 1)))
+            ? [
+                text(
+                  'a size 1 stretches to the other size, even to 0: keep the size that is not 1, not the larger one (Math.max)',
+                  '크기 1 은 상대 크기로 늘어납니다. 0 으로도요: 큰 쪽(Math.max)이 아니라 1 이 아닌 쪽 크기를 쓰세요',
+                ),
+              ]
+            : []),
         );
       }
     }

@@ -167,7 +167,8 @@ check(
   },
   graded('Sigmoid.forward', async ({ rng }) => {
     const { Sigmoid } = await target();
-    const values = rng.array(7, -4, 4);
+    // Large |x| too (guide §3.3.2): e^x overflows there, and exp(x) / (1 + exp(x)) gives ∞/∞ = NaN.
+    const values = [...rng.array(7, -4, 4), 100, -100, 1000, -1000];
     const y = Sigmoid.apply(f64(values));
     const got = await valuesOf(y, 'Sigmoid.apply(x)');
     await expectClose(y, values.map(sigma), {
@@ -175,15 +176,20 @@ check(
       atol: 1e-9,
       rtol: 1e-9,
       diagnose: () =>
-        near(
-          got,
-          values.map((v) => sigma(-v)),
-        )
+        got.some(Number.isNaN)
           ? text(
-              'that is σ(−x) = 1 / (1 + e^x): the sign of the exponent is flipped',
-              'σ(−x) = 1 / (1 + e^x) 입니다: 지수의 부호가 반대입니다',
+              'NaN for large |x|: exp(x) / (1 + exp(x)) is ∞/∞ there; 1 / (1 + exp(−x)) never overflows into NaN',
+              '|x| 가 클 때 NaN 입니다: exp(x) / (1 + exp(x)) 는 ∞/∞ 가 됩니다. 1 / (1 + exp(−x)) 는 NaN 이 되지 않습니다',
             )
-          : undefined,
+          : near(
+                got,
+                values.map((v) => sigma(-v)),
+              )
+            ? text(
+                'that is σ(−x) = 1 / (1 + e^x): the sign of the exponent is flipped',
+                'σ(−x) = 1 / (1 + e^x) 입니다: 지수의 부호가 반대입니다',
+              )
+            : undefined,
     });
   }),
 );

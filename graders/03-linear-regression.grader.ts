@@ -25,6 +25,24 @@ function leastSquares(xs: readonly number[], ys: readonly number[]): { w: number
   return { w, b, mse };
 }
 
+/**
+ * Runs `f` and says whether the engine's own MSE (functional.mseLoss, or nn.MSELoss which calls it)
+ * ran inside it: that function subtracts with Tensor.sub, so a stack taken there shows its file.
+ */
+function callsEngineMse<T>(f: () => T): { value: T; engine: boolean } {
+  const sub = torch.Tensor.prototype.sub;
+  let engine = false;
+  torch.Tensor.prototype.sub = function (this: torch.Tensor, ...args: Parameters<typeof sub>) {
+    engine ||= /[\\/]engine[\\/]nn[\\/]functional[\\/]loss\.ts/.test(new Error().stack ?? '');
+    return sub.apply(this, args);
+  };
+  try {
+    return { value: f(), engine };
+  } finally {
+    torch.Tensor.prototype.sub = sub;
+  }
+}
+
 async function values(t: torch.Tensor): Promise<number[]> {
   return Array.from(await t.data(), Number);
 }
@@ -128,7 +146,14 @@ check(
       const make = (xs: number[], grad: boolean) => torch.tensor(xs).reshape(shape).requiresGrad_(grad);
       const pred = make(predData, true);
       const ref = make(predData, true);
-      const got = mseLoss(pred, make(targetData, false));
+      const { value: got, engine } = callsEngineMse(() => mseLoss(pred, make(targetData, false)));
+      if (engine)
+        fail(
+          text(
+            "mseLoss calls the engine's own MSE (functional.mseLoss or nn.MSELoss): write it by hand, from sub, pow and mean",
+            'mseLoss 가 엔진의 MSE (functional.mseLoss 나 nn.MSELoss) 를 부릅니다: sub, pow, mean 으로 직접 쓰세요',
+          ),
+        );
       const want = torch.nn.functional.mseLoss(ref, make(targetData, false));
       if (!isTensor(got))
         fail(
@@ -208,6 +233,7 @@ check(
     const mine = make();
     const ref = make();
     const before = [...mine];
+    const gradsBefore = mine.map((p) => p.grad);
     sgdStep(mine, lr);
     new torch.optim.SGD(ref, { lr }).step();
 
@@ -220,6 +246,17 @@ check(
           ),
         );
       const p = mine[i]!;
+      // The step reads the gradients; clearing them is zeroGrad's job, at the start of the next step.
+      if (
+        p.grad !== gradsBefore[i] ||
+        (grads[i] && (await values(p.grad!)).some((v, j) => v !== Math.fround(grads[i]![j]!)))
+      )
+        fail(
+          text(
+            `sgdStep changed params[${i}].grad (${p.grad === null ? 'set to null' : 'new values'}): it must leave the gradients as they are`,
+            `sgdStep 이 params[${i}].grad 를 바꿨습니다 (${p.grad === null ? 'null 로' : '다른 값으로'}): 기울기는 그대로 두어야 합니다`,
+          ),
+        );
       if (!p.isLeaf || !p.requiresGrad) {
         fail(
           text(

@@ -415,11 +415,25 @@ check(
   },
 );
 
+/** Passes its input on, noting how evaluate ran the model: in training mode, or recording a graph. */
+class Probe extends torch.nn.Module {
+  trainingSeen = false;
+  gradSeen = false;
+  override forward(x: torch.Tensor): torch.Tensor {
+    this.trainingSeen ||= this.training;
+    this.gradSeen ||= torch.isGradEnabled();
+    return x;
+  }
+}
+
 check(
   {
     id: 'evaluate',
     points: 2,
-    title: text('evaluate counts every sample, last batch too', 'evaluate 가 마지막 배치까지 모든 샘플을 센다'),
+    title: text(
+      'evaluate: eval mode, no graph, every sample counted (last batch too)',
+      'evaluate: 평가 모드, 그래프 없이, 마지막 배치까지 모든 샘플을 센다',
+    ),
     hint: text(
       'Sum (predicted == y) over all batches and divide by the number of samples; the last batch may be smaller than the others.',
       '모든 배치에서 (예측 == y) 를 더하고 샘플 수로 나누세요. 마지막 배치는 다른 배치보다 작을 수 있습니다.',
@@ -431,11 +445,15 @@ check(
     // The "model" reads three scores per sample as they are (a Linear with identity weights), so the
     // grader knows every prediction. The last, smaller batch is mostly wrong on purpose: dropping it,
     // counting it as full, or averaging per-batch accuracies each give a different, wrong answer.
-    const model = new torch.nn.Linear(3, 3);
+    // Dropout and a fresh BatchNorm change nothing in eval mode and every answer in training mode.
+    const linear = new torch.nn.Linear(3, 3);
     torch.noGrad(() => {
-      model.weight.copy_(torch.eye(3));
-      model.bias!.zero_();
+      linear.weight.copy_(torch.eye(3));
+      linear.bias!.zero_();
     });
+    const probe = new Probe();
+    const model = new torch.nn.Sequential(linear, probe, new torch.nn.Dropout(0.5), new torch.nn.BatchNorm1d(3));
+    model.train(); // as a training loop leaves it
     for (const [n, batchSize] of [
       [1000, 64],
       [250, 100],
@@ -466,6 +484,20 @@ check(
       );
       const loader = new torch.utils.data.DataLoader(ds, { batchSize });
       const got = await evaluate(model, loader);
+      if (probe.trainingSeen)
+        fail(
+          text(
+            'evaluate ran the model in training mode: call model.eval() first, so that Dropout keeps every unit and BatchNorm uses its running statistics',
+            'evaluate 가 모델을 학습 모드로 실행했습니다: 먼저 model.eval() 을 부르세요. 그래야 Dropout 이 모든 유닛을 남기고 BatchNorm 이 누적 통계를 씁니다',
+          ),
+        );
+      if (probe.gradSeen)
+        fail(
+          text(
+            'evaluate recorded the autograd graph: run it inside torch.noGrad(async () => …), nothing there is differentiated',
+            'evaluate 가 자동 미분 그래프를 기록했습니다: torch.noGrad(async () => …) 안에서 실행하세요. 미분할 것이 없습니다',
+          ),
+        );
       const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
       await expectClose(got, correct / n, {
         what: `evaluate(…), n = ${n}, batchSize = ${batchSize}`,

@@ -89,9 +89,11 @@ export function flattenBatch(x: torch.Tensor): torch.Tensor {
 /**
  * The shape that broadcasting `a` with `b` gives, by the rules: align the shapes on the right, pad
  * the shorter one with 1s on the left, and in each dimension the sizes must be equal or one of them 1;
- * the result takes the larger. Incompatible shapes throw an Error that names the dimension and both sizes.
+ * the result takes the size that is not 1 (a 1 stretches even to 0: [0] with [1] is [0]). Incompatible
+ * shapes throw an Error that names the dimension and both sizes.
  * 브로드캐스팅 결과의 모양: 오른쪽 끝을 맞추고, 짧은 쪽 왼쪽을 1 로 채우고, 각 차원의 크기는 같거나 한쪽이
- * 1 이어야 하며 결과는 큰 쪽입니다. 맞지 않으면 그 차원과 두 크기를 밝힌 Error 를 던집니다.
+ * 1 이어야 하며 결과는 1 이 아닌 쪽입니다 (1 은 0 으로도 늘어납니다: [0] 과 [1] 은 [0]). 맞지 않으면 그 차원과
+ * 두 크기를 밝힌 Error 를 던집니다.
  */
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);

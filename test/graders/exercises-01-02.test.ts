@@ -28,6 +28,12 @@ interface Case {
 const cases: Case[] = [
   { exercise: '01', variant: 'std-biased', caughtBy: 'practice-mean-std', says: 'torch.std divides by n − 1' },
   { exercise: '01', variant: 'row-sums-dim0', caughtBy: 'practice-row-sums', says: 'one sum per column' },
+  {
+    exercise: '01',
+    variant: 'broadcast-max',
+    caughtBy: 'broadcast-shape',
+    says: 'a size 1 stretches to the other size, even to 0',
+  },
   { exercise: '01', variant: 'view-copy', caughtBy: 'view-batch', says: 'you copied instead of viewing' },
   { exercise: '01', variant: 'view-batch-64', caughtBy: 'view-batch', says: 'is the batch size written as 64?' },
   {
@@ -50,6 +56,7 @@ const cases: Case[] = [
     says: 'the gradient equals σ(x) itself',
     alsoFails: ['sigmoid-ctx'],
   },
+  { exercise: '02', variant: 'sigmoid-overflow', caughtBy: 'sigmoid-forward', says: 'NaN for large |x|' },
   { exercise: '02', variant: 'sigmoid-static', caughtBy: 'sigmoid-ctx', says: "one used the other's σ" },
   {
     exercise: '02',

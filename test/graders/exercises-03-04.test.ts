@@ -25,6 +25,10 @@ interface Case {
   says: RegExp;
   /** Other checks the same mistake may fail too. */
   alsoFails?: string[];
+  /** 'error' where the mistake throws (a JavaScript slip) rather than computing a wrong answer. */
+  status?: 'error';
+  /** A JavaScript slip: its explanation is said once per exercise, not by every check it trips. */
+  slip?: true;
 }
 
 const cases: Case[] = [
@@ -38,9 +42,28 @@ const cases: Case[] = [
     alsoFails: ['loss-history'],
   },
   { exercise: '03', variant: 'global-rng', caughtBy: 'make-data', says: /same seed gave different data/ },
+  { exercise: '03', variant: 'mse-functional', caughtBy: 'mse-loss', says: /write it by hand/ },
+  { exercise: '03', variant: 'sgd-clears-grad', caughtBy: 'sgd-step', says: /must leave the gradients as they are/ },
+  {
+    exercise: '03',
+    variant: 'forgot-await',
+    caughtBy: 'loss-history',
+    slip: true,
+    says: /did you forget `await` before `\.item\(\)`\? \(\S+\/03-linear-regression\/linear-regression\.ts:\d+\)/,
+  },
+  {
+    exercise: '03',
+    variant: 'zero-grad-snake',
+    caughtBy: 'train-converges',
+    status: 'error',
+    slip: true,
+    says: /did you mean `zeroGrad`\?/,
+    alsoFails: ['loss-history'],
+  },
   { exercise: '04', variant: 'softmax-log', caughtBy: 'cross-entropy', says: /logSoftmax/ },
   { exercise: '04', variant: 'no-zero-grad', caughtBy: 'train-step', says: /zeroGrad\(\) every step/ },
   { exercise: '04', variant: 'eval-batch-mean', caughtBy: 'evaluate', says: /mean of per-batch accuracies/ },
+  { exercise: '04', variant: 'eval-no-eval', caughtBy: 'evaluate', says: /call model\.eval\(\) first/ },
   { exercise: '04', variant: 'scheduler-gamma', caughtBy: 'scheduler', says: /gamma is/ },
   { exercise: '04', variant: 'chart-fraction', caughtBy: 'chart', says: /epochs are counted from 1/ },
 ];
@@ -88,8 +111,15 @@ describe.concurrent('graders 03 and 04 catch deliberately broken submissions', {
       const report = await gradeVariant(c);
       const checks = report.exercises[0]!.checks;
       const caught = checks.find((k) => k.id === c.caughtBy);
-      expect(caught?.status, `status of ${c.caughtBy}`).toBe('failed');
+      expect(caught?.status, `status of ${c.caughtBy}`).toBe(c.status ?? 'failed');
       expect(caught!.message.map((m) => m.en).join('\n')).toMatch(c.says);
+      if (c.slip) {
+        const repeats = checks.filter((k) => k !== caught && k.message.some((m) => c.says.test(m.en)));
+        expect(
+          repeats.map((k) => k.id),
+          'said once per exercise',
+        ).toEqual([]);
+      }
       expect(caught!.message.length, 'a message in both languages').toBeGreaterThan(0);
       expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
       const others = checks

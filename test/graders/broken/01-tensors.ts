@@ -75,4 +75,12 @@ export const tensors: Mutant[] = [
       },
     ],
   },
+  {
+    exercise: '01-tensors',
+    variant: 'broadcast-max',
+    why: 'keeps the larger size, so [0] with [1] gives [1]',
+    edits: [
+      { file, find: 'out.push(da === 1 ? db : da);', replace: 'out.push(Math.max(da, db)); // BUG: 1 with 0 gives 1' },
+    ],
+  },
 ];

@@ -99,4 +99,16 @@ export const autograd: Mutant[] = [
       },
     ],
   },
+  {
+    exercise: '02-autograd',
+    variant: 'sigmoid-overflow',
+    why: 'Sigmoid.forward as exp(x) / (1 + exp(x)), which is ∞/∞ = NaN for large x',
+    edits: [
+      {
+        file,
+        find: 'const y = x.neg().exp().add(1).reciprocal();',
+        replace: 'const y = x.exp().div(x.exp().add(1)); // BUG: NaN once exp(x) overflows',
+      },
+    ],
+  },
 ];

@@ -55,4 +55,54 @@ export const linearRegression: Mutant[] = [
       },
     ],
   },
+  {
+    exercise: '03-linear-regression',
+    variant: 'mse-functional',
+    why: 'the hand-written mseLoss just calls functional.mseLoss',
+    edits: [
+      {
+        file,
+        find: 'return pred.sub(target).pow(2).mean();',
+        replace: 'return torch.nn.functional.mseLoss(pred, target); // BUG: not by hand',
+      },
+    ],
+  },
+  {
+    exercise: '03-linear-regression',
+    variant: 'sgd-clears-grad',
+    why: 'sgdStep sets p.grad = null after the update',
+    edits: [
+      {
+        file,
+        find: 'p.sub_(p.grad, { alpha: lr });',
+        replace:
+          "p.sub_(p.grad, { alpha: lr });\n      p.grad = null; // BUG: the gradients are not the step's to clear",
+      },
+    ],
+  },
+  // JavaScript slips, not PyTorch ones: the kit's feedback must name them.
+  {
+    exercise: '03-linear-regression',
+    variant: 'forgot-await',
+    why: 'the loss history pushes loss.item() without await: Promises, not numbers',
+    edits: [
+      {
+        file,
+        find: 'losses.push(await loss.item());',
+        replace: 'losses.push(loss.item() as unknown as number); // BUG',
+      },
+    ],
+  },
+  {
+    exercise: '03-linear-regression',
+    variant: 'zero-grad-snake',
+    why: "PyTorch's snake_case name: optimizer.zero_grad()",
+    edits: [
+      {
+        file,
+        find: '    optimizer.zeroGrad();\n',
+        replace: '    (optimizer as unknown as { zero_grad(): void }).zero_grad(); // BUG: the Python name\n',
+      },
+    ],
+  },
 ];

@@ -130,4 +130,17 @@ export const mnistMlp: Mutant[] = [
       stubCompare,
     ],
   },
+  {
+    exercise: '04-mnist-mlp',
+    variant: 'eval-no-eval',
+    why: 'evaluate forgets model.eval(): Dropout and BatchNorm stay in training mode',
+    edits: [
+      {
+        file: 'train.ts',
+        find: '  model.eval(); // no dropout or batch-norm updates in evaluation (none here, but the habit matters)\n',
+        replace: '  // BUG: no model.eval()\n',
+      },
+      ...cheap,
+    ],
+  },
 ];
