@@ -431,7 +431,7 @@ check(
     id: 'evaluate',
     points: 2,
     title: text(
-      'evaluate: eval mode, no graph, every sample counted (last batch too)',
+      'evaluate: eval mode, no graph, every sample counted',
       'evaluate: 평가 모드, 그래프 없이, 마지막 배치까지 모든 샘플을 센다',
     ),
     hint: text(
