@@ -27,19 +27,26 @@ function leastSquares(xs: readonly number[], ys: readonly number[]): { w: number
 
 /**
  * Runs `f` and says whether the engine's own MSE (functional.mseLoss, or nn.MSELoss which calls it)
- * ran inside it: that function subtracts with Tensor.sub, so a stack taken there shows its file.
+ * ran inside it. That function starts with `input.sub(target)`: the two tensors get a `sub` of their
+ * own for the call (the engine's prototypes are frozen while grading), which looks at its caller's file.
  */
-function callsEngineMse<T>(f: () => T): { value: T; engine: boolean } {
+function callsEngineMse<T>(tensors: torch.Tensor[], f: () => T): { value: T; engine: boolean } {
   const sub = torch.Tensor.prototype.sub;
   let engine = false;
-  torch.Tensor.prototype.sub = function (this: torch.Tensor, ...args: Parameters<typeof sub>) {
-    engine ||= /[\\/]engine[\\/]nn[\\/]functional[\\/]loss\.ts/.test(new Error().stack ?? '');
-    return sub.apply(this, args);
-  };
+  const traced = Object.create(torch.Tensor.prototype, {
+    sub: {
+      value(this: torch.Tensor, ...args: Parameters<typeof sub>) {
+        engine ||= /[\\/]engine[\\/]nn[\\/]functional[\\/]loss\.ts/.test(new Error().stack ?? '');
+        return sub.apply(this, args);
+      },
+    },
+  });
+  for (const t of tensors) Object.setPrototypeOf(t, traced);
   try {
-    return { value: f(), engine };
+    const value = f();
+    return { value, engine };
   } finally {
-    torch.Tensor.prototype.sub = sub;
+    for (const t of tensors) Object.setPrototypeOf(t, torch.Tensor.prototype);
   }
 }
 
@@ -146,7 +153,8 @@ check(
       const make = (xs: number[], grad: boolean) => torch.tensor(xs).reshape(shape).requiresGrad_(grad);
       const pred = make(predData, true);
       const ref = make(predData, true);
-      const { value: got, engine } = callsEngineMse(() => mseLoss(pred, make(targetData, false)));
+      const target = make(targetData, false);
+      const { value: got, engine } = callsEngineMse([pred, target], () => mseLoss(pred, target));
       if (engine)
         fail(
           text(
