@@ -13,7 +13,7 @@ import { scanLeaks, type Leak } from './leaks.ts';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Top-level entries of the course a learner gets, as they are. */
-const TAKEN = [
+export const TAKEN = [
   'README.md',
   'package-lock.json',
   'tsconfig.json',
