@@ -9,7 +9,8 @@ export default defineConfig({
     // CI machines have two cores shared by two test workers; property tests and kernel compiles
     // there take several times as long as on a quiet desk, so the default 5 s would be flaky.
     testTimeout: 30_000,
-    // The engine reads memory figures after an explicit collection, to keep them deterministic.
-    execArgv: ['--expose-gc'],
+    // The engine reads memory figures after an explicit collection, to keep them deterministic; a
+    // compile job V8 runs in the background can hold objects through one, so compile on the main thread.
+    execArgv: ['--expose-gc', '--no-concurrent-recompilation'],
   },
 });

@@ -21,9 +21,13 @@ export function maxAllocated(device: Device = 'cpu'): number {
   return ledger.maxAllocated(device);
 }
 
-/** Bytes the backend holds from the system: live tensors, garbage not yet collected, and its pool. */
+/**
+ * Bytes held from the system: buffers of live tensors and of garbage not yet collected, the backend's
+ * pool of free buffers, and buffers already freed that `allocated` still counts until the next
+ * collect(); so never less than allocated().
+ */
 export function reserved(device: Device = 'cpu'): number {
-  return hasBackend(device) ? backendFor(device).memory.reserved : 0;
+  return (hasBackend(device) ? backendFor(device).memory.reserved : 0) + ledger.awaitingSettle(device);
 }
 
 export function resetPeakStats(device: Device = 'cpu'): void {

@@ -1,5 +1,6 @@
 /** tensor.backward() and torch.autograd.grad(), on top of the backward walk. */
 import { full } from '../tensor/create.ts';
+import { capture } from '../tensor/ledger.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { runBackward, type BackwardOptions } from './engine.ts';
@@ -32,11 +33,34 @@ function checkRequiresGrad(t: Tensor): void {
   }
 }
 
+/**
+ * Runs a backward pass; unless it records a graph of its own (createGraph), everything it allocated
+ * besides the gradients `kept` names afterwards is dead by its end and stops counting in torch.memory.
+ */
+function freeingTemporaries(options: BackwardOptions, pass: () => void, kept: () => Iterable<Tensor>): void {
+  if (options.createGraph) return pass();
+  capture(pass, () => [...kept()].map((g) => g.storage.entry));
+}
+
 export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void {
   checkRequiresGrad(root);
-  const g = gradient ?? defaultGrad(root);
-  checkGrad(root, g);
-  runBackward([root], [g], { leaf: (t, grad) => t._accumulateGrad(grad) }, options);
+  const leaves = new Set<Tensor>();
+  let retained: Tensor[] = [];
+  freeingTemporaries(
+    options,
+    () => {
+      const g = gradient ?? defaultGrad(root);
+      checkGrad(root, g);
+      const sink = {
+        leaf: (t: Tensor, grad: Tensor) => {
+          t._accumulateGrad(grad);
+          leaves.add(t);
+        },
+      };
+      retained = runBackward([root], [g], sink, options);
+    },
+    () => [...leaves, ...retained].map((t) => t.grad!),
+  );
 }
 
 export interface GradOptions extends BackwardOptions {
@@ -54,11 +78,6 @@ export function grad(
   const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
   outs.forEach(checkRequiresGrad);
-  const grads = outs.map((o, i) => {
-    const g = options.gradOutputs?.[i] ?? defaultGrad(o);
-    checkGrad(o, g);
-    return g;
-  });
   const found = new Map<Tensor, Tensor>();
   const byNode = new Map<Node, Tensor>();
   for (const t of ins) {
@@ -66,19 +85,27 @@ export function grad(
     if (t.gradFn) byNode.set(t.gradFn, t);
   }
   const add = (t: Tensor, g: Tensor) => found.set(t, found.has(t) ? found.get(t)!.add(g) : g);
-  runBackward(
-    outs,
-    grads,
-    {
-      leaf: (t, g) => {
-        if (ins.includes(t)) add(t, g);
-      },
-      node: (node, g) => {
-        const t = byNode.get(node);
-        if (t) add(t, g);
-      },
-    },
+  let retained: Tensor[] = [];
+  freeingTemporaries(
     options,
+    () => {
+      const grads = outs.map((o, i) => {
+        const g = options.gradOutputs?.[i] ?? defaultGrad(o);
+        checkGrad(o, g);
+        return g;
+      });
+      const sink = {
+        leaf: (t: Tensor, g: Tensor) => {
+          if (ins.includes(t)) add(t, g);
+        },
+        node: (node: Node, g: Tensor) => {
+          const t = byNode.get(node);
+          if (t) add(t, g);
+        },
+      };
+      retained = runBackward(outs, grads, sink, options);
+    },
+    () => [...found.values(), ...retained.map((t) => t.grad!)],
   );
   return ins.map((t) => {
     const g = found.get(t) ?? null;

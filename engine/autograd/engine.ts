@@ -46,22 +46,27 @@ function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): 
   return g.dtype === dtype ? g : g.to(dtype);
 }
 
-function runNode(node: Node, grad: Tensor, sink: GradSink, retain: boolean): readonly unknown[] {
+function runNode(node: Node, grad: Tensor, sink: GradSink, retain: boolean, retained: Tensor[]): readonly unknown[] {
   sink.node?.(node, grad);
-  const retained = node.retained?.deref();
-  if (retained) retained._accumulateGrad(grad);
+  const output = node.retained?.deref();
+  if (output) {
+    output._accumulateGrad(grad);
+    retained.push(output);
+  }
   const inputGrads = node.apply(grad);
   if (!retain) node.release();
   return inputGrads;
 }
 
+/** Walks back from `roots` into `sink`; returns the non-leaves (retainGrad) whose `.grad` it added to. */
 export function runBackward(
   roots: readonly Tensor[],
   grads: readonly Tensor[],
   sink: GradSink,
   options: BackwardOptions = {},
-): void {
+): Tensor[] {
   const retain = options.retainGraph ?? options.createGraph ?? false;
+  const retained: Tensor[] = [];
   withGradMode(options.createGraph ?? false, () => {
     const pending = new Map<Node, Tensor>();
     const rootNodes: Node[] = [];
@@ -83,7 +88,7 @@ export function runBackward(
       pending.delete(node);
       // A node whose every incoming gradient was null (a Function returned None for it) does not
       // run, but it still releases its inputs, so that nodes it shares with other paths run too.
-      const inputGrads = grad ? runNode(node, grad, sink, retain) : [];
+      const inputGrads = grad ? runNode(node, grad, sink, retain, retained) : [];
       node.next.forEach((edge, i) => {
         const raw = inputGrads[i];
         if (!edge) return;
@@ -107,4 +112,5 @@ export function runBackward(
       });
     }
   });
+  return retained;
 }

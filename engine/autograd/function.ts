@@ -10,6 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
+import { capture, type Entry } from '../tensor/ledger.ts';
 import { Node } from './node.ts';
 
 interface Saved {
@@ -57,6 +58,16 @@ export class Context {
     });
   }
 
+  /** The tensors this context keeps for backward: saved ones and any stored on it as fields. */
+  heldTensors(): Tensor[] {
+    const held = (this.saved ?? []).flatMap((s) => (s ? [s.tensor] : []));
+    for (const value of Object.values(this)) {
+      if (value instanceof Tensor) held.push(value);
+      else if (Array.isArray(value)) held.push(...value.filter((v): v is Tensor => v instanceof Tensor));
+    }
+    return held;
+  }
+
   release(): void {
     this.saved = null;
   }
@@ -78,8 +89,16 @@ export function applyFunction(
   const ctx = new Context(name);
   ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
   const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);
-  let out = noGrad(() => forward(ctx, ...args));
-  if (!(out instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
+  // What forward allocated besides its output (and, when recorded, what it saved) is dead once it
+  // returns; what it saved belongs to the node, and stops counting when backward frees the graph.
+  const { result, kept } = capture(
+    () => noGrad(() => forward(ctx, ...args)),
+    (res) => {
+      if (!(res instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
+      return [res, ...(record ? ctx.heldTensors() : [])].map((t) => t.storage.entry);
+    },
+  );
+  let out = result;
   if (!record) return out;
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
@@ -87,8 +106,67 @@ export function applyFunction(
     const r = backward(c, g);
     return Array.isArray(r) ? r : [r];
   };
-  out._setGradFn(new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor));
+  const node = new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor, kept);
+  out._setGradFn(node);
+  nodesMade?.push(node);
   return out;
+}
+
+/** The nodes recorded since the innermost `freeingTemporaries` began, or null outside one. */
+let nodesMade: Node[] | null = null;
+
+/** The tensors in a value a function returns: itself, or those in an array or plain object, nested. */
+function tensorsIn(value: unknown, found: Tensor[] = []): Tensor[] {
+  if (value instanceof Tensor) found.push(value);
+  else if (Array.isArray(value)) for (const v of value) tensorsIn(v, found);
+  else if (value && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) tensorsIn(v, found);
+  }
+  return found;
+}
+
+/**
+ * Runs an op made of other ops (a loss, a module's forward): what it allocated that is neither in
+ * its result, nor saved by the graph it recorded, nor named by `keep`, is dead when it returns and
+ * stops counting in torch.memory then, as PyTorch frees such temporaries. A tensor it made and a
+ * node saved (a mask, a weight) is the node's from then on: it stops counting when backward frees it.
+ */
+export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> = () => []): T {
+  const outer = nodesMade;
+  const made: Node[] = (nodesMade = []);
+  let saved: Map<Entry, Node[]> | null = null;
+  let explicit: Set<Entry> | null = null;
+  const { result, kept } = capture(
+    () => {
+      try {
+        return fn();
+      } finally {
+        nodesMade = outer;
+      }
+    },
+    (res) => {
+      saved = new Map();
+      for (const node of made) {
+        for (const t of node.heldTensors()) {
+          const list = saved.get(t.storage.entry);
+          if (list) list.push(node);
+          else saved.set(t.storage.entry, [node]);
+        }
+      }
+      explicit = new Set([...tensorsIn(res), ...keep()].map((t) => t.storage.entry));
+      return [...saved.keys(), ...explicit];
+    },
+  );
+  for (const entry of kept) {
+    if (!explicit!.has(entry)) for (const node of saved!.get(entry) ?? []) node.adopt(entry);
+  }
+  if (outer) for (const node of made) outer.push(node);
+  return result;
+}
+
+/** `f` as an op made of other ops, whose temporaries stop counting when it returns (see above). */
+export function composite<F extends (...args: any[]) => unknown>(f: F): F {
+  return ((...args: unknown[]) => freeingTemporaries(() => f(...args))) as F;
 }
 
 /** Base class for custom Functions, as torch.autograd.Function. */

@@ -5,6 +5,7 @@
  */
 import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { close, type Entry } from '../tensor/ledger.ts';
 import type { Context } from './function.ts';
 
 export type Edge = { node: Node } | { leaf: Tensor };
@@ -30,6 +31,8 @@ export class Node {
     private readonly ctx: Context,
     private readonly backwardFn: BackwardFn,
     isTensor: (value: unknown) => value is Tensor,
+    /** The storages its forward allocated and the graph keeps: its output and what it saved. */
+    private readonly owned: Entry[] = [],
   ) {
     this.next = args.map((a): Edge | null => {
       if (!isTensor(a) || !a.requiresGrad) return null;
@@ -50,9 +53,24 @@ export class Node {
     return this.backwardFn(this.ctx, grad);
   }
 
-  /** Drops saved tensors so their memory can go; a second backward then fails clearly. */
+  /** The tensors it keeps for backward. */
+  heldTensors(): Tensor[] {
+    return this.freed ? [] : this.ctx.heldTensors();
+  }
+
+  /** Takes a storage it saved as its own, to stop counting when backward frees the graph. */
+  adopt(entry: Entry): void {
+    this.owned.push(entry);
+  }
+
+  /**
+   * Drops saved tensors so their memory can go; a second backward then fails clearly. The output
+   * and saved tensors stop counting in torch.memory now, as PyTorch frees them here (an output the
+   * program still holds stays readable; it is no longer counted).
+   */
   release(): void {
     this.freed = true;
     this.ctx.release();
+    for (const entry of this.owned) close(entry);
   }
 }

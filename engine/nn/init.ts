@@ -2,6 +2,7 @@
  * torch.nn.init: fills a tensor in place (under noGrad) with PyTorch's gain and fan rules. Random
  * values come from the default generator (torch.manualSeed), or from `generator` when given.
  */
+import { freeingTemporaries } from '../autograd/function.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import { rand, randn } from '../tensor/create.ts';
 import type { Generator } from '../tensor/random.ts';
@@ -63,8 +64,9 @@ function fanOf(tensor: Tensor, mode: FanMode): number {
   return m === 'fan_in' ? fanIn : fanOut;
 }
 
-function fill(tensor: Tensor, values: Tensor): Tensor {
-  return noGrad(() => tensor.copy_(values));
+/** Copies values made by `make` into tensor; they are dead then and stop counting in torch.memory. */
+function fill(tensor: Tensor, make: () => Tensor): Tensor {
+  return freeingTemporaries(() => noGrad(() => tensor.copy_(make())));
 }
 
 /** U(a, b). */
@@ -72,8 +74,12 @@ export function uniform_(tensor: Tensor, a?: number, b?: number, options?: Rando
 export function uniform_(tensor: Tensor, options: RandomInitOptions & { a?: number; b?: number }): Tensor;
 export function uniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
   const { a = 0, b = 1, generator } = namedArgs<{ a: number; b: number } & RandomInitOptions>(['a', 'b'], rest);
-  const u = rand(tensor.shape, { dtype: tensor.dtype, device: tensor.device, generator });
-  return fill(tensor, u.mul(b - a).add(a));
+  const like = { dtype: tensor.dtype, device: tensor.device, generator };
+  return fill(tensor, () =>
+    rand(tensor.shape, like)
+      .mul(b - a)
+      .add(a),
+  );
 }
 
 /** N(mean, std²). */
@@ -85,8 +91,8 @@ export function normal_(tensor: Tensor, ...rest: unknown[]): Tensor {
     std = 1,
     generator,
   } = namedArgs<{ mean: number; std: number } & RandomInitOptions>(['mean', 'std'], rest);
-  const z = randn(tensor.shape, { dtype: tensor.dtype, device: tensor.device, generator });
-  return fill(tensor, z.mul(std).add(mean));
+  const like = { dtype: tensor.dtype, device: tensor.device, generator };
+  return fill(tensor, () => randn(tensor.shape, like).mul(std).add(mean));
 }
 
 export function constant_(tensor: Tensor, val: number): Tensor {

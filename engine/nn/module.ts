@@ -5,6 +5,7 @@
  * to registerBuffer() are buffers. Plain tensors and arrays of layers are not registered, as in
  * PyTorch (a list of layers goes in a ModuleList).
  */
+import { freeingTemporaries } from '../autograd/function.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import { isDType, isFloatingPoint, type DType, type Device } from '../dtype.ts';
 import { formatShape } from '../tensor/shape.ts';
@@ -70,7 +71,11 @@ export class Module {
       const replaced = hook(this, input);
       if (replaced !== undefined) input = Array.isArray(replaced) ? replaced : [replaced];
     }
-    let output = (this.forward as (...a: unknown[]) => unknown)(...input);
+    // A forward's temporaries stop counting in torch.memory when it returns (autograd/function.ts).
+    let output = freeingTemporaries(
+      () => (this.forward as (...a: unknown[]) => unknown)(...input),
+      () => [...this.parameters(), ...this.buffers()],
+    );
     for (const hook of this.#hooks.values()) {
       const replaced = hook(this, input, output);
       if (replaced !== undefined) output = replaced;

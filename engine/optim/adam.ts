@@ -69,46 +69,43 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     super(params, adamDefaults(rest, {}));
   }
 
-  protected updateGroup(group: ParamGroup<AdamOptions>): void {
+  protected updateParam(p: Tensor, gradient: Tensor, group: ParamGroup<AdamOptions>): void {
     const { lr, betas, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
     const [beta1, beta2] = betas;
-    for (const p of group.params) {
-      if (!p.grad) continue;
-      const state = this.stateOf(p, () => ({
-        step: 0,
-        expAvg: zerosLike(p),
-        expAvgSq: zerosLike(p),
-        ...(amsgrad ? { maxExpAvgSq: zerosLike(p) } : {}),
-      }));
-      state.step += 1;
-      if (amsgrad) state.maxExpAvgSq ??= zerosLike(p);
-      if (fused(p, p.grad, state)) {
-        p.storage.backend.adamStep!(
-          p.strided,
-          p.grad.strided,
-          state.expAvg.strided,
-          state.expAvgSq.strided,
-          state.maxExpAvgSq?.strided ?? null,
-          { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, step: state.step },
-        );
-        for (const t of [p, state.expAvg, state.expAvgSq, state.maxExpAvgSq]) if (t) t.storage.version++;
-        continue;
-      }
-      let grad = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) {
-        if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else grad = grad.add(p, { alpha: weightDecay });
-      }
-      state.expAvg.lerp_(grad, 1 - beta1);
-      state.expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-      const stepSize = lr / (1 - beta1 ** state.step);
-      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
-      let second = state.expAvgSq;
-      if (amsgrad && state.maxExpAvgSq) {
-        second = state.maxExpAvgSq.copy_(maximum(state.maxExpAvgSq, state.expAvgSq));
-      }
-      const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-      p.addcdiv_(state.expAvg, denom, { value: -stepSize });
+    const state = this.stateOf(p, () => ({
+      step: 0,
+      expAvg: zerosLike(p),
+      expAvgSq: zerosLike(p),
+      ...(amsgrad ? { maxExpAvgSq: zerosLike(p) } : {}),
+    }));
+    state.step += 1;
+    if (amsgrad) state.maxExpAvgSq ??= zerosLike(p);
+    if (fused(p, gradient, state)) {
+      p.storage.backend.adamStep!(
+        p.strided,
+        gradient.strided,
+        state.expAvg.strided,
+        state.expAvgSq.strided,
+        state.maxExpAvgSq?.strided ?? null,
+        { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, step: state.step },
+      );
+      for (const t of [p, state.expAvg, state.expAvgSq, state.maxExpAvgSq]) if (t) t.storage.version++;
+      return;
     }
+    let grad = maximize ? gradient.neg() : gradient;
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
+      else grad = grad.add(p, { alpha: weightDecay });
+    }
+    state.expAvg.lerp_(grad, 1 - beta1);
+    state.expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+    const stepSize = lr / (1 - beta1 ** state.step);
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
+    let second = state.expAvgSq;
+    if (amsgrad && state.maxExpAvgSq) {
+      second = state.maxExpAvgSq.copy_(maximum(state.maxExpAvgSq, state.expAvgSq));
+    }
+    const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
+    p.addcdiv_(state.expAvg, denom, { value: -stepSize });
   }
 }

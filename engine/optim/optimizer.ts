@@ -1,10 +1,11 @@
 /**
  * torch.optim.Optimizer: parameter groups (each a dict of options plus its params), per-parameter
- * state, zeroGrad(), step() and state dicts in PyTorch's layout. Subclasses write one group's
+ * state, zeroGrad(), step() and state dicts in PyTorch's layout. Subclasses write one parameter's
  * update; it runs under noGrad with in-place ops, so parameters keep their identity and device.
  */
 import { enableGrad, noGrad } from '../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../dtype.ts';
+import { capture } from '../tensor/ledger.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
 /** The options every optimizer has; a scheduler reads and writes `lr` and remembers `initialLr`. */
@@ -78,13 +79,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   step(closure?: () => Tensor): Tensor | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
     noGrad(() => {
-      for (const group of this.paramGroups) this.updateGroup(group);
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const gradient = p.grad;
+          if (!gradient) continue;
+          // The update's temporaries are dead once it is done (only the state stays), so they stop
+          // counting in torch.memory there, parameter by parameter, as PyTorch's loop frees them.
+          capture(
+            () => this.updateParam(p, gradient, group),
+            () => stateTensors(this.state.get(p)).map((t) => t.storage.entry),
+          );
+        }
+      }
     });
     return loss;
   }
 
-  /** The update of one group, under noGrad. */
-  protected abstract updateGroup(group: ParamGroup<O>): void;
+  /** The update of one parameter that has a gradient, under noGrad. */
+  protected abstract updateParam(p: Tensor, gradient: Tensor, group: ParamGroup<O>): void;
 
   /** A parameter's state, created by `init` on first use. */
   protected stateOf(p: Tensor, init: () => S): S {
@@ -142,6 +154,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     });
     saved.forEach(({ params: _ids, ...options }, i) => Object.assign(this.paramGroups[i]!, options));
   }
+}
+
+function stateTensors(state: object | undefined): Tensor[] {
+  return Object.values(state ?? {}).filter((v): v is Tensor => v instanceof Tensor);
 }
 
 export function checkNonNegative(value: number, what: string): void {

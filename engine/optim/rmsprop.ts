@@ -53,36 +53,33 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     super(params, defaults);
   }
 
-  protected updateGroup(group: ParamGroup<RMSpropOptions>): void {
+  protected updateParam(p: Tensor, gradient: Tensor, group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
-    for (const p of group.params) {
-      if (!p.grad) continue;
-      let grad = maximize ? p.grad.neg() : p.grad;
-      const state = this.stateOf(p, () => ({
-        step: 0,
-        squareAvg: zerosLike(p),
-        ...(momentum > 0 ? { momentumBuffer: zerosLike(p) } : {}),
-        ...(centered ? { gradAvg: zerosLike(p) } : {}),
-      }));
-      state.step += 1;
-      if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
-      state.squareAvg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
-      let avg: Tensor;
-      if (centered) {
-        const gradAvg = (state.gradAvg ??= zerosLike(p));
-        gradAvg.lerp_(grad, 1 - alpha);
-        avg = state.squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
-      } else {
-        avg = state.squareAvg.sqrt();
-      }
-      avg = avg.add(eps);
-      if (momentum > 0) {
-        const buf = (state.momentumBuffer ??= zerosLike(p));
-        buf.mul_(momentum).addcdiv_(grad, avg);
-        p.add_(buf, { alpha: -lr });
-      } else {
-        p.addcdiv_(grad, avg, { value: -lr });
-      }
+    let grad = maximize ? gradient.neg() : gradient;
+    const state = this.stateOf(p, () => ({
+      step: 0,
+      squareAvg: zerosLike(p),
+      ...(momentum > 0 ? { momentumBuffer: zerosLike(p) } : {}),
+      ...(centered ? { gradAvg: zerosLike(p) } : {}),
+    }));
+    state.step += 1;
+    if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
+    state.squareAvg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
+    let avg: Tensor;
+    if (centered) {
+      const gradAvg = (state.gradAvg ??= zerosLike(p));
+      gradAvg.lerp_(grad, 1 - alpha);
+      avg = state.squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
+    } else {
+      avg = state.squareAvg.sqrt();
+    }
+    avg = avg.add(eps);
+    if (momentum > 0) {
+      const buf = (state.momentumBuffer ??= zerosLike(p));
+      buf.mul_(momentum).addcdiv_(grad, avg);
+      p.add_(buf, { alpha: -lr });
+    } else {
+      p.addcdiv_(grad, avg, { value: -lr });
     }
   }
 }

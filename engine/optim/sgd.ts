@@ -46,21 +46,18 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     super(params, defaults);
   }
 
-  protected updateGroup(group: ParamGroup<SGDOptions>): void {
+  protected updateParam(p: Tensor, gradient: Tensor, group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    for (const p of group.params) {
-      if (!p.grad) continue;
-      let grad = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
-      if (momentum !== 0) {
-        const state = this.stateOf(p, () => ({}));
-        const buf = state.momentumBuffer;
-        // The first step's buffer is the gradient itself (a copy), not (1 − dampening)·gradient.
-        if (!buf) state.momentumBuffer = grad.clone();
-        else buf.mul_(momentum).add_(grad, { alpha: 1 - dampening });
-        grad = nesterov ? grad.add(state.momentumBuffer!, { alpha: momentum }) : state.momentumBuffer!;
-      }
-      p.add_(grad, { alpha: -lr });
+    let grad = maximize ? gradient.neg() : gradient;
+    if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
+    if (momentum !== 0) {
+      const state = this.stateOf(p, () => ({}));
+      const buf = state.momentumBuffer;
+      // The first step's buffer is the gradient itself (a copy), not (1 − dampening)·gradient.
+      if (!buf) state.momentumBuffer = grad.clone();
+      else buf.mul_(momentum).add_(grad, { alpha: 1 - dampening });
+      grad = nesterov ? grad.add(state.momentumBuffer!, { alpha: momentum }) : state.momentumBuffer!;
     }
+    p.add_(grad, { alpha: -lr });
   }
 }

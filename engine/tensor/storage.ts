@@ -4,7 +4,8 @@
  *
  * JavaScript has no destructors, so a buffer goes back to its backend when the last tensor viewing
  * it is garbage-collected (a FinalizationRegistry), or at once through `release()` where the engine
- * knows nobody else can hold it.
+ * knows nobody else can hold it. Its bytes count in torch.memory from allocation until the engine
+ * lets go of it or the collector frees it (see ledger.ts).
  */
 import type { Backend, DeviceBuffer } from '../backend/types.ts';
 import * as ledger from './ledger.ts';
@@ -13,7 +14,7 @@ interface Held {
   backend: Backend;
   buffer: DeviceBuffer;
   released: boolean;
-  entry: ReturnType<typeof ledger.open>;
+  entry: ledger.Entry;
 }
 
 const finalizer = new FinalizationRegistry<Held>((held) => {
@@ -41,6 +42,11 @@ export class Storage {
     finalizer.register(this, this.held, this.held);
   }
 
+  /** This storage's line in the memory ledger. */
+  get entry(): ledger.Entry {
+    return this.held.entry;
+  }
+
   get released(): boolean {
     return this.held.released;
   }
@@ -50,6 +56,6 @@ export class Storage {
     this.held.released = true;
     finalizer.unregister(this.held);
     this.backend.release(this.buffer);
-    ledger.closeNow(this.held.entry);
+    ledger.close(this.held.entry);
   }
 }

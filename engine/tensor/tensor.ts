@@ -19,6 +19,7 @@ import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor } from './format.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
+import { close } from './ledger.ts';
 import type { Storage } from './storage.ts';
 
 export type Scalar = number | boolean;
@@ -47,8 +48,9 @@ export class Tensor {
   private requires = false;
   private node: Node | null = null;
   private keepsGrad = false;
-  /** The gradient accumulated by backward(); may be assigned or set to null, as in PyTorch. */
-  grad: Tensor | null = null;
+  private gradient: Tensor | null = null;
+  /** Whether `gradient` is a tensor backward() made, which nothing else holds (see grad's setter). */
+  private gradIsOwn = false;
 
   /** Internal: tensors are made by torch.tensor, zeros, ops… not by `new`. */
   constructor(
@@ -144,16 +146,25 @@ export class Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
 
+  /** The gradient accumulated by backward(); may be assigned or set to null, as in PyTorch. */
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+  set grad(value: Tensor | null) {
+    // A gradient backward() made is dropped here (zeroGrad, or a new sum replacing it), as PyTorch
+    // frees it: it stops counting in torch.memory now, not whenever the collector notices.
+    if (this.gradIsOwn && this.gradient && value !== this.gradient) close(this.gradient.storage.entry);
+    this.gradient = value;
+    this.gradIsOwn = false;
+  }
+
   /** Internal: grad += g for leaves and retained non-leaves. */
   _accumulateGrad(g: Tensor): void {
-    if (this.grad) {
-      this.grad = this.grad.add(g);
-      return;
-    }
     // A copy, never an alias: one gradient tensor can reach several leaves (AddBackward passes g to
     // both inputs), and an in-place update of one .grad (clipGradNorm_) must not change another's.
     // Under createGraph the copy keeps its history, so the gradient can be differentiated again.
-    this.grad = isGradEnabled() ? g.clone() : g.detach().clone();
+    this.grad = this.grad ? this.grad.add(g) : isGradEnabled() ? g.clone() : g.detach().clone();
+    this.gradIsOwn = true;
   }
 
   backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {

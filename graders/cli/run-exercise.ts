@@ -81,7 +81,9 @@ export async function runExercise(
       ...flags,
       '--disable-warning=ExperimentalWarning',
       '--enable-source-maps',
-      '--expose-gc', // the engine reads deterministic memory figures after a collection
+      // The engine reads deterministic memory figures after a collection (engine/tensor/ledger.ts).
+      '--expose-gc',
+      '--no-concurrent-recompilation',
       `--max-old-space-size=${memoryMB}`,
       '-e',
       BOOT,

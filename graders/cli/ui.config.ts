@@ -9,7 +9,7 @@ export default defineConfig({
     include: ['graders/*.grader.ts'],
     setupFiles: ['graders/cli/vitest-host.ts'],
     pool: 'forks',
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', '--no-concurrent-recompilation'],
     passWithNoTests: true, // until the course has graders
   },
 });

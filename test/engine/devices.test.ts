@@ -204,14 +204,9 @@ describe.each(devices)('memory over a long training run (%s)', (device) => {
       await torch.memory.collect();
       seen.push(torch.memory.allocated(device));
     }
-    // A leak of even one float a step raises every checkpoint (by ≥ 444 bytes per 111 steps), so the
-    // lowest must still be the first step's figure. On the CPU a checkpoint now and then reads ~2 KB
-    // high and the next one is back at base (something briefly held across a collect, not a leak);
-    // that transient is bounded, not let grow.
-    expect(Math.min(...seen)).toBe(base);
-    expect(seen.at(-1)! - base).toBeLessThanOrEqual(4096);
-    expect(Math.max(...seen) - base).toBeLessThanOrEqual(4096);
-    if (device === 'webgpu') expect(seen).toEqual(new Array(9).fill(base));
+    // A leak of even one float a step would raise every checkpoint (by ≥ 444 bytes per 111 steps);
+    // the figures are deterministic, so every checkpoint reads the first step's figure exactly.
+    expect(seen).toEqual(new Array(9).fill(base));
     // …and it trained.
     expect(await loss!.item()).toBeLessThan(first);
   }, 60_000);
