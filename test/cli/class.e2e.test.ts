@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import { expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import reportSchema from '../../graders/schemas/report.schema.json' with { type: 'json' };
 import { mergeGrades } from '../../graders/cli/class/merge.ts';
 import { students } from '../../graders/cli/class/class.ts';
-import { course, grade, submission } from './helpers.ts';
+import { course, grade, repo, submission } from './helpers.ts';
 
 // A class of three on the fixture course: alice partly solved, bob all solved, carol an empty clone.
 function makeClass(): string {
@@ -76,4 +77,15 @@ test('shards take every n-th student; grade:merge joins them and refuses overlap
   expect(mergeGrades(files.slice(0, 2))).toBe(head + 'amy,2,0,2,2,passed,1.0,"a, b"\nzed,1,0,1,2,incomplete,1.0,\n');
   expect(() => mergeGrades([files[0]!, files[0]!])).toThrow(/student zed is in both/);
   expect(() => mergeGrades([files[0]!, files[2]!])).toThrow(/has columns student,02/);
+});
+
+test('the shard workflow runs one shard per matrix entry and merges them all', () => {
+  const wf = parseYaml(readFileSync(join(repo, '.github/workflows/grade-class.yml'), 'utf8'));
+  const shards = wf.jobs.grade.strategy.matrix.shard as number[];
+  expect(shards).toEqual(Array.from({ length: Number(wf.jobs.grade.env.SHARDS) }, (_, i) => i + 1));
+  const runs = (job: { steps: { run?: string }[] }) => job.steps.map((s) => s.run ?? '').join('\n');
+  expect(runs(wf.jobs.grade)).toMatch(
+    /npm run grade -- --class class --out shard-\$\{\{ matrix.shard \}\}\s+--shard \$\{\{ matrix.shard \}\}\/\$\{\{ env.SHARDS \}\}/,
+  );
+  expect(runs(wf.jobs.merge)).toContain('npm run grade:merge -- shard-*/grades.csv');
 });
