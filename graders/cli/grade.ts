@@ -1,7 +1,9 @@
-import type { Lang } from '../lib/text.ts';
+import { text, type Lang } from '../lib/text.ts';
+import { ungraded } from './collect.ts';
 import type { Course, Exercise } from './manifest.ts';
 import { REPORT_SCHEMA_VERSION, summarise, type ExerciseResult, type Report, type TargetKind } from './results.ts';
 import { runExercise, type RunSettings } from './run-exercise.ts';
+import { sandboxInfo } from './sandbox/permissions.ts';
 import { disposeTarget, prepareTarget } from './target.ts';
 
 export interface GradeOptions extends RunSettings {
@@ -11,6 +13,8 @@ export interface GradeOptions extends RunSettings {
   /** Exercises graded at once, each in its own process. */
   jobs: number;
   onProgress?: (done: number, total: number) => void;
+  /** Aborted (the CLI got SIGINT or SIGTERM): what has not finished is reported as interrupted. */
+  signal?: AbortSignal;
 }
 
 /** Grades the given exercises (manifest order kept in the report, whatever order they finish in). */
@@ -24,7 +28,12 @@ export async function grade(course: Course, exercises: Exercise[], opts: GradeOp
   const worker = async (): Promise<void> => {
     while (next < exercises.length) {
       const i = next++;
-      results[i] = await runExercise(course, exercises[i]!, target, opts);
+      const e = exercises[i]!;
+      if (opts.signal?.aborted) results[i] = ungraded(e, interrupted());
+      else {
+        const r = await runExercise(course, e, target, opts);
+        results[i] = opts.signal?.aborted ? { ...r, status: 'error', error: interrupted() } : r;
+      }
       opts.onProgress?.(++done, exercises.length);
     }
   };
@@ -40,8 +49,14 @@ export async function grade(course: Course, exercises: Exercise[], opts: GradeOp
     device: opts.device,
     lang: opts.lang,
     startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
+    durationMs: Math.max(0, Date.now() - startedAt.getTime()),
+    sandbox: sandboxInfo(),
     ...summarise(results),
     exercises: results,
   };
 }
+
+const interrupted = () => ({
+  kind: 'crash' as const,
+  message: text('grading was interrupted (SIGINT or SIGTERM)', '채점이 중단되었습니다 (SIGINT 또는 SIGTERM)'),
+});

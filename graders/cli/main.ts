@@ -13,12 +13,18 @@ import { writeReports } from './reports/write.ts';
 import { killAll } from './run-exercise.ts';
 import { watch } from './watch.ts';
 
+// The first ^C or SIGTERM stops grading and still writes the reports (what finished, and what was
+// interrupted), exit code 130; a second one ends at once. Grading runs in detached process groups
+// that a terminal's ^C does not reach: killAll() ends them.
+const interrupt = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    killAll(); // grading runs in detached process groups that a terminal's ^C does not reach
-    process.exit(130);
+    killAll();
+    if (interrupt.signal.aborted || watching) process.exit(130);
+    interrupt.abort();
   });
 }
+let watching = false;
 
 try {
   const opts = parseOptions(process.argv.slice(2));
@@ -28,6 +34,7 @@ try {
     const course = loadCourse(opts.course);
     const exercises = select(course, opts);
     if (opts.hidden && !existsSync(opts.hidden)) throw new UsageError(`no hidden checks folder ${opts.hidden}`);
+    watching = opts.watch;
     process.exitCode = opts.classDir
       ? await gradeWholeClass(course, exercises, opts)
       : opts.watch
@@ -40,7 +47,11 @@ try {
 
 async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
   const onProgress = progressBar(opts.lang);
-  const report = await gradeWithHidden(course, exercises, { ...opts, ...(onProgress && { onProgress }) });
+  const report = await gradeWithHidden(course, exercises, {
+    ...opts,
+    ...(onProgress && { onProgress }),
+    signal: interrupt.signal,
+  });
   await writeReports(report, opts);
   if (opts.githubClassroom) await writeClassroomOutput(report, opts.lang);
   const width = process.stdout.isTTY ? Math.min(100, Math.max(60, process.stdout.columns)) : 78;
@@ -54,7 +65,7 @@ async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): 
       selection: opts.selection.length > 0,
     }),
   );
-  return report.passed ? 0 : 1;
+  return interrupt.signal.aborted ? 130 : report.passed ? 0 : 1;
 }
 
 async function gradeWholeClass(course: Course, exercises: Exercise[], opts: Options): Promise<number> {

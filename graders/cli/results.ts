@@ -59,6 +59,8 @@ export interface Report {
   lang: Lang;
   startedAt: string;
   durationMs: number;
+  /** How the exercises' code was confined: Node's permission model, when this Node has one. */
+  sandbox: { permissionModel: boolean; node: string };
   score: number;
   maxScore: number;
   /** True only when every graded exercise passed: the exit code is 0 exactly then. */

@@ -8,6 +8,7 @@ import { gradeWithHidden, type HiddenOptions } from '../hidden.ts';
 import type { Course, Exercise } from '../manifest.ts';
 import { REPORT_SCHEMA_VERSION, summarise, type ExerciseResult, type Report } from '../results.ts';
 import { exerciseDigest, kitDigest, readCache, type Cache } from './cache.ts';
+import { sandboxInfo } from '../sandbox/permissions.ts';
 import { brokenRow, cells, header, reportRow, type Row } from './rows.ts';
 
 export interface ClassOptions extends Omit<GradeOptions, 'kind' | 'submission' | 'onProgress'>, HiddenOptions {
@@ -88,6 +89,7 @@ async function gradeStudent(
     lang: opts.lang,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+    sandbox: sandboxInfo(),
     ...summarise(results),
     exercises: results,
   };

@@ -3,7 +3,7 @@ import { formatLocation } from '../../lib/location.ts';
 import { pick, type Lang, type Text } from '../../lib/text.ts';
 import type { CheckResult, ExerciseResult, Report } from '../results.ts';
 import { displayWidth, fit, padEnd, spread } from './width.ts';
-import { errorWords, footer, gradedPass, header, hiddenTotal, total, waiting, words } from './words.ts';
+import { errorWords, footer, gradedPass, header, hiddenTotal, total, unconfined, waiting, words } from './words.ts';
 
 export interface RenderOptions {
   lang: Lang;
@@ -28,6 +28,7 @@ export function renderReport(report: Report, o: RenderOptions): string {
   const c = new Chalk({ level: o.color ? 1 : 0 });
   const t: Say = (x) => pick(x, o.lang);
   const lines = [c.bold(t(header(report.target.path, report.device, report.seed))), ''];
+  if (!report.sandbox.permissionModel) lines.splice(1, 0, t(unconfined(report.sandbox.node)));
   const nameWidth = Math.max(...report.exercises.map((e) => displayWidth(e.folder)));
   for (const e of report.exercises) lines.push(tableRow(e, nameWidth, c, t));
   const detailed = report.exercises.filter(

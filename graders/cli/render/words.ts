@@ -40,6 +40,12 @@ export const header = (target: string, device: string, seed: number): Text =>
     `torchlings · ${target}/ 채점 · ${device} · 시드 ${seed}`,
   );
 
+export const unconfined = (node: string): Text =>
+  text(
+    `note: Node ${node} has no permission model; the graded code ran with your user's rights`,
+    `참고: Node ${node} 에는 권한 모델이 없어 채점한 코드가 사용자 권한으로 실행되었습니다`,
+  );
+
 export const total = (score: number, max: number, passed: number, count: number): Text =>
   text(
     `total ${score}/${max} · ${passed} of ${count} exercises done`,

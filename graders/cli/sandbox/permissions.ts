@@ -18,6 +18,12 @@ const [major, minor] = process.versions.node.split('.').map(Number) as [number, 
 /** Whether this Node has a permission model at all; without it grading runs unconfined, and says so. */
 export const permissionModel = process.allowedNodeEnvironmentFlags.has(flag());
 
+/** The report's `sandbox` field. */
+export const sandboxInfo = (): { permissionModel: boolean; node: string } => ({
+  permissionModel,
+  node: process.version,
+});
+
 function flag(): string {
   return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13)
     ? '--permission'
