@@ -26,7 +26,7 @@ export interface RunSettings {
 const DEFAULT_MEMORY_MB = 2048;
 const STDERR_TAIL = 8192;
 /** More than this on the results pipe is a flood, not results. */
-const RESULTS_LIMIT = 64 * 1024 * 1024;
+const RESULTS_LIMIT = 16 * 1024 * 1024;
 /** The child's own start-up, slow on a loaded machine, is not the learner's time; this bounds it. */
 const STARTUP_ALLOWANCE_MS = 60_000;
 const WATCHDOG_TICK_MS = 100;
@@ -141,6 +141,7 @@ export async function runExercise(
   kill(child.pid); // whatever the learner's code left running
   live.delete(child.pid!);
 
+  if (process.env.TORCHLINGS_DEBUG) process.stderr.write(stderrTail); // the kit's developers' view of the child
   const { events, foreign } = verify(key, results);
   return collect(exercise, events, {
     timeoutSeconds,

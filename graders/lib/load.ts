@@ -58,6 +58,8 @@ export async function loadTarget<M = Record<string, unknown>>(exercise: string, 
   try {
     return (loader ? loader(path) : await import(pathToFileURL(path).href)) as M;
   } catch (e) {
+    // Reaching outside what grading allows is no load failure: classify() names what was refused.
+    if ((e as { code?: unknown })?.code === 'ERR_ACCESS_DENIED') throw e;
     throw describeImportFailure(e, shown);
   }
 }

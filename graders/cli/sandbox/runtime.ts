@@ -89,9 +89,11 @@ function learnerLoader(learners: Record<string, () => unknown>): (path: string) 
  * which Node 20's permission model does not cover, is gone.
  */
 function closeExits(): void {
-  const deny = (what: string) => (): never => {
-    throw Object.assign(new Error(`${what} is not allowed while grading`), { code: 'ERR_ACCESS_DENIED' });
-  };
+  // A function, not an arrow: `new WASI()` must throw this error too, not "not a constructor".
+  const deny = (what: string) =>
+    function denied(): never {
+      throw Object.assign(new Error(`${what} is not allowed while grading`), { code: 'ERR_ACCESS_DENIED' });
+    };
   const fixed = (value: unknown) => ({ value, writable: false, configurable: false });
   Object.defineProperties(process, {
     exit: fixed((code?: unknown) => {
