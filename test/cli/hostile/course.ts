@@ -48,9 +48,8 @@ check(spec('double'), async ({ rng }) => {
 });
 `;
 
-export interface HostileCourse {
+export interface HostileCourse extends Omit<Paths, 'folder'> {
   root: string;
-  submission: string;
   folders: string[];
 }
 
@@ -60,12 +59,13 @@ export function makeCourse(answers: ((p: Paths) => string)[]): HostileCourse {
   mkdirSync(base, { recursive: true });
   const root = mkdtempSync(join(base, 'hostile-course-'));
   const submission = mkdtempSync(join(tmpdir(), 'torchlings-hostile-'));
+  const out = mkdtempSync(join(tmpdir(), 'torchlings-hostile-out-'));
   const folders = ['00-clean', ...answers.map((_, i) => `${String(i + 1).padStart(2, '0')}-attack`)];
   const paths: Omit<Paths, 'folder'> = {
     course: root,
     submission,
-    report: join(submission, 'report.json'),
-    mark: join(submission, 'mark.txt'),
+    report: join(out, 'report.json'),
+    mark: join(out, 'mark.txt'),
     cleanGrader: join(root, 'graders', '00-clean.grader.ts'),
     cleanSolution: join(root, 'solutions', '00-clean', ANSWER),
   };
@@ -96,7 +96,7 @@ export function makeCourse(answers: ((p: Paths) => string)[]): HostileCourse {
     join(root, 'exercises', 'manifest.json'),
     JSON.stringify({ course: { en: 'hostile', ko: 'hostile' }, exercises }, null, 2),
   );
-  return { root, submission, folders };
+  return { ...paths, root, folders };
 }
 
 /** Absolute paths an attack may aim at, spliced into its source as JSON strings. */

@@ -1,12 +1,13 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Ajv } from 'ajv';
 import { execa } from 'execa';
 import { afterAll, expect, test } from 'vitest';
 import reportSchema from '../../../graders/schemas/report.schema.json' with { type: 'json' };
 import type { Report } from '../../../graders/cli/results.ts';
-import { fingerprint, repo } from '../helpers.ts';
+import { course as fixture, fingerprint, repo, submission } from '../helpers.ts';
 import { ATTACKS } from './attacks.ts';
 import { makeCourse } from './course.ts';
 
@@ -17,7 +18,7 @@ import { makeCourse } from './course.ts';
 const course = makeCourse(ATTACKS.map((a) => a.source));
 afterAll(() => {
   rmSync(course.root, { recursive: true, force: true });
-  rmSync(course.submission, { recursive: true, force: true });
+  for (const dir of [course.submission, dirname(course.report)]) rmSync(dir, { recursive: true, force: true });
 });
 
 test(
@@ -26,7 +27,7 @@ test(
   async () => {
     const watched = [course.root, course.submission, join(repo, 'graders'), join(repo, 'solutions')];
     const before = watched.map(fingerprint);
-    const report = join(course.submission, 'report.json');
+    const report = course.report;
     const r = await execa(
       process.execPath,
       [
@@ -46,7 +47,7 @@ test(
     const written = readFileSync(report, 'utf8');
     await sleep(3000); // a detached writer would strike by now
     expect(readFileSync(report, 'utf8')).toBe(written);
-    expect(existsSync(join(course.submission, 'mark.txt'))).toBe(false);
+    expect(existsSync(course.mark)).toBe(false);
 
     const json = JSON.parse(written) as Report;
     const ajv = new Ajv({ allErrors: true, strict: false });
@@ -62,5 +63,42 @@ test(
     });
     expect(outcomes).toEqual(ATTACKS.map((a) => ({ attack: a.name, score: 0, outcome: a.outcome })));
     expect(watched.map(fingerprint)).toEqual(before);
+  },
+);
+
+test(
+  'SIGTERM to the CLI still writes a schema-valid report, marks what was cut short, exit 130',
+  { timeout: 120_000 },
+  async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'torchlings-sigterm-')), 'r.json');
+    const run = execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'graders/cli/main.ts',
+        '--course',
+        fixture,
+        '--submission',
+        submission('infinite-loop'),
+        '--json',
+        report,
+        '--timeout',
+        '60',
+      ],
+      { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C' } },
+    );
+    // Once the run's folder exists the CLI is grading (its signal handlers are in place); then let 01 spin.
+    const runs = join(repo, '.torchlings', 'runs');
+    const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+    while (!existsSync(runs) || readdirSync(runs).every((d) => before.has(d))) await sleep(100);
+    await sleep(2000);
+    run.kill('SIGTERM');
+    const r = await run;
+    expect(r.exitCode).toBe(130);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as Report;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    expect(ajv.validate(reportSchema, json), ajv.errorsText()).toBe(true);
+    expect(json.exercises.find((e) => e.id === '01')!.error?.message.en).toContain('interrupted');
   },
 );
