@@ -42,8 +42,8 @@ export interface Options {
   force: boolean;
   /** --class: grade slice `index` (1-based) of `count`. */
   shard?: { index: number; count: number };
-  /** Write GitHub Classroom's autograding payload to $GITHUB_OUTPUT. */
-  githubClassroom: boolean;
+  /** $GITHUB_OUTPUT, to which --github-classroom appends its autograding payload. */
+  githubOutput?: string;
   /** Colour on stdout: a terminal, or FORCE_COLOR; never with --no-color or NO_COLOR. */
   color: boolean;
 }
@@ -123,6 +123,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (v.class && (v.solutions || v.submission || v.watch))
     throw new UsageError('--class grades student folders, not with --solutions, --submission or --watch');
   if ((v.shard || v.force) && !v.class) throw new UsageError('--shard and --force go with --class');
+  if (v['github-classroom'] && !env.GITHUB_OUTPUT)
+    throw new UsageError('--github-classroom writes to $GITHUB_OUTPUT, which is not set (not in GitHub Actions?)');
   const course = resolve(v.course ?? repoRoot);
   const lang = v.lang ?? langFromEnv(env);
   if (lang !== 'en' && lang !== 'ko') throw new UsageError(`--lang must be ko or en, not ${lang}`);
@@ -159,7 +161,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     out: resolve(v.out),
     force: v.force,
     ...(v.shard && { shard: shard(v.shard) }),
-    githubClassroom: v['github-classroom'],
+    ...(v['github-classroom'] && { githubOutput: env.GITHUB_OUTPUT! }),
     // chalk decides for a terminal and FORCE_COLOR; NO_COLOR (no-color.org) it leaves to us.
     color: !v['no-color'] && !env.NO_COLOR && supportsColor !== false,
   };

@@ -53,7 +53,7 @@ async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): 
     signal: interrupt.signal,
   });
   await writeReports(report, opts);
-  if (opts.githubClassroom) await writeClassroomOutput(report, opts.lang);
+  if (opts.githubOutput) await writeClassroomOutput(report, opts.lang, opts.githubOutput);
   const width = process.stdout.isTTY ? Math.min(100, Math.max(60, process.stdout.columns)) : 78;
   process.stdout.write(
     renderReport(report, {

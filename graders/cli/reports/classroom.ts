@@ -1,7 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { formatLocation } from '../../lib/location.ts';
 import { pick, type Lang } from '../../lib/text.ts';
-import { UsageError } from '../args.ts';
 import type { Report } from '../results.ts';
 
 // GitHub Classroom's autograding reporter (classroom-resources/autograding-grading-reporter@v1)
@@ -66,9 +65,7 @@ export function toClassroom(report: Report, lang: Lang): ClassroomResults {
 }
 
 /** `result=<base64>` appended to $GITHUB_OUTPUT: the step's `outputs.result`, as the workflow passes on. */
-export async function writeClassroomOutput(report: Report, lang: Lang, env = process.env): Promise<void> {
-  const file = env.GITHUB_OUTPUT;
-  if (!file) throw new UsageError('--github-classroom writes to $GITHUB_OUTPUT, which is not set (not in Actions?)');
+export async function writeClassroomOutput(report: Report, lang: Lang, file: string): Promise<void> {
   const payload = Buffer.from(JSON.stringify(toClassroom(report, lang))).toString('base64');
   await appendFile(file, `result=${payload}\n`);
 }
