@@ -1,7 +1,7 @@
 import { fail } from './failure.ts';
 import { isThenable } from './slips.ts';
 import { text, type Text } from './text.ts';
-import { flatten, fmt, fmtShape, fmtValues, unravel, type Flat } from './values.ts';
+import { flatten, fmt, fmtShape, fmtValues, isTensorLike, unravel, type Flat } from './values.ts';
 
 export interface CloseOptions {
   /** What is compared, as the learner would name it: 'y', 'x.grad', 'loss'. */
@@ -61,11 +61,54 @@ async function compare(actual: unknown, expected: unknown, opts: CloseOptions, s
   }
   if (got.shape.join() !== want.shape.join()) {
     const [g, w] = [fmtShape(got.shape), fmtShape(want.shape)];
-    fail(text(`${what}: shape ${w} expected, got ${g}`, `${what}: 모양이 ${w} 이어야 하는데 ${g} 입니다`));
+    fail(
+      text(`${what}: shape ${w} expected, got ${g}`, `${what}: 모양이 ${w} 이어야 하는데 ${g} 입니다`),
+      ...shapeDiagnosis(got.shape, want.shape, isTensorLike(actual) && !isTensorLike(expected)),
+    );
   }
   const worst = worstMismatch(got, want, atol, rtol);
   if (worst === undefined) return;
-  fail(...explain(got, want, worst, { what, atol, rtol, diagnose: opts.diagnose }, sides));
+  fail(
+    ...explain(got, want, worst, { what, atol, rtol, diagnose: opts.diagnose }, sides),
+    ...dtypeDiagnosis(actual, got, want, rtol),
+  );
+}
+
+/** What a wrong shape most often means: a tensor where a number belongs, or a broadcast nobody meant. */
+function shapeDiagnosis(got: number[], want: number[], tensorForNumber: boolean): Text[] {
+  const n = want.reduce((a, b) => a * b, 1);
+  if (want.length === 0 && tensorForNumber)
+    return [
+      text(
+        'a tensor where a number is expected: read its value with `await t.item()`',
+        '숫자가 와야 할 자리에 텐서가 왔습니다: `await t.item()` 으로 값을 읽으세요',
+      ),
+    ];
+  if (n > 1 && got.length === 2 && got[0] === n && got[1] === n && want.length <= 2)
+    return [
+      text(
+        `a silent broadcast: [${n}] combined with [${n}, 1] gives [${n}, ${n}]; make both the same shape first (view, unsqueeze, squeeze)`,
+        `의도하지 않은 브로드캐스팅: [${n}] 과 [${n}, 1] 을 계산하면 [${n}, ${n}] 이 됩니다. 먼저 두 모양을 같게 만드세요 (view, unsqueeze, squeeze)`,
+      ),
+    ];
+  return [];
+}
+
+/** A float32 tensor compared at a float64 tolerance: off by rounding only, which is a dtype mismatch. */
+function dtypeDiagnosis(actual: unknown, got: Flat, want: Flat, rtol: number): Text[] {
+  const dtype = (actual as { dtype?: unknown } | null)?.dtype;
+  if (dtype !== 'float32' || rtol >= 1e-6) return [];
+  const rounding = got.values.every(
+    (g, i) => Math.abs(g - want.values[i]!) <= 1e-6 * Math.max(1, Math.abs(want.values[i]!)),
+  );
+  return rounding
+    ? [
+        text(
+          "a dtype mismatch: your tensor is float32 (about 7 digits) where float64 is asked; create it with { dtype: 'float64' }",
+          "dtype 이 다릅니다: float64 가 필요한데 텐서가 float32 (약 7자리) 입니다. { dtype: 'float64' } 로 만드세요",
+        ),
+      ]
+    : [];
 }
 
 /** Position of the largest |Δ| among the elements out of tolerance; NaN counts as out. */

@@ -100,3 +100,30 @@ test('numericGrad matches the derivative of a smooth function', () => {
   expect(g[0]).toBeCloseTo(12, 5);
   expect(g[1]).toBeCloseTo(Math.cos(0.5), 5);
 });
+
+describe('expectClose names the JavaScript-shaped mistakes', () => {
+  test('a float32 result at a float64 tolerance is a dtype mismatch', async () => {
+    const f32 = { ...tensor([], Math.fround(1.7123456789)), dtype: 'float32' };
+    const f = await failure(() => expectClose(f32, 1.7123456789, { what: 'f', atol: 1e-9, rtol: 1e-9 }));
+    expect(f!.lines.map((l) => l.en).join('\n')).toContain('a dtype mismatch: your tensor is float32');
+  });
+
+  test('[n, n] where [n] was expected is a silent broadcast; a tensor where a number belongs says so', async () => {
+    const wide = await failure(() =>
+      expectClose(
+        tensor(
+          [3, 3],
+          [
+            [1, 1, 1],
+            [1, 1, 1],
+            [1, 1, 1],
+          ],
+        ),
+        [1, 1, 1],
+      ),
+    );
+    expect(wide!.lines.map((l) => l.en).join('\n')).toContain('a silent broadcast: [3] combined with [3, 1]');
+    const boxed = await failure(() => expectClose(tensor([1, 1], [[2]]), 2, { what: 'weight' }));
+    expect(boxed!.lines.map((l) => l.en).join('\n')).toContain('a tensor where a number is expected');
+  });
+});
