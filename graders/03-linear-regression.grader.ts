@@ -1,12 +1,14 @@
 // Grades exercises/03-linear-regression: the data, the hand-written MSE and SGD step (each against
 // the engine's own), and training nn.Linear(1, 1) to the least-squares line. Everything runs on the
 // CPU whatever --device says: the tensors are [n, 1], and this exercise is about the loop, not devices.
-import { check, expectClose, expectEqual, fail, loadTarget, text, type Rng } from '#kit/grader';
+import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text, type Rng } from '#kit/grader';
 import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 
 type LinearRegression = typeof import('../exercises/03-linear-regression/linear-regression.ts');
 const target = () => loadTarget<LinearRegression>('03-linear-regression', 'linear-regression.ts');
+/** A wrong value points the report (and its `next:` line) at the function that computed it. */
+const graded = pointingAt('03-linear-regression', 'linear-regression.ts');
 
 /** Least squares for y ≈ w·x + b, in float64: the line any correct training converges to. */
 function leastSquares(xs: readonly number[], ys: readonly number[]): { w: number; b: number; mse: number } {
@@ -68,7 +70,7 @@ check(
     ),
     guide: '§4.1',
   },
-  async ({ seed }) => {
+  graded('makeData', async ({ seed }) => {
     const { makeData } = await target();
     const n = 2000;
     const data = makeData(n, new torch.Generator(seed));
@@ -123,7 +125,7 @@ check(
         ...(noise < 0.07 ? [text('is the noise term missing?', '잡음 항을 빠뜨렸나요?')] : []),
       );
     }
-  },
+  }),
 );
 
 check(
@@ -140,7 +142,7 @@ check(
     ),
     guide: '§4.3',
   },
-  async ({ rng }) => {
+  graded('mseLoss', async ({ rng }) => {
     const { mseLoss } = await target();
     for (const shape of [
       [7, 1],
@@ -197,7 +199,7 @@ check(
         rtol: 1e-5,
       });
     }
-  },
+  }),
 );
 
 check(
@@ -211,7 +213,7 @@ check(
     ),
     guide: '§4.3',
   },
-  async ({ rng }) => {
+  graded('sgdStep', async ({ rng }) => {
     const { sgdStep } = await target();
     const shapes = [[3, 2], [3], [2]];
     const lr = 0.05 + rng.uniform(0, 0.2);
@@ -300,7 +302,7 @@ check(
         },
       });
     }
-  },
+  }),
 );
 
 /** Runs the learner's train() on a noisy line and compares the result with least squares. */
@@ -339,7 +341,7 @@ check(
     guide: '§4.3',
     timeoutMs: 20_000,
   },
-  async ({ rng }) => {
+  graded('train', async ({ rng }) => {
     // Two lines: y = 2x + 1 as in the problem, and another one, so that only real training passes.
     for (const [w, b] of [
       [2, 1],
@@ -379,7 +381,7 @@ check(
         rtol: 0,
       });
     }
-  },
+  }),
 );
 
 check(
@@ -394,7 +396,7 @@ check(
     guide: '§4.3',
     timeoutMs: 20_000,
   },
-  async ({ rng }) => {
+  graded('train', async ({ rng }) => {
     const epochs = 60;
     const { result, fit } = await trainOn(rng, 2, 1, epochs);
     const losses: unknown = result.losses;
@@ -423,5 +425,5 @@ check(
       atol: 2e-3,
       rtol: 0,
     });
-  },
+  }),
 );
