@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV } from '../lib/env.ts';
 import { text } from '../lib/text.ts';
+import { browseRequested } from './browse.ts';
 import { collect, ungraded } from './collect.ts';
 import { folder, type Course, type Exercise } from './manifest.ts';
 import type { ExerciseResult } from './results.ts';
@@ -143,7 +144,7 @@ export async function runExercise(
 
   if (process.env.TORCHLINGS_DEBUG) process.stderr.write(stderrTail); // the kit's developers' view of the child
   const { events, foreign } = verify(key, results);
-  return collect(exercise, events, {
+  return collect(exercise, timedOut ? events : await browseRequested(events, target.scratch), {
     timeoutSeconds,
     memoryMB,
     durationMs: Math.round(performance.now() - started),

@@ -6,7 +6,8 @@ import type { Text } from './text.ts';
 // check that finished before it has already been recorded, and the one that started but never
 // finished is the one that hung.
 
-/** skipped: an expensive check not run because a quick one of its exercise has not passed yet (quick-first). */
+/** skipped: a check not run: an expensive one held back because a quick one of its exercise has not
+ * passed yet (quick-first), or one that needs a tool this machine lacks (a browser); it scores 0. */
 export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'error' | 'skipped';
 
 /**
@@ -49,6 +50,8 @@ export type GradeEvent =
   | ({ type: 'check' } & CheckSpec)
   | { type: 'start'; id: string; taskId: string }
   | ({ type: 'result'; id: string; durationMs: number } & CheckOutcome)
+  // A check asking the CLI to open a page in a browser after grading (graders/lib/browser.ts):
+  | { type: 'browse'; id: string; page: string; images: number }
   // Written by the runner around the checks:
   | { type: 'log'; taskId: string; content: string }
   | { type: 'file-error'; message: string; location?: Location }

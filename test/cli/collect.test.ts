@@ -102,3 +102,19 @@ test('a learner file that cannot load makes the exercise an error, with its loca
   );
   expect(r.error).toEqual({ kind: 'syntax', message: text('syntax error: x', '문법 오류: x'), location });
 });
+
+test('a skipped check (a tool missing here) scores nothing and leaves the total; a later result replaces an earlier', () => {
+  const r = collect(
+    exercise,
+    [
+      ...checks,
+      { type: 'result', id: 'a', durationMs: 1, status: 'passed', message: [] },
+      { type: 'result', id: 'b', durationMs: 1, status: 'passed', message: [] },
+      { type: 'result', id: 'b', durationMs: 2, status: 'skipped', message: [text('skipped: install it', '건너뜀')] },
+      { type: 'end' },
+    ],
+    end,
+  );
+  expect(r).toMatchObject({ status: 'passed', score: 2, maxScore: 2 });
+  expect(r.checks[1]).toMatchObject({ status: 'skipped', score: 0 });
+});

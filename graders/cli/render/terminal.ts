@@ -69,7 +69,9 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
   if (e.error) lines.push(c.red(`  ${SYMBOL.error} ${t(e.error.message)}`));
   if (e.error?.location) lines.push(c.dim(`    at ${formatLocation(e.error.location)}`));
   const hinted = e.checks.find((k) => k.status === 'failed' || k.status === 'error');
-  for (const k of e.checks.filter((x) => x.status !== 'skipped')) {
+  // A skipped check that is not a held-back long one lacks a tool here (a browser): it says which.
+  const waitingFor = (x: CheckResult): boolean => x.status === 'skipped' && x.expensive === true;
+  for (const k of e.checks.filter((x) => !waitingFor(x))) {
     const suffix =
       k.status === 'not-started'
         ? `  ${t(words.notStarted)}`
@@ -78,13 +80,15 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
           : '';
     const right = `${k.score}/${k.points}${suffix}`;
     const title = fit(t(k.title), o.width - displayWidth(right) - 8);
-    const colour = k.status === 'passed' ? c.green : k.status === 'not-started' ? c.dim : c.red;
+    const colour =
+      k.status === 'passed' ? c.green : k.status === 'not-started' || k.status === 'skipped' ? c.dim : c.red;
     lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width));
+    if (k.status === 'skipped') lines.push(...k.message.map((m) => c.dim(`      ${t(m)}`)));
     if (k.status === 'failed' || k.status === 'error') lines.push(...checkDetail(k, e, c, t));
     if (k === hinted) lines.push(c.cyan(`      ${t(words.hint)}: ${t(k.hint)}   ${t(words.guide)} ${k.guide}`));
   }
   // Long checks held back for the quick ones: one line, not one per check.
-  const skipped = e.checks.filter((k) => k.status === 'skipped');
+  const skipped = e.checks.filter(waitingFor);
   if (skipped.length > 0) {
     const points = skipped.reduce((s, k) => s + k.points, 0);
     lines.push(
