@@ -549,22 +549,25 @@ check(
   },
   async ({ seed }) => {
     const { vanillaGradient, smoothGrad } = await saliency();
-    const trained = await trainedModel(SEED_MODEL);
     const { x, y } = mnistTest();
     const images = x.slice(0, 0, 8).contiguous();
     const labels = y.slice(0, 0, 8).contiguous();
     torch.manualSeed(seed);
     const randomised = new Mlp();
     randomised.eval();
-    for (const [name, method] of [
+    // The randomised model's maps first: an unwritten function stops the check before any training.
+    const methods = [
       ['vanillaGradient', (m: torch.nn.Module) => vanillaGradient(m, images, labels)],
       [
         'smoothGrad',
         (m: torch.nn.Module) => smoothGrad(m, images, labels, { samples: 4, generator: new torch.Generator(seed) }),
       ],
-    ] as const) {
+    ] as const;
+    const random = await Promise.all(methods.map(([, method]) => host(method(randomised).abs())));
+    const trained = await trainedModel(SEED_MODEL);
+    for (const [k, [name, method]] of methods.entries()) {
       const a = await host(method(trained).abs());
-      const b = await host(method(randomised).abs());
+      const b = random[k]!;
       const rho = Array.from({ length: 8 }, (_, i) =>
         spearman(a.slice(i * 784, (i + 1) * 784), b.slice(i * 784, (i + 1) * 784)),
       );
@@ -715,6 +718,13 @@ let embedding: Promise<Embedding> | undefined;
 function learnerEmbedding(device: torch.Device, seed: number): Promise<Embedding> {
   return (embedding ??= (async () => {
     const { tsne } = await tsneFile();
+    // A tiny run first: an unwritten tsne stops here, before the model is trained for its features.
+    await tsne(torch.randn([12, 3], { generator: new torch.Generator(seed) }), {
+      perplexity: 3,
+      iterations: 2,
+      exaggerationIterations: 1,
+      generator: new torch.Generator(seed),
+    });
     const model = await trainedModel(SEED_MODEL);
     const { x, y } = mnistTest();
     const n = POINTS[device];
@@ -828,6 +838,8 @@ function learnerReport(device: torch.Device, seed: number): Promise<string> {
     const { tsnePlot } = await tsneFile();
     const dir = join(outDir(), 'report');
     mkdirSync(dir, { recursive: true });
+    // An empty report first: an unwritten writeReport stops here, before any training.
+    writeReport(dir, { title: 'empty', figures: [], table: { header: [], rows: [] } });
     const model = await trainedModel(SEED_MODEL);
     const { x, y } = mnistTest();
     const logits = torch.noGrad(() => model.call(x) as torch.Tensor);
