@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, expectClose, expectEqual, fail, loadTarget, text, type Rng } from '#kit/grader';
-import { browserCheck } from '#kit/browser';
+import { requestBrowser } from '#kit/browser';
 import { scratchRoot } from '#kit/env';
 import * as torch from '#engine';
 import { decodePng } from '#engine/io/png';
@@ -951,6 +951,6 @@ check(
     const path = await learnerReport(await resolveDevice(device), seed);
     if (typeof path !== 'string' || !existsSync(path))
       fail(text('there is no report page to open', '열 보고서 페이지가 없습니다'));
-    await browserCheck('report-browser', path, { images: 5 });
+    requestBrowser('report-browser', path, { images: 5 });
   },
 );

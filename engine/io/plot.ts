@@ -6,7 +6,6 @@
  * (`data-chart`, `data-values`: JSON) so that a grader reads them back with parsePlotSvg rather than
  * from pixel positions. Output is a pure function of the input.
  */
-import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -112,8 +111,12 @@ export async function heatMapSvg(map: HeatMap): Promise<string> {
   );
 }
 
-/** The SVG as PNG, `scale` pixels per SVG unit (text in a built-in-free serif: system fonts). */
-export function svgToPng(svg: string, scale = 1): Uint8Array {
+/**
+ * The SVG as PNG, `scale` pixels per SVG unit, text in the system's fonts. resvg is a native addon,
+ * loaded on first use only: the sandboxed grading child (no addons on the CPU) never needs it.
+ */
+export async function svgToPng(svg: string, scale = 1): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true } }).render().asPng();
 }
 

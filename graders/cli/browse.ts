@@ -1,9 +1,9 @@
-import { isInside, openInBrowser } from '../lib/browser.ts';
+import { isInside, openInBrowser } from './browser.ts';
 import type { GradeEvent } from '../lib/events.ts';
 import { text } from '../lib/text.ts';
 
 /**
- * Carries out the browser checks a grading process asked for (graders/lib/browser.ts), now that it
+ * Carries out the browser checks a grading child asked for (graders/lib/browser.ts), now that it
  * has ended: the browser starts from the CLI, never from the process that ran the learner's code.
  * A check's request counts only when the check itself passed (its page was written) and the page
  * lies in the run's scratch folder; the outcome is appended as that check's result, which replaces

@@ -144,7 +144,7 @@ export async function runExercise(
 
   if (process.env.TORCHLINGS_DEBUG) process.stderr.write(stderrTail); // the kit's developers' view of the child
   const { events, foreign } = verify(key, results);
-  return collect(exercise, timedOut ? events : await browseRequested(events, target.scratch), {
+  return collect(exercise, timedOut ? events : await browseRequested(events, scratch), {
     timeoutSeconds,
     memoryMB,
     durationMs: Math.round(performance.now() - started),

@@ -1,3 +1,4 @@
+import type { BrowseRequest } from './browser.ts';
 import type { Location } from './location.ts';
 import type { Text } from './text.ts';
 
@@ -51,7 +52,7 @@ export type GradeEvent =
   | { type: 'start'; id: string; taskId: string }
   | ({ type: 'result'; id: string; durationMs: number } & CheckOutcome)
   // A check asking the CLI to open a page in a browser after grading (graders/lib/browser.ts):
-  | { type: 'browse'; id: string; page: string; images: number }
+  | ({ type: 'browse' } & BrowseRequest)
   // Written by the runner around the checks:
   | { type: 'log'; taskId: string; content: string }
   | { type: 'file-error'; message: string; location?: Location }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../graders/cli/results.ts';
-import { findChromium, openInBrowser } from '../../graders/lib/browser.ts';
+import { findChromium, openInBrowser } from '../../graders/cli/browser.ts';
 import { repo } from '../cli/helpers.ts';
 import { combined, modelInterpretation } from './broken/06-model-interpretation.ts';
 import { buildSubmission } from './mutants.ts';

@@ -83,7 +83,12 @@ async function bundle(
     sourcemap: 'inline',
     sourcesContent: false,
     logLevel: 'silent',
-    external: ['webgpu', ...builtinModules, 'node:*'],
+    // Native addons stay out of the bundle (and load only where addons are allowed).
+    external: ['webgpu', '@resvg/resvg-js', ...builtinModules, 'node:*'],
+    // vega-canvas's Node build awaits an optional `canvas` package at its top level, which a CommonJS
+    // bundle cannot hold; its browser build finds no canvas in Node either, and Vega then measures
+    // text by estimate, as it does in Node without that package.
+    alias: { 'vega-canvas': join(nodeModules, 'vega-canvas/build/vega-canvas.browser.js') },
     plugins: [learnerGuard(input.exerciseDir, blocked), importMeta()],
   });
   return result.outputFiles[0]!.text;

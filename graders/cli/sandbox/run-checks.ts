@@ -2,6 +2,7 @@
 // through `emit`: its spec, its start, the learner's console output during it, its result.
 import { format } from 'node:util';
 import { classify, CheckTimeout } from '#kit/classify';
+import { takeBrowseRequests } from '#kit/browser';
 import { DEFAULT_TIMEOUT_MS, registeredChecks, registeredCleanups, type RegisteredCheck } from '#kit/check';
 import { baseSeed, device, quickFirst } from '#kit/env';
 import { deriveSeed, seededRng } from '#kit/rng';
@@ -64,6 +65,8 @@ export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Pr
     if (log !== '') emit({ type: 'log', taskId: c.spec.id, content: log });
     if (!c.spec.expensive && outcome.status !== 'passed') quickUnpassed = true;
     emit({ type: 'result', id: c.spec.id, durationMs: Math.max(0, Math.round(now() - started)), ...outcome });
+    // Pages to open in a browser once grading ends (graders/cli/browse.ts), asked for by this check.
+    for (const request of takeBrowseRequests()) emit({ type: 'browse', ...request });
   }
   for (const cleanup of registeredCleanups()) await withLimit(async () => cleanup(), CLEANUP_LIMIT_MS).catch(() => {});
 }

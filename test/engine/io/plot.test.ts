@@ -21,7 +21,7 @@ describe('plots', () => {
     const symbols = svg.slice(svg.indexOf('class="mark-symbol role-mark'));
     expect(symbols.slice(0, symbols.indexOf('</g>')).match(/<path /g)).toHaveLength(3);
     expect(parsePlotSvg(svg)).toEqual({ kind: 'scatter', plot });
-    const png = decodePng(svgToPng(svg), 'scatter.png');
+    const png = decodePng(await svgToPng(svg), 'scatter.png');
     expect(png.width).toBeGreaterThan(400);
     await expect(scatterPlotSvg({ ...plot, labels: [1] })).rejects.toThrow(/3 points but 1 labels/);
     await expect(
