@@ -12,7 +12,7 @@ import { buildSubmission } from './mutants.ts';
 // The grader of exercise 06, tested as it is used: the CLI grades one submission holding every
 // deliberate mistake of test/graders/broken/06-model-interpretation.ts (each in a different
 // function), and each mistake's check must fail, saying why; checks no mistake reaches pass, or
-// stay "not started" (the t-SNE run is stubbed). One grading run (the model is trained once in it).
+// stay "not started" (what would train the model or run the t-SNE is stubbed). One grading run.
 
 interface Case {
   variant: string;

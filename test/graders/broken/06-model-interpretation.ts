@@ -8,7 +8,7 @@ import { stub, type Edit, type Mutant } from '../mutants.ts';
 
 const exercise = '06-model-interpretation';
 
-const noEmbedding: Edit[] = [
+const cheap: Edit[] = [
   {
     file: 'tsne.ts',
     find: "import * as torch from '#engine';\n",
@@ -16,6 +16,18 @@ const noEmbedding: Edit[] = [
   },
   stub('tsne.ts', 'tsne', "  return todo('tsne', x, options); // not written: keeps the mutant run cheap"),
   stub('tsne.ts', 'tsnePlot', "  return todo('tsnePlot', embedding, labels);"),
+  {
+    file: 'saliency.ts',
+    find: "import * as torch from '#engine';\n",
+    replace: "import * as torch from '#engine';\nimport { todo } from '#kit/todo';\n",
+  },
+  stub('saliency.ts', 'smoothGrad', "  return todo('smoothGrad', model, x, target, options);"),
+  {
+    file: 'report.ts',
+    find: "import { extname, join } from 'node:path';\n",
+    replace: "import { extname, join } from 'node:path';\nimport { todo } from '#kit/todo';\n",
+  },
+  stub('report.ts', 'writeReport', "  return todo('writeReport', dir, input);"),
 ];
 
 const mutant = (variant: string, why: string, ...edits: Edit[]): Mutant => ({ exercise, variant, why, edits });
@@ -58,5 +70,5 @@ export const combined: Mutant = {
   exercise,
   variant: 'combined',
   why: modelInterpretation.map((m) => m.variant).join(', '),
-  edits: [...modelInterpretation.flatMap((m) => m.edits), ...noEmbedding],
+  edits: [...modelInterpretation.flatMap((m) => m.edits), ...cheap],
 };
