@@ -103,7 +103,7 @@ test('a learner file that cannot load makes the exercise an error, with its loca
   expect(r.error).toEqual({ kind: 'syntax', message: text('syntax error: x', '문법 오류: x'), location });
 });
 
-test('a skipped check (a tool missing here) scores nothing and leaves the total; a later result replaces an earlier', () => {
+test('a later result replaces an earlier: a browser check the CLI found no browser for is skipped', () => {
   const r = collect(
     exercise,
     [
@@ -115,6 +115,6 @@ test('a skipped check (a tool missing here) scores nothing and leaves the total;
     ],
     end,
   );
-  expect(r).toMatchObject({ status: 'passed', score: 2, maxScore: 2 });
-  expect(r.checks[1]).toMatchObject({ status: 'skipped', score: 0 });
+  expect(r).toMatchObject({ status: 'passed', score: 2, maxScore: 5 });
+  expect(r.checks[1]).toMatchObject({ status: 'skipped', score: 0, message: [text('skipped: install it', '건너뜀')] });
 });

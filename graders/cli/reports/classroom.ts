@@ -31,8 +31,7 @@ export function toClassroom(report: Report, lang: Lang): ClassroomResults {
     e.checks.length > 0
       ? e.checks.map((c) => ({
           name: `${e.folder} · ${pick(c.title, lang)} (${c.score}/${c.points})`,
-          // A skipped check (a tool missing on this machine) scores 0 of 0: it must not fail the run.
-          status: c.status === 'passed' || c.status === 'skipped' ? 'pass' : c.status === 'error' ? 'error' : 'fail',
+          status: c.status === 'passed' ? 'pass' : c.status === 'error' ? 'error' : 'fail',
           message: [
             ...(c.status === 'not-started' ? ['not started'] : []),
             ...c.message.map((m) => pick(m, lang)),
