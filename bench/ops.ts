@@ -4,15 +4,22 @@
  * MLP 784-128-10 at batch 64.
  */
 import * as torch from '#engine';
+import type { Figures } from './compare.ts';
 import { timeMs } from './timing.ts';
 
-export async function matmulRows(device: torch.Device, sizes = [128, 512, 1024]): Promise<string[][]> {
+export async function matmulRows(
+  device: torch.Device,
+  figures: Partial<Figures>,
+  sizes = [128, 512, 1024],
+): Promise<string[][]> {
   const rows: string[][] = [];
   for (const n of sizes) {
     const a = torch.rand(n, n, { device });
     const b = torch.rand(n, n, { device });
     const ms = await timeMs(() => a.matmul(b), n >= 1024 ? 3 : 5);
-    rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s`]);
+    const gflops = (2 * n ** 3) / ms / 1e6;
+    if (n === 512) figures.matmul_512_gflops = gflops;
+    rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(2)} GFLOP/s`]);
   }
   return rows;
 }
@@ -55,6 +62,26 @@ export async function mlpRows(device: torch.Device): Promise<string[][]> {
       'MLP 784-128-10 forward+backward, batch 64',
       `${fwdBwd.toFixed(2)} ms`,
       `${((64 / fwdBwd) * 1000).toFixed(0)} samples/s`,
+    ],
+  ];
+}
+
+/** Conv2d(1, 32, 3) → ReLU → Conv2d(32, 64, 3) → ReLU, forward and backward, batch 64 of 28×28. */
+export async function convRows(device: torch.Device, figures: Partial<Figures>): Promise<string[][]> {
+  torch.manualSeed(0);
+  const conv1 = new torch.nn.Conv2d(1, 32, 3).to(device);
+  const conv2 = new torch.nn.Conv2d(32, 64, 3).to(device);
+  const x = torch.randn(64, 1, 28, 28, { device });
+  const ms = await timeMs(() => {
+    conv2.call(conv1.call(x).relu()).relu().sum().backward();
+    return conv1.weight.grad!;
+  }, 3);
+  figures.conv_fwd_bwd_ms = ms;
+  return [
+    [
+      'Conv2d 1→32→64 3×3 fwd+bwd, batch 64, 28×28',
+      `${ms.toFixed(1)} ms`,
+      `${((64 / ms) * 1000).toFixed(0)} samples/s`,
     ],
   ];
 }

@@ -1,15 +1,22 @@
 /**
- * npm run bench [-- --device cpu|webgpu|all]: speed figures for the engine on each device. A
- * script, not a timed test: figures vary ±10% from run to run, so compare ratios within one run.
+ * npm run bench [-- --device cpu|webgpu|all] [--compare pytorch.json]: speed figures for the engine
+ * on each device. A script, not a timed test: figures vary ±10% from run to run (more on a shared
+ * machine), so compare ratios within one run. --compare reads PyTorch's figures for the same cases
+ * (made by `python3 bench/pytorch_reference.py > pytorch.json`) and prints the kit's as ratios.
  */
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
-import { elementwiseRows, matmulRows, mlpRows } from './ops.ts';
+import { compareRows, readReference, type Figures } from './compare.ts';
+import { convRows, elementwiseRows, matmulRows, mlpRows } from './ops.ts';
 import { table } from './timing.ts';
 import { trainingRows } from './training.ts';
 
-const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
+const { values } = parseArgs({
+  options: { device: { type: 'string', default: 'cpu' }, compare: { type: 'string' } },
+});
 const wanted = values.device === 'all' ? ['cpu', 'webgpu'] : [values.device!];
+// Read before measuring, so a bad file fails at once rather than after minutes of benchmarks.
+const reference = values.compare === undefined ? undefined : readReference(values.compare);
 
 for (const device of wanted) {
   if (device !== 'cpu' && device !== 'webgpu') throw new Error(`--device must be cpu, webgpu or all (got ${device})`);
@@ -22,13 +29,16 @@ for (const device of wanted) {
       ? `webgpu (${torch.webgpu.adapterName()})`
       : 'cpu (JavaScript kernels, WebAssembly SIMD matmul, one thread)';
   console.log(`\n${name}`);
+  const figures: Partial<Figures> = {};
   const rows = [
     ['case', 'time', 'rate'],
-    ...(await matmulRows(device)),
+    ...(await matmulRows(device, figures)),
     ...(await elementwiseRows(device)),
     ...(await mlpRows(device)),
-    ...(await trainingRows(device)),
+    ...(await trainingRows(device, figures)),
+    ...(await convRows(device, figures)),
   ];
   console.log(table(rows));
+  if (reference) console.log(`\n${table(compareRows(figures, reference))}`);
 }
 await torch.webgpu.destroy();

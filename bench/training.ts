@@ -5,9 +5,10 @@
  */
 import * as torch from '#engine';
 import { datasets } from '#engine/vision';
+import type { Figures } from './compare.ts';
 import { median } from './timing.ts';
 
-export async function trainingRows(device: torch.Device, steps = 150): Promise<string[][]> {
+export async function trainingRows(device: torch.Device, figures: Partial<Figures>, steps = 150): Promise<string[][]> {
   torch.manualSeed(0);
   const mnist = new datasets.MNIST({ train: true });
   const n = steps * 64;
@@ -48,6 +49,7 @@ export async function trainingRows(device: torch.Device, steps = 150): Promise<s
   await torch.memory.collect();
   const kept = torch.memory.allocated(device);
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  figures.mlp_train_samples_per_s = median(samples);
   return [
     ['MNIST MLP training (fwd+bwd+Adam), batch 64', '', `${median(samples).toFixed(0)} samples/s`],
     ['  memory allocated between steps (data included)', '', mib(kept)],

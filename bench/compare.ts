@@ -1,0 +1,59 @@
+/**
+ * `npm run bench -- --compare FILE`: the kit's headline figures beside PyTorch's, as ratios.
+ * FILE is the JSON bench/pytorch_reference.py prints (PyTorch is never a dependency of the kit:
+ * whoever wants the comparison runs that script where torch is installed).
+ */
+import { readFileSync } from 'node:fs';
+
+/** The figures both sides measure, under the names the Python script writes. */
+export interface Figures {
+  matmul_512_gflops: number;
+  mlp_train_samples_per_s: number;
+  conv_fwd_bwd_ms: number;
+}
+
+interface Reference extends Figures {
+  torch: string;
+  threads: number;
+}
+
+const cases: readonly { key: keyof Figures; name: string; unit: string; higherIsBetter: boolean }[] = [
+  { key: 'matmul_512_gflops', name: 'fp32 matmul n=512', unit: 'GFLOP/s', higherIsBetter: true },
+  { key: 'mlp_train_samples_per_s', name: 'MNIST MLP training, batch 64', unit: 'samples/s', higherIsBetter: true },
+  { key: 'conv_fwd_bwd_ms', name: 'Conv2d 1→32→64 fwd+bwd, batch 64', unit: 'ms', higherIsBetter: false },
+];
+
+export function readReference(file: string): Reference {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(
+      `--compare ${file}: cannot read it as JSON (${(e as Error).message}); make it with: python3 bench/pytorch_reference.py > ${file}`,
+    );
+  }
+  const ref = parsed as Record<string, unknown>;
+  const missing = [...cases.map((c) => c.key), 'torch', 'threads'].filter(
+    (k) => ref[k] === undefined || (k !== 'torch' && !(typeof ref[k] === 'number' && ref[k] > 0)),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `--compare ${file}: expected positive numbers for ${missing.join(', ')} (the output of bench/pytorch_reference.py)`,
+    );
+  }
+  return ref as unknown as Reference;
+}
+
+/** Rows: case, the kit's figure, PyTorch's, and the kit's speed as a fraction of PyTorch's. */
+export function compareRows(kit: Partial<Figures>, ref: Reference): string[][] {
+  const rows = [['case', 'torchlings', `PyTorch ${ref.torch}, ${ref.threads} thread(s)`, 'speed vs PyTorch']];
+  for (const c of cases) {
+    const mine = kit[c.key];
+    if (mine === undefined) continue;
+    const theirs = ref[c.key];
+    const speed = c.higherIsBetter ? mine / theirs : theirs / mine;
+    const fmt = (x: number) => `${x.toFixed(c.unit === 'samples/s' ? 0 : 1)} ${c.unit}`;
+    rows.push([c.name, fmt(mine), fmt(theirs), `${speed.toFixed(3)}×`]);
+  }
+  return rows;
+}

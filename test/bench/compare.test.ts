@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareRows, readReference } from '../../bench/compare.ts';
+
+/** `npm run bench -- --compare FILE` reads bench/pytorch_reference.py's JSON and prints ratios. */
+describe('bench --compare', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torchlings-compare-'));
+  const write = (name: string, content: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const reference = {
+    torch: '2.5.1',
+    threads: 1,
+    matmul_512_gflops: 150,
+    mlp_train_samples_per_s: 60000,
+    conv_fwd_bwd_ms: 40,
+  };
+
+  it('states the kit as a fraction of PyTorch, for rates and for times alike', () => {
+    const ref = readReference(write('ok.json', JSON.stringify(reference)));
+    const rows = compareRows({ matmul_512_gflops: 75, conv_fwd_bwd_ms: 160 }, ref);
+    expect(rows[0]).toEqual(['case', 'torchlings', 'PyTorch 2.5.1, 1 thread(s)', 'speed vs PyTorch']);
+    expect(rows.slice(1).map((r) => [r[0], r[3]])).toEqual([
+      ['fp32 matmul n=512', '0.500×'],
+      ['Conv2d 1→32→64 fwd+bwd, batch 64', '0.250×'],
+    ]);
+  });
+
+  it('names the missing figures and how to make the file', () => {
+    const { conv_fwd_bwd_ms: _, ...partial } = reference;
+    expect(() => readReference(write('partial.json', JSON.stringify(partial)))).toThrow(
+      /expected positive numbers for conv_fwd_bwd_ms/,
+    );
+    expect(() => readReference(write('bad.json', 'torch 2.5'))).toThrow(
+      /cannot read it as JSON .*python3 bench\/pytorch_reference.py/,
+    );
+  });
+});
