@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
-// The leak scan of course:export. A worked solution's own lines are those neither its stub nor the
-// engine has (the code that replaces todo(), and the "why" comments): the engine is the library the
-// learner reads anyway, and 01's broadcastShape is, line for line, what the engine does. A file of the
-// learner's copy that holds several of one solution's own lines holds that solution, whatever it is
-// called or wherever it sits.
+// The leak scan of course:export. A worked solution's own lines are those that nothing published to
+// the learner has: not the stubs, the engine, the guide or the visible graders (01's broadcastShape
+// is, line for line, what the engine does; 07's grader computes its reference the way the solution
+// does). What remains is the solution's own code and "why" comments. A file of the learner's copy
+// that holds several of one solution's own lines holds that solution, whatever it is called or
+// wherever it sits.
 
 /** Lines this short (`}`, `return y;`) occur everywhere and prove nothing. */
 const MIN_LINE = 24;
@@ -25,7 +26,10 @@ const norm = (line: string): string => line.trim().replace(/\s+/g, ' ');
 /** Each solution file's own lines, keyed by its path relative to the course root. */
 export function solutionLines(courseRoot: string, engine: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  const library = new Set(walk(engine).flatMap((f) => readFileSync(f, 'utf8').split('\n').map(norm)));
+  const published = [engine, ...['exercises', 'guide', 'graders'].map((d) => join(courseRoot, d))]
+    .flatMap(walk)
+    .filter((f) => !f.includes(`${sep}graders${sep}hidden${sep}`));
+  const library = new Set(published.flatMap((f) => readFileSync(f, 'utf8').split('\n').map(norm)));
   const solutions = join(courseRoot, 'solutions');
   for (const file of walk(solutions)) {
     const rel = relative(solutions, file);
