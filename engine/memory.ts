@@ -1,11 +1,12 @@
 /**
  * torch.memory: bytes held by live tensors on a device (torch.cuda.memory_allocated and friends).
  *
- * Under `node --expose-gc` (the tests, graders and `npm run bench` use it) the figures are
- * deterministic (see tensor/ledger.ts): a tensor counts from its allocation until
- * `await torch.memory.collect()` finds it unreachable. Call collect() where you read figures — after
- * each training step, say — and the same program reports the same numbers on every run. Without
- * --expose-gc a tensor stops counting whenever the garbage collector frees it.
+ * The figures depend only on the program (see tensor/ledger.ts): what the engine knows is dead (op
+ * and backward temporaries, a graph backward freed, optimizer temporaries, replaced gradients) stops
+ * counting at once; a tensor the program drops counts until `await torch.memory.collect()` finds it
+ * unreachable (under node --expose-gc, as the tests, graders and `npm run bench` run; without it,
+ * until the garbage collector frees it). So a training loop reads the same live peak on every run
+ * with no collect() between steps; engine/API.md says how to measure a region.
  */
 import { backendFor, hasBackend } from './backend/registry.ts';
 import type { Device } from './dtype.ts';

@@ -10,7 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
-import { capture, type Entry } from '../tensor/ledger.ts';
+import { capture, close, type Entry } from '../tensor/ledger.ts';
 import { Node } from './node.ts';
 
 interface Saved {
@@ -99,6 +99,12 @@ export function applyFunction(
     },
   );
   let out = result;
+  // An operand the op layer made (a number as a tensor, a cast) dies with this op unless it is saved.
+  const operands = args.filter(
+    (a): a is Tensor => a instanceof Tensor && temporaries.has(a) && a.storage !== out.storage,
+  );
+  const saved = record ? new Set(ctx.heldTensors().map((t) => t.storage)) : null;
+  for (const t of operands) if (!saved?.has(t.storage)) close(t.storage.entry);
   if (!record) return out;
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
@@ -107,9 +113,18 @@ export function applyFunction(
     return Array.isArray(r) ? r : [r];
   };
   const node = new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor, kept);
+  for (const t of operands) if (saved!.has(t.storage)) node.adopt(t.storage.entry);
   out._setGradFn(node);
   nodesMade?.push(node);
   return out;
+}
+
+const temporaries = new WeakSet<Tensor>();
+
+/** Marks a tensor the op layer made as an operand for the one op it is passed to (see applyFunction). */
+export function operandTemporary(t: Tensor): Tensor {
+  temporaries.add(t);
+  return t;
 }
 
 /** The nodes recorded since the innermost `freeingTemporaries` began, or null outside one. */

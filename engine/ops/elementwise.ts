@@ -1,5 +1,5 @@
 /** Elementwise ops with their gradients, each forward beside its backward. */
-import { defineOp } from '../autograd/function.ts';
+import { defineOp, operandTemporary } from '../autograd/function.ts';
 import { backendFor } from '../backend/registry.ts';
 import type { BinaryOp, UnaryOp } from '../backend/types.ts';
 import { isFloatingPoint, isDType, promoteTypes, promoteWithScalar, type DType, type Device } from '../dtype.ts';
@@ -37,8 +37,8 @@ function deviceOf(a: TensorLike, b: TensorLike, fallback: Device): Device {
 }
 
 function asTensor(x: TensorLike, dtype: DType, device: Device): Tensor {
-  if (x instanceof Tensor) return x.dtype === dtype ? x : to(x, dtype);
-  return scalarTensor(x, dtype, device);
+  if (x instanceof Tensor) return x.dtype === dtype ? x : operandTemporary(to(x, dtype));
+  return operandTemporary(scalarTensor(x, dtype, device));
 }
 
 /** Both operands as tensors of their common dtype (differentiably cast). */
