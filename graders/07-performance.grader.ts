@@ -139,7 +139,22 @@ check(
     });
     // An overflowing step: inputs of 1e38 make the gradients inf/NaN; it must be skipped and S halved.
     const frozen = await Promise.all(model.parameters().map(values));
-    await ampTrainStep(model, optimizer, scaler, torch.full([8, 12], 3e38), y);
+    try {
+      await ampTrainStep(model, optimizer, scaler, torch.full([8, 12], 3e38), y);
+    } catch (e) {
+      // GradScaler refuses a second step before update(): the step before never called it.
+      if (!String((e as Error)?.message).includes('since the last update()')) throw e;
+      fail(
+        text(
+          'the second ampTrainStep failed: "step() has already been called since the last update()"',
+          'ampTrainStep 두 번째 호출이 실패했습니다: "step() has already been called since the last update()"',
+        ),
+        text(
+          'call scaler.update() after every scaler.step(optimizer)',
+          '매 scaler.step(optimizer) 뒤에 scaler.update() 를 부르세요',
+        ),
+      );
+    }
     const unchanged = (await Promise.all(model.parameters().map(values))).every((p, i) =>
       p.every((v, j) => Object.is(v, frozen[i]![j])),
     );
