@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV } from '../lib/env.ts';
 import { text } from '../lib/text.ts';
@@ -31,6 +31,9 @@ const RESULTS_LIMIT = 16 * 1024 * 1024;
 /** The child's own start-up, slow on a loaded machine, is not the learner's time; this bounds it. */
 const STARTUP_ALLOWANCE_MS = 60_000;
 const WATCHDOG_TICK_MS = 100;
+const WAIT_FACTOR = 4;
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times: 100 on every common platform. */
+const CLOCK_TICKS = 100;
 
 /**
  * Grades one exercise in its own process group, under Node's permission model (sandbox/), so that an
@@ -133,6 +136,7 @@ export async function runExercise(
     results += chunk.toString();
   });
   const watchdog = startWatchdog(
+    child.pid!,
     () => graderStarted,
     timeoutSeconds,
     () => kill(child.pid),
@@ -166,18 +170,30 @@ const isFile = (path: string): boolean => {
 
 /**
  * The time limit counts from the first result the child sends, i.e. once it has started and the
- * grader has loaded, so that a busy machine's slow start-up does not eat the learner's time.
+ * grader has loaded, so that a busy machine's slow start-up does not eat the learner's time; and it
+ * counts the CPU time the child spends (Linux: /proc), so that a busy machine does not fail a correct
+ * solution. A child that waits without computing still ends at WAIT_FACTOR times the limit.
  */
 function startWatchdog(
+  pid: number,
   graderStarted: () => number | undefined,
   timeoutSeconds: number,
   onExpire: () => void,
 ): { stop(): boolean } {
   const spawned = Date.now();
+  const limit = timeoutSeconds * 1000;
+  let cpuAtStart: number | undefined;
   let expired = false;
   const timer = setInterval(() => {
     const since = graderStarted();
-    const over = since ? Date.now() - since > timeoutSeconds * 1000 : Date.now() - spawned > STARTUP_ALLOWANCE_MS;
+    const cpu = cpuMs(pid);
+    if (since !== undefined) cpuAtStart ??= cpu;
+    const over =
+      since === undefined
+        ? Date.now() - spawned > STARTUP_ALLOWANCE_MS
+        : cpu === undefined || cpuAtStart === undefined
+          ? Date.now() - since > limit
+          : cpu - cpuAtStart > limit || Date.now() - since > WAIT_FACTOR * limit;
     if (over && !expired) {
       expired = true;
       onExpire();
@@ -189,6 +205,17 @@ function startWatchdog(
       return expired;
     },
   };
+}
+
+/** CPU milliseconds (user + system, all threads) of a process; undefined without /proc. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Process groups still grading: an interrupted CLI must not leave an endless loop spinning. */

@@ -12,6 +12,16 @@ import type { Watch } from './lockdown.ts';
 
 /** What a cleanup may take before the exercise ends anyway. */
 const CLEANUP_LIMIT_MS = 120_000;
+const WAIT_FACTOR = 4;
+const LIMIT_TICK_MS = 50;
+// Taken now, before any learner code runs: a patched clock cannot stretch a limit.
+const cpuUsage = process.cpuUsage.bind(process);
+const wallNow = performance.now.bind(performance);
+const cpuMs = (): number => {
+  const { user, system } = cpuUsage();
+  return (user + system) / 1000;
+};
+const wallMs = (): number => wallNow();
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
 
 const SKIPPED: CheckOutcome = {
@@ -25,7 +35,6 @@ const SKIPPED: CheckOutcome = {
 };
 
 export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Promise<void> {
-  const now = performance.now.bind(performance);
   const checks = registeredChecks();
   for (const { spec } of checks) emit({ type: 'check', ...spec });
 
@@ -55,7 +64,7 @@ export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Pr
     }
     emit({ type: 'start', id: c.spec.id, taskId: c.spec.id });
     log = '';
-    const started = now();
+    const started = wallMs();
     const strayError = new Promise<never>((_, reject) => (stray = reject));
     strayError.catch(() => {});
     let outcome = await outcomeOf(c, strayError);
@@ -64,7 +73,7 @@ export async function runChecks(emit: (e: GradeEvent) => void, watch: Watch): Pr
     if (changed.length > 0 && outcome.status !== 'error') outcome = tampered(changed);
     if (log !== '') emit({ type: 'log', taskId: c.spec.id, content: log });
     if (!c.spec.expensive && outcome.status !== 'passed') quickUnpassed = true;
-    emit({ type: 'result', id: c.spec.id, durationMs: Math.max(0, Math.round(now() - started)), ...outcome });
+    emit({ type: 'result', id: c.spec.id, durationMs: Math.max(0, Math.round(wallMs() - started)), ...outcome });
     // Pages to open in a browser once grading ends (graders/cli/browse.ts), asked for by this check.
     for (const request of takeBrowseRequests()) emit({ type: 'browse', ...request });
   }
@@ -90,15 +99,24 @@ async function outcomeOf(c: RegisteredCheck, strayError: Promise<never>): Promis
   }
 }
 
+/**
+ * A check's limit counts the CPU time this process spends (all its threads), not the clock: a busy
+ * machine slows a correct solution down without making it use more CPU. A check that waits without
+ * computing (a promise that never settles) still ends, at WAIT_FACTOR times the limit by the clock.
+ */
 async function withLimit(run: () => Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  const cpu0 = cpuMs();
+  const wall0 = wallMs();
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
+    timer = setInterval(() => {
+      if (cpuMs() - cpu0 > ms || wallMs() - wall0 > WAIT_FACTOR * ms) reject(new CheckTimeout(ms));
+    }, LIMIT_TICK_MS);
   });
   try {
     await Promise.race([run(), expired]);
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
   }
 }
 
