@@ -89,6 +89,45 @@ export function isDevice(value: unknown): value is Device {
   return typeof value === 'string' && (DEVICES as readonly string[]).includes(value);
 }
 
+/** PyTorch's GPU devices ('cuda', 'cuda:0', 'mps', …): the kit's GPU is 'webgpu'. */
+const GPU_NAMES = /^(cuda|mps|gpu|xpu|hip|metal|vulkan)(:\d+)?$/i;
+
+/** The device `value` names, or an error that says which device was meant ('cuda' → 'webgpu'). */
+export function checkDevice(value: unknown): Device {
+  if (isDevice(value)) return value;
+  const shown = typeof value === 'string' ? `'${value}'` : String(value);
+  const hint =
+    typeof value === 'string' && GPU_NAMES.test(value)
+      ? `torchlings' GPU device is 'webgpu': use .to('webgpu') (after \`await torch.webgpu.init()\`) where PyTorch says ${shown}`
+      : "expected 'cpu' or 'webgpu'";
+  throw new TypeError(`unknown device ${shown}: ${hint}`);
+}
+
+/** PyTorch's dtype names the kit spells differently: int64 is int32 here (JavaScript has no cheap int64). */
+const DTYPE_ALIASES: Readonly<Record<string, DType>> = {
+  int64: 'int32',
+  long: 'int32',
+  int: 'int32',
+  float: 'float32',
+  double: 'float64',
+  half: 'float16',
+  uint8: 'int32',
+};
+
+/** Whether `value` is PyTorch's name of a dtype the kit spells differently ('int64', 'torch.long'). */
+export function isDTypeAlias(value: string): boolean {
+  return value.replace(/^torch\./, '') in DTYPE_ALIASES;
+}
+
+/** The dtype `value` names, or an error naming the kit's dtype for a PyTorch one. */
+export function checkDType(value: unknown): DType {
+  if (isDType(value)) return value;
+  const shown = typeof value === 'string' ? `'${value}'` : String(value);
+  const alias = typeof value === 'string' ? DTYPE_ALIASES[value.replace(/^torch\./, '')] : undefined;
+  const hint = alias ? `; did you mean '${alias}'?` : `: expected one of ${DTYPES.join(', ')}`;
+  throw new TypeError(`unknown dtype ${shown}${hint}`);
+}
+
 const f16Scratch = new Float32Array(1);
 const f16Bits = new Uint32Array(f16Scratch.buffer);
 

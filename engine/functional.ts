@@ -2,7 +2,8 @@
  * Ops as torch.* functions (torch.add(a, b), torch.sum(x, 1), …). Each is the tensor method of the
  * same name, so the two spellings can never disagree.
  */
-import type { DimOptions, Tensor, TensorLike, VarOptions } from './tensor/tensor.ts';
+import type { ValuesIndices } from './tensor/values-indices.ts';
+import type { ClampOptions, DimOptions, Tensor, TensorLike, VarOptions } from './tensor/tensor.ts';
 import * as el from './ops/elementwise.ts';
 import type { BincountOptions } from './ops/counting.ts';
 import type { SortOptions, TopkOptions } from './ops/sort.ts';
@@ -43,7 +44,7 @@ export const tanh = (x: Tensor) => x.tanh();
 export const floor = (x: Tensor) => x.floor();
 export const ceil = (x: Tensor) => x.ceil();
 export const round = (x: Tensor) => x.round();
-export const clamp = (x: Tensor, min?: number | null, max?: number | null) => x.clamp(min, max);
+export const clamp = (x: Tensor, min?: number | null | ClampOptions, max?: number | null) => x.clamp(min, max);
 export const clip = clamp;
 export const logicalNot = (x: Tensor) => x.logicalNot();
 export const maskedFill = (x: Tensor, mask: Tensor, value: number) => x.maskedFill(mask, value);
@@ -55,18 +56,19 @@ export const std = (x: Tensor, dim?: number | readonly number[] | VarOptions, ke
 export { variance as var };
 const variance = (x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean) => x.var(dim, keepdim);
 export function max(x: Tensor): Tensor;
-export function max(x: Tensor, dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function max(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, dim?: number | DimOptions, keepdim?: boolean) {
   return dim === undefined ? x.max() : x.max(dim, keepdim);
 }
 export function min(x: Tensor): Tensor;
-export function min(x: Tensor, dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function min(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number | DimOptions, keepdim?: boolean) {
   return dim === undefined ? x.min() : x.min(dim, keepdim);
 }
 export const argmax = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => x.argmax(dim, keepdim);
 export const argmin = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => x.argmin(dim, keepdim);
-export const norm = (x: Tensor, p = 2, dim?: Dim, keepdim?: boolean) => x.norm(p, dim, keepdim);
+export const norm = (x: Tensor, p?: number | (DimOptions & { p?: number }), dim?: Dim, keepdim?: boolean) =>
+  x.norm(p, dim, keepdim);
 export const logsumexp = (x: Tensor, dim: number | DimOptions, keepdim?: boolean) => x.logsumexp(dim, keepdim);
 export const softmax = (x: Tensor, dim: number | { dim: number }) => x.softmax(dim);
 export const logSoftmax = (x: Tensor, dim: number | { dim: number }) => x.logSoftmax(dim);
@@ -77,8 +79,9 @@ export const bmm = (a: Tensor, b: Tensor) => a.bmm(b);
 export const dot = (a: Tensor, b: Tensor) => a.dot(b);
 
 export const reshape = (x: Tensor, ...shape: number[] | [readonly number[]]) => x.reshape(...shape);
-export const flatten = (x: Tensor, startDim = 0, endDim = -1) => x.flatten(startDim, endDim);
-export const squeeze = (x: Tensor, dim?: number) => x.squeeze(dim);
+export const flatten = (x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number) =>
+  x.flatten(startDim, endDim);
+export const squeeze = (x: Tensor, dim?: number | { dim?: number }) => x.squeeze(dim);
 export const unsqueeze = (x: Tensor, dim: number) => x.unsqueeze(dim);
 export const permute = (x: Tensor, ...dims: number[] | [readonly number[]]) => x.permute(...dims);
 export const transpose = (x: Tensor, dim0: number, dim1: number) => x.transpose(dim0, dim1);
@@ -94,5 +97,6 @@ export const topk = (x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   x.topk(k, dim, largest, sorted);
 export const bincount = (x: Tensor, options?: BincountOptions) => x.bincount(options);
 export const histc = (x: Tensor, bins?: number, min?: number, max?: number) => x.histc(bins, min, max);
-export const split = (x: Tensor, size: number | readonly number[], dim = 0) => x.split(size, dim);
-export const chunk = (x: Tensor, chunks: number, dim = 0) => x.chunk(chunks, dim);
+export const split = (x: Tensor, size: number | readonly number[], dim?: number | { dim?: number }) =>
+  x.split(size, dim);
+export const chunk = (x: Tensor, chunks: number, dim?: number | { dim?: number }) => x.chunk(chunks, dim);

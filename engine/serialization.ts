@@ -11,6 +11,7 @@
  *
  * Both are async: a tensor on the GPU is read back with `await`, so `await torch.save(…)`.
  */
+import { checkKeys } from './args.ts';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { DType, Device, HostArray } from './dtype.ts';
 import {
@@ -101,6 +102,7 @@ async function toSafeTensor(t: Tensor): Promise<SafeTensor> {
 
 /** Saves a state dict (or any nest of tensors and JSON values) to `path` as safetensors. */
 export async function save(obj: unknown, path: string, options: SaveOptions = {}): Promise<void> {
+  checkKeys('torch.save', options, ['metadata']);
   checkLittleEndian();
   if (!isPlainObject(obj) && !(obj instanceof Map)) {
     throw new TypeError('torch.save: expected a state dict (a plain object or Map), e.g. model.stateDict()');
@@ -182,6 +184,7 @@ function rebuild(value: unknown, tensors: Map<string, Tensor>, path: string): un
 
 /** Loads what `save` wrote, or any safetensors file (as a record of entry name → tensor). */
 export async function load(path: string, options: LoadOptions = {}): Promise<Record<string, unknown>> {
+  checkKeys('torch.load', options, ['mapLocation']);
   checkLittleEndian();
   let bytes: Uint8Array;
   try {

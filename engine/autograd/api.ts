@@ -1,4 +1,5 @@
 /** tensor.backward() and torch.autograd.grad(), on top of the backward walk. */
+import { checkKeys, keys } from '../args.ts';
 import { full } from '../tensor/create.ts';
 import { capture } from '../tensor/ledger.ts';
 import { formatShape } from '../tensor/shape.ts';
@@ -75,6 +76,11 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkKeys(
+    'torch.autograd.grad',
+    options,
+    keys<GradOptions>({ gradOutputs: 1, allowUnused: 1, retainGraph: 1, createGraph: 1 }),
+  );
   const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
   outs.forEach(checkRequiresGrad);

@@ -3,6 +3,7 @@
  * one backward per output element) with central finite differences (the numerical Jacobian, two
  * forwards per input element), in float64, with PyTorch's defaults.
  */
+import { checkKeys, keys } from '../args.ts';
 import { fromHost } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { grad } from './api.ts';
@@ -104,6 +105,11 @@ export async function gradcheck(
   inputs: Tensor | readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<boolean> {
+  checkKeys(
+    'torch.autograd.gradcheck',
+    options,
+    keys<GradcheckOptions>({ eps: 1, atol: 1, rtol: 1, raiseException: 1 }),
+  );
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = options;
   const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
   ins.forEach((t, i) => {

@@ -3,7 +3,7 @@
  * the WebGPU backend only once `await torch.webgpu.init()` (or `isAvailable()`) has found an
  * adapter, since creating a GPU device is asynchronous and must never happen at import.
  */
-import type { Device } from '../dtype.ts';
+import { checkDevice, type Device } from '../dtype.ts';
 import type { Backend } from './types.ts';
 
 const backends = new Map<Device, Backend>();
@@ -29,5 +29,6 @@ export function backendFor(device: Device): Backend {
         '`await torch.webgpu.isAvailable()`) before moving tensors to it.',
     );
   }
+  checkDevice(device); // a name that is no device at all ('cuda') gets the error naming the right one
   throw new Error(`No backend is registered for device '${device}'.`);
 }

@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { logSoftmax, softmax } from './functional/activation.ts';
 import { Module } from './module.ts';
+import { namedArgs } from '../args.ts';
 
 export class ReLU extends Module {
   override forward(input: Tensor): Tensor {
@@ -23,8 +24,8 @@ export class Tanh extends Module {
 
 type DimArg = number | null | { dim?: number | null };
 
-function dimOf(dim: DimArg | undefined): number | null {
-  return (typeof dim === 'object' && dim !== null ? dim.dim : dim) ?? null;
+function dimOf(call: string, dim: DimArg | undefined): number | null {
+  return namedArgs<{ dim: number | null }>(call, ['dim'], [dim]).dim ?? null;
 }
 
 /** Softmax along `dim` (new Softmax(1) or new Softmax({ dim: 1 })). */
@@ -32,7 +33,7 @@ export class Softmax extends Module {
   readonly dim: number | null;
   constructor(dim?: DimArg) {
     super();
-    this.dim = dimOf(dim);
+    this.dim = dimOf('torch.nn.Softmax', dim);
   }
   override forward(input: Tensor): Tensor {
     return softmax(input, this.dim);
@@ -46,7 +47,7 @@ export class LogSoftmax extends Module {
   readonly dim: number | null;
   constructor(dim?: DimArg) {
     super();
-    this.dim = dimOf(dim);
+    this.dim = dimOf('torch.nn.LogSoftmax', dim);
   }
   override forward(input: Tensor): Tensor {
     return logSoftmax(input, this.dim);

@@ -3,7 +3,7 @@
  * found like any child (in registration order), print as "(0): Linear(…)" and index as `seq[0]`.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { isOptions } from './args.ts';
+import { isOptions } from '../args.ts';
 import { Module } from './module.ts';
 
 function position(index: number, length: number): number {

@@ -1,7 +1,7 @@
 /** torch.nn.Conv2d. */
 import { empty } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { conv2d, pair, type Pair } from './functional/conv.ts';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.ts';
 import type { FactoryOptions } from './linear.ts';
@@ -43,7 +43,21 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options?: Conv2dOptions);
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: unknown[]) {
     super();
-    const o = namedArgs<Conv2dOptions>(['stride', 'padding', 'dilation', 'groups', 'bias'], rest);
+    const o = namedArgs<Conv2dOptions>(
+      'torch.nn.Conv2d',
+      ['stride', 'padding', 'dilation', 'groups', 'bias'],
+      rest,
+      keys<Conv2dOptions>({
+        stride: 1,
+        padding: 1,
+        dilation: 1,
+        groups: 1,
+        bias: 1,
+        paddingMode: 1,
+        device: 1,
+        dtype: 1,
+      }),
+    );
     const groups = o.groups ?? 1;
     if (!Number.isInteger(groups) || groups <= 0) throw new RangeError('groups must be a positive integer');
     if (inChannels % groups !== 0) throw new RangeError('in_channels must be divisible by groups');

@@ -1,6 +1,6 @@
 /** torch.nn.Dropout: active in training mode only. */
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { namedArgs } from '../args.ts';
 import { dropout } from './functional/activation.ts';
 import { Module } from './module.ts';
 import { pyBool, pyFloat } from './repr.ts';
@@ -13,7 +13,11 @@ export class Dropout extends Module {
   constructor(options: { p?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();
-    const { p = 0.5, inplace = false } = namedArgs<{ p: number; inplace: boolean }>(['p', 'inplace'], args);
+    const { p = 0.5, inplace = false } = namedArgs<{ p: number; inplace: boolean }>(
+      'torch.nn.Dropout',
+      ['p', 'inplace'],
+      args,
+    );
     if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
     this.inplace = inplace;

@@ -1,6 +1,6 @@
 /** torch.nn.Flatten: merges dims startDim…endDim (by default all but the batch dim). */
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { namedArgs } from '../args.ts';
 import { Module } from './module.ts';
 
 export class Flatten extends Module {
@@ -11,7 +11,11 @@ export class Flatten extends Module {
   constructor(options: { startDim?: number; endDim?: number });
   constructor(...args: unknown[]) {
     super();
-    const { startDim = 1, endDim = -1 } = namedArgs<{ startDim: number; endDim: number }>(['startDim', 'endDim'], args);
+    const { startDim = 1, endDim = -1 } = namedArgs<{ startDim: number; endDim: number }>(
+      'torch.nn.Flatten',
+      ['startDim', 'endDim'],
+      args,
+    );
     this.startDim = startDim;
     this.endDim = endDim;
   }

@@ -7,7 +7,7 @@ import { noGrad } from '../autograd/grad-mode.ts';
 import { rand, randn } from '../tensor/create.ts';
 import type { Generator } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { namedArgs } from '../args.ts';
 
 export type FanMode = 'fan_in' | 'fan_out' | 'fanIn' | 'fanOut';
 export interface RandomInitOptions {
@@ -73,7 +73,15 @@ function fill(tensor: Tensor, make: () => Tensor): Tensor {
 export function uniform_(tensor: Tensor, a?: number, b?: number, options?: RandomInitOptions): Tensor;
 export function uniform_(tensor: Tensor, options: RandomInitOptions & { a?: number; b?: number }): Tensor;
 export function uniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
-  const { a = 0, b = 1, generator } = namedArgs<{ a: number; b: number } & RandomInitOptions>(['a', 'b'], rest);
+  const {
+    a = 0,
+    b = 1,
+    generator,
+  } = namedArgs<{ a: number; b: number } & RandomInitOptions>('torch.nn.init.uniform_', ['a', 'b'], rest, [
+    'a',
+    'b',
+    'generator',
+  ]);
   const like = { dtype: tensor.dtype, device: tensor.device, generator };
   return fill(tensor, () =>
     rand(tensor.shape, like)
@@ -90,7 +98,11 @@ export function normal_(tensor: Tensor, ...rest: unknown[]): Tensor {
     mean = 0,
     std = 1,
     generator,
-  } = namedArgs<{ mean: number; std: number } & RandomInitOptions>(['mean', 'std'], rest);
+  } = namedArgs<{ mean: number; std: number } & RandomInitOptions>('torch.nn.init.normal_', ['mean', 'std'], rest, [
+    'mean',
+    'std',
+    'generator',
+  ]);
   const like = { dtype: tensor.dtype, device: tensor.device, generator };
   return fill(tensor, () => randn(tensor.shape, like).mul(std).add(mean));
 }
@@ -113,13 +125,13 @@ interface KaimingOptions extends RandomInitOptions {
   nonlinearity?: string;
 }
 
-function kaimingStd(tensor: Tensor, rest: unknown[]): { std: number; generator?: Generator } {
+function kaimingStd(call: string, tensor: Tensor, rest: unknown[]): { std: number; generator?: Generator } {
   const {
     a = 0,
     mode = 'fan_in',
     nonlinearity = 'leaky_relu',
     generator,
-  } = namedArgs<KaimingOptions>(['a', 'mode', 'nonlinearity'], rest);
+  } = namedArgs<KaimingOptions>(call, ['a', 'mode', 'nonlinearity'], rest, ['a', 'mode', 'nonlinearity', 'generator']);
   const gain = calculateGain(nonlinearity, a);
   return { std: gain / Math.sqrt(fanOf(tensor, mode)), generator };
 }
@@ -135,7 +147,7 @@ export function kaimingUniform_(
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions): Tensor;
 export function kaimingUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
   if (tensor.numel() === 0) return tensor;
-  const { std, generator } = kaimingStd(tensor, rest);
+  const { std, generator } = kaimingStd('torch.nn.init.kaimingUniform_', tensor, rest);
   const bound = Math.sqrt(3) * std;
   return uniform_(tensor, -bound, bound, { generator });
 }
@@ -151,7 +163,7 @@ export function kaimingNormal_(
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions): Tensor;
 export function kaimingNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
   if (tensor.numel() === 0) return tensor;
-  const { std, generator } = kaimingStd(tensor, rest);
+  const { std, generator } = kaimingStd('torch.nn.init.kaimingNormal_', tensor, rest);
   return normal_(tensor, 0, std, { generator });
 }
 
@@ -164,7 +176,12 @@ function xavierStd(tensor: Tensor, gain: number): number {
 export function xavierUniform_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
 export function xavierUniform_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
 export function xavierUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
-  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(['gain'], rest);
+  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(
+    'torch.nn.init.xavierUniform_',
+    ['gain'],
+    rest,
+    ['gain', 'generator'],
+  );
   const a = Math.sqrt(3) * xavierStd(tensor, gain);
   return uniform_(tensor, -a, a, { generator });
 }
@@ -173,6 +190,11 @@ export function xavierUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
 export function xavierNormal_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
 export function xavierNormal_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
 export function xavierNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
-  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(['gain'], rest);
+  const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(
+    'torch.nn.init.xavierNormal_',
+    ['gain'],
+    rest,
+    ['gain', 'generator'],
+  );
   return normal_(tensor, 0, xavierStd(tensor, gain), { generator });
 }

@@ -2,7 +2,7 @@
 import type { DType, Device } from '../dtype.ts';
 import { empty } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { linear } from './functional/activation.ts';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.ts';
 import { Module } from './module.ts';
@@ -29,7 +29,16 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options?: LinearOptions);
   constructor(inFeatures: number, outFeatures: number, ...rest: unknown[]) {
     super();
-    const { bias = true, device, dtype } = namedArgs<LinearOptions>(['bias'], rest);
+    const {
+      bias = true,
+      device,
+      dtype,
+    } = namedArgs<LinearOptions>(
+      'torch.nn.Linear',
+      ['bias'],
+      rest,
+      keys<LinearOptions>({ bias: 1, device: 1, dtype: 1 }),
+    );
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = new Parameter(empty([outFeatures, inFeatures], { device, dtype }));

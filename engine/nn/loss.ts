@@ -3,7 +3,7 @@
  * buffers (as in PyTorch), so they follow to() and appear in stateDict().
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { isOptions } from './args.ts';
+import { checkKeys, isOptions } from '../args.ts';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -24,8 +24,10 @@ import { pyFloat } from './repr.ts';
 
 abstract class Loss extends Module {
   readonly reduction: Reduction;
-  constructor(options: LossOptions = {}) {
+  /** `allowed`: the option keys of the concrete loss, checked under its own name. */
+  constructor(options: LossOptions = {}, allowed: readonly string[] = ['reduction']) {
     super();
+    checkKeys(`torch.nn.${new.target.name}`, options, allowed);
     this.reduction = checkReduction(options.reduction ?? 'mean');
   }
 }
@@ -39,8 +41,8 @@ function weightAndOptions<O extends WeightedLossOptions>(args: unknown[]): O {
 
 abstract class WeightedLoss extends Loss {
   declare weight: Tensor | null;
-  constructor(options: WeightedLossOptions) {
-    super(options);
+  constructor(options: WeightedLossOptions, more: readonly string[] = []) {
+    super(options, ['weight', 'reduction', ...more]);
     this.registerBuffer('weight', options.weight ?? null);
   }
 }
@@ -64,7 +66,7 @@ export class NLLLoss extends WeightedLoss {
   constructor(options?: NLLLossOptions);
   constructor(...args: unknown[]) {
     const o = weightAndOptions<NLLLossOptions>(args);
-    super(o);
+    super(o, ['ignoreIndex']);
     this.ignoreIndex = o.ignoreIndex ?? -100;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -80,7 +82,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   constructor(options?: CrossEntropyOptions);
   constructor(...args: unknown[]) {
     const o = weightAndOptions<CrossEntropyOptions>(args);
-    super(o);
+    super(o, ['ignoreIndex', 'labelSmoothing']);
     this.ignoreIndex = o.ignoreIndex ?? -100;
     this.labelSmoothing = o.labelSmoothing ?? 0;
   }
@@ -116,7 +118,7 @@ export class BCEWithLogitsLoss extends WeightedLoss {
   constructor(options?: BCEWithLogitsOptions);
   constructor(...args: unknown[]) {
     const o = weightAndOptions<BCEWithLogitsOptions>(args);
-    super(o);
+    super(o, ['posWeight']);
     this.registerBuffer('posWeight', o.posWeight ?? null);
   }
   override forward(input: Tensor, target: Tensor): Tensor {

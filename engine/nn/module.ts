@@ -6,8 +6,11 @@
  * PyTorch (a list of layers goes in a ModuleList).
  */
 import { freeingTemporaries } from '../autograd/function.ts';
+import { inspectCustom } from '../tensor/format.ts';
+import { toSpec } from '../ops/elementwise.ts';
+import { optionsOf } from '../args.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { isDType, isFloatingPoint, type DType, type Device } from '../dtype.ts';
+import { isFloatingPoint, type DType, type Device } from '../dtype.ts';
 import { formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { Parameter } from './parameter.ts';
@@ -120,14 +123,15 @@ export class Module {
    * A tensor that is part of the module's state but not a parameter (BatchNorm's running mean):
    * it follows to(), and is in stateDict() unless `persistent: false`. Read it as `this[name]`.
    */
-  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options?: { persistent?: boolean }): void {
+    const { persistent = true } = optionsOf('Module.registerBuffer', options, ['persistent']);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(
         `cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`,
       );
     }
     this.#setField(name, tensor, 'buffer');
-    this.#buffers.set(name, options.persistent ?? true);
+    this.#buffers.set(name, persistent);
   }
 
   /** Same as assigning a Parameter (or null, for an absent one such as a bias) to a field. */
@@ -204,8 +208,11 @@ export class Module {
   }
 
   /** This module and every module below it, pre-order, each once, with dotted names. */
-  namedModules(options: { prefix?: string; removeDuplicate?: boolean } = {}): [string, Module][] {
-    const { prefix = '', removeDuplicate = true } = options;
+  namedModules(options?: { prefix?: string; removeDuplicate?: boolean }): [string, Module][] {
+    const { prefix = '', removeDuplicate = true } = optionsOf('Module.namedModules', options, [
+      'prefix',
+      'removeDuplicate',
+    ]);
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
     const visit = (name: string, m: Module) => {
@@ -223,10 +230,12 @@ export class Module {
   }
 
   /** Parameters with PyTorch's dotted names ("fc1.weight"); a shared one is listed once. */
-  namedParameters(
-    options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {},
-  ): [string, Parameter][] {
-    const { prefix = '', recurse = true, removeDuplicate = true } = options;
+  namedParameters(options?: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean }): [string, Parameter][] {
+    const {
+      prefix = '',
+      recurse = true,
+      removeDuplicate = true,
+    } = optionsOf('Module.namedParameters', options, ['prefix', 'recurse', 'removeDuplicate']);
     const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
     const seen = new Set<Parameter>();
     const out: [string, Parameter][] = [];
@@ -240,20 +249,20 @@ export class Module {
     return out;
   }
 
-  parameters(options: { recurse?: boolean } = {}): Parameter[] {
-    return this.namedParameters(options).map(([, p]) => p);
+  parameters(options?: { recurse?: boolean }): Parameter[] {
+    return this.namedParameters(optionsOf('Module.parameters', options, ['recurse'])).map(([, p]) => p);
   }
 
-  namedBuffers(options: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
-    const { prefix = '', recurse = true } = options;
+  namedBuffers(options?: { prefix?: string; recurse?: boolean }): [string, Tensor][] {
+    const { prefix = '', recurse = true } = optionsOf('Module.namedBuffers', options, ['prefix', 'recurse']);
     const modules: [string, Module][] = recurse ? this.namedModules({ prefix }) : [[prefix, this]];
     return modules.flatMap(([path, m]) =>
       m.#ownBuffers().map(([name, b]): [string, Tensor] => [joinName(path, name), b]),
     );
   }
 
-  buffers(options: { recurse?: boolean } = {}): Tensor[] {
-    return this.namedBuffers(options).map(([, b]) => b);
+  buffers(options?: { recurse?: boolean }): Tensor[] {
+    return this.namedBuffers(optionsOf('Module.buffers', options, ['recurse'])).map(([, b]) => b);
   }
 
   /** Calls fn on every submodule, then on this module (as `model.apply(initWeights)`). */
@@ -281,8 +290,8 @@ export class Module {
   }
 
   /** Sets every parameter's grad to null (PyTorch's set_to_none default), or zeroes it in place. */
-  zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const { setToNone = true } = options;
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const { setToNone = true } = optionsOf('Module.zeroGrad', options, ['setToNone']);
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone) p.grad = null;
@@ -297,8 +306,7 @@ export class Module {
    * optimizer built before the move still holds them; dtype casts touch floating tensors only.
    */
   to(target: Device | DType | ConvertSpec): this {
-    const spec: ConvertSpec =
-      typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
+    const spec: ConvertSpec = toSpec(target, 'Module.to');
     const convert = (t: Tensor) =>
       t.to({ device: spec.device, dtype: isFloatingPoint(t.dtype) ? spec.dtype : undefined });
     noGrad(() => {
@@ -333,8 +341,8 @@ export class Module {
   // ---- state ----------------------------------------------------------------------------------
 
   /** Parameters, then persistent buffers, then each child's, under dotted names (detached unless keepVars). */
-  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
-    const { prefix = '', keepVars = false } = options;
+  stateDict(options?: { prefix?: string; keepVars?: boolean }): StateDict {
+    const { prefix = '', keepVars = false } = optionsOf('Module.stateDict', options, ['prefix', 'keepVars']);
     const out: StateDict = {};
     const save = (m: Module, path: string) => {
       for (const [name, p] of m.#ownParameters()) out[path + name] = keepVars ? p : p.detach();
@@ -349,8 +357,8 @@ export class Module {
    * Copies values into the module's own tensors. Shapes must match; with `strict` (the default) the
    * keys must match too, and the error lists the missing and unexpected ones, as PyTorch's does.
    */
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    const { strict = true } = options;
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options?: { strict?: boolean }): LoadStateDictResult {
+    const { strict = true } = optionsOf('Module.loadStateDict', options, ['strict']);
     const given = stateDict instanceof Map ? Object.fromEntries(stateDict) : stateDict;
     const own = this.stateDict({ keepVars: true });
     const missingKeys: string[] = [];
@@ -392,6 +400,11 @@ export class Module {
   /** The layer's settings inside its repr, e.g. "in_features=784, out_features=128, bias=True". */
   extraRepr(): string {
     return '';
+  }
+
+  /** console.log(model) prints the repr, as Python's print(model). */
+  [inspectCustom](): string {
+    return this.toString();
   }
 
   /** PyTorch's repr: the class name, extraRepr(), then each child as "(name): …", indented. */

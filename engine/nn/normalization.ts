@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { batchNorm, layerNorm } from './functional/normalization.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
+import { keys, namedArgs } from '../args.ts';
 import { pyBool, pyFloat, pyTuple } from './repr.ts';
 
 export interface BatchNormOptions {
@@ -43,9 +44,30 @@ abstract class BatchNormBase extends Module {
   declare runningVar: Tensor | null;
   declare numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(
+    numFeatures: number,
+    eps?: number,
+    momentum?: number | null,
+    affine?: boolean,
+    trackRunningStats?: boolean,
+    options?: Pick<BatchNormOptions, 'device' | 'dtype'>,
+  );
+  constructor(numFeatures: number, options?: BatchNormOptions);
+  constructor(numFeatures: number, ...rest: unknown[]) {
     super();
-    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, device, dtype } = options;
+    const {
+      eps = 1e-5,
+      momentum = 0.1,
+      affine = true,
+      trackRunningStats = true,
+      device,
+      dtype,
+    } = namedArgs<BatchNormOptions>(
+      `torch.nn.${new.target.name}`,
+      ['eps', 'momentum', 'affine', 'trackRunningStats'],
+      rest,
+      keys<BatchNormOptions>({ eps: 1, momentum: 1, affine: 1, trackRunningStats: 1, device: 1, dtype: 1 }),
+    );
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
@@ -121,9 +143,28 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+  constructor(
+    normalizedShape: number | readonly number[],
+    eps?: number,
+    elementwiseAffine?: boolean,
+    bias?: boolean,
+    options?: Pick<LayerNormOptions, 'device' | 'dtype'>,
+  );
+  constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions);
+  constructor(normalizedShape: number | readonly number[], ...rest: unknown[]) {
     super();
-    const { eps = 1e-5, elementwiseAffine = true, bias = true, device, dtype } = options;
+    const {
+      eps = 1e-5,
+      elementwiseAffine = true,
+      bias = true,
+      device,
+      dtype,
+    } = namedArgs<LayerNormOptions>(
+      'torch.nn.LayerNorm',
+      ['eps', 'elementwiseAffine', 'bias'],
+      rest,
+      keys<LayerNormOptions>({ eps: 1, elementwiseAffine: 1, bias: 1, device: 1, dtype: 1 }),
+    );
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;

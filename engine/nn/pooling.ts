@@ -1,6 +1,6 @@
 /** torch.nn.MaxPool2d. */
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from './args.ts';
+import { namedArgs } from '../args.ts';
 import { maxPool2d, type Pair } from './functional/conv.ts';
 import { Module } from './module.ts';
 import { pyBool, pyTuple } from './repr.ts';
@@ -35,6 +35,7 @@ export class MaxPool2d extends Module {
   constructor(kernelSize: Pair, ...rest: unknown[]) {
     super();
     const o = namedArgs<MaxPool2dOptions & { returnIndices: boolean }>(
+      'torch.nn.MaxPool2d',
       ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'],
       rest,
     );

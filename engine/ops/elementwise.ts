@@ -1,8 +1,20 @@
 /** Elementwise ops with their gradients, each forward beside its backward. */
+import { optionsOf } from '../args.ts';
 import { defineOp, operandTemporary } from '../autograd/function.ts';
 import { backendFor } from '../backend/registry.ts';
 import type { BinaryOp, UnaryOp } from '../backend/types.ts';
-import { isFloatingPoint, isDType, promoteTypes, promoteWithScalar, type DType, type Device } from '../dtype.ts';
+import {
+  checkDevice,
+  checkDType,
+  isDTypeAlias,
+  isDevice,
+  isFloatingPoint,
+  isDType,
+  promoteTypes,
+  promoteWithScalar,
+  type DType,
+  type Device,
+} from '../dtype.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor, type Scalar, type TensorLike } from '../tensor/tensor.ts';
 import { launchBinary, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
@@ -89,9 +101,23 @@ function transfer(x: Tensor, device: Device): Tensor {
   return new Tensor(new Storage(target, target.upload(source.readSync(x.strided), x.dtype)), x.shape);
 }
 
-export function to(x: Tensor, target: Device | DType | { device?: Device; dtype?: DType }): Tensor {
-  const spec = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
-  if (spec.dtype && !isDType(spec.dtype)) throw new TypeError(`unknown dtype '${String(spec.dtype)}'`);
+type ToTarget = Device | DType | { device?: Device; dtype?: DType };
+
+/** x.to()'s argument as { device, dtype }, each checked: to('cuda') names 'webgpu', to('int64') 'int32'. */
+export function toSpec(target: ToTarget, call = 'Tensor.to'): { device?: Device; dtype?: DType } {
+  if (typeof target === 'string') {
+    if (isDType(target)) return { dtype: target };
+    return isDevice(target) || !isDTypeAlias(target) ? { device: checkDevice(target) } : { dtype: checkDType(target) };
+  }
+  const spec = optionsOf(call, target, ['device', 'dtype']);
+  return {
+    device: spec.device === undefined ? undefined : checkDevice(spec.device),
+    dtype: spec.dtype === undefined ? undefined : checkDType(spec.dtype),
+  };
+}
+
+export function to(x: Tensor, target: ToTarget): Tensor {
+  const spec = toSpec(target);
   let out = x;
   if (spec.dtype && spec.dtype !== out.dtype) {
     if (out.requiresGrad && !isFloatingPoint(spec.dtype)) out = out.detach();
@@ -107,8 +133,8 @@ export function to(x: Tensor, target: Device | DType | { device?: Device; dtype?
  * detach()); from a device that reads synchronously (the CPU) this is x.to(target), differentiable.
  * A float64 target casts after the move, any other dtype before it (WebGPU has no float64).
  */
-export async function toAsync(x: Tensor, target: Device | DType | { device?: Device; dtype?: DType }): Promise<Tensor> {
-  const spec = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
+export async function toAsync(x: Tensor, target: ToTarget): Promise<Tensor> {
+  const spec = toSpec(target);
   if (!spec.device || spec.device === x.device || x.storage.backend.readSync) return to(x, spec);
   const castFirst = spec.dtype !== undefined && spec.dtype !== 'float64';
   const source = castFirst ? to(x, { dtype: spec.dtype! }) : x;
@@ -196,13 +222,13 @@ const powScalarOp = defineOp(
 );
 
 export function add(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
+  const { alpha = 1 } = optionsOf('torch.add', options, ['alpha']);
   const [x, y] = operands(a, alpha === 1 ? b : b instanceof Tensor ? b.mul(alpha) : Number(b) * alpha);
   return addOp(x, y);
 }
 
 export function sub(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
+  const { alpha = 1 } = optionsOf('torch.sub', options, ['alpha']);
   const [x, y] = operands(a, alpha === 1 ? b : b instanceof Tensor ? b.mul(alpha) : Number(b) * alpha);
   if (x.dtype === 'bool') throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported.');
   return subOp(x, y);

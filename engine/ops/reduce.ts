@@ -5,14 +5,24 @@ import { isFloatingPoint } from '../dtype.ts';
 import { normalizeDim, normalizeDims } from '../tensor/shape.ts';
 import { Tensor, type DimOptions, type VarOptions } from '../tensor/tensor.ts';
 import { where } from './elementwise.ts';
+import { checkKeys } from '../args.ts';
+import { valuesIndices, type ValuesIndices } from '../tensor/values-indices.ts';
 import { launchArgReduce, launchReduce, launchSoftmax } from './kernels.ts';
 
 type DimArg = number | readonly number[] | DimOptions | undefined;
 
-/** Accepts x.sum(1), x.sum([0, 1]), x.sum(1, true) and x.sum({ dim: 1, keepdim: true }). */
-function dimArgs<T extends DimOptions>(dim: number | readonly number[] | T | undefined, keepdim?: boolean) {
+const DIM_KEYS = ['dim', 'keepdim'];
+
+/** Accepts x.sum(1), x.sum([0, 1]), x.sum(1, true) and x.sum({ dim: 1, keepdim: true }); `call` names the op in errors. */
+function dimArgs<T extends DimOptions>(
+  call: string,
+  dim: number | readonly number[] | T | undefined,
+  keepdim?: boolean,
+  allowed: readonly string[] = DIM_KEYS,
+) {
   if (typeof dim === 'object' && dim !== null && !Array.isArray(dim)) {
     const o = dim as T;
+    checkKeys(call, o, allowed);
     return { dim: o.dim, keepdim: o.keepdim ?? keepdim ?? false, options: o };
   }
   return { dim: dim as number | readonly number[] | undefined, keepdim: keepdim ?? false, options: {} as Partial<T> };
@@ -44,8 +54,8 @@ const sumOp = defineOp(
 // float32 inside an autocast region (toAutocastFloat32), and leaves it alone outside one.
 
 export function sum(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  const a = dimArgs('torch.sum', dim, keepdim);
   x = toAutocastFloat32(x);
-  const a = dimArgs(dim, keepdim);
   return sumOp(x, normalizeDims(a.dim, x.ndim), a.keepdim);
 }
 
@@ -56,16 +66,21 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
     );
   }
-  const a = dimArgs(dim, keepdim);
+  const a = dimArgs('torch.mean', dim, keepdim);
   const axes = normalizeDims(a.dim, x.ndim);
   const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
   return sumOp(x, axes, a.keepdim).div(count);
 }
 
 /** Variance with torch's correction (1 = unbiased, the default). */
-export function variance(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
+export function variance(
+  x: Tensor,
+  dim?: number | readonly number[] | VarOptions,
+  keepdim?: boolean,
+  call = 'torch.var',
+): Tensor {
   x = toAutocastFloat32(x);
-  const a = dimArgs<VarOptions>(dim, keepdim);
+  const a = dimArgs<VarOptions>(call, dim, keepdim, [...DIM_KEYS, 'unbiased', 'correction']);
   const correction = a.options.correction ?? (a.options.unbiased === false ? 0 : 1);
   const axes = normalizeDims(a.dim, x.ndim);
   const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
@@ -77,12 +92,12 @@ export function variance(x: Tensor, dim?: number | readonly number[] | VarOption
 }
 
 export function std(x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean): Tensor {
-  return variance(x, dim, keepdim).sqrt();
+  return variance(x, dim, keepdim, 'torch.std').sqrt();
 }
 
 export function prod(x: Tensor, dim?: number | DimOptions, keepdim?: boolean): Tensor {
+  const a = dimArgs('torch.prod', dim, keepdim);
   x = toAutocastFloat32(x);
-  const a = dimArgs(dim, keepdim);
   const axes = normalizeDims(a.dim as number | undefined, x.ndim);
   // d(Πx)/dx_i = Π/x_i; written through exp(Σ log|x|)-free form only where x ≠ 0 is needed.
   return prodOp(x, axes, a.keepdim);
@@ -133,21 +148,22 @@ function extremeAll(name: string, op: 'max' | 'min') {
 export const maxAll = extremeAll('MaxBackward1', 'max');
 export const minAll = extremeAll('MinBackward1', 'min');
 
-function dimOnly(dim: number | DimOptions, keepdim?: boolean) {
-  const a = dimArgs(dim as number | DimOptions, keepdim);
-  if (typeof a.dim !== 'number') throw new TypeError('a single integer dim is required here');
+function dimOnly(call: string, dim: number | DimOptions, keepdim?: boolean) {
+  const a = dimArgs(call, dim as number | DimOptions, keepdim);
+  if (typeof a.dim !== 'number') throw new TypeError(`${call}: a single integer dim is required here`);
   return a as { dim: number; keepdim: boolean };
 }
 
 /** max(dim): values and the index of the first maximum; the gradient goes to that index. */
 function extremeDim(op: 'argmax' | 'argmin') {
-  return (x: Tensor, dim: number | DimOptions, keepdim?: boolean) => {
-    const a = dimOnly(dim, keepdim);
+  const call = op === 'argmax' ? 'torch.max' : 'torch.min';
+  return (x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices => {
+    const a = dimOnly(call, dim, keepdim);
     const d = normalizeDim(a.dim, x.ndim);
-    if (x.ndim === 0) return { values: x.clone(), indices: launchArgReduce(op, x.reshape([1]), 0).reshape([]) };
+    if (x.ndim === 0) return valuesIndices(x.clone(), launchArgReduce(op, x.reshape([1]), 0).reshape([]));
     const indices = launchArgReduce(op, x, d).unsqueeze(d);
     const values = x.gather(d, indices);
-    return a.keepdim ? { values, indices } : { values: values.squeeze(d), indices: indices.squeeze(d) };
+    return a.keepdim ? valuesIndices(values, indices) : valuesIndices(values.squeeze(d), indices.squeeze(d));
   };
 }
 
@@ -157,7 +173,7 @@ export const minDim = extremeDim('argmin');
 function argExtreme(op: 'argmax' | 'argmin') {
   return (x: Tensor, dim?: number | DimOptions, keepdim?: boolean): Tensor => {
     if (dim === undefined) return launchArgReduce(op, x.reshape([-1]), 0);
-    const a = dimOnly(dim, keepdim);
+    const a = dimOnly(`torch.${op}`, dim, keepdim);
     const d = normalizeDim(a.dim, x.ndim);
     const flat = x.ndim === 0 ? x.reshape([1]) : x;
     const out = launchArgReduce(op, flat, x.ndim === 0 ? 0 : d);
@@ -169,8 +185,8 @@ export const argmax = argExtreme('argmax');
 export const argmin = argExtreme('argmin');
 
 export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Tensor {
+  const a = dimArgs('torch.norm', dim, keepdim);
   x = toAutocastFloat32(x);
-  const a = dimArgs(dim, keepdim);
   const opts = { dim: a.dim ?? x.shape.map((_, i) => i), keepdim: a.keepdim };
   if (p === Infinity) return absMax(x.abs(), normalizeDims(opts.dim, x.ndim), opts.keepdim);
   if (p === 2) return x.mul(x).sum(opts).sqrt();
@@ -192,8 +208,8 @@ function absMax(x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
 }
 
 export function logsumexp(x: Tensor, dim: number | DimOptions, keepdim?: boolean): Tensor {
+  const a = dimOnly('torch.logsumexp', dim, keepdim);
   x = toAutocastFloat32(x);
-  const a = dimOnly(dim, keepdim);
   // An infinite max (a row of -inf, or an inf) is not subtracted: inf − inf would give NaN.
   const max = x.max(a.dim, true).values.detach();
   const m = where(max.abs().eq(Infinity), 0, max);
@@ -249,8 +265,9 @@ const logSoftmaxOp = defineOp(
   },
 );
 
-function softmaxDim(x: Tensor, dim: number | { dim: number }): number {
-  const d = typeof dim === 'number' ? dim : dim.dim;
+function softmaxDim(x: Tensor, dim: number | { dim: number }, call: string): number {
+  const d = typeof dim === 'number' ? dim : dimArgs(call, dim).dim;
+  if (typeof d !== 'number') throw new TypeError(`${call}: a single integer dim is required`);
   return normalizeDim(d, x.ndim);
 }
 
@@ -260,10 +277,10 @@ function floatInput(x: Tensor): Tensor {
 
 export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
   if (x.ndim === 0) return floatInput(x).mul(0).add(1);
-  return softmaxOp(floatInput(x), softmaxDim(x, dim));
+  return softmaxOp(floatInput(x), softmaxDim(x, dim, 'torch.softmax'));
 }
 
 export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
   if (x.ndim === 0) return floatInput(x).mul(0);
-  return logSoftmaxOp(floatInput(x), softmaxDim(x, dim));
+  return logSoftmaxOp(floatInput(x), softmaxDim(x, dim, 'torch.logSoftmax'));
 }

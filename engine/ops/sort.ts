@@ -6,6 +6,8 @@
 import { normalizeDim } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { launchArgsort } from './kernels.ts';
+import { namedArgs } from '../args.ts';
+import { valuesIndices, type ValuesIndices } from '../tensor/values-indices.ts';
 
 export interface SortOptions {
   dim?: number;
@@ -20,13 +22,14 @@ export interface TopkOptions {
   sorted?: boolean;
 }
 
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-}
+export type { ValuesIndices };
 
-function sortOptions(dim: number | SortOptions | undefined, descending: boolean | undefined): SortOptions {
-  return typeof dim === 'object' ? dim : { dim: dim ?? -1, descending: descending ?? false };
+function sortOptions(
+  call: string,
+  dim: number | SortOptions | undefined,
+  descending: boolean | undefined,
+): SortOptions {
+  return namedArgs<SortOptions>(call, ['dim', 'descending'], [dim, descending], ['dim', 'descending', 'stable']);
 }
 
 /** The sorting indices along d of x (a 0-d x has one element: index 0). */
@@ -37,16 +40,16 @@ function indicesAlong(x: Tensor, d: number, descending: boolean): Tensor {
 
 /** torch.argsort(x, dim=-1, descending=False, stable=False). */
 export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor {
-  const o = sortOptions(dim, descending);
+  const o = sortOptions('torch.argsort', dim, descending);
   return indicesAlong(x, normalizeDim(o.dim ?? -1, x.ndim), o.descending ?? false);
 }
 
-/** torch.sort: { values, indices }, values differentiable. */
+/** torch.sort: (values, indices), values differentiable. */
 export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean): ValuesIndices {
-  const o = sortOptions(dim, descending);
+  const o = sortOptions('torch.sort', dim, descending);
   const d = normalizeDim(o.dim ?? -1, x.ndim);
   const indices = indicesAlong(x, d, o.descending ?? false);
-  return { values: x.ndim === 0 ? x.clone() : x.gather(d, indices), indices };
+  return valuesIndices(x.ndim === 0 ? x.clone() : x.gather(d, indices), indices);
 }
 
 /**
@@ -60,14 +63,14 @@ export function topk(
   largest?: boolean,
   sorted?: boolean,
 ): ValuesIndices {
-  const o: TopkOptions = typeof dim === 'object' ? dim : { dim: dim ?? -1, largest: largest ?? true, sorted };
+  const o = namedArgs<TopkOptions>('torch.topk', ['dim', 'largest', 'sorted'], [dim, largest, sorted]);
   const d = normalizeDim(o.dim ?? -1, x.ndim);
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > size) {
     throw new RangeError(`topk(): selected index k out of range (k = ${k}, dimension ${d} has size ${size})`);
   }
   const order = indicesAlong(x, d, o.largest ?? true);
-  if (x.ndim === 0) return { values: x.clone(), indices: order };
+  if (x.ndim === 0) return valuesIndices(x.clone(), order);
   const indices = order.slice(d, 0, k).contiguous();
-  return { values: x.gather(d, indices), indices };
+  return valuesIndices(x.gather(d, indices), indices);
 }

@@ -5,7 +5,7 @@
 import { maximum } from '../ops/elementwise.ts';
 import { zerosLike } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from '../nn/args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -26,8 +26,18 @@ interface AdamState {
   maxExpAvgSq?: Tensor;
 }
 
-export function adamDefaults(rest: unknown[], base: Partial<AdamOptions>): AdamOptions {
-  const o = namedArgs<AdamOptions>(['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], rest);
+const ADAM_KEYS = keys<AdamOptions>({
+  lr: 1,
+  betas: 1,
+  eps: 1,
+  weightDecay: 1,
+  amsgrad: 1,
+  maximize: 1,
+  decoupledWeightDecay: 1,
+});
+
+export function adamDefaults(call: string, rest: unknown[], base: Partial<AdamOptions>): AdamOptions {
+  const o = namedArgs<AdamOptions>(call, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], rest, ADAM_KEYS);
   const d: AdamOptions = {
     lr: 1e-3,
     betas: [0.9, 0.999],
@@ -66,7 +76,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   );
   constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>);
   constructor(params: ParamsInput<AdamOptions>, ...rest: unknown[]) {
-    super(params, adamDefaults(rest, {}));
+    super(params, adamDefaults('torch.optim.Adam', rest, {}));
   }
 
   protected updateParam(p: Tensor, gradient: Tensor, group: ParamGroup<AdamOptions>): void {

@@ -13,6 +13,6 @@ export class AdamW extends Adam {
   );
   constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>);
   constructor(params: ParamsInput<AdamOptions>, ...rest: unknown[]) {
-    super(params, adamDefaults(rest, { weightDecay: 1e-2, decoupledWeightDecay: true }));
+    super(params, adamDefaults('torch.optim.AdamW', rest, { weightDecay: 1e-2, decoupledWeightDecay: true }));
   }
 }

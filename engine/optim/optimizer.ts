@@ -7,6 +7,7 @@ import { enableGrad, noGrad } from '../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../dtype.ts';
 import { capture } from '../tensor/ledger.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { checkKeys, optionsOf } from '../args.ts';
 
 /** The options every optimizer has; a scheduler reads and writes `lr` and remembers `initialLr`. */
 export interface BaseOptions {
@@ -52,6 +53,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /** Adds a group (e.g. layers unfrozen later); options it leaves out come from the defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
+    // A group's options are the optimizer's own (a `weight_decay` would otherwise be ignored).
+    checkKeys(`torch.optim.${this.constructor.name} param group`, group, [
+      'params',
+      'initialLr',
+      ...Object.keys(this.defaults),
+    ]);
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
       if (!(p instanceof Tensor))
@@ -64,8 +71,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 
   /** Sets gradients to null (PyTorch's default), or zeroes them in place with setToNone: false. */
-  zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const { setToNone = true } = options;
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const { setToNone = true } = optionsOf('optimizer.zeroGrad', options, ['setToNone']);
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;

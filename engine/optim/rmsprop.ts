@@ -1,7 +1,7 @@
 /** torch.optim.RMSprop, as PyTorch's single-tensor loop: square average, optional centering and momentum. */
 import { zerosLike } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from '../nn/args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface RMSpropOptions {
@@ -34,7 +34,12 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   );
   constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>);
   constructor(params: ParamsInput<RMSpropOptions>, ...rest: unknown[]) {
-    const o = namedArgs<RMSpropOptions>(['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'], rest);
+    const o = namedArgs<RMSpropOptions>(
+      'torch.optim.RMSprop',
+      ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+      rest,
+      keys<RMSpropOptions>({ lr: 1, alpha: 1, eps: 1, weightDecay: 1, momentum: 1, centered: 1, maximize: 1 }),
+    );
     const defaults: RMSpropOptions = {
       lr: 1e-2,
       alpha: 0.99,

@@ -1,6 +1,6 @@
 /** torch.optim.SGD, as PyTorch's single-tensor loop: weight decay, momentum (dampening, Nesterov), maximize. */
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from '../nn/args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface SGDOptions {
@@ -11,6 +11,8 @@ export interface SGDOptions {
   nesterov: boolean;
   maximize: boolean;
 }
+
+const SGD_KEYS = keys<SGDOptions>({ lr: 1, momentum: 1, dampening: 1, weightDecay: 1, nesterov: 1, maximize: 1 });
 
 interface SGDState {
   momentumBuffer?: Tensor;
@@ -27,7 +29,12 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
   );
   constructor(params: ParamsInput<SGDOptions>, options?: Partial<SGDOptions>);
   constructor(params: ParamsInput<SGDOptions>, ...rest: unknown[]) {
-    const o = namedArgs<SGDOptions>(['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], rest);
+    const o = namedArgs<SGDOptions>(
+      'torch.optim.SGD',
+      ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
+      rest,
+      SGD_KEYS,
+    );
     const defaults: SGDOptions = {
       lr: 1e-3,
       momentum: 0,

@@ -6,7 +6,7 @@
  */
 import { Module } from '../nn/module.ts';
 import { Linear } from '../nn/linear.ts';
-import { namedArgs } from '../nn/args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { Parameter } from '../nn/parameter.ts';
 import { Linear as DynamicQuantizedLinear, type QScheme } from '../nn/quantized/dynamic.ts';
 
@@ -66,7 +66,12 @@ async function toCpu(model: Module): Promise<void> {
  */
 export async function quantizeDynamic<M extends Module>(model: M, ...rest: unknown[]): Promise<M> {
   if (!(model instanceof Module)) throw new TypeError(`quantizeDynamic expects an nn.Module, got ${typeof model}`);
-  const o = namedArgs<QuantizeDynamicOptions>(['qconfigSpec', 'dtype'], rest);
+  const o = namedArgs<QuantizeDynamicOptions>(
+    'torch.quantization.quantizeDynamic',
+    ['qconfigSpec', 'dtype'],
+    rest,
+    keys<QuantizeDynamicOptions>({ qconfigSpec: 1, dtype: 1, inplace: 1 }),
+  );
   const dtype = o.dtype ?? 'qint8';
   if (dtype !== 'qint8') {
     throw new TypeError(`quantizeDynamic supports dtype 'qint8' (torch.qint8), got ${String(dtype)}`);

@@ -1,6 +1,7 @@
 /** Creating tensors: torch.tensor, zeros/ones/full/empty, random ones, ranges and eye. */
 import { backendFor } from '../backend/registry.ts';
-import { hostArray, isDType, isDevice, type DType, type Device, type HostArray } from '../dtype.ts';
+import { checkKeys, isOptions, namedArgs } from '../args.ts';
+import { checkDType, checkDevice, hostArray, type DType, type Device, type HostArray } from '../dtype.ts';
 import { flatten } from './nested.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { formatShape, numel, shapeArgs } from './shape.ts';
@@ -16,20 +17,21 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-function checkOptions(options: TensorOptions): void {
-  if (options.dtype !== undefined && !isDType(options.dtype)) {
-    throw new TypeError(
-      `unknown dtype '${String(options.dtype)}': expected one of float32, float64, float16, int32, bool`,
-    );
-  }
-  if (options.device !== undefined && !isDevice(options.device)) {
-    throw new TypeError(`Expected one of cpu, webgpu device type at start of device string: ${String(options.device)}`);
-  }
+const TENSOR_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
+const RANDOM_KEYS = [...TENSOR_KEYS, 'generator'] as const;
+
+/** A factory's options: known keys only (a `requires_grad` is an error, not ignored), a real dtype and device. */
+function checkOptions(call: string, options: object, allowed: readonly string[] = TENSOR_KEYS): void {
+  if (!isOptions(options))
+    throw new TypeError(`torch.${call}: expected an options object last, got ${String(options)}`);
+  checkKeys(`torch.${call}`, options, allowed);
+  const { dtype, device } = options as TensorOptions;
+  if (dtype !== undefined) checkDType(dtype);
+  if (device !== undefined) checkDevice(device);
 }
 
 /** Wraps host values as a tensor of `shape` on the options' device. */
 export function fromHost(values: HostArray, shape: readonly number[], options: TensorOptions = {}): Tensor {
-  checkOptions(options);
   const dtype = options.dtype ?? 'float32';
   const backend = backendFor(options.device ?? 'cpu');
   const t = new Tensor(new Storage(backend, backend.upload(values, dtype)), shape);
@@ -52,6 +54,7 @@ function inferDtype(data: unknown, values: number[]): DType {
  * integers → int32, otherwise float32), or a typed array with an explicit `{ shape }`.
  */
 export function tensor(data: unknown, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  checkOptions('tensor', options, [...TENSOR_KEYS, 'shape']);
   if (data instanceof Tensor)
     return data
       .detach()
@@ -78,7 +81,6 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
               : 'float32');
     return fromHost(arr, shape, { ...options, dtype });
   }
-  checkOptions(options);
   const { values, shape } = flatten(data);
   const dtype = options.dtype ?? inferDtype(data, values);
   const host = hostArray(dtype, values.length);
@@ -94,16 +96,22 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
 
 type ShapeAndOptions<O> = [...(number | readonly number[])[], O] | (number | readonly number[])[];
 
-/** Splits zeros(2, 3, { dtype }) / zeros([2, 3], { dtype }) into a shape and options. */
-function splitArgs<O extends object>(args: ShapeAndOptions<O>): [number[], O] {
+/** Splits zeros(2, 3, { dtype }) / zeros([2, 3], { dtype }) into a shape and checked options. */
+function splitArgs<O extends object>(
+  call: string,
+  args: ShapeAndOptions<O>,
+  allowed: readonly string[] = TENSOR_KEYS,
+): [number[], O] {
   const last = args[args.length - 1];
   const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
   const dims = (hasOptions ? args.slice(0, -1) : args) as unknown[];
-  return [shapeArgs(dims), (hasOptions ? last : {}) as O];
+  const options = (hasOptions ? last : {}) as O;
+  checkOptions(call, options, allowed);
+  return [shapeArgs(dims), options];
 }
 
 export function full(shape: number | readonly number[], value: number | boolean, options: TensorOptions = {}): Tensor {
-  checkOptions(options);
+  checkOptions('full', options);
   const dims = shapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const host = hostArray(dtype, numel(dims));
@@ -112,23 +120,27 @@ export function full(shape: number | readonly number[], value: number | boolean,
 }
 
 export function zeros(...args: ShapeAndOptions<TensorOptions>): Tensor {
-  const [shape, options] = splitArgs(args);
+  const [shape, options] = splitArgs('zeros', args);
   return full(shape, 0, options);
 }
 
 export function ones(...args: ShapeAndOptions<TensorOptions>): Tensor {
-  const [shape, options] = splitArgs(args);
+  const [shape, options] = splitArgs('ones', args);
   return full(shape, 1, options);
 }
 
 /** Uninitialised in PyTorch; zero here, so that results never depend on leftover memory. */
 export function empty(...args: ShapeAndOptions<TensorOptions>): Tensor {
-  return zeros(...args);
+  const [shape, options] = splitArgs('empty', args);
+  return full(shape, 0, options);
 }
 
-function randomTensor(args: ShapeAndOptions<RandomOptions>, draw: (g: Generator, dtype: DType) => number): Tensor {
-  const [shape, options] = splitArgs(args);
-  checkOptions(options);
+function randomTensor(
+  call: string,
+  args: ShapeAndOptions<RandomOptions>,
+  draw: (g: Generator, dtype: DType) => number,
+): Tensor {
+  const [shape, options] = splitArgs(call, args, RANDOM_KEYS);
   const dtype = options.dtype ?? 'float32';
   const g = options.generator ?? defaultGenerator;
   const host = hostArray(dtype, numel(shape));
@@ -138,35 +150,52 @@ function randomTensor(args: ShapeAndOptions<RandomOptions>, draw: (g: Generator,
 
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeAndOptions<RandomOptions>): Tensor {
-  return randomTensor(args, (g, dtype) => (dtype === 'float64' ? g.uniform53() : g.uniform24()));
+  return randomTensor('rand', args, (g, dtype) => (dtype === 'float64' ? g.uniform53() : g.uniform24()));
 }
 
 /** Standard normal. */
 export function randn(...args: ShapeAndOptions<RandomOptions>): Tensor {
-  return randomTensor(args, (g) => g.normal());
+  return randomTensor('randn', args, (g) => g.normal());
 }
 
-/** Integers uniform on [low, high), int32 by default. */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
-  return randomTensor([shape, { dtype: 'int32', ...options }], (g) => g.integer(low, high));
+/** Integers uniform on [low, high), int32 by default; randint(high, shape) draws from [0, high). */
+export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor;
+export function randint(high: number, shape: readonly number[], options?: RandomOptions): Tensor;
+export function randint(...args: unknown[]): Tensor {
+  const [low, high, shape, options = {}] = (Array.isArray(args[1]) ? [0, ...args] : args) as [
+    number,
+    number,
+    readonly number[],
+    RandomOptions?,
+  ];
+  checkOptions('randint', options, RANDOM_KEYS);
+  return randomTensor('randint', [shape, { dtype: 'int32', ...options }], (g) => g.integer(low, high));
 }
 
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
+  checkOptions('randperm', options, RANDOM_KEYS);
   const perm = (options.generator ?? defaultGenerator).permutation(n);
   return fromHost(perm, [n], { dtype: 'int32', ...options });
 }
 
-/** torch.arange(end), arange(start, end), arange(start, end, step). */
+type RangeOptions = TensorOptions & { end?: number; step?: number };
+
+/** torch.arange(end), arange(start, end), arange(start, end, step); end and step may be named. */
 export function arange(
   start: number,
-  end?: number | TensorOptions,
-  step: number | TensorOptions = 1,
-  options: TensorOptions = {},
+  end?: number | RangeOptions,
+  step?: number | RangeOptions,
+  options?: TensorOptions,
 ): Tensor {
-  if (typeof end === 'object') [end, step, options] = [undefined, 1, end]; // arange(5, { dtype })
-  if (typeof step === 'object') [step, options] = [1, step];
+  const o = namedArgs<RangeOptions>(
+    'torch.arange',
+    ['end', 'step'],
+    [end, step, options],
+    [...TENSOR_KEYS, 'end', 'step'],
+  );
+  checkOptions('arange', o, [...TENSOR_KEYS, 'end', 'step']);
+  ({ end, step = 1 } = o);
   if (end === undefined) [start, end] = [0, start];
-  checkOptions(options);
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) {
     throw new RangeError(
@@ -175,14 +204,14 @@ export function arange(
   }
   const n = Math.ceil((end - start) / step);
   const allInts = [start, end, step].every(Number.isInteger);
-  const dtype = options.dtype ?? (allInts ? 'int32' : 'float32');
+  const dtype = o.dtype ?? (allInts ? 'int32' : 'float32');
   const host = hostArray(dtype, n);
   for (let i = 0; i < n; i++) host[i] = start + i * step;
-  return fromHost(host, [n], { ...options, dtype });
+  return fromHost(host, [n], { ...o, dtype });
 }
 
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  checkOptions(options);
+  checkOptions('linspace', options);
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
@@ -194,31 +223,38 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   return fromHost(host, [steps], { ...options, dtype });
 }
 
-export function eye(n: number, m: number | TensorOptions = n, options: TensorOptions = {}): Tensor {
-  if (typeof m === 'object') [m, options] = [n, m];
-  checkOptions(options);
-  const dtype = options.dtype ?? 'float32';
+export function eye(n: number, m?: number | (TensorOptions & { m?: number }), options?: TensorOptions): Tensor {
+  const o = namedArgs<TensorOptions & { m: number }>('torch.eye', ['m'], [m, options], [...TENSOR_KEYS, 'm']);
+  checkOptions('eye', o, [...TENSOR_KEYS, 'm']);
+  m = o.m ?? n;
+  const dtype = o.dtype ?? 'float32';
   const host = hostArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;
-  return fromHost(host, [n, m], { ...options, dtype });
+  return fromHost(host, [n, m], { ...o, dtype });
 }
 
-function like(x: Tensor, options: TensorOptions): TensorOptions {
+function like(
+  x: Tensor,
+  options: TensorOptions,
+  call: string,
+  allowed: readonly string[] = TENSOR_KEYS,
+): TensorOptions {
+  checkOptions(call, options, allowed);
   return { dtype: x.dtype, device: x.device, ...options };
 }
 
 export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return full(x.shape, 0, like(x, options));
+  return full(x.shape, 0, like(x, options, 'zerosLike'));
 }
 export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return full(x.shape, 1, like(x, options));
+  return full(x.shape, 1, like(x, options, 'onesLike'));
 }
 export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(x.shape, value, like(x, options));
+  return full(x.shape, value, like(x, options, 'fullLike'));
 }
 export function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(x.shape, like(x, options));
+  return rand(x.shape, like(x, options, 'randLike', RANDOM_KEYS));
 }
 export function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(x.shape, like(x, options));
+  return randn(x.shape, like(x, options, 'randnLike', RANDOM_KEYS));
 }

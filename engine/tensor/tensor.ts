@@ -3,6 +3,7 @@
  * are thin: each forwards to the op of the same name in engine/ops, where forward and backward
  * live side by side.
  */
+import type { ValuesIndices } from './values-indices.ts';
 import type { View } from '../backend/types.ts';
 import type { Node } from '../autograd/node.ts';
 import { isFloatingPoint, itemSize, type DType, type Device, type HostArray } from '../dtype.ts';
@@ -16,7 +17,9 @@ import * as srt from '../ops/sort.ts';
 import * as cnt from '../ops/counting.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
-import { formatTensor } from './format.ts';
+import { formatTensor, inspectCustom } from './format.ts';
+import { installIntegerIndexing } from './integer-index.ts';
+import { namedArgs, optionsOf } from '../args.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
 import { close } from './ledger.ts';
@@ -29,10 +32,31 @@ export interface DimOptions {
   dim?: number | readonly number[];
   keepdim?: boolean;
 }
+export interface SliceOptions {
+  dim?: number;
+  start?: number | null;
+  end?: number | null;
+  step?: number;
+}
 export interface VarOptions extends DimOptions {
   unbiased?: boolean;
   /** torch's correction: 1 is Bessel's (unbiased), 0 the population variance. */
   correction?: number;
+}
+
+export interface ClampOptions {
+  min?: number | null;
+  max?: number | null;
+}
+
+/** clamp(min, max), clamp({ min }), clamp(min, { max }): the bounds, however given. */
+function bounds(call: string, min: number | null | ClampOptions | undefined, max: number | null | undefined) {
+  return namedArgs<ClampOptions>(call, ['min', 'max'], [min, max]);
+}
+
+/** A trailing optional dim given as a number or as { dim }, as in x.squeeze({ dim: 1 }). */
+function optionalDim(call: string, dim: number | { dim?: number } | undefined): number | undefined {
+  return namedArgs<{ dim: number }>(call, ['dim'], [dim]).dim;
 }
 
 export interface BackwardOptions {
@@ -110,7 +134,12 @@ export class Tensor {
     return this.storage.version;
   }
 
-  requiresGrad_(value = true): this {
+  requiresGrad_(requiresGrad: boolean | { requiresGrad?: boolean } = true): this {
+    const { requiresGrad: value = true } = namedArgs<{ requiresGrad: boolean }>(
+      'Tensor.requiresGrad_',
+      ['requiresGrad'],
+      [requiresGrad],
+    );
     if (!this.isLeaf) {
       if (value) return this;
       throw new Error(
@@ -170,6 +199,7 @@ export class Tensor {
   backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
     // Keyword arguments come as a last options object, which may stand alone: backward({ retainGraph: true }).
     if (gradient && !(gradient instanceof Tensor)) [gradient, options] = [gradient.gradient, gradient];
+    optionsOf('Tensor.backward', options, ['gradient', 'retainGraph', 'createGraph']);
     grad.backward(this, gradient ?? undefined, options);
   }
 
@@ -202,6 +232,9 @@ export class Tensor {
   }
   toString(): string {
     return formatTensor(this);
+  }
+  [inspectCustom](): string {
+    return this.toString();
   }
 
   // ---- device and dtype ----------------------------------------------------------------------
@@ -322,11 +355,13 @@ export class Tensor {
   round(): Tensor {
     return el.round(this);
   }
-  clamp(min?: number | null, max?: number | null): Tensor {
-    return el.clamp(this, min, max);
+  clamp(min?: number | null | ClampOptions, max?: number | null): Tensor {
+    const o = bounds('Tensor.clamp', min, max);
+    return el.clamp(this, o.min, o.max);
   }
-  clip(min?: number | null, max?: number | null): Tensor {
-    return el.clamp(this, min, max);
+  clip(min?: number | null | ClampOptions, max?: number | null): Tensor {
+    const o = bounds('Tensor.clip', min, max);
+    return el.clamp(this, o.min, o.max);
   }
   eq(other: TensorLike): Tensor {
     return el.eq(this, other);
@@ -379,13 +414,13 @@ export class Tensor {
     return red.std(this, dim, keepdim);
   }
   max(): Tensor;
-  max(dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  max(dim?: number | DimOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+  max(dim?: number | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
     return dim === undefined ? red.maxAll(this) : red.maxDim(this, dim, keepdim);
   }
   min(): Tensor;
-  min(dim: number | DimOptions, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  min(dim?: number | DimOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+  min(dim?: number | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
     return dim === undefined ? red.minAll(this) : red.minDim(this, dim, keepdim);
   }
   argmax(dim?: number | DimOptions, keepdim?: boolean): Tensor {
@@ -394,7 +429,20 @@ export class Tensor {
   argmin(dim?: number | DimOptions, keepdim?: boolean): Tensor {
     return red.argmin(this, dim, keepdim);
   }
-  norm(p: number = 2, dim?: number | readonly number[] | DimOptions, keepdim?: boolean): Tensor {
+  norm(
+    p: number | (DimOptions & { p?: number }) = 2,
+    dim?: number | readonly number[] | DimOptions,
+    keepdim?: boolean,
+  ): Tensor {
+    if (typeof p === 'object') {
+      const { p: order = 2, ...rest } = namedArgs<DimOptions & { p: number }>(
+        'torch.norm',
+        [],
+        [p],
+        ['p', 'dim', 'keepdim'],
+      );
+      return red.norm(this, order, rest);
+    }
     return red.norm(this, p, dim, keepdim);
   }
   logsumexp(dim: number | DimOptions, keepdim?: boolean): Tensor {
@@ -456,36 +504,42 @@ export class Tensor {
   expandAs(other: Tensor): Tensor {
     return mv.expand(this, other.shape);
   }
-  squeeze(dim?: number): Tensor {
-    return mv.squeeze(this, dim);
+  squeeze(dim?: number | { dim?: number }): Tensor {
+    return mv.squeeze(this, optionalDim('Tensor.squeeze', dim));
   }
   unsqueeze(dim: number): Tensor {
     return mv.unsqueeze(this, dim);
   }
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return mv.flatten(this, startDim, endDim);
+  flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number): Tensor {
+    const o = namedArgs<{ startDim: number; endDim: number }>(
+      'Tensor.flatten',
+      ['startDim', 'endDim'],
+      [startDim, endDim],
+    );
+    return mv.flatten(this, o.startDim ?? 0, o.endDim ?? -1);
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return mv.unflatten(this, dim, sizes);
   }
-  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
-    return mv.slice(this, dim, start ?? undefined, end ?? undefined, step);
+  slice(dim: number | SliceOptions, start?: number | null | SliceOptions, end?: number | null, step?: number): Tensor {
+    const o = namedArgs<SliceOptions>('Tensor.slice', ['dim', 'start', 'end', 'step'], [dim, start, end, step]);
+    return mv.slice(this, o.dim ?? 0, o.start ?? undefined, o.end ?? undefined, o.step ?? 1);
   }
   narrow(dim: number, start: number, length: number): Tensor {
     return mv.slice(this, dim, start, start + length, 1);
   }
   /** x[i]: selects along dim 0 (or `dim`), removing that dim. */
-  index(i: number, dim = 0): Tensor {
-    return mv.select(this, dim, i);
+  index(i: number, dim?: number | { dim?: number }): Tensor {
+    return mv.select(this, optionalDim('Tensor.index', dim) ?? 0, i);
   }
   select(dim: number, i: number): Tensor {
     return mv.select(this, dim, i);
   }
-  chunk(chunks: number, dim = 0): Tensor[] {
-    return mv.chunk(this, chunks, dim);
+  chunk(chunks: number, dim?: number | { dim?: number }): Tensor[] {
+    return mv.chunk(this, chunks, optionalDim('Tensor.chunk', dim) ?? 0);
   }
-  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
-    return mv.split(this, splitSize, dim);
+  split(splitSize: number | readonly number[], dim?: number | { dim?: number }): Tensor[] {
+    return mv.split(this, splitSize, optionalDim('Tensor.split', dim) ?? 0);
   }
 
   // ---- indexing ------------------------------------------------------------------------------
@@ -522,7 +576,7 @@ export class Tensor {
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------
   add_(other: TensorLike, options?: { alpha?: number }): this {
-    const alpha = options?.alpha ?? 1;
+    const { alpha = 1 } = optionsOf('Tensor.add_', options, ['alpha']);
     const operand = alpha === 1 ? other : other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
     return inplace.binary(this, 'add', operand, (x) => el.add(x, operand));
   }
@@ -535,8 +589,9 @@ export class Tensor {
   div_(other: TensorLike): this {
     return inplace.binary(this, 'div', other, (x) => el.div(x, other));
   }
-  clamp_(min?: number | null, max?: number | null): this {
-    return inplace.apply(this, (x) => el.clamp(x, min, max), 'clamp_');
+  clamp_(min?: number | null | ClampOptions, max?: number | null): this {
+    const o = bounds('Tensor.clamp_', min, max);
+    return inplace.apply(this, (x) => el.clamp(x, o.min, o.max), 'clamp_');
   }
   relu_(): this {
     return inplace.apply(this, (x) => el.relu(x), 'relu_');
@@ -548,10 +603,10 @@ export class Tensor {
     return inplace.apply(this, (x) => el.sqrt(x), 'sqrt_');
   }
   addcmul_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    return this.add_(el.mul(t1, t2), { alpha: options?.value ?? 1 });
+    return this.add_(el.mul(t1, t2), { alpha: optionsOf('Tensor.addcmul_', options, ['value']).value ?? 1 });
   }
   addcdiv_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    return this.add_(el.div(t1, t2), { alpha: options?.value ?? 1 });
+    return this.add_(el.div(t1, t2), { alpha: optionsOf('Tensor.addcdiv_', options, ['value']).value ?? 1 });
   }
   lerp_(end: Tensor, weight: number): this {
     return this.add_(el.sub(end, this), { alpha: weight });
@@ -569,6 +624,8 @@ export class Tensor {
     return inplace.fill(this, 0);
   }
 }
+
+installIntegerIndexing(Tensor);
 
 function itemBytes(t: Tensor): number {
   return itemSize[t.dtype];

@@ -4,6 +4,7 @@
  * float32 holds every integer below 2^24), as `datasets.MNIST.data` does. `img.div(255)` then equals
  * torchvision's `img.float() / 255` and ToTensor's values. 16-bit PNGs are reduced to 8 bits.
  */
+import { checkKeys } from '../args.ts';
 import { readFileSync } from 'node:fs';
 import type { Device } from '../dtype.ts';
 import { decodeJpegPixels, isJpeg } from '../io/jpeg.ts';
@@ -55,6 +56,7 @@ function checkBytes(input: unknown, what: string): Uint8Array {
 
 /** [C, H, W] float32 with the pixel values 0…255. */
 export function pixelsToTensor(p: Pixels, options: ReadImageOptions, what: string): Tensor {
+  checkKeys(`io.${what.replace(/\(.*/, '')}`, options, ['mode', 'device']);
   const mode = checkMode(options.mode ?? 'UNCHANGED', what);
   const q = mode === 'UNCHANGED' ? p : convertPixels(p, CHANNELS[mode]);
   const plane = q.width * q.height;

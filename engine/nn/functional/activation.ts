@@ -4,7 +4,7 @@ import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
 import { rand } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../args.ts';
+import { namedArgs } from '../../args.ts';
 import { warnOnce } from './warn.ts';
 
 export const relu = (input: Tensor): Tensor => input.relu();
@@ -22,16 +22,16 @@ export function softmaxDim(name: string, ndim: number, dim: number | null | unde
 
 type DimArg = number | { dim?: number | null } | null;
 
-function dimOf(dim: DimArg | undefined): number | null | undefined {
-  return typeof dim === 'object' && dim !== null ? dim.dim : dim;
+function dimOf(call: string, dim: DimArg | undefined): number | null | undefined {
+  return namedArgs<{ dim: number | null }>(call, ['dim'], [dim]).dim;
 }
 
 export function softmax(input: Tensor, dim?: DimArg): Tensor {
-  return input.softmax(softmaxDim('softmax', input.ndim, dimOf(dim)));
+  return input.softmax(softmaxDim('softmax', input.ndim, dimOf('torch.nn.functional.softmax', dim)));
 }
 
 export function logSoftmax(input: Tensor, dim?: DimArg): Tensor {
-  return input.logSoftmax(softmaxDim('log_softmax', input.ndim, dimOf(dim)));
+  return input.logSoftmax(softmaxDim('log_softmax', input.ndim, dimOf('torch.nn.functional.logSoftmax', dim)));
 }
 
 export interface DropoutOptions {
@@ -46,7 +46,11 @@ export interface DropoutOptions {
 export function dropout(input: Tensor, p?: number, training?: boolean): Tensor;
 export function dropout(input: Tensor, options: DropoutOptions): Tensor;
 export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
-  const { p = 0.5, training = true } = namedArgs<DropoutOptions>(['p', 'training'], rest);
+  const { p = 0.5, training = true } = namedArgs<DropoutOptions>(
+    'torch.nn.functional.dropout',
+    ['p', 'training'],
+    rest,
+  );
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return input;
   if (p === 1) return input.mul(0);
@@ -56,7 +60,8 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
 }
 
 /** y = x·Wᵀ + b, with weight [out_features, in_features]. */
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
+  ({ bias } = namedArgs<{ bias: Tensor | null }>('torch.nn.functional.linear', ['bias'], [bias]));
   const y = input.matmul(weight.t());
   // Under autocast the bias joins the product's dtype, so the output stays low-precision.
   return bias ? y.add(toAutocastDtype(bias)) : y;

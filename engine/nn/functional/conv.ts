@@ -5,11 +5,13 @@
  * from autograd and run on any backend.
  */
 import { toAutocastDtype } from '../../amp/autocast.ts';
+import { checkKeys } from '../../args.ts';
+import { valuesIndices, type ValuesIndices } from '../../tensor/values-indices.ts';
 import { cat } from '../../ops/indexing.ts';
 import { full, fromHost } from '../../tensor/create.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../args.ts';
+import { namedArgs } from '../../args.ts';
 
 export type Pair = number | readonly [number, number] | readonly number[];
 
@@ -26,6 +28,7 @@ export function pair(value: Pair, name: string): [number, number] {
  * the last dim, as PyTorch's does ([left, right, top, bottom] pads the last two dims).
  */
 export function pad(input: Tensor, padding: readonly number[], options: { value?: number } = {}): Tensor {
+  checkKeys('torch.nn.functional.pad', options, ['value']);
   const value = options.value ?? 0;
   if (padding.length % 2 !== 0 || padding.length / 2 > input.ndim) {
     throw new RangeError(
@@ -124,7 +127,11 @@ export function conv2d(
 ): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor {
-  const o = namedArgs<Conv2dOptions>(['bias', 'stride', 'padding', 'dilation', 'groups'], rest);
+  const o = namedArgs<Conv2dOptions>(
+    'torch.nn.functional.conv2d',
+    ['bias', 'stride', 'padding', 'dilation', 'groups'],
+    rest,
+  );
   const groups = o.groups ?? 1;
   const x = batched(input, 'conv2d');
   if (weight.ndim !== 4)
@@ -232,13 +239,13 @@ export function maxPool2d(
   input: Tensor,
   kernelSize: Pair,
   options: MaxPool2dOptions & { returnIndices: true },
-): { values: Tensor; indices: Tensor };
-export function maxPool2d(
-  input: Tensor,
-  kernelSize: Pair,
-  ...rest: unknown[]
-): Tensor | { values: Tensor; indices: Tensor } {
-  const o = namedArgs<MaxPool2dOptions>(['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], rest);
+): ValuesIndices;
+export function maxPool2d(input: Tensor, kernelSize: Pair, ...rest: unknown[]): Tensor | ValuesIndices {
+  const o = namedArgs<MaxPool2dOptions>(
+    'torch.nn.functional.maxPool2d',
+    ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'],
+    rest,
+  );
   const x = batched(input, 'max_pool2d');
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const kernel = pair(kernelSize, 'kernel_size');
@@ -279,5 +286,5 @@ export function maxPool2d(
   const L = out[0] * out[1];
   const table = fromHost(windowPositions(wd, windows, padding), [1, 1, K, L], { dtype: 'int32', device: x.device });
   const indices = table.expand([n, c, K, L]).gather(2, best.indices.unsqueeze(2)).reshape(shape);
-  return { values: unbatch(values), indices: unbatch(indices) };
+  return valuesIndices(unbatch(values), unbatch(indices));
 }

@@ -4,6 +4,7 @@
  */
 // Losses are on autocast's float32 list: 2-byte float inputs are cast to float32 in a region.
 import { toAutocastFloat32 } from '../../amp/autocast.ts';
+import { checkKeys, keys } from '../../args.ts';
 import { defineOp } from '../../autograd/function.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
@@ -62,6 +63,7 @@ function warnIfBroadcast(input: Tensor, target: Tensor): void {
 }
 
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.mseLoss', options, ['reduction']);
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   warnIfBroadcast(input, target);
   const d = input.sub(target);
@@ -69,6 +71,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
 }
 
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.l1Loss', options, ['reduction']);
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   warnIfBroadcast(input, target);
   return reduce(input.sub(target).abs(), checkReduction(options.reduction ?? 'mean'));
@@ -159,6 +162,7 @@ function reduceWeighted(
 }
 
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.nllLoss', options, keys<NLLLossOptions>({ weight: 1, reduction: 1, ignoreIndex: 1 }));
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   const { weight, ignoreIndex = -100 } = options;
   const reduction = checkReduction(options.reduction ?? 'mean');
@@ -170,6 +174,11 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
 }
 
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkKeys(
+    'torch.nn.functional.crossEntropy',
+    options,
+    keys<CrossEntropyOptions>({ weight: 1, reduction: 1, ignoreIndex: 1, labelSmoothing: 1 }),
+  );
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   const { weight, ignoreIndex = -100, labelSmoothing = 0 } = options;
   const reduction = checkReduction(options.reduction ?? 'mean');
@@ -237,6 +246,7 @@ const binaryCrossEntropyOp = defineOp(
 );
 
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.binaryCrossEntropy', options, ['weight', 'reduction']);
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   if (!sameShape(input, target)) {
     throw new RangeError(
@@ -291,6 +301,11 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
+  checkKeys(
+    'torch.nn.functional.binaryCrossEntropyWithLogits',
+    options,
+    keys<BCEWithLogitsOptions>({ weight: 1, reduction: 1, posWeight: 1 }),
+  );
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
   if (!sameShape(input, target)) {
     throw new RangeError(

@@ -3,7 +3,7 @@ import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { noGrad } from '../../autograd/grad-mode.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../args.ts';
+import { namedArgs } from '../../args.ts';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -40,7 +40,11 @@ export function batchNorm(
   runningVar: Tensor | null,
   ...rest: unknown[]
 ): Tensor {
-  const o = namedArgs<BatchNormOptions>(['weight', 'bias', 'training', 'momentum', 'eps'], rest);
+  const o = namedArgs<BatchNormOptions>(
+    'torch.nn.functional.batchNorm',
+    ['weight', 'bias', 'training', 'momentum', 'eps'],
+    rest,
+  );
   input = toAutocastFloat32(input); // norms are on autocast's float32 list
   const { training = false, momentum = 0.1, eps = 1e-5 } = o;
   if (input.ndim < 2)
@@ -97,7 +101,7 @@ export function layerNorm(
   options: LayerNormOptions,
 ): Tensor;
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...rest: unknown[]): Tensor {
-  const o = namedArgs<LayerNormOptions>(['weight', 'bias', 'eps'], rest);
+  const o = namedArgs<LayerNormOptions>('torch.nn.functional.layerNorm', ['weight', 'bias', 'eps'], rest);
   input = toAutocastFloat32(input); // norms are on autocast's float32 list
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const tail = input.shape.slice(input.ndim - shape.length);

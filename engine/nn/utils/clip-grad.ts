@@ -8,7 +8,7 @@ import { div } from '../../ops/elementwise.ts';
 import { stack } from '../../ops/indexing.ts';
 import { zeros } from '../../tensor/create.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../args.ts';
+import { namedArgs } from '../../args.ts';
 
 export type NormType = number | 'inf';
 
@@ -52,7 +52,7 @@ export function clipGradNorm_(
   options: ClipGradNormOptions,
 ): Tensor;
 export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: number, ...rest: unknown[]): Tensor {
-  const o = namedArgs<ClipGradNormOptions>(['normType', 'errorIfNonfinite'], rest);
+  const o = namedArgs<ClipGradNormOptions>('torch.nn.utils.clipGradNorm_', ['normType', 'errorIfNonfinite'], rest);
   const p = o.normType === 'inf' ? Infinity : (o.normType ?? 2);
   const grads = gradsOf(parameters);
   if (grads.length === 0) return zeros([]);

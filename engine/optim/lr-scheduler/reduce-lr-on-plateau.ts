@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../../tensor/tensor.ts';
 import type { AnyOptimizer } from './schedulers.ts';
+import { namedArgs } from '../../args.ts';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -33,7 +34,16 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   protected lastLr: number[];
 
-  constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
+  constructor(
+    optimizer: AnyOptimizer,
+    first?: ReduceLROnPlateauOptions['mode'] | ReduceLROnPlateauOptions,
+    ...rest: unknown[]
+  ) {
+    const names = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
+    const options = namedArgs<Required<ReduceLROnPlateauOptions>>('torch.optim.lrScheduler.ReduceLROnPlateau', names, [
+      first,
+      ...rest,
+    ]);
     const {
       mode = 'min',
       factor = 0.1,

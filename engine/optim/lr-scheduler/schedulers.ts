@@ -3,7 +3,7 @@
  * computed from the groups' current lr, so schedulers compose as in PyTorch; without outside
  * changes to lr it yields the closed-form values.
  */
-import { namedArgs } from '../../nn/args.ts';
+import { namedArgs } from '../../args.ts';
 import type { BaseOptions, Optimizer } from '../optimizer.ts';
 
 export type AnyOptimizer = Optimizer<BaseOptions, any>;
@@ -90,6 +90,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, ...rest: unknown[]) {
     const o = namedArgs<{ stepSize: number; gamma: number; lastEpoch: number }>(
+      'torch.optim.lrScheduler.StepLR',
       ['stepSize', 'gamma', 'lastEpoch'],
       rest,
     );
@@ -115,6 +116,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, options: { milestones: readonly number[]; gamma?: number; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, ...rest: unknown[]) {
     const o = namedArgs<{ milestones: readonly number[]; gamma: number; lastEpoch: number }>(
+      'torch.optim.lrScheduler.MultiStepLR',
       ['milestones', 'gamma', 'lastEpoch'],
       rest,
     );
@@ -139,7 +141,11 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, gamma: number, options: { lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, options: { gamma: number; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, ...rest: unknown[]) {
-    const o = namedArgs<{ gamma: number; lastEpoch: number }>(['gamma', 'lastEpoch'], rest);
+    const o = namedArgs<{ gamma: number; lastEpoch: number }>(
+      'torch.optim.lrScheduler.ExponentialLR',
+      ['gamma', 'lastEpoch'],
+      rest,
+    );
     super(optimizer, o.lastEpoch);
     this.gamma = required(o.gamma, 'gamma', 'ExponentialLR');
     this.initialStep();
@@ -163,7 +169,11 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, tMax: number, options: { etaMin?: number; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, ...rest: unknown[]) {
-    const o = namedArgs<{ tMax: number; etaMin: number; lastEpoch: number }>(['tMax', 'etaMin', 'lastEpoch'], rest);
+    const o = namedArgs<{ tMax: number; etaMin: number; lastEpoch: number }>(
+      'torch.optim.lrScheduler.CosineAnnealingLR',
+      ['tMax', 'etaMin', 'lastEpoch'],
+      rest,
+    );
     super(optimizer, o.lastEpoch);
     this.tMax = required(o.tMax, 'tMax', 'CosineAnnealingLR');
     this.etaMin = o.etaMin ?? 0;
@@ -196,6 +206,7 @@ export class LambdaLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, options: { lrLambda: LrLambda | readonly LrLambda[]; lastEpoch?: number });
   constructor(optimizer: AnyOptimizer, ...rest: unknown[]) {
     const o = namedArgs<{ lrLambda: LrLambda | readonly LrLambda[]; lastEpoch: number }>(
+      'torch.optim.lrScheduler.LambdaLR',
       ['lrLambda', 'lastEpoch'],
       rest,
     );

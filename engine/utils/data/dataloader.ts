@@ -5,6 +5,7 @@
  * batches are exactly those of numWorkers: 0, random transforms included (fetch.ts says how). Each
  * worker gets a copy of the dataset (state.ts), as PyTorch's workers get a pickled one.
  */
+import { keys, namedArgs } from '../../args.ts';
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { defaultCollate, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
@@ -63,10 +64,28 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   /** The persistent workers, once started. */
   private pool: Promise<WorkerPool> | null = null;
 
+  constructor(dataset: Dataset<T>, options?: DataLoaderOptions<T, B>);
+  constructor(dataset: Dataset<T>, batchSize?: number, shuffle?: boolean, options?: DataLoaderOptions<T, B>);
   constructor(
     readonly dataset: Dataset<T>,
-    options: DataLoaderOptions<T, B> = {},
+    ...rest: unknown[]
   ) {
+    const options = namedArgs<DataLoaderOptions<T, B>>(
+      'torch.utils.data.DataLoader',
+      ['batchSize', 'shuffle'],
+      rest,
+      keys<DataLoaderOptions<T, B>>({
+        batchSize: 1,
+        shuffle: 1,
+        dropLast: 1,
+        numWorkers: 1,
+        prefetchFactor: 1,
+        persistentWorkers: 1,
+        generator: 1,
+        collateFn: 1,
+        workerSpec: 1,
+      }),
+    );
     this.batchSize = positiveInteger(options.batchSize ?? 1, 'batch_size');
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;

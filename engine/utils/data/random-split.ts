@@ -1,4 +1,5 @@
 /** torch.utils.data.random_split: disjoint random subsets of given lengths or fractions. */
+import { namedArgs } from '../../args.ts';
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { Subset, type Dataset } from './dataset.ts';
 
@@ -31,8 +32,10 @@ function resolveLengths(lengths: readonly number[], n: number): number[] {
 export function randomSplit<T>(
   dataset: Dataset<T>,
   lengths: readonly number[],
-  generator: Generator = defaultGenerator,
+  generator?: Generator | { generator?: Generator },
 ): Subset<T>[] {
+  const g = namedArgs<{ generator: Generator }>('torch.utils.data.randomSplit', ['generator'], [generator]).generator;
+  generator = g ?? defaultGenerator;
   const sizes = resolveLengths(lengths, dataset.length);
   const perm = generator.permutation(dataset.length);
   let offset = 0;

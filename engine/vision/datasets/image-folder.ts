@@ -3,6 +3,7 @@
  * and order, see engine/io/image-folder.ts). Images are decoded when an item is read, so a large
  * folder costs memory only for its list of paths.
  */
+import { checkKeys, keys } from '../../args.ts';
 import { scanImageFolder } from '../../io/image-folder.ts';
 import { readPng } from '../../io/png.ts';
 import { checkIndex, Dataset } from '../../utils/data/dataset.ts';
@@ -29,6 +30,11 @@ export class ImageFolder<X = Image, Y = number> extends Dataset<[X, Y]> {
 
   constructor(root: string, options: ImageFolderOptions<X, Y> = {}) {
     super();
+    checkKeys(
+      'datasets.ImageFolder',
+      options,
+      keys<ImageFolderOptions<X, Y>>({ transform: 1, targetTransform: 1, extensions: 1, loader: 1 }),
+    );
     const listing = scanImageFolder(root, options.extensions ?? ['.png']);
     this.root = root;
     this.classes = listing.classes;

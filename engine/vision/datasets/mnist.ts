@@ -9,6 +9,7 @@
  * `data.div(255)` equals ToTensor's values exactly) and `targets` (int32 [N]), as torchvision users
  * do with its `data` and `targets` attributes, normalise once, and wrap them in a TensorDataset.
  */
+import { checkKeys, keys } from '../../args.ts';
 import { join } from 'node:path';
 import { loadMnistRaw, type MnistFiles, type MnistRaw } from '../../io/idx.ts';
 import { fromHost } from '../../tensor/create.ts';
@@ -56,6 +57,11 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
 
   constructor(options: MnistOptions<X, Y> = {}) {
     super();
+    checkKeys(
+      'datasets.MNIST',
+      options,
+      keys<MnistOptions<X, Y>>({ train: 1, root: 1, transform: 1, targetTransform: 1 }),
+    );
     this.train = options.train ?? true;
     this.root = options.root;
     this.transform = options.transform;

@@ -12,6 +12,7 @@
  * Hue leaves gray images unchanged, as torchvision does; a hue shift of colour images is not
  * supported yet and says so.
  */
+import { checkKeys, keys } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { channelsOf, isImageLike, type Image, type ImageLike } from '../image.ts';
 import { luma } from '../../io/pixels.ts';
@@ -133,6 +134,11 @@ export class ColorJitter {
   readonly hue: Range | null;
 
   constructor(private readonly options: ColorJitterOptions = {}) {
+    checkKeys(
+      'transforms.ColorJitter',
+      options,
+      keys<ColorJitterOptions>({ brightness: 1, contrast: 1, saturation: 1, hue: 1, generator: 1 }),
+    );
     this.brightness = checkRange(options.brightness ?? 0, 'brightness', 1, [0, Infinity], true);
     this.contrast = checkRange(options.contrast ?? 0, 'contrast', 1, [0, Infinity], true);
     this.saturation = checkRange(options.saturation ?? 0, 'saturation', 1, [0, Infinity], true);

@@ -4,6 +4,7 @@
  * 'edge' (the border pixel repeated), 'reflect' (mirrored without repeating the border:
  * 1 2 3 → 3 2 | 1 2 3 | 2 1) and 'symmetric' (mirrored with it: 2 1 | 1 2 3 | 3 2).
  */
+import { checkKeys, keys } from '../../args.ts';
 import { fromHost, full } from '../../tensor/create.ts';
 import { cat } from '../../ops/indexing.ts';
 import { Tensor } from '../../tensor/tensor.ts';
@@ -96,6 +97,7 @@ export class Pad {
   readonly paddingMode: PaddingMode;
 
   constructor(padding: number | readonly number[], options: PadOptions = {}) {
+    checkKeys('transforms.Pad', options, keys<PadOptions>({ fill: 1, paddingMode: 1 }));
     this.padding = sides(padding, 'Pad');
     this.fill = checkFill(options.fill ?? 0, 'Pad');
     this.paddingMode = options.paddingMode ?? 'constant';

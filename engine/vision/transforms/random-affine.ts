@@ -5,6 +5,7 @@
  * tx and ty rounded half to even, then (with scale) the scale, then (with shear) shear x and, for
  * four shear values, shear y. Tensors and images are warped as torchvision warps them (affine.ts).
  */
+import { checkKeys, keys } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { isImageLike, type Image, type ImageLike } from '../image.ts';
 import { affineImage, affineTensor, inverseAffineMatrix } from './affine.ts';
@@ -54,6 +55,19 @@ export class RandomAffine {
     degrees: number | readonly number[],
     private readonly options: RandomAffineOptions = {},
   ) {
+    checkKeys(
+      'transforms.RandomAffine',
+      options,
+      keys<RandomAffineOptions>({
+        translate: 1,
+        scale: 1,
+        shear: 1,
+        interpolation: 1,
+        fill: 1,
+        center: 1,
+        generator: 1,
+      }),
+    );
     this.degrees = angleRange(degrees, 'degrees');
     if (options.translate !== undefined) {
       const t = sequence(options.translate, 'translate', [2]);

@@ -3,6 +3,7 @@
  * crop at a random position. The draws follow torchvision: row offset i, then column offset j,
  * each uniform over the valid range; none when the crop is the whole image.
  */
+import { checkKeys, keys } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { channelsOf, isImageLike, remapImage, type Image, type ImageLike } from '../image.ts';
 import { padImage, padTensor, sides, type PaddingMode, type Sides } from './pad.ts';
@@ -27,6 +28,11 @@ export class RandomCrop {
     size: number | readonly [number, number],
     private readonly options: RandomCropOptions = {},
   ) {
+    checkKeys(
+      'transforms.RandomCrop',
+      options,
+      keys<RandomCropOptions>({ padding: 1, padIfNeeded: 1, fill: 1, paddingMode: 1, generator: 1 }),
+    );
     this.size = typeof size === 'number' ? [size, size] : [size[0], size[1]];
     if (this.size.some((s) => !Number.isInteger(s) || s <= 0))
       throw new RangeError(`RandomCrop: size must be positive integers, got ${JSON.stringify(size)}`);

@@ -6,6 +6,7 @@
  * w = round(√(area / ratio)) (half to even); the first that fits is placed at a uniform row, then
  * column. value: a number, one per channel, or 'random' (standard normal noise).
  */
+import { checkKeys, keys } from '../../args.ts';
 import { fromHost, randn } from '../../tensor/create.ts';
 import { where } from '../../ops/elementwise.ts';
 import { formatShape } from '../../tensor/shape.ts';
@@ -38,6 +39,11 @@ export class RandomErasing {
   readonly inplace: boolean;
 
   constructor(private readonly options: RandomErasingOptions = {}) {
+    checkKeys(
+      'transforms.RandomErasing',
+      options,
+      keys<RandomErasingOptions>({ p: 1, scale: 1, ratio: 1, value: 1, inplace: 1, generator: 1 }),
+    );
     const { p = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0, inplace = false } = options;
     if (!(isNumber(value) || value === 'random' || (Array.isArray(value) && value.every(isNumber)))) {
       throw new TypeError(

@@ -1,4 +1,5 @@
 /** transforms.RandomHorizontalFlip(p): mirrors left–right with probability p (one draw per call). */
+import { checkKeys, keys } from '../../args.ts';
 import { fromHost } from '../../tensor/create.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { isImageLike, remapImage, type Image, type ImageLike } from '../image.ts';
@@ -15,6 +16,7 @@ export class RandomHorizontalFlip {
     readonly p = 0.5,
     private readonly options: RandomOptions = {},
   ) {
+    checkKeys('transforms.RandomHorizontalFlip', options, keys<RandomOptions>({ generator: 1 }));
     if (!(p >= 0 && p <= 1)) throw new RangeError(`RandomHorizontalFlip: p should be in [0, 1], got ${p}`);
   }
 

@@ -4,6 +4,7 @@
  * about the image centre. A tensor is warped as torchvision's F.rotate warps tensors; an image as
  * PIL's Image.rotate does (its matrix rounded to 15 decimals, as PIL rounds it). See affine.ts.
  */
+import { checkKeys, keys } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { channelsOf, isImageLike, type Image, type ImageLike } from '../image.ts';
 import { affineImage, affineTensor, inverseAffineMatrix, type Matrix } from './affine.ts';
@@ -57,6 +58,11 @@ export class RandomRotation {
     degrees: number | readonly number[],
     private readonly options: RandomRotationOptions = {},
   ) {
+    checkKeys(
+      'transforms.RandomRotation',
+      options,
+      keys<RandomRotationOptions>({ interpolation: 1, expand: 1, center: 1, fill: 1, generator: 1 }),
+    );
     this.degrees = angleRange(degrees, 'degrees');
     this.interpolation = checkInterpolation(options.interpolation ?? 'nearest', 'RandomRotation');
     this.expand = options.expand ?? false;
