@@ -50,7 +50,11 @@ export interface ClampOptions {
 }
 
 /** clamp(min, max), clamp({ min }), clamp(min, { max }): the bounds, however given. */
-function bounds(call: string, min: number | null | ClampOptions | undefined, max: number | null | undefined) {
+function bounds(
+  call: string,
+  min: number | null | ClampOptions | undefined,
+  max: number | null | ClampOptions | undefined,
+) {
   return namedArgs<ClampOptions>(call, ['min', 'max'], [min, max]);
 }
 
@@ -72,6 +76,8 @@ export class Tensor {
   private requires = false;
   private node: Node | null = null;
   private keepsGrad = false;
+  /** x[i]: x.index(i), and x[i] = v writes row i in place (integer-index.ts). */
+  [index: number]: Tensor;
   private gradient: Tensor | null = null;
   /** Whether `gradient` is a tensor backward() made, which nothing else holds (see grad's setter). */
   private gradIsOwn = false;
@@ -355,11 +361,11 @@ export class Tensor {
   round(): Tensor {
     return el.round(this);
   }
-  clamp(min?: number | null | ClampOptions, max?: number | null): Tensor {
+  clamp(min?: number | null | ClampOptions, max?: number | null | ClampOptions): Tensor {
     const o = bounds('Tensor.clamp', min, max);
     return el.clamp(this, o.min, o.max);
   }
-  clip(min?: number | null | ClampOptions, max?: number | null): Tensor {
+  clip(min?: number | null | ClampOptions, max?: number | null | ClampOptions): Tensor {
     const o = bounds('Tensor.clip', min, max);
     return el.clamp(this, o.min, o.max);
   }
@@ -589,7 +595,7 @@ export class Tensor {
   div_(other: TensorLike): this {
     return inplace.binary(this, 'div', other, (x) => el.div(x, other));
   }
-  clamp_(min?: number | null | ClampOptions, max?: number | null): this {
+  clamp_(min?: number | null | ClampOptions, max?: number | null | ClampOptions): this {
     const o = bounds('Tensor.clamp_', min, max);
     return inplace.apply(this, (x) => el.clamp(x, o.min, o.max), 'clamp_');
   }

@@ -256,23 +256,3 @@ describe.each(devices)('type promotion (%s)', (device) => {
     await expectExact(torch.tensor([3, -3], { device }).mul(torch.tensor([5, 5], { device })), [15, -15]);
   });
 });
-
-describe('tensor formatting', () => {
-  it('prints like PyTorch', () => {
-    expect(
-      torch
-        .tensor(
-          [
-            [1, 2],
-            [3, 4],
-          ],
-          { dtype: 'float32' },
-        )
-        .toString(),
-    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
-    expect(torch.tensor([1.5], { dtype: 'float64', requiresGrad: true }).toString()).toBe(
-      'tensor([1.5000], dtype=torch.float64, requires_grad=True)',
-    );
-    expect(torch.tensor([true]).toString()).toBe('tensor([True])');
-  });
-});
