@@ -30,7 +30,7 @@ export function editDistance(a: string, b: string): number {
 /**
  * The known name `name` was most likely meant to be, or undefined when none is close: the camelCase
  * spelling first, then a case-insensitive match, then the nearest within a third of the length
- * (at least 2 edits), ties to the earlier candidate.
+ * (at least 2 edits), ties to the one nearer with case, then to the earlier candidate.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   const list = [...candidates];
@@ -41,9 +41,13 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   if (caseless !== undefined) return caseless;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  let bestExact = Infinity;
   for (const c of list) {
-    const d = Math.min(editDistance(lower, c.toLowerCase()), editDistance(name, c));
-    if (d < bestDistance) [best, bestDistance] = [c, d];
+    const exact = editDistance(name, c);
+    const d = Math.min(editDistance(lower, c.toLowerCase()), exact);
+    // Equally near without case, the one nearer with case wins: `functionl` → `functional`, not `Function`.
+    if (d < bestDistance || (best !== undefined && d === bestDistance && exact < bestExact))
+      [best, bestDistance, bestExact] = [c, d, exact];
   }
   return best;
 }

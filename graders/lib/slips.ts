@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import leven from 'leven';
 import * as torch from '#engine';
+import { closestName } from '#engine/names';
 import { loadedTargets } from './load.ts';
 import { targetLabel, targetRoot } from './env.ts';
 import { learnerFrame, type Location } from './location.ts';
@@ -123,8 +123,6 @@ export function engineNames(): Set<string> {
   return (names = found);
 }
 
-const camel = (s: string): string => s.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
 // JavaScript's own names are never a slip, however close to an engine name (`map` and `max`).
 const javascript = new Set(
   [Array, String, Number, Object, Promise, Map, Set, Function, Date].flatMap((c) => [
@@ -133,20 +131,15 @@ const javascript = new Set(
   ]),
 );
 
-/** The engine's name closest to `name`: its camelCase, else the nearest within a small edit distance. */
+/**
+ * The engine's name closest to `name`, as the engine's own option checks suggest it (`#engine/names`:
+ * camelCase first, then the nearest within a small edit distance).
+ */
 export function suggestName(name: string): string | undefined {
   const known = engineNames();
   if (known.has(name) || javascript.has(name)) return undefined;
-  if (known.has(camel(name))) return camel(name);
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const k of known) {
-    const d = leven(name, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
   // A one- or two-letter name is a few edits from too many others to guess from.
-  return name.length >= 3 ? best : undefined;
+  return name.length >= 3 ? closestName(name, known) : undefined;
 }
 
 /**
