@@ -5,6 +5,10 @@
 import type { AdamStepParams, View } from '../../backend/types.ts';
 import { storeRounding, type HostArray } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
+import { wasmAdamStep } from './wasm/adam.ts';
+
+/** Below this many elements the JavaScript loop beats the copies into and out of WebAssembly memory. */
+const WASM_MIN_ELEMENTS = 64;
 
 export function adamStep(
   param: View,
@@ -31,8 +35,11 @@ export function adamStep(
   const rounding = storeRounding(param.buffer.dtype);
   // The plain case (a 4- or 8-byte float, no weight decay, no amsgrad, not maximising) is most
   // training runs: it gets a loop with no per-element branches or calls, 1.5-2x faster in V8.
+  // A WebAssembly SIMD copy of that loop (bit-identical) runs it several times faster still.
   if (rounding === null && weightDecay === 0 && !maximize && maxExpAvgSq === null) {
-    plainLoop(...args, v, expAvgSq.offset, n, c);
+    if (n < WASM_MIN_ELEMENTS || !wasmAdamStep(...args, v, expAvgSq.offset, n, c)) {
+      plainLoop(...args, v, expAvgSq.offset, n, c);
+    }
     return;
   }
   const vmax = maxExpAvgSq ? cpuData(maxExpAvgSq) : null;

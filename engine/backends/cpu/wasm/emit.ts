@@ -150,6 +150,41 @@ export class FunctionBuilder {
   i32x4Add(): this {
     return this.simd(0xae);
   }
+  /** v128.load64_zero: two f32 from [addr + offset] into the low lanes, zeros above. */
+  v128Load64Zero(offset = 0): this {
+    return this.simd(0x5d, ...this.memarg(3, offset));
+  }
+  /** v128.load64_splat: one f64 from [addr + offset] into both lanes. */
+  v128Load64Splat(offset = 0): this {
+    return this.simd(0x0a, ...this.memarg(3, offset));
+  }
+  /** v128.store64_lane 0: the low 8 bytes (two f32 after a demote) to [addr + offset]. */
+  v128Store64Low(offset = 0): this {
+    return this.simd(0x5b, ...this.memarg(3, offset), 0);
+  }
+  /** f64x2.promote_low_f32x4: the two low f32 lanes, exactly, as two f64. */
+  f64x2PromoteLow(): this {
+    return this.simd(0x5f);
+  }
+  /** f32x4.demote_f64x2_zero: two f64 rounded to nearest f32 (as a Float32Array store rounds) in the low lanes. */
+  f32x4DemoteZero(): this {
+    return this.simd(0x5e);
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+  f64x2Div(): this {
+    return this.simd(0xf3);
+  }
+  f64x2Sqrt(): this {
+    return this.simd(0xef);
+  }
   /** i32x4.dot_i16x8_s: lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1], the i16 lanes multiplied exactly. */
   i32x4DotI16x8S(): this {
     return this.simd(0xba);
