@@ -1,5 +1,6 @@
 /** x[i] and the (values, indices) tuples, as in PyTorch. */
 import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import * as torch from '#engine';
 import { devices } from '../../helpers/devices.ts';
 
@@ -38,4 +39,13 @@ describe.each(devices)('integer indexing (%s)', (device) => {
     expect(await indices.toArray()).toEqual([1, 0]);
     expect(await x().max(1)[0].toArray()).toEqual([3, 5]);
   });
+});
+
+// Graders run learners' code with the intrinsics frozen; the tuple must not assign over
+// Array.prototype.values there.
+it('(values, indices) builds where Array.prototype is frozen', async () => {
+  const script = `import * as torch from '#engine'; Object.freeze(Array.prototype);
+    const r = torch.tensor([[1, 3], [4, 2]]).max(1); console.log(r.values === r[0] && r.indices === r[1]);`;
+  const { stdout } = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  expect(stdout.trim()).toBe('true');
 });
