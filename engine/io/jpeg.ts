@@ -6,7 +6,7 @@
  * chroma upsampling are not libjpeg-turbo's: pixel values may differ from torchvision's by a few levels.
  */
 import { decode as decodeJpegBytes } from 'jpeg-js';
-import type { Pixels } from './png.ts';
+import { decodePngPixels, type Pixels } from './png.ts';
 
 /** The number of components in the file's first frame header (SOF0…SOF15), or undefined if none is found. */
 function frameComponents(bytes: Uint8Array): number | undefined {
@@ -51,4 +51,9 @@ export function decodeJpegPixels(bytes: Uint8Array, what: string): Pixels {
   const gray = new Uint8Array(width * height);
   for (let p = 0; p < gray.length; p++) gray[p] = data[3 * p]!;
   return { width, height, channels: 1, data: gray };
+}
+
+/** Decodes PNG or JPEG bytes, told apart by their signature; `what` names them in errors. */
+export function decodePixels(bytes: Uint8Array, what: string): Pixels {
+  return isJpeg(bytes) ? decodeJpegPixels(bytes, what) : decodePngPixels(bytes, what);
 }

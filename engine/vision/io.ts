@@ -7,7 +7,7 @@
 import { checkKeys } from '../args.ts';
 import { readFileSync } from 'node:fs';
 import type { Device } from '../dtype.ts';
-import { decodeJpegPixels, isJpeg } from '../io/jpeg.ts';
+import { decodeJpegPixels, decodePixels } from '../io/jpeg.ts';
 import { convertPixels } from '../io/pixels.ts';
 import { decodePngPixels, type Pixels } from '../io/png.ts';
 import { fromHost } from '../tensor/create.ts';
@@ -55,7 +55,7 @@ function checkBytes(input: unknown, what: string): Uint8Array {
 }
 
 /** [C, H, W] float32 with the pixel values 0…255. */
-export function pixelsToTensor(p: Pixels, options: ReadImageOptions, what: string): Tensor {
+function pixelsToTensor(p: Pixels, options: ReadImageOptions, what: string): Tensor {
   checkKeys(`io.${what.replace(/\(.*/, '')}`, options, ['mode', 'device']);
   const mode = checkMode(options.mode ?? 'UNCHANGED', what);
   const q = mode === 'UNCHANGED' ? p : convertPixels(p, CHANNELS[mode]);
@@ -74,12 +74,6 @@ export function readFile(path: string): Uint8Array {
   } catch (e) {
     throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
-}
-
-/** Decodes PNG or JPEG bytes, by their signature; `what` names them in errors. */
-export function decodePixels(bytes: Uint8Array, what: string): Pixels {
-  if (isJpeg(bytes)) return decodeJpegPixels(bytes, what);
-  return decodePngPixels(bytes, what);
 }
 
 /** torchvision.io.decode_png(input, mode): PNG bytes to a [C, H, W] tensor of values 0…255. */

@@ -7,7 +7,8 @@
 import { convertPixels } from '../io/pixels.ts';
 import type { Image as PngImage } from '../io/png.ts';
 import { channelsOf, type ImageLike } from './image.ts';
-import { decodePixels, readFile } from './io.ts';
+import { decodePixels } from '../io/jpeg.ts';
+import { readFile } from './io.ts';
 
 export type Image = PngImage;
 

@@ -13,4 +13,4 @@ export { RandomAffine, type RandomAffineOptions } from './random-affine.ts';
 export { ColorJitter, type ColorJitterOptions } from './color-jitter.ts';
 export { RandomErasing, type RandomErasingOptions } from './random-erasing.ts';
 export type { InterpolationMode } from './args.ts';
-export { applyTransform, type Transform, type TransformObject, type RandomOptions } from './transform.ts';
+export { type Transform, type TransformObject, type RandomOptions } from './transform.ts';
