@@ -167,8 +167,10 @@ describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
       // its last line to its exit is held to a limit (EXIT_LIMIT_MS).
       const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
       const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
-      const child = spawn(tsx, [script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(tsx, [script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -176,7 +178,9 @@ describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
           if (out.includes('\n')) resolve();
         });
         // 'close' comes after the output is read ('exit' may come before it).
-        child.on('close', () => reject(new Error(`the script ended before printing its line: ${out}`)));
+        child.on('close', (code, signal) =>
+          reject(new Error(`the script ended (${signal ?? `exit ${code}`}) before printing its line: ${out}${err}`)),
+        );
       });
       expect(out.trim()).toBe('done 3');
       const held = setTimeout(() => child.kill(), EXIT_LIMIT_MS);
