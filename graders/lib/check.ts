@@ -19,13 +19,11 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 const checks: RegisteredCheck[] = [];
 const cleanups: (() => unknown)[] = [];
-let host: ((c: RegisteredCheck) => void) | undefined;
 
 /**
  * Registers one graded check. The body passes by returning, fails by throwing a CheckFailure (the
  * expect* helpers do), and is "not started" when the learner's stub calls todo(). The grading child
- * (graders/cli/sandbox/) runs the registered checks in order; under vitest (`npm run grade:ui`) a host
- * (vitest-host.ts) turns each into a vitest test as well.
+ * (graders/cli/sandbox/) runs the registered checks in order.
  */
 export function check(spec: CheckSpec, body: (ctx: CheckContext) => unknown): void {
   if (checks.some((c) => c.spec.id === spec.id)) throw new Error(`two checks share the id '${spec.id}'`);
@@ -33,9 +31,7 @@ export function check(spec: CheckSpec, body: (ctx: CheckContext) => unknown): vo
   const expensive = checks.find((c) => c.spec.expensive);
   if (expensive && !spec.expensive)
     throw new Error(`grader bug: quick check '${spec.id}' is registered after expensive check '${expensive.spec.id}'`);
-  const c = { spec, body };
-  checks.push(c);
-  host?.(c);
+  checks.push({ spec, body });
 }
 
 /** Runs once every check has run (or the exercise stopped early): a grader removes what it wrote. */
@@ -45,9 +41,3 @@ export function afterChecks(cleanup: () => unknown): void {
 
 export const registeredChecks = (): readonly RegisteredCheck[] => checks;
 export const registeredCleanups = (): readonly (() => unknown)[] => cleanups;
-
-/** A runner of checks other than the grading child: set once, before any grader loads. */
-export function setCheckHost(h: (c: RegisteredCheck) => void): void {
-  if (host) throw new Error('the check host is set already');
-  host = h;
-}

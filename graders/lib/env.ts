@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 // The CLI talks to graders only through these environment variables, so that a grader runs the same
-// under `npm run grade`, under `npm run grade:ui` and under plain vitest.
+// under `npm run grade` and under plain vitest.
 export const ENV = {
   /** Absolute folder holding NN-slug/ exercise folders: exercises/, solutions/ or a submission copy. */
   targetRoot: 'TORCHLINGS_TARGET_ROOT',

@@ -29,7 +29,7 @@ export const TAKEN = [
 ];
 
 /** Scripts a learner runs; the kit's own (test, bench, the instructor's tools) stay behind. */
-const LEARNER_SCRIPTS = ['grade', 'hint', 'solution', 'typecheck', 'lint', 'format', 'grade:ui', 'train:mnist'];
+const LEARNER_SCRIPTS = ['grade', 'hint', 'solution', 'typecheck', 'lint', 'format', 'train:mnist'];
 
 export class LeakError extends Error {
   constructor(readonly leaks: Leak[]) {
