@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
 import { packInt8Weight, quantizedMatmul } from '#engine/backends/cpu/wasm/int8-matmul';
-import { activationQParams, symmetricScale } from '#engine/quantization/qparams';
+import { activationQParams, quantizeValue, symmetricScale } from '#engine/quantization/qparams';
 import { devices } from '../helpers/devices.ts';
 
 const { nn } = torch;
@@ -49,13 +49,46 @@ describe('quantization parameters (PyTorch formulas)', () => {
     const w = Int8Array.from({ length: N * K }, (_, i) => ((i * 37) % 256) - 128);
     const x = Float32Array.from({ length: M * K }, (_, i) => ((i * 53) % 200) - 60);
     const out = new Int32Array(M * N);
-    quantizedMatmul(x, 0, M, { inverseScale: 1, zeroPoint: 60 }, packInt8Weight(w, N, K), out);
+    let range: number[] = [];
+    const chosen = quantizedMatmul(
+      x,
+      0,
+      M,
+      (min, max) => ((range = [min, max]), { scale: 1, zeroPoint: 60 }),
+      packInt8Weight(w, N, K),
+      out,
+    );
+    expect(range).toEqual([-60, 139]);
+    expect(chosen).toEqual({ scale: 1, zeroPoint: 60 });
     for (let m = 0; m < M; m++)
       for (let n = 0; n < N; n++) {
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.min(195, x[m * K + k]!) * w[n * K + k]!; // clamp(x + 60, 0, 255) − 60
         expect(out[m * N + n]).toBe(sum);
       }
+  });
+
+  it('quantizes the input as PyTorch does: x/s in float32, ties to even, clamped, NaN skipped by the range', () => {
+    // Halves round to even, the clamp bites at both ends, NaN counts as 0; one weight of 1 per column reads q − z back.
+    const row = [0.25, 0.75, 1.25, -0.25, -0.75, 300, -300, NaN, 0.3 / 0.1, 7.49999]; // ×2: ties at 0.5, 1.5, 2.5
+    const [M, K] = [5, row.length];
+    const x = Float32Array.from({ length: M * K }, (_, i) => row[i % K]!);
+    const w = Int8Array.from({ length: K * K }, (_, i) => (i % (K + 1) === 0 ? 1 : 0)); // the identity
+    const out = new Int32Array(M * K);
+    let range: number[] = [];
+    quantizedMatmul(
+      x,
+      0,
+      M,
+      (min, max) => ((range = [min, max]), { scale: 0.5, zeroPoint: 10 }),
+      packInt8Weight(w, K, K),
+      out,
+    );
+    expect(range[0]).toBeLessThanOrEqual(-300);
+    expect(range[1]).toBeGreaterThanOrEqual(300);
+    const expected = row.map((v) => (Number.isNaN(v) ? 0 : quantizeValue(v, 2, 0, -10, 245)) | 0);
+    expect(expected.slice(0, 7)).toEqual([0, 2, 2, 0, -2, 245, -10]);
+    for (let m = 0; m < M; m++) expect(Array.from(out.subarray(m * K, (m + 1) * K))).toEqual(expected);
   });
 });
 

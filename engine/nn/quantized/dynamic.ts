@@ -6,7 +6,7 @@
  * PyTorch's quantized::linear_dynamic. Like PyTorch's quantized kernels it runs on the CPU and
  * is for inference (its output has no gradient).
  */
-import { isFloatingPoint, type HostArray } from '../../dtype.ts';
+import { isFloatingPoint } from '../../dtype.ts';
 import type { CpuBuffer } from '../../backends/cpu/buffer.ts';
 import { packInt8Weight, quantizedMatmul, type PackedInt8Weight } from '../../backends/cpu/wasm/int8-matmul.ts';
 import { activationQParams, quantizeValue, symmetricScale } from '../../quantization/qparams.ts';
@@ -29,29 +29,6 @@ function assertCpu(t: Tensor, what: string): void {
 function cpuValues(t: Tensor, what: string): ArrayLike<number> {
   assertCpu(t, what);
   return t.storage.backend.readSync!(t.strided);
-}
-
-/** [min, max] of n values from `offset` (NaN ignored); two lanes and selects, as V8 runs them fastest. */
-function minMax(x: HostArray, offset: number, n: number): [number, number] {
-  let min0 = Infinity;
-  let min1 = Infinity;
-  let max0 = -Infinity;
-  let max1 = -Infinity;
-  const end = offset + n - (n % 2);
-  for (let i = offset; i < end; i += 2) {
-    const a = x[i]!;
-    const b = x[i + 1]!;
-    min0 = a < min0 ? a : min0;
-    max0 = a > max0 ? a : max0;
-    min1 = b < min1 ? b : min1;
-    max1 = b > max1 ? b : max1;
-  }
-  if (n % 2 === 1) {
-    const last = x[offset + n - 1]!;
-    min0 = last < min0 ? last : min0;
-    max0 = last > max0 ? last : max0;
-  }
-  return [Math.min(min0, min1), Math.max(max0, max1)];
 }
 
 /** The packed weight of each int8 weight tensor, so loading a new one packs it anew. */
@@ -130,18 +107,19 @@ export class Linear extends Module {
     const flat = input.contiguous();
     const x = (flat.storage.buffer as CpuBuffer).data;
     const M = flat.numel() / K;
-    const { scale, zeroPoint } = activationQParams(...minMax(x, flat.offset, M * K));
     const acc = new Int32Array(M * N);
-    quantizedMatmul(x, flat.offset, M, { inverseScale: Math.fround(1 / scale), zeroPoint }, this.packed(), acc);
+    const { scale } = quantizedMatmul(x, flat.offset, M, activationQParams, this.packed(), acc);
     const ws = cpuValues(this.scales, 'the weight scales');
     const b = this.bias ? cpuValues(this.bias, 'the bias') : null;
     const perChannel = this.qscheme === 'perChannelSymmetric';
-    const out = new Float32Array(M * N);
+    const s = new Float32Array(N);
+    const bias = new Float32Array(N);
     for (let n = 0; n < N; n++) {
-      const s = Math.fround(scale * ws[perChannel ? n : 0]!);
-      const bn = b ? b[n]! : 0;
-      for (let m = 0; m < M; m++) out[m * N + n] = s * acc[m * N + n]! + bn;
+      s[n] = scale * ws[perChannel ? n : 0]!; // rounded to float32 on store, as fbgemm's float math
+      bias[n] = b ? b[n]! : 0;
     }
+    const out = new Float32Array(M * N);
+    for (let m = 0, i = 0; m < M; m++) for (let n = 0; n < N; n++, i++) out[i] = s[n]! * acc[i]! + bias[n]!;
     return fromHost(out, [...input.shape.slice(0, -1), N]);
   }
 

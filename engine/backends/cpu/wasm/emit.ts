@@ -189,6 +189,40 @@ export class FunctionBuilder {
   i32x4DotI16x8S(): this {
     return this.simd(0xba);
   }
+  /** i32x4.splat: an i32 into all four lanes (an f32's bits splat this way are an f32x4). */
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  /** i8x16.shuffle with the bytes of four i32 lanes: lanes 0–3 pick from the first operand, 4–7 the second. */
+  i32x4Shuffle(lanes: readonly [number, number, number, number]): this {
+    return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
+  /** f32x4.nearest: round to the nearest integer, ties to even (C's nearbyint). */
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  /** i32x4.trunc_sat_f32x4_s: toward zero, saturating; NaN becomes 0. */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+  i32x4MinS(): this {
+    return this.simd(0xb6);
+  }
+  i32x4MaxS(): this {
+    return this.simd(0xb8);
+  }
+  /** f32x4.pmin: b < a ? b : a per lane, so a NaN in b leaves a. */
+  f32x4Pmin(): this {
+    return this.simd(0xea);
+  }
+  /** f32x4.pmax: a < b ? b : a per lane, so a NaN in b leaves a. */
+  f32x4Pmax(): this {
+    return this.simd(0xeb);
+  }
+  /** i16x8.narrow_i32x4_s: the lanes of a then b, each saturated to i16. */
+  i16x8NarrowI32x4S(): this {
+    return this.simd(0x85);
+  }
 
   /** The code-section entry: locals (one group per local; the spec allows runs) then the body. */
   encode(): number[] {
@@ -212,21 +246,24 @@ function name(s: string): number[] {
  * `memoryName`; the memory starts at one 64 KiB page and the host grows it.
  */
 export function moduleBytes(fnName: string, fn: FunctionBuilder, memoryName: string): Uint8Array {
-  const funcType = [0x60, ...vec(fn.params.map(() => [VALTYPE.i32])), ...vec([])];
+  return moduleOfFunctions({ [fnName]: fn }, memoryName);
+}
+
+/** The same with several functions sharing the memory, each exported under its key. */
+export function moduleOfFunctions(functions: Record<string, FunctionBuilder>, memoryName: string): Uint8Array {
+  const fns = Object.entries(functions);
+  const funcTypes = fns.map(([, fn]) => [0x60, ...vec(fn.params.map(() => [VALTYPE.i32])), ...vec([])]);
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d], // magic "\0asm"
     ...[0x01, 0x00, 0x00, 0x00], // version 1
-    ...section(1, vec([funcType])), // type section: type 0
-    ...section(3, vec([uleb(0)])), // function section: function 0 has type 0
+    ...section(1, vec(funcTypes)), // type section: type i for function i
+    ...section(3, vec(fns.map((_, i) => uleb(i)))), // function section: function i has type i
     ...section(5, vec([[0x00, ...uleb(1)]])), // memory section: limits {min 1, no max}
     ...section(
-      7, // export section: function 0 and memory 0
-      vec([
-        [...name(fnName), 0x00, ...uleb(0)],
-        [...name(memoryName), 0x02, ...uleb(0)],
-      ]),
+      7, // export section: the functions and memory 0
+      vec([...fns.map(([n], i) => [...name(n), 0x00, ...uleb(i)]), [...name(memoryName), 0x02, ...uleb(0)]]),
     ),
-    ...section(10, vec([fn.encode()])), // code section
+    ...section(10, vec(fns.map(([, fn]) => fn.encode()))), // code section
   ];
   return Uint8Array.from(bytes);
 }

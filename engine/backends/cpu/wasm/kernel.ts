@@ -63,8 +63,13 @@ export type GemmElements = 'f32' | 'i16';
  *     cCol += 32; bp += K·32
  *   } while (bp != bEnd)
  */
-// prettier-ignore
 export function gemmModuleBytes(elements: GemmElements = 'f32'): Uint8Array {
+  return moduleBytes('gemm', gemmFunction(elements), 'memory');
+}
+
+/** The gemm function itself, for modules that hold more functions beside it (int8-matmul.ts). */
+// prettier-ignore
+export function gemmFunction(elements: GemmElements): FunctionBuilder {
   const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
   const acc = (r: number, v: number): string => `c${r}${v}`;
@@ -115,5 +120,5 @@ export function gemmModuleBytes(elements: GemmElements = 'f32'): Uint8Array {
     panels.addTo('cCol', NR * 4);
     panels.get('bp').get('K').i32Const(NR * 4).i32Mul().i32Add().tee('bp').get('bEnd').i32Ne().brIf(0);
   });
-  return moduleBytes('gemm', f, 'memory');
+  return f;
 }
