@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as torch from '#engine';
 import { compareRows, readReference, type Figures } from './compare.ts';
 import { convRows, elementwiseRows, matmulRows, mlpRows } from './ops.ts';
+import { performanceRows } from './performance.ts';
 import { table } from './timing.ts';
 import { trainingRows } from './training.ts';
 
@@ -37,6 +38,7 @@ for (const device of wanted) {
     ...(await mlpRows(device)),
     ...(await trainingRows(device, figures)),
     ...(await convRows(device, figures)),
+    ...(await performanceRows(device)),
   ];
   console.log(table(rows));
   if (reference) console.log(`\n${table(compareRows(figures, reference))}`);

@@ -5,12 +5,13 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../graders/cli/results.ts';
 import { repo } from '../cli/helpers.ts';
-import { performanceMutants } from './broken/07-performance.ts';
-import { buildSubmission, type Mutant } from './mutants.ts';
+import { performanceMutants, roundMutant, rounds } from './broken/07-performance.ts';
+import { buildSubmission } from './mutants.ts';
 
-// The grader of exercise 07, tested as it is used: the CLI grades a broken submission (the solution
-// with one mistake, see test/graders/broken/) and the check named for that mistake must fail, saying
-// why; checks it does not touch pass, or stay "not started" (every variant stubs `quantizeModel`, so none trains on MNIST).
+// The grader of exercise 07, tested as it is used: the CLI grades broken submissions (the solution
+// with deliberate mistakes, see test/graders/broken/), a round of mistakes in different functions
+// per run, and each mistake's check must fail, saying why; checks no mistake of the round touches
+// pass, or stay "not started" (every round stubs `quantizeModel`, so none trains on MNIST).
 
 interface Case {
   variant: string;
@@ -22,51 +23,71 @@ interface Case {
 const cases: Case[] = [
   { variant: 'loss-not-divided', caughtBy: 'accumulation', says: /4× the full batch's: divide/ },
   { variant: 'zero-grad-each', caughtBy: 'accumulation', says: /zeroGrad\(\) called before every micro-batch/ },
+  { variant: 'backward-once', caughtBy: 'accumulation-memory', says: /graphs were alive at once/ },
   { variant: 'step-without-update', caughtBy: 'amp-step', says: /call scaler\.update\(\) after every/ },
-  { variant: 'autocast-around-backward', caughtBy: 'amp-step', says: /backward\(\) ran inside the autocast region/ },
+  {
+    variant: 'autocast-around-backward',
+    caughtBy: 'amp-step',
+    says: /backward\(\) ran inside the autocast region/,
+    alsoFails: ['amp-memory'], // backward's ops cast again: the step peaks at ~76 % of float32's
+  },
+  {
+    variant: 'forward-outside-autocast',
+    caughtBy: 'amp-memory',
+    says: /of the float32 step .*expected ≤ 60\.0 %/,
+    alsoFails: ['amp-step'],
+  },
   { variant: 'dequantize-first', caughtBy: 'quantized-linear', says: /never quantized/ },
+  { variant: 'measure-no-warmup', caughtBy: 'measure', says: /warm-up calls never ran/ },
+  { variant: 'measure-mean', caughtBy: 'measure', says: /that is the mean/ },
+  { variant: 'measure-peak-before', caughtBy: 'measure', says: /read torch\.memory\.maxAllocated\(\) after them/ },
 ];
 
-function mutantOf(c: Case): Mutant {
-  const m = performanceMutants.find((m) => m.variant === c.variant);
-  if (!m) throw new Error(`no mutant 07-performance/${c.variant} in test/graders/broken/`);
-  return m;
-}
+const caseOf = (variant: string): Case => cases.find((c) => c.variant === variant)!;
 
-async function gradeVariant(c: Case): Promise<Report> {
+test('every mutant of 07 has its case and one round, whose mistakes each fail checks of their own', () => {
+  expect(performanceMutants.map((m) => m.variant).sort()).toEqual(cases.map((c) => c.variant).sort());
+  expect(rounds.flat().sort()).toEqual(cases.map((c) => c.variant).sort());
+  for (const round of rounds) {
+    const failing = round.flatMap((v) => [caseOf(v).caughtBy, ...(caseOf(v).alsoFails ?? [])]);
+    expect(new Set(failing).size, round.join(', ')).toBe(failing.length);
+  }
+});
+
+async function grade(variants: readonly string[]): Promise<Report> {
   const out = join(mkdtempSync(join(tmpdir(), 'torchlings-broken-07-')), 'report.json');
-  const submission = buildSubmission(mutantOf(c));
-  let r;
+  const submission = buildSubmission(roundMutant(variants));
   try {
-    r = await execa(
+    const r = await execa(
       process.execPath,
       ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, '07'],
       { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' } },
     );
+    expect(r.exitCode, r.stderr).toBe(1);
   } finally {
     rmSync(submission, { recursive: true, force: true });
   }
-  expect(r.exitCode, r.stderr).toBe(1);
   return JSON.parse(readFileSync(out, 'utf8')) as Report;
 }
 
-test('every mutant of 07 has its case', () => {
-  expect(performanceMutants.map((m) => m.variant).sort()).toEqual(cases.map((c) => c.variant).sort());
-});
-
 describe.concurrent('grader 07 catches deliberately broken submissions', { timeout: 240_000 }, () => {
-  for (const c of cases) {
-    test(`07-performance/${c.variant} is caught by '${c.caughtBy}'`, async () => {
-      const checks = (await gradeVariant(c)).exercises[0]!.checks;
-      const caught = checks.find((k) => k.id === c.caughtBy);
-      expect(caught?.status, `status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
-      expect(caught!.message.map((m) => m.en).join('\n')).toMatch(c.says);
-      expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+  for (const round of rounds) {
+    test(`07-performance: ${round.join(', ')}`, async () => {
+      const checks = (await grade(round)).exercises[0]!.checks;
+      for (const c of round.map(caseOf)) {
+        const caught = checks.find((k) => k.id === c.caughtBy);
+        expect(caught?.status, `${c.variant}: status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
+        expect(caught!.message.map((m) => m.en).join('\n'), c.variant).toMatch(c.says);
+        expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+        for (const also of c.alsoFails ?? []) expect(checks.find((k) => k.id === also)?.status, also).toBe('failed');
+      }
+      const expected = new Set(round.flatMap((v) => [caseOf(v).caughtBy, ...(caseOf(v).alsoFails ?? [])]));
       const others = checks
-        .filter((k) => k.id !== c.caughtBy && !(c.alsoFails ?? []).includes(k.id))
+        .filter((k) => !expected.has(k.id))
         .filter((k) => k.status !== 'passed' && k.status !== 'not-started')
         .map((k) => `${k.id}: ${k.status} ${k.message[0]?.en ?? ''}`);
-      expect(others, 'checks the mistake does not touch').toEqual([]);
+      expect(others, 'checks no mistake of the round touches').toEqual([]);
+      expect(checks.find((k) => k.id === 'quantized-model')?.status).toBe('not-started');
     });
   }
 });
