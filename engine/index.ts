@@ -40,6 +40,8 @@ export * as amp from './amp/index.ts';
 export * as quantization from './quantization/index.ts';
 export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast.ts';
 export * as webgpu from './webgpu.ts';
+export * as cuda from './cuda.ts';
+export { compile, OptimizedModule, type CompileOptions } from './compile.ts';
 
 export const float32 = 'float32';
 export const float64 = 'float64';

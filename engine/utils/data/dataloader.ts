@@ -33,6 +33,12 @@ export interface DataLoaderOptions<T, B> {
    * process alive.
    */
   persistentWorkers?: boolean;
+  /**
+   * PyTorch's page-locked host memory for faster copies to CUDA (default false). Accepted so that
+   * PyTorch code runs as written; it changes nothing here: there is no CUDA, and a batch reaches
+   * WebGPU by a queue write from ordinary memory either way.
+   */
+  pinMemory?: boolean;
   /** The generator for shuffling and worker seeds; without it the default generator is drawn from. */
   generator?: Generator;
   /** Turns a list of samples into a batch (default: defaultCollate). */
@@ -57,6 +63,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly numWorkers: number;
   readonly prefetchFactor: number;
   readonly persistentWorkers: boolean;
+  readonly pinMemory: boolean;
   readonly generator: Generator | undefined;
   readonly collateFn: CollateFn<T, B>;
   private readonly customCollate: boolean;
@@ -81,6 +88,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
         numWorkers: 1,
         prefetchFactor: 1,
         persistentWorkers: 1,
+        pinMemory: 1,
         generator: 1,
         collateFn: 1,
         workerSpec: 1,
@@ -104,6 +112,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     this.persistentWorkers = options.persistentWorkers ?? false;
     if (this.persistentWorkers && this.numWorkers === 0)
       throw new RangeError('persistent_workers option needs numWorkers > 0');
+    this.pinMemory = options.pinMemory ?? false;
     this.generator = options.generator;
     this.customCollate = options.collateFn !== undefined;
     this.collateFn = options.collateFn ?? (defaultCollate as unknown as CollateFn<T, B>);
