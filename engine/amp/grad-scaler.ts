@@ -5,6 +5,10 @@
  * backs off. After growthInterval clean steps in a row S grows again. PyTorch's defaults and
  * errors throughout (torch/amp/grad_scaler.py).
  *
+ * S is a float32, as PyTorch keeps it in a float32 tensor: every value it takes (initScale, a
+ * backoff or growth, update(newScale), a loaded state) is rounded to float32, and unscale_
+ * multiplies by 1/S rounded to float32 (PyTorch: _scale.double().reciprocal().float()).
+ *
  * The inf/NaN check stays on the device until step() reads it (a read is asynchronous here), so
  * scale, unscale_ and update are synchronous and only `await scaler.step(optimizer)` waits.
  */
@@ -40,6 +44,7 @@ interface OptimizerState {
 const OPTION_KEYS = ['initScale', 'growthFactor', 'backoffFactor', 'growthInterval', 'enabled'];
 
 export class GradScaler {
+  /** S, always a float32 value. */
   private scaleValue: number;
   private growthFactor: number;
   private backoffFactor: number;
@@ -57,7 +62,7 @@ export class GradScaler {
         `GradScaler got unexpected option(s) ${unknown.join(', ')} (expected ${OPTION_KEYS.join(', ')})`,
       );
     }
-    this.scaleValue = o.initScale ?? 2 ** 16;
+    this.scaleValue = Math.fround(o.initScale ?? 2 ** 16);
     this.growthFactor = o.growthFactor ?? 2;
     this.backoffFactor = o.backoffFactor ?? 0.5;
     this.growthInterval = o.growthInterval ?? 2000;
@@ -98,7 +103,7 @@ export class GradScaler {
       throw new Error('unscale_() has already been called on this optimizer since the last update().');
     }
     if (state?.stage === 'stepped') throw new Error('unscale_() is being called after step().');
-    const inv = 1 / this.scaleValue;
+    const inv = Math.fround(1 / this.scaleValue);
     const found = new Map<string, Tensor>();
     noGrad(() => {
       for (const group of optimizer.paramGroups) {
@@ -146,7 +151,7 @@ export class GradScaler {
       if (newScale instanceof Tensor) {
         throw new TypeError('update(newScale): pass a number (read a tensor with await t.item() first)');
       }
-      this.scaleValue = newScale;
+      this.scaleValue = Math.fround(newScale);
     } else {
       const states = [...this.perOptimizer.values()];
       if (states.length === 0) throw new Error('No inf checks were recorded prior to update.');
@@ -154,12 +159,14 @@ export class GradScaler {
         throw new Error('update() needs the inf checks that await scaler.step(optimizer) reads: call it first.');
       }
       if (states.some((s) => s.skipped)) {
-        this.scaleValue *= this.backoffFactor;
+        // torch's _amp_update_scale_ (aten/src/ATen/native/cpu/AmpGradScalerKernels.cpp, and the
+        // CUDA kernel alike): the product stored into the float32 scale.
+        this.scaleValue = Math.fround(this.scaleValue * this.backoffFactor);
         this.growthTracker = 0;
       } else if (this.growthTracker + 1 === this.growthInterval) {
-        const grown = this.scaleValue * this.growthFactor;
-        // Growth is skipped where it would overflow, as _amp_update_scale_ does.
-        if (Number.isFinite(Math.fround(grown))) this.scaleValue = grown;
+        const grown = Math.fround(this.scaleValue * this.growthFactor);
+        // Growth is skipped where it would overflow float32, as _amp_update_scale_ does.
+        if (Number.isFinite(grown)) this.scaleValue = grown;
         this.growthTracker = 0;
       } else {
         this.growthTracker += 1;
@@ -210,7 +217,7 @@ export class GradScaler {
         'The source state dict is empty, possibly because it was saved from a disabled instance of GradScaler.',
       );
     }
-    this.scaleValue = state.scale;
+    this.scaleValue = Math.fround(state.scale);
     this.growthFactor = state.growthFactor;
     this.backoffFactor = state.backoffFactor;
     this.growthInterval = state.growthInterval;

@@ -92,6 +92,47 @@ describe('quantization parameters (PyTorch formulas)', () => {
   });
 });
 
+describe("PyTorch's quantize_dynamic, worked by hand", () => {
+  // The numbers follow PyTorch's documented path for nn.Linear with torch.qint8 on x86 (fbgemm):
+  // - weight: default_weight_observer = MinMaxObserver(qint8, per_tensor_symmetric), so
+  //   s_w = max|w| / ((127 − (−128)) / 2) = 1.27 / 127.5, z_w = 0 (torch/ao/quantization/observer.py),
+  //   q_w = clamp(nearbyint(w · f32(1/s_w)), −128, 127) (fbgemm Quantize);
+  // - input: torch.ao.nn.quantized.dynamic.Linear.forward calls quantized::linear_dynamic with
+  //   reduce_range=True, whose fbgemm ChooseQuantizationParams(min(x, 0), max(x, 0), 0, 255) halves
+  //   the range to [0, 127]: s_x = 2.5 / 127; the zero point from the end with less error,
+  //   0 − (−0.5)/s_x = 25.4, nudged to 25 (fbgemm/src/QuantUtils.cc);
+  // - output: y = s_x·s_w·Σ (q_x − z_x)·q_w + b in float (fbgemm's ReQuantizeForFloat, z_w = 0).
+  it('gives the int8 weight, the input quantization and the output PyTorch computes', async () => {
+    const float = new nn.Linear(3, 2);
+    torch.noGrad(() => {
+      float.weight.copy_(
+        torch.tensor([
+          [0.5, -1, 0.25],
+          [1.27, 0, -0.635],
+        ]),
+      );
+      float.bias!.copy_(torch.tensor([0.1, -0.2]));
+    });
+    const layer = (await torch.quantization.quantizeDynamic(new nn.Sequential(float))).at(
+      0,
+    ) as torch.nn.quantized.dynamic.Linear;
+    const sw = Math.fround(Math.fround(1.27) / 127.5);
+    expect(await layer.scales.toArray()).toEqual([sw]);
+    // 0.5/s_w = 50.2, −1/s_w = −100.4, 0.25/s_w = 25.1; 1.27/s_w = 127.5 → 128, clamped to 127; −0.635/s_w = −63.75.
+    expect(await layer.qweight.toArray()).toEqual([
+      [50, -100, 25],
+      [127, 0, -64],
+    ]);
+    expect(activationQParams(-0.5, 2)).toEqual({ scale: Math.fround(2.5 / 127), zeroPoint: 25 });
+    // x/s_x = 50.8, −25.4, 101.6 → q − z = 51, −25, 102; Σ with the rows of q_w: 7600 and −51.
+    const y = await layer.call(torch.tensor([[1, -0.5, 2]])).toArray();
+    const step = Math.fround(Math.fround(2.5 / 127) * sw);
+    expect(y).toEqual([[expect.closeTo(step * 7600 + 0.1, 6), expect.closeTo(step * -51 - 0.2, 6)]]);
+    // The float layer gives 1.6 and −0.2: int8 loses 0.0098 and 0.0100 here, each ≈ 50 output steps.
+    expect(step).toBeCloseTo(1.9608e-4, 8);
+  });
+});
+
 describe.each(devices)('quantizeDynamic of a model on %s', (device) => {
   function mlp() {
     torch.manualSeed(1);

@@ -41,6 +41,42 @@ describe.each(devices)('GradScaler on %s', (device) => {
     expect(await p.toArray()).toEqual([1 - 0.8, 2 - 0.8].map((v) => Math.fround(v)).map((v) => expect.closeTo(v, 5)));
   });
 
+  it('keeps S in float32 as PyTorch does: non-power-of-two factors, growth that would overflow, update(newScale)', async () => {
+    // PyTorch's _amp_update_scale_ (aten/src/ATen/native/cpu/AmpGradScalerKernels.cpp) on its float32
+    // scale tensor: on inf, scale = f32(scale · backoff) and tracker = 0; else tracker + 1, and at
+    // growthInterval scale = f32(scale · growth) if finite, tracker = 0. From 1000 with growth 1.1,
+    // backoff 0.3, interval 2: 1100, 1210, 363, f32(399.3) = 399.29998779296875, f32(119.79) = …
+    const p = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true, device });
+    const opt = new torch.optim.SGD([p], { lr: 0.1 });
+    const scaler = new torch.amp.GradScaler(device, {
+      initScale: 1000,
+      growthFactor: 1.1,
+      backoffFactor: 0.3,
+      growthInterval: 2,
+    });
+    const scales: number[] = [];
+    for (const inf of [false, false, false, false, true, false, false, true, false, false]) {
+      await scaledStep(scaler, opt, p, inf ? Infinity : 1);
+      scales.push(scaler.getScale());
+    }
+    expect(scales).toEqual([
+      1000, 1100, 1100, 1210, 363, 363, 399.29998779296875, 119.78999328613281, 119.78999328613281, 131.7689971923828,
+    ]);
+    // The gradient is unscaled by f32(1/S): 1 · S · f32(1/S), within float32 rounding of 1.
+    opt.zeroGrad();
+    scaler.scale(p.sum()).backward();
+    scaler.unscale_(opt);
+    expect(await p.grad!.toArray()).toEqual([expect.closeTo(1, 6), expect.closeTo(1, 6)]);
+    await scaler.step(opt);
+    scaler.update(0.1);
+    expect(scaler.getScale()).toBe(Math.fround(0.1)); // _scale.fill_(0.1): 0.10000000149011612
+    // 2¹²⁷ · 2 is inf in float32: growth is skipped, the tracker still resets.
+    const top = new torch.amp.GradScaler(device, { initScale: 2 ** 127, growthInterval: 1 });
+    await scaledStep(top, opt, p, 0);
+    expect([top.getScale(), top.stateDict()]).toEqual([2 ** 127, expect.objectContaining({ growthTracker: 0 })]);
+    expect(new torch.amp.GradScaler({ initScale: 0.1 }).getScale()).toBe(0.10000000149011612);
+  });
+
   it('unscale_ before clipping divides the gradients by S; a skipped step leaves the parameters alone', async () => {
     const p = torch.tensor([3, 4], { dtype: 'float32', requiresGrad: true, device });
     const opt = new torch.optim.SGD([p], { lr: 1 });
