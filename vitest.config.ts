@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/helpers/temp-root.ts'],
     // CI machines have two cores shared by two test workers; property tests and kernel compiles
     // there take several times as long as on a quiet desk, so the default 5 s would be flaky.
     testTimeout: 30_000,
