@@ -53,8 +53,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       const g = gradient ?? defaultGrad(root);
       checkGrad(root, g);
       const sink = {
-        leaf: (t: Tensor, grad: Tensor) => {
-          t._accumulateGrad(grad);
+        leaf: (t: Tensor, grad: Tensor, owned: boolean) => {
+          t._accumulateGrad(grad, owned);
           leaves.add(t);
         },
       };

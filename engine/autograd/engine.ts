@@ -4,6 +4,7 @@
  * run in that order, gradients are summed back to each input's shape (undoing broadcasting), and
  * leaves accumulate into `.grad`.
  */
+import { storagesCreated, type Storage } from '../tensor/storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { withGradMode } from './grad-mode.ts';
 import type { Node } from './node.ts';
@@ -16,7 +17,8 @@ export interface BackwardOptions {
 
 /** Where gradients end up: leaves' `.grad` (backward) or a capture map (autograd.grad). */
 export interface GradSink {
-  leaf(tensor: Tensor, grad: Tensor): void;
+  /** `owned`: grad's storage was made by the node that sent it and reaches no other input. */
+  leaf(tensor: Tensor, grad: Tensor, owned: boolean): void;
   /** Called with the full gradient of a non-leaf output before its node runs. */
   node?(node: Node, grad: Tensor): void;
 }
@@ -67,17 +69,33 @@ export function runBackward(
 ): Tensor[] {
   const retain = options.retainGraph ?? options.createGraph ?? false;
   const retained: Tensor[] = [];
+  // Storages this pass made, and how many gradients in flight (waiting at a node, or sent to a
+  // leaf) view each: a leaf whose gradient is the only one viewing a storage made here may keep
+  // that tensor as its .grad instead of a copy, since nothing else can reach it.
+  const passStart = storagesCreated();
+  const live = new Map<Storage, number>();
+  const hold = (t: Tensor, n: number) => live.set(t.storage, (live.get(t.storage) ?? 0) + n);
   withGradMode(options.createGraph ?? false, () => {
     const pending = new Map<Node, Tensor>();
+    const send = (node: Node, g: Tensor) => {
+      const prev = pending.get(node);
+      const sum = prev ? prev.add(g) : g;
+      if (prev) {
+        hold(prev, -1);
+        hold(g, -1);
+        hold(sum, 1);
+      }
+      pending.set(node, sum);
+    };
     const rootNodes: Node[] = [];
     roots.forEach((root, i) => {
       const g = grads[i]!;
       if (root.gradFn) {
-        const prev = pending.get(root.gradFn);
-        pending.set(root.gradFn, prev ? prev.add(g) : g);
+        hold(g, 1);
+        send(root.gradFn, g);
         rootNodes.push(root.gradFn);
       } else if (root.requiresGrad) {
-        sink.leaf(root, g);
+        sink.leaf(root, g, false);
       }
     });
     const deps = dependencies(rootNodes);
@@ -89,23 +107,26 @@ export function runBackward(
       // A node whose every incoming gradient was null (a Function returned None for it) does not
       // run, but it still releases its inputs, so that nodes it shares with other paths run too.
       const inputGrads = grad ? runNode(node, grad, sink, retain, retained) : [];
-      node.next.forEach((edge, i) => {
+      if (grad) hold(grad, -1);
+      const fitted = node.next.map((edge, i) => {
         const raw = inputGrads[i];
-        if (!edge) return;
-        if (raw !== null && raw !== undefined) {
-          if (!(raw instanceof Tensor)) {
-            throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
-          }
-          const meta = node.inputs[i]!;
-          const g = fitTo(raw, meta.shape, meta.dtype);
-          if ('leaf' in edge) {
-            sink.leaf(edge.leaf, g);
-            return;
-          }
-          const prev = pending.get(edge.node);
-          pending.set(edge.node, prev ? prev.add(g) : g);
+        if (!edge || raw === null || raw === undefined) return null;
+        if (!(raw instanceof Tensor)) {
+          throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
         }
-        if ('leaf' in edge) return;
+        const meta = node.inputs[i]!;
+        const g = fitTo(raw, meta.shape, meta.dtype);
+        hold(g, 1);
+        return g;
+      });
+      node.next.forEach((edge, i) => {
+        if (!edge) return;
+        const g = fitted[i];
+        if ('leaf' in edge) {
+          if (g) sink.leaf(edge.leaf, g, !retain && g.storage.serial >= passStart && live.get(g.storage) === 1);
+          return;
+        }
+        if (g) send(edge.node, g);
         const left = deps.get(edge.node)! - 1;
         deps.set(edge.node, left);
         if (left === 0) ready.push(edge.node);

@@ -25,8 +25,17 @@ const finalizer = new FinalizationRegistry<Held>((held) => {
   }
 });
 
+/** Storages made so far: a serial number tells which storages a piece of code created. */
+let created = 0;
+
+export function storagesCreated(): number {
+  return created;
+}
+
 export class Storage {
   version = 0;
+  /** Order of creation (see storagesCreated). */
+  readonly serial = created++;
   private readonly held: Held;
 
   constructor(

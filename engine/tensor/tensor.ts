@@ -193,11 +193,20 @@ export class Tensor {
     this.gradIsOwn = false;
   }
 
-  /** Internal: grad += g for leaves and retained non-leaves. */
-  _accumulateGrad(g: Tensor): void {
-    // A copy, never an alias: one gradient tensor can reach several leaves (AddBackward passes g to
-    // both inputs), and an in-place update of one .grad (clipGradNorm_) must not change another's.
-    // Under createGraph the copy keeps its history, so the gradient can be differentiated again.
+  /**
+   * Internal: grad += g for leaves and retained non-leaves. `owned` says nothing else can reach g's storage (backward made it for this
+   * leaf alone); then a first gradient that fills its storage contiguously becomes `.grad` as it is,
+   * as PyTorch's AccumulateGrad steals it, instead of being copied.
+   */
+  _accumulateGrad(g: Tensor, owned = false): void {
+    if (!this.grad && owned && !isGradEnabled() && fillsStorage(g)) {
+      this.grad = g.detach();
+      this.gradIsOwn = true;
+      return;
+    }
+    // Otherwise a copy, never an alias: one gradient tensor can reach several leaves (AddBackward
+    // passes g to both inputs), and an in-place update of one .grad (clipGradNorm_) must not change
+    // another's. Under createGraph the copy keeps its history, so the gradient can be differentiated again.
     this.grad = this.grad ? this.grad.add(g) : isGradEnabled() ? g.clone() : g.detach().clone();
     this.gradIsOwn = true;
   }
@@ -635,4 +644,9 @@ installIntegerIndexing(Tensor);
 
 function itemBytes(t: Tensor): number {
   return itemSize[t.dtype];
+}
+
+/** Whether t is its storage's only view: contiguous, from offset 0, over every element. */
+function fillsStorage(t: Tensor): boolean {
+  return t.strided.offset === 0 && t.numel() === t.storage.buffer.length && t.isContiguous();
 }

@@ -95,7 +95,8 @@ describe.each(devices)('memory accounting (%s)', (device) => {
     const whole = peak(1);
     const quarter = peak(4);
     expect(peak(1)).toBe(whole);
+    // Not quite 1/4: the gradients (which a first backward hands to .grad without a copy) are whole in both.
     expect(quarter / whole).toBeGreaterThan(0.2);
-    expect(quarter / whole).toBeLessThan(0.3);
+    expect(quarter / whole).toBeLessThan(0.33);
   });
 });

@@ -76,6 +76,45 @@ describe.each(devices)('backward (%s)', (device) => {
     await expectExact(g, [1, 1]);
   });
 
+  it('a first gradient made for one leaf becomes its .grad without a copy; one sent to two leaves is copied', async () => {
+    const made: torch.Tensor[] = [];
+    class Twice extends torch.autograd.Function {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: torch.Tensor, b: torch.Tensor) {
+        return a.add(b);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: torch.Tensor) {
+        const twice = g.mul(2);
+        made.push(twice);
+        return [twice, twice];
+      }
+    }
+    class Own extends torch.autograd.Function {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: torch.Tensor) {
+        return a.mul(1);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: torch.Tensor) {
+        const thrice = g.mul(3);
+        made.push(thrice);
+        return thrice;
+      }
+    }
+    const a = leaf([1, 2]);
+    const b = leaf([3, 4]);
+    Twice.apply(a, b).sum().backward();
+    expect(a.grad!.storage).not.toBe(b.grad!.storage);
+    expect(a.grad!.storage).not.toBe(made[0]!.storage);
+    torch.noGrad(() => a.grad!.mul_(5));
+    await expectExact(b.grad!, [2, 2]);
+    const c = leaf([1, 2]);
+    Own.apply(c).sum().backward();
+    expect(c.grad!.storage).toBe(made[1]!.storage);
+    await expectExact(c.grad!, [3, 3]);
+    // A second backward adds into a new tensor; the first stays as it was.
+    Own.apply(c).sum().backward();
+    await expectExact(c.grad!, [6, 6]);
+    await expectExact(made[1]!, [3, 3]);
+  });
+
   it('sums broadcast gradients back to each input shape', async () => {
     const a = leaf([[1], [2]]); // [2, 1]
     const b = leaf([10, 20, 30]); // [3]
