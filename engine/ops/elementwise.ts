@@ -292,8 +292,9 @@ export const sin = unaryOp('SinBackward0', 'sin', (g, x) => g.mul(x.cos()));
 export const cos = unaryOp('CosBackward0', 'cos', (g, x) => g.mul(x.sin()).neg());
 export const tanh = unaryOp('TanhBackward0', 'tanh', (g, _x, y) => g.mul(y.mul(y).neg().add(1)), true, 'y');
 export const sigmoid = unaryOp('SigmoidBackward0', 'sigmoid', (g, _x, y) => g.mul(y).mul(y.neg().add(1)), true, 'y');
-// relu'(0) = 0, as in PyTorch.
-export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => g.mul(y.gt(0)), false, 'y');
+// PyTorch's threshold_backward: g where y > 0, else 0 (relu'(0) = 0; an inf or NaN g below gives 0, not NaN).
+// One masked select instead of casting the mask to g's dtype and multiplying.
+export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => where(y.gt(0), g, 0), false, 'y');
 export const floor = unaryOp('FloorBackward0', 'floor', (g) => g.mul(0), false, 'none');
 export const ceil = unaryOp('CeilBackward0', 'ceil', (g) => g.mul(0), false, 'none');
 export const round = unaryOp('RoundBackward0', 'round', (g) => g.mul(0), false, 'none');
