@@ -3,6 +3,7 @@ import type { BinaryOp, UnaryOp, View } from '../../backend/types.ts';
 import { isHalfPrecision, type DType } from '../../dtype.ts';
 import { cpuData } from './buffer.ts';
 import { contiguous, elementwise } from './strided.ts';
+import { isSimdBinary, isSimdUnary, wasmElementwise } from './wasm/elementwise.ts';
 
 // Math.round rounds half up; torch.round rounds half to even.
 const roundHalfEven = '(Math.abs(v0 % 1) === 0.5 ? 2 * Math.round(v0 / 2) : Math.round(v0))';
@@ -57,12 +58,39 @@ function finish(expr: string, out: DType): string {
 
 export function unary(op: UnaryOp, x: View, out: View): void {
   if (op === 'identity' && copyFlat(x, out)) return;
+  if (isSimdUnary(op) && simdReady(x, out) && contiguous(x)) {
+    const n = count(out);
+    if (wasmElementwise(op, f32(x), x.offset, null, 0, false, f32(out), out.offset, n)) return;
+  }
   elementwise(`u:${op}`, finish(unaryExpr[op], out.buffer.dtype), [x], out);
 }
 
 export function binary(op: BinaryOp, a: View, b: View, out: View): void {
+  if (isSimdBinary(op) && simdReady(a, out) && b.buffer.dtype === 'float32') {
+    // The kernel streams its first operand; a scalar first operand swaps places where the op commutes.
+    const [x, y] = contiguous(a) || !(op === 'add' || op === 'mul') ? [a, b] : [b, a];
+    const yScalar = isScalar(y);
+    if (contiguous(x) && (yScalar || contiguous(y))) {
+      const n = count(out);
+      if (wasmElementwise(op, f32(x), x.offset, f32(y), y.offset, yScalar, f32(out), out.offset, n)) return;
+    }
+  }
   elementwise(`b:${op}`, finish(binaryExpr[op], out.buffer.dtype), [a, b], out);
 }
+
+/** Below this many elements the JavaScript loop beats the WebAssembly call and its copies. */
+const SIMD_MIN_ELEMENTS = 256;
+
+/** Whether a float32 op writing a contiguous float32 out is large enough for the SIMD kernels. */
+function simdReady(x: View, out: View): boolean {
+  return (
+    out.buffer.dtype === 'float32' && x.buffer.dtype === 'float32' && contiguous(out) && count(out) >= SIMD_MIN_ELEMENTS
+  );
+}
+
+const count = (v: View): number => v.shape.reduce((a, b) => a * b, 1);
+const isScalar = (v: View): boolean => v.strides.every((s) => s === 0);
+const f32 = (v: View): Float32Array => cpuData(v) as Float32Array;
 
 export function where(cond: View, a: View, b: View, out: View): void {
   elementwise('where', finish('(v0 ? v1 : v2)', out.buffer.dtype), [cond, a, b], out);
@@ -75,7 +103,7 @@ export function where(cond: View, a: View, b: View, out: View): void {
  */
 function copyFlat(x: View, out: View): boolean {
   if (x.buffer.dtype !== out.buffer.dtype || !contiguous(x) || !contiguous(out)) return false;
-  const n = out.shape.reduce((a, b) => a * b, 1);
+  const n = count(out);
   const src = cpuData(x);
   cpuData(out).set(src.subarray(x.offset, x.offset + n), out.offset);
   return true;

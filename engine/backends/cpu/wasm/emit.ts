@@ -11,6 +11,9 @@
 export type ValType = 'i32' | 'v128';
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, v128: 0x7b };
 
+/** f32x4 arithmetic opcodes (after the 0xFD prefix). */
+const F32X4 = { abs: 0xe0, neg: 0xe1, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 } as const;
+
 /** Unsigned LEB128 (sizes, indices, SIMD opcodes, memarg fields). */
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -184,6 +187,22 @@ export class FunctionBuilder {
   }
   f64x2Sqrt(): this {
     return this.simd(0xef);
+  }
+  /** A one-opcode f32x4 arithmetic instruction by name (both operands, or the one, on the stack). */
+  simdOp(op: keyof typeof F32X4): this {
+    return this.simd(F32X4[op]);
+  }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
   }
   /** i32x4.dot_i16x8_s: lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1], the i16 lanes multiplied exactly. */
   i32x4DotI16x8S(): this {
