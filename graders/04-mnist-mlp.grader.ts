@@ -10,7 +10,7 @@
 // 10,000–16,000 samples/s.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
+import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text } from '#kit/grader';
 import { scratchRoot } from '#kit/env';
 import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
@@ -24,6 +24,10 @@ type Setting = import('../exercises/04-mnist-mlp/compare.ts').Setting;
 type Comparison = import('../exercises/04-mnist-mlp/compare.ts').Comparison;
 type Activation = import('../exercises/04-mnist-mlp/mlp.ts').Activation;
 
+// A value failure points the report's `next:` line at the declaration the check grades.
+const inCompare = pointingAt('04-mnist-mlp', 'compare.ts');
+const inMlp = pointingAt('04-mnist-mlp', 'mlp.ts');
+const inTrain = pointingAt('04-mnist-mlp', 'train.ts');
 const EXERCISE = '04-mnist-mlp';
 const mlp = () => loadTarget<Mlp>(EXERCISE, 'mlp.ts');
 const train = () => loadTarget<Train>(EXERCISE, 'train.ts');
@@ -146,7 +150,7 @@ check(
     ),
     guide: '§5.1',
   },
-  async ({ rng }) => {
+  inMlp('SimpleNN.constructor', async ({ rng }) => {
     const { SimpleNN } = await mlp();
     const model = new SimpleNN();
     const params = paramsOf(model);
@@ -159,7 +163,7 @@ check(
     const x = torch.tensor(rng.array(3 * 784, -1, 1)).reshape(3, 784);
     const want = x.matmul(params['fc1.weight']!.t()).add(params['fc1.bias']!);
     await expectClose(model.call(x), want, { what: 'model.call(x [3, 784])', atol: 1e-5, rtol: 1e-5 });
-  },
+  }),
 );
 
 const activations: Record<Activation, (t: torch.Tensor) => torch.Tensor> = {
@@ -179,7 +183,7 @@ check(
     ),
     guide: '§5.2',
   },
-  async ({ rng }) => {
+  inMlp('MLP.forward', async ({ rng }) => {
     const { MLP } = await mlp();
     const images = torch.tensor(rng.array(4 * 784, -0.5, 2.5)).reshape(4, 1, 28, 28);
     for (const name of ['relu', 'sigmoid', 'tanh'] as const) {
@@ -234,7 +238,7 @@ check(
         });
       }
     }
-  },
+  }),
 );
 
 // ---- loss, data, one step, evaluation, optimizers, schedulers ------------------------------------
@@ -253,7 +257,7 @@ check(
     ),
     guide: '§5.3',
   },
-  async ({ rng }) => {
+  inTrain('crossEntropyLoss', async ({ rng }) => {
     const { crossEntropyLoss } = await train();
     const n = 6;
     const labels = Array.from({ length: n }, () => rng.int(0, 10));
@@ -292,7 +296,7 @@ check(
         rtol: 1e-4,
       });
     }
-  },
+  }),
 );
 
 check(
@@ -306,7 +310,7 @@ check(
     ),
     guide: '§6.3',
   },
-  async () => {
+  inTrain('loadMnist', async () => {
     const { loadMnist } = await train();
     const n = 300;
     const ds = loadMnist({ train: false, limit: n });
@@ -343,7 +347,7 @@ check(
     for await (const [, y5] of new torch.utils.data.DataLoader(first, { batchSize: 5 })) {
       await expectEqual(y5!, mnist(true).y.slice(0, 0, 5), 'y[0:5] (train)');
     }
-  },
+  }),
 );
 
 check(
@@ -357,7 +361,7 @@ check(
     ),
     guide: '§5.4',
   },
-  async ({ rng, seed }) => {
+  inTrain('trainStep', async ({ rng, seed }) => {
     const { trainStep } = await train();
     // Two identical small classifiers: the learner's step drives one, the textbook loop the other.
     const build = () => {
@@ -412,7 +416,7 @@ check(
         });
       }
     }
-  },
+  }),
 );
 
 /** Passes its input on, noting how evaluate ran the model: in training mode, or recording a graph. */
@@ -440,7 +444,7 @@ check(
     ),
     guide: '§6.1',
   },
-  async ({ rng }) => {
+  inTrain('evaluate', async ({ rng }) => {
     const { evaluate } = await train();
     // The "model" reads three scores per sample as they are (a Linear with identity weights), so the
     // grader knows every prediction. The last, smaller batch is mostly wrong on purpose: dropping it,
@@ -526,7 +530,7 @@ check(
         },
       });
     }
-  },
+  }),
 );
 
 check(
@@ -543,7 +547,7 @@ check(
     ),
     guide: '§5.4',
   },
-  async ({ rng }) => {
+  inTrain('makeOptimizer', async ({ rng }) => {
     const { makeOptimizer } = await train();
     const kinds = { sgd: torch.optim.SGD, rmsprop: torch.optim.RMSprop, adam: torch.optim.Adam } as const;
     for (const [name, cls] of Object.entries(kinds) as [keyof typeof kinds, (typeof kinds)[keyof typeof kinds]][]) {
@@ -570,7 +574,7 @@ check(
           ),
         );
     }
-  },
+  }),
 );
 
 check(
@@ -584,7 +588,7 @@ check(
     ),
     guide: '§5.5',
   },
-  async ({ rng }) => {
+  inTrain('makeScheduler', async ({ rng }) => {
     const { makeScheduler } = await train();
     const lr0 = 0.1;
     const stepSize = rng.int(2, 4);
@@ -634,7 +638,7 @@ check(
         },
       });
     }
-  },
+  }),
 );
 
 // ---- training on MNIST -------------------------------------------------------------------------
@@ -655,7 +659,7 @@ check(
     timeoutMs: 150_000,
     expensive: true,
   },
-  async ({ seed, device: requested }) => {
+  inTrain('fit', async ({ seed, device: requested }) => {
     const { fit } = await train();
     const device = await resolveDevice(requested);
     const { trainSize, epochs, minAccuracy } = BUDGETS[device].main;
@@ -736,7 +740,7 @@ check(
         ),
       );
     }
-  },
+  }),
 );
 
 let comparisonRun: Promise<{ results: Comparison[]; chartPath: string; epochs: number; trainSize: number }> | undefined;
@@ -773,7 +777,7 @@ check(
     timeoutMs: 120_000,
     expensive: true,
   },
-  async ({ seed, device }) => {
+  inCompare('compare', async ({ seed, device }) => {
     const { results, epochs, trainSize } = await runComparison(seed, device);
     if (!Array.isArray(results))
       fail(
@@ -830,7 +834,7 @@ check(
           `${results[twin]!.name} 의 정확도가 다른 설정과 똑같습니다: fit 이 config.activation 과 config.optimizer 를 쓰나요?`,
         ),
       );
-  },
+  }),
 );
 
 check(
@@ -846,7 +850,7 @@ check(
     timeoutMs: 120_000,
     expensive: true,
   },
-  async ({ rng, seed, device }) => {
+  inCompare('comparisonChart', async ({ rng, seed, device }) => {
     const { comparisonChart } = await comparison();
     /** Parses an SVG and compares its series with `results`, point by point. */
     const expectChart = async (svg: unknown, results: Comparison[], where: string) => {
@@ -907,5 +911,5 @@ check(
         ),
       );
     await expectChart(readFileSync(chartPath, 'utf8'), results, 'chartPath');
-  },
+  }),
 );

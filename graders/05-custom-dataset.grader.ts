@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterChecks, check, expectClose, expectEqual, fail, loadTarget, text } from '#kit/grader';
+import { afterChecks, check, expectClose, expectEqual, fail, loadTarget, pointingAt, text } from '#kit/grader';
 import { same } from '#kit/text';
 import { scratchRoot } from '#kit/env';
 import * as torch from '#engine';
@@ -19,6 +19,9 @@ import { writeDigits, writeOddClasses, type Folder, type Sample } from './05-cus
 type Digits = typeof import('../exercises/05-custom-dataset/digits.ts');
 type Pipeline = typeof import('../exercises/05-custom-dataset/pipeline.ts');
 
+// A value failure points the report's `next:` line at the declaration the check grades.
+const inDigits = pointingAt('05-custom-dataset', 'digits.ts');
+const inPipeline = pointingAt('05-custom-dataset', 'pipeline.ts');
 const EXERCISE = '05-custom-dataset';
 const digits = () => loadTarget<Digits>(EXERCISE, 'digits.ts');
 const pipeline = () => loadTarget<Pipeline>(EXERCISE, 'pipeline.ts');
@@ -91,7 +94,7 @@ check(
     ),
     guide: '§6.4',
   },
-  async () => {
+  inDigits('DigitFolder.constructor', async () => {
     const { DigitFolder } = await digits();
     const odd = folder('odd');
     const ds = new DigitFolder(odd.root);
@@ -179,7 +182,7 @@ check(
         );
       }
     }
-  },
+  }),
 );
 
 // ---- getItem ------------------------------------------------------------------------------------
@@ -198,7 +201,7 @@ check(
     ),
     guide: '§6.4',
   },
-  async ({ seed }) => {
+  inDigits('DigitFolder.getItem', async ({ seed }) => {
     const { DigitFolder } = await digits();
     const f = folder('small');
     // The grader's own transform sees exactly the image getItem decoded.
@@ -296,7 +299,7 @@ check(
           ),
         );
     }
-  },
+  }),
 );
 
 // ---- toTensor -----------------------------------------------------------------------------------
@@ -315,7 +318,7 @@ check(
     ),
     guide: '§6.2',
   },
-  async ({ rng }) => {
+  inDigits('toTensor', async ({ rng }) => {
     const { toTensor } = await digits();
     for (const [channels, width, height] of [
       [1, 3, 2],
@@ -348,7 +351,7 @@ check(
             : undefined,
       });
     }
-  },
+  }),
 );
 
 // ---- laziness -----------------------------------------------------------------------------------
@@ -367,7 +370,7 @@ check(
     ),
     guide: '§6.4',
   },
-  async () => {
+  inDigits('DigitFolder.constructor', async () => {
     const { DigitFolder } = await digits();
     const f = folder('small');
     await torch.memory.collect();
@@ -412,7 +415,7 @@ check(
         ),
       );
     }
-  },
+  }),
 );
 
 // ---- transforms ---------------------------------------------------------------------------------
@@ -433,7 +436,7 @@ check(
     ),
     guide: '§6.2',
   },
-  async ({ rng }) => {
+  inPipeline('evalTransform', async ({ rng }) => {
     const { evalTransform } = await pipeline();
     const f = folder('small');
     const s = f.samples[rng.int(0, f.samples.length)]!;
@@ -467,7 +470,7 @@ check(
               : undefined,
     });
     await expectClose(apply(2), want, { what: 'evalTransform() under another seed', atol: 1e-5 });
-  },
+  }),
 );
 
 check(
@@ -484,7 +487,7 @@ check(
     ),
     guide: '§6.2',
   },
-  async ({ seed }) => {
+  inPipeline('trainTransform', async ({ seed }) => {
     const { trainTransform } = await pipeline();
     const f = folder('small');
     const s = f.samples[3]!;
@@ -526,7 +529,7 @@ check(
         ),
       );
     }
-  },
+  }),
 );
 
 // ---- loaders ------------------------------------------------------------------------------------
@@ -556,7 +559,7 @@ check(
     guide: '§6.1',
     timeoutMs: 90_000,
   },
-  async ({ seed }) => {
+  inPipeline('loaders', async ({ seed }) => {
     const { loaders } = await pipeline();
     const f = folder('small');
     const n = f.samples.length;
@@ -622,7 +625,7 @@ check(
         atol: 1e-6,
       });
     }
-  },
+  }),
 );
 
 // ---- training -----------------------------------------------------------------------------------
@@ -643,7 +646,7 @@ check(
     timeoutMs: 200_000,
     expensive: true,
   },
-  async ({ seed }) => {
+  inPipeline('train', async ({ seed }) => {
     const { train } = await pipeline();
     const trainFolder = folder('train');
     const started = performance.now();
@@ -670,5 +673,5 @@ check(
         ),
       );
     }
-  },
+  }),
 );

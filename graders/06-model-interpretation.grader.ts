@@ -8,7 +8,7 @@
 // each a dozen passes over a 1,000 × 1,000 matrix); the README gives measured figures.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, expectClose, expectEqual, fail, loadTarget, text, type Rng } from '#kit/grader';
+import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text, type Rng } from '#kit/grader';
 import { requestBrowser } from '#kit/browser';
 import { scratchRoot } from '#kit/env';
 import * as torch from '#engine';
@@ -25,6 +25,12 @@ type Saliency = typeof import('../exercises/06-model-interpretation/saliency.ts'
 type Tsne = typeof import('../exercises/06-model-interpretation/tsne.ts');
 type Report = typeof import('../exercises/06-model-interpretation/report.ts');
 
+// A value failure points the report's `next:` line at the declaration the check grades.
+const inMistakes = pointingAt('06-model-interpretation', 'mistakes.ts');
+const inReport = pointingAt('06-model-interpretation', 'report.ts');
+const inSaliency = pointingAt('06-model-interpretation', 'saliency.ts');
+const inTsne = pointingAt('06-model-interpretation', 'tsne.ts');
+const inWeights = pointingAt('06-model-interpretation', 'weights.ts');
 const EXERCISE = '06-model-interpretation';
 const weights = () => loadTarget<Weights>(EXERCISE, 'weights.ts');
 const mistakes = () => loadTarget<Mistakes>(EXERCISE, 'mistakes.ts');
@@ -94,7 +100,7 @@ check(
     ),
     guide: '§8.1',
   },
-  async ({ rng }) => {
+  inWeights('weightImages', async ({ rng }) => {
     const { weightImages } = await weights();
     const w = firstLayer(rng);
     const got = weightImages(w);
@@ -123,7 +129,7 @@ check(
           : undefined;
       },
     });
-  },
+  }),
 );
 
 check(
@@ -137,7 +143,7 @@ check(
     ),
     guide: '§8.1',
   },
-  async ({ rng }) => {
+  inWeights('saveWeightGrid', async ({ rng }) => {
     const { saveWeightGrid, weightHeatmap } = await weights();
     const w = firstLayer(rng);
     const path = join(outDir(), 'weights-check.png');
@@ -175,7 +181,7 @@ check(
       what: 'the heat map’s values (rows: digits)',
       atol: 1e-6,
     });
-  },
+  }),
 );
 
 // ---- §8.2 mistakes -----------------------------------------------------------------------------
@@ -210,7 +216,7 @@ check(
     ),
     guide: '§8.2',
   },
-  async ({ rng }) => {
+  inMistakes('confusionMatrix', async ({ rng }) => {
     const { confusionMatrix, perClassAccuracy } = await mistakes();
     const { labels, preds } = labelsAndPreds(rng, 600);
     const want = counts(labels, preds);
@@ -241,7 +247,7 @@ check(
           : undefined;
       },
     });
-  },
+  }),
 );
 
 check(
@@ -255,7 +261,7 @@ check(
     ),
     guide: '§8.2',
   },
-  async ({ rng }) => {
+  inMistakes('mostConfused', async ({ rng }) => {
     const { mostConfused } = await mistakes();
     const { labels, preds } = labelsAndPreds(rng, 600);
     const want = counts(labels, preds);
@@ -292,7 +298,7 @@ check(
       top.map((c) => c.count),
       'the counts of mostConfused(cm, 5), largest first',
     );
-  },
+  }),
 );
 
 check(
@@ -309,7 +315,7 @@ check(
     ),
     guide: '§8.2',
   },
-  async ({ rng }) => {
+  inMistakes('confidentMistakes', async ({ rng }) => {
     const { confidentMistakes } = await mistakes();
     const n = 300;
     const logits = matrix(rng, n, 10, -4, 4);
@@ -351,7 +357,7 @@ check(
       wrong.map((m) => m.confidence),
       { what: 'their confidences', atol: 1e-5 },
     );
-  },
+  }),
 );
 
 // ---- §8.3 saliency -----------------------------------------------------------------------------
@@ -377,7 +383,7 @@ check(
     guide: '§8.3',
     timeoutMs: 30_000,
   },
-  async ({ rng, seed }) => {
+  inSaliency('vanillaGradient', async ({ rng, seed }) => {
     const { vanillaGradient } = await saliency();
     const model = float64Model(seed);
     const x = torch.tensor(rng.array(3 * 784, -0.4, 2.8), { dtype: 'float64' }).reshape(3, 1, 28, 28);
@@ -448,7 +454,7 @@ check(
       rtol: 1e-8,
       diagnose,
     });
-  },
+  }),
 );
 
 check(
@@ -463,7 +469,7 @@ check(
     guide: '§8.3',
     timeoutMs: 30_000,
   },
-  async ({ rng, seed }) => {
+  inSaliency('gradientTimesInput', async ({ rng, seed }) => {
     const { gradientTimesInput, smoothGrad } = await saliency();
     const model = float64Model(seed);
     const x = torch.tensor(rng.array(2 * 784, -0.4, 2.8), { dtype: 'float64' }).reshape(2, 1, 28, 28);
@@ -507,7 +513,7 @@ check(
           '잡음은 한 번에 torch.randn([samples, ...x.shape], { generator }) 로 뽑고, 기울기를 평균하세요',
         ),
     });
-  },
+  }),
 );
 
 /** Spearman's rank correlation of two equally long arrays (ranks by value, ties by position). */
@@ -547,7 +553,7 @@ check(
     guide: '§8.3',
     timeoutMs: 300_000,
   },
-  async ({ seed }) => {
+  inSaliency('vanillaGradient', async ({ seed }) => {
     const { vanillaGradient, smoothGrad } = await saliency();
     const { x, y } = mnistTest();
     const images = x.slice(0, 0, 8).contiguous();
@@ -585,7 +591,7 @@ check(
         );
       }
     }
-  },
+  }),
 );
 
 // ---- §8.4 t-SNE --------------------------------------------------------------------------------
@@ -615,7 +621,7 @@ check(
     guide: '§8.4',
     timeoutMs: 60_000,
   },
-  async ({ rng }) => {
+  inTsne('conditionalP', async ({ rng }) => {
     const { squaredDistances, conditionalP } = await tsneFile();
     const n = 150;
     const features = clusteredFeatures(rng, n, 12);
@@ -662,7 +668,7 @@ check(
       atol: 2e-4,
       rtol: 1e-3,
     });
-  },
+  }),
 );
 
 check(
@@ -676,7 +682,7 @@ check(
     ),
     guide: '§8.4',
   },
-  async ({ rng }) => {
+  inTsne('jointP', async ({ rng }) => {
     const { jointP } = await tsneFile();
     const n = 40;
     const rows = Array.from({ length: n }, (_, i) => {
@@ -703,7 +709,7 @@ check(
               )
             : undefined,
     });
-  },
+  }),
 );
 
 interface Embedding {
@@ -750,7 +756,7 @@ check(
     guide: '§8.4',
     timeoutMs: 480_000,
   },
-  async ({ device, seed }) => {
+  inTsne('tsne', async ({ device, seed }) => {
     const { tsnePlot } = await tsneFile();
     const dev = await resolveDevice(device);
     const { features, labels, result } = await learnerEmbedding(dev, seed);
@@ -821,7 +827,7 @@ check(
       );
     await expectClose(plot.plot.points.flat(), y, { what: 'the plotted points', atol: 1e-5, rtol: 1e-5 });
     await expectEqual(plot.plot.labels.map(Number), await host(labels), 'the plotted labels (the colours)');
-  },
+  }),
 );
 
 // ---- the report ------------------------------------------------------------------------------------
@@ -895,7 +901,7 @@ check(
     guide: '§8',
     timeoutMs: 480_000,
   },
-  async ({ device, seed }) => {
+  inReport('writeReport', async ({ device, seed }) => {
     const path = await learnerReport(await resolveDevice(device), seed);
     if (typeof path !== 'string' || !existsSync(path)) {
       fail(
@@ -929,7 +935,7 @@ check(
     if (!/<table\b/i.test(html) || (html.match(/<tr\b/gi)?.length ?? 0) < 11) {
       fail(text('the page has no table with a row per digit', '숫자마다 한 행인 표가 없습니다'));
     }
-  },
+  }),
 );
 
 check(
@@ -947,10 +953,10 @@ check(
     guide: '§8',
     timeoutMs: 480_000,
   },
-  async ({ device, seed }) => {
+  inReport('writeReport', async ({ device, seed }) => {
     const path = await learnerReport(await resolveDevice(device), seed);
     if (typeof path !== 'string' || !existsSync(path))
       fail(text('there is no report page to open', '열 보고서 페이지가 없습니다'));
     requestBrowser('report-browser', path, { images: 5 });
-  },
+  }),
 );

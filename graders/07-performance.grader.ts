@@ -7,12 +7,14 @@
 // Everything runs on the CPU: autocast's bfloat16 and PyTorch's dynamic quantization are CPU
 // features here (as quantized kernels are in PyTorch). Memory figures are the engine's live peak
 // (torch.memory, see engine/memory.ts): the same program reads the same bytes on every run.
-import { check, expectClose, expectEqual, fail, loadTarget, text, type Rng } from '#kit/grader';
+import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text, type Rng } from '#kit/grader';
 import { isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 import { datasets } from '#engine/vision';
 
 type Performance = typeof import('../exercises/07-performance/performance.ts');
+// A value failure points the report's `next:` line at the declaration the check grades.
+const inPerformance = pointingAt('07-performance', 'performance.ts');
 const target = () => loadTarget<Performance>('07-performance', 'performance.ts');
 const { nn } = torch;
 const F = nn.functional;
@@ -64,7 +66,7 @@ check(
     ),
     guide: '§7.2',
   },
-  async ({ rng, seed }) => {
+  inPerformance('ampTrainStep', async ({ rng, seed }) => {
     const { ampTrainStep } = await target();
     const model = mlp(seed, undefined, true);
     const dtypes: string[] = [];
@@ -177,7 +179,7 @@ check(
           '스텝마다 scaler.update() 를 부르세요: 넘친 뒤 S 를 줄입니다',
         ),
       );
-  },
+  }),
 );
 
 check(
@@ -194,7 +196,7 @@ check(
     ),
     guide: '§7.1',
   },
-  async ({ rng, seed }) => {
+  inPerformance('trainAccumulated', async ({ rng, seed }) => {
     const { trainAccumulated } = await target();
     const k = 4;
     const B = 24;
@@ -234,7 +236,7 @@ check(
         return undefined;
       },
     });
-  },
+  }),
 );
 
 // ---- what mixed precision and accumulation save, measured ---------------------------------------
@@ -298,7 +300,7 @@ check(
     ),
     guide: '§7.1',
   },
-  async ({ rng, seed }) => {
+  inPerformance('trainAccumulated', async ({ rng, seed }) => {
     const { trainAccumulated } = await target();
     const k = 4;
     const { x, y } = wideBatch(rng);
@@ -323,7 +325,7 @@ check(
           '마이크로배치 손실마다 계산하자마자 backward() 를 부르세요. k 개 손실을 더해 한 번에 backward 하면 k 개 그래프(와 활성값)가 끝까지 남습니다',
         ),
       );
-  },
+  }),
 );
 
 check(
@@ -340,7 +342,7 @@ check(
     ),
     guide: '§7.2',
   },
-  async ({ rng, seed }) => {
+  inPerformance('ampTrainStep', async ({ rng, seed }) => {
     const { ampTrainStep } = await target();
     const { x, y } = wideBatch(rng);
     const model = mlp(seed, WIDE);
@@ -361,7 +363,7 @@ check(
           'model.call(x) 와 손실은 autocast 안에 두어 backward 용 활성값이 bfloat16 이 되게 하고, backward() 는 밖에서 부르세요. 안에서는 저정밀 사본을 또 만듭니다',
         ),
       );
-  },
+  }),
 );
 
 check(
@@ -378,7 +380,7 @@ check(
     ),
     guide: '§7.4',
   },
-  async ({ rng }) => {
+  inPerformance('quantizeWeight', async ({ rng }) => {
     const { quantizeWeight } = await target();
     const w = rng.array(6 * 5, -0.8, 0.5);
     const q = await quantizeWeight(torch.tensor(w).reshape(6, 5));
@@ -412,7 +414,7 @@ check(
     const nearbyint = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
     const expected = w.map((v) => Math.min(127, Math.max(-128, nearbyint(Math.fround(v / q.scale)))));
     await expectClose(await values(q.qweight), expected, { what: 'qweight', atol: 0, rtol: 0 });
-  },
+  }),
 );
 
 check(
@@ -429,7 +431,7 @@ check(
     ),
     guide: '§7.4',
   },
-  async ({ rng }) => {
+  inPerformance('quantizedLinear', async ({ rng }) => {
     const { quantizedLinear } = await target();
     const [B, K, N] = [5, 20, 6];
     const xs = rng.array(B * K, -2, 3);
@@ -476,7 +478,7 @@ check(
             )
           : undefined,
     });
-  },
+  }),
 );
 
 // ---- the quantized model on MNIST, measured -------------------------------------------------------
@@ -546,7 +548,7 @@ check(
     guide: '§7.4',
     timeoutMs: 60_000,
   },
-  async ({ seed }) => {
+  inPerformance('quantizeModel', async ({ seed }) => {
     const { quantizeModel } = await target();
     const { xTrain, yTrain, xTest, yTest } = mnistSubset();
     const model = mlp(seed, [784, 128, 10]);
@@ -597,7 +599,7 @@ check(
           `배치 64 에서 int8 추론이 float32 의 ${(tFloat / tQuant).toFixed(2)}배 속도입니다. ${MIN_SPEEDUP}배 이상이어야 합니다`,
         ),
       );
-  },
+  }),
 );
 
 check(
@@ -614,7 +616,7 @@ check(
     ),
     guide: '§7.5',
   },
-  async () => {
+  inPerformance('measure', async () => {
     const { measure } = await target();
     // A virtual clock: each call advances it by a scripted duration, so the figures are exact.
     const script = [50, 40, 5, 6, 30, 4, 5, 7, 5];
@@ -681,5 +683,5 @@ check(
           '호출 전에 최고치를 리셋하고 호출 뒤에 torch.memory.maxAllocated() 를 읽으세요',
         ),
       );
-  },
+  }),
 );

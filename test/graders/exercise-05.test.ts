@@ -77,6 +77,8 @@ describe.concurrent('grader 05 catches deliberately broken submissions', { timeo
       expect(caught?.status, `status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
       expect(caught!.message.map((m) => m.en).join('\n')).toMatch(c.says);
       expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+      // The report's `next:` line points at the learner's file and line, not at a folder.
+      expect(caught!.location?.file).toMatch(/05-custom-dataset\/\w+\.ts$/);
       const others = checks
         .filter((k) => k.id !== c.caughtBy && !(c.alsoFails ?? []).includes(k.id))
         .filter((k) => k.status !== 'passed' && k.status !== 'not-started')

@@ -59,6 +59,8 @@ describe('grader 06 catches deliberately broken submissions, all in one run', { 
       expect(caught?.status, `${c.variant}: status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
       expect(caught!.message.map((m) => m.en).join('\n'), c.variant).toMatch(c.says);
       expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+      // The report's `next:` line points at the learner's file and line, not at a folder.
+      expect(caught!.location?.file).toMatch(/06-model-interpretation\/\w+\.ts$/);
     }
     const expectedFailures = new Set(cases.flatMap((c) => [c.caughtBy, ...(c.alsoFails ?? [])]));
     const others = checks

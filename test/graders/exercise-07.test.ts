@@ -79,6 +79,8 @@ describe.concurrent('grader 07 catches deliberately broken submissions', { timeo
         expect(caught?.status, `${c.variant}: status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
         expect(caught!.message.map((m) => m.en).join('\n'), c.variant).toMatch(c.says);
         expect(caught!.message.every((m) => m.ko.length > 0)).toBe(true);
+        // The report's `next:` line points at the learner's file and line, not at a folder.
+        expect(caught!.location?.file).toMatch(/07-performance\/\w+\.ts$/);
         for (const also of c.alsoFails ?? []) expect(checks.find((k) => k.id === also)?.status, also).toBe('failed');
       }
       const expected = new Set(round.flatMap((v) => [caseOf(v).caughtBy, ...(caseOf(v).alsoFails ?? [])]));

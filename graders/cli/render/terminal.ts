@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { formatLocation } from '../../lib/location.ts';
 import { pick, type Lang, type Text } from '../../lib/text.ts';
 import type { CheckResult, ExerciseResult, Report } from '../results.ts';
-import { displayWidth, fit, padEnd, spread } from './width.ts';
+import { displayWidth, padEnd, spread, wrap } from './width.ts';
 import { errorWords, footer, gradedPass, header, hiddenTotal, total, unconfined, waiting, words } from './words.ts';
 
 export interface RenderOptions {
@@ -79,10 +79,11 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
           ? `  ${t(k.errorKind ? errorWords[k.errorKind] : words.error)}`
           : '';
     const right = `${k.score}/${k.points}${suffix}`;
-    const title = fit(t(k.title), o.width - displayWidth(right) - 8);
+    // A long title wraps rather than losing its end: the end is often what the check is about.
+    const [title, ...more] = wrap(t(k.title), o.width - displayWidth(right) - 8);
     const colour =
       k.status === 'passed' ? c.green : k.status === 'not-started' || k.status === 'skipped' ? c.dim : c.red;
-    lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width));
+    lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width), ...more.map((m) => `    ${m}`));
     if (k.status === 'skipped') lines.push(...k.message.map((m) => c.dim(`      ${t(m)}`)));
     if (k.status === 'failed' || k.status === 'error') lines.push(...checkDetail(k, e, c, t));
     if (k === hinted) lines.push(c.cyan(`      ${t(words.hint)}: ${t(k.hint)}   ${t(words.guide)} ${k.guide}`));
@@ -106,7 +107,8 @@ function exerciseBlock(e: ExerciseResult, o: RenderOptions, c: ChalkInstance, t:
   for (const k of e.hidden?.checks ?? []) {
     const colour = k.status === 'passed' ? c.green : k.status === 'not-started' ? c.dim : c.red;
     const right = `${k.score}/${k.points}`;
-    lines.push(spread(`  ${colour(SYMBOL[k.status])} ${fit(t(k.title), o.width - 16)}`, right, o.width));
+    const [title, ...more] = wrap(t(k.title), o.width - 16);
+    lines.push(spread(`  ${colour(SYMBOL[k.status])} ${title}`, right, o.width), ...more.map((m) => `    ${m}`));
     lines.push(...k.message.map((m) => `      ${t(m)}`));
   }
   return lines;

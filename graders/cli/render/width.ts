@@ -12,15 +12,18 @@ export function displayWidth(s: string): number {
 
 export const padEnd = (s: string, width: number): string => s + ' '.repeat(Math.max(0, width - displayWidth(s)));
 
-/** Cuts plain text to `width` columns, ending in … when cut. */
-export function fit(s: string, width: number): string {
-  if (displayWidth(s) <= width) return s;
-  let out = '';
-  for (const ch of s) {
-    if (displayWidth(out + ch) > width - 1) break;
-    out += ch;
+/** Breaks plain text at spaces into lines of at most `width` columns (a longer word gets a line of its own). */
+export function wrap(s: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(' ')) {
+    const joined = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && displayWidth(joined) > width) {
+      lines.push(line);
+      line = word;
+    } else line = joined;
   }
-  return out + '…';
+  return [...lines, line];
 }
 
 /** `left` and `right` on one line, `right` ending at column `width` (or just after `left` if it is long). */
