@@ -16,7 +16,9 @@ const runtime = fileURLToPath(new URL('./runtime.ts', import.meta.url));
 const workerRuntime = fileURLToPath(new URL('./worker-runtime.ts', import.meta.url));
 export const engineDir = join(repoRoot, 'engine');
 export const kitDir = join(repoRoot, 'graders', 'lib');
-export const nodeModules = realpathSync(join(repoRoot, 'node_modules'));
+/** The kit's packages as found from its checkout (perhaps a symlink, as in a class's copies), and as they really are. */
+export const nodeModulesLink = join(repoRoot, 'node_modules');
+export const nodeModules = realpathSync(nodeModulesLink);
 /** The names the bundles run under (no such files exist): source maps are relative to them. */
 export const BUNDLE_FILES = {
   main: join(repoRoot, 'graders/cli/sandbox/grading-bundle.cjs'),
@@ -181,7 +183,7 @@ function safeRealpath(path: string): string | undefined {
 }
 
 /** `import.meta.url` becomes the file's own URL: CommonJS has no import.meta, and the engine names modules by it. */
-function importMeta(): Plugin {
+export function importMeta(): Plugin {
   return {
     name: 'torchlings-import-meta',
     setup(b) {

@@ -46,7 +46,22 @@ function harden(obj: object, keys: 'all' | Set<PropertyKey> = OVERRIDABLE): void
       configurable: false,
     });
   }
-  Object.freeze(obj);
+  freeze(obj);
+}
+
+/**
+ * Object.freeze's result (Object.isFrozen holds) without Object.freeze: every own property made
+ * non-writable and non-configurable, then no new ones. Object.freeze itself also moves the object's
+ * (empty) element store to V8's frozen kind, and done to Object.prototype or %TypedArray%.prototype
+ * that turns off V8's fast paths for array and typed-array element access in the whole process: a
+ * training loop ran 5× slower (bench/sandbox-cost.ts). The integrity level is the same.
+ */
+function freeze(obj: object): void {
+  for (const key of Reflect.ownKeys(obj)) {
+    const d = Object.getOwnPropertyDescriptor(obj, key)!;
+    Object.defineProperty(obj, key, 'value' in d ? { writable: false, configurable: false } : { configurable: false });
+  }
+  Object.preventExtensions(obj);
 }
 
 const TypedArray = Object.getPrototypeOf(Int8Array) as object;
@@ -63,6 +78,23 @@ const typedArrays = [
   BigInt64Array,
   BigUint64Array,
 ];
+
+/**
+ * Prototypes whose `constructor` V8 watches: while it is untouched (its "species protectors" hold),
+ * `arr.map`, `typed.subarray`, `await` and regular expressions take their fast paths. Made an accessor
+ * it sends every such call down the slow path (measured: subarray + map + await 4× slower); frozen as
+ * a data property, it keeps them. Only their `constructor` stays a plain frozen value:
+ * assigning `arr.constructor = …` on an instance fails, which no ordinary code does.
+ */
+const SPECIES_WATCHED = new Set<object>([
+  Array.prototype,
+  Promise.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  (TypedArray as { prototype: object }).prototype,
+  ...typedArrays.map((t) => t.prototype),
+]);
+const WITHOUT_CONSTRUCTOR = new Set([...OVERRIDABLE].filter((k) => k !== 'constructor'));
 
 /** The intrinsics the kit's comparisons and the engine's arithmetic rest on. */
 function intrinsics(): object[] {
@@ -161,7 +193,7 @@ export interface Watch {
 
 /** Freezes the intrinsics and everything reachable from `exports`, then watches globalThis' own slots. */
 export function lockdown(exports: unknown[]): Watch {
-  for (const o of intrinsics()) harden(o);
+  for (const o of intrinsics()) harden(o, SPECIES_WATCHED.has(o) ? WITHOUT_CONSTRUCTOR : OVERRIDABLE);
   hardenGraph(exports);
   const slots = new Map<PropertyKey, PropertyDescriptor>();
   for (const key of WATCHED_GLOBALS) {

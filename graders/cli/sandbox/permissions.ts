@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { engineDir, nodeModules } from './build.ts';
+import { engineDir, nodeModulesLink } from './build.ts';
 
 // Node's permission model, as each supported Node spells it: `--experimental-permission` up to
 // 22.12, `--permission` from 22.13 (and 23.5); one --allow-fs-* flag per path.
@@ -33,7 +34,13 @@ function flag(): string {
 export function permissionFlags(g: Grant): string[] {
   if (!permissionModel) return [];
   // Never the checkout's root: solutions/, the other graders and the reports live there.
-  const read = [engineDir, nodeModules, join(engineDir, '..', 'package.json'), g.exerciseDir, g.scratch];
+  const read = [
+    engineDir,
+    ...bothNames(nodeModulesLink),
+    join(engineDir, '..', 'package.json'),
+    g.exerciseDir,
+    g.scratch,
+  ];
   return [
     flag(),
     ...read.map((p) => `--allow-fs-read=${p}`),
@@ -41,4 +48,15 @@ export function permissionFlags(g: Grant): string[] {
     ...(g.workers ? ['--allow-worker'] : []),
     ...(g.addons ? ['--allow-addons'] : []),
   ];
+}
+
+/**
+ * A folder by the name the child reaches it by and by its real path: Node resolves packages along
+ * the first (a symlinked node_modules keeps its link's name in require's paths) and a package's own
+ * symlinks lead to the second, and the permission model checks the names as given. Once if they are
+ * the same: Node 20 aborts on a path granted twice.
+ */
+export function bothNames(path: string): string[] {
+  const real = realpathSync(path);
+  return real === path ? [path] : [path, real];
 }
