@@ -2,7 +2,7 @@
 // the engine's own), and training nn.Linear(1, 1) to the least-squares line. Everything runs on the
 // CPU whatever --device says: the tensors are [n, 1], and this exercise is about the loop, not devices.
 import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text, type Rng } from '#kit/grader';
-import { isTensor } from '#kit/tensors';
+import { callsEngine, ENGINE_LOSSES, ENGINE_OPTIMIZERS, isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 
 type LinearRegression = typeof import('../exercises/03-linear-regression/linear-regression.ts');
@@ -25,31 +25,6 @@ function leastSquares(xs: readonly number[], ys: readonly number[]): { w: number
   const b = my - w * mx;
   const mse = xs.reduce((s, x, i) => s + (w * x + b - ys[i]!) ** 2, 0) / n;
   return { w, b, mse };
-}
-
-/**
- * Runs `f` and says whether the engine's own MSE (functional.mseLoss, or nn.MSELoss which calls it)
- * ran inside it. That function starts with `input.sub(target)`: the two tensors get a `sub` of their
- * own for the call (the engine's prototypes are frozen while grading), which looks at its caller's file.
- */
-function callsEngineMse<T>(tensors: torch.Tensor[], f: () => T): { value: T; engine: boolean } {
-  const sub = torch.Tensor.prototype.sub;
-  let engine = false;
-  const traced = Object.create(torch.Tensor.prototype, {
-    sub: {
-      value(this: torch.Tensor, ...args: Parameters<typeof sub>) {
-        engine ||= /[\\/]engine[\\/]nn[\\/]functional[\\/]loss\.ts/.test(new Error().stack ?? '');
-        return sub.apply(this, args);
-      },
-    },
-  });
-  for (const t of tensors) Object.setPrototypeOf(t, traced);
-  try {
-    const value = f();
-    return { value, engine };
-  } finally {
-    for (const t of tensors) Object.setPrototypeOf(t, torch.Tensor.prototype);
-  }
 }
 
 async function values(t: torch.Tensor): Promise<number[]> {
@@ -156,7 +131,7 @@ check(
       const pred = make(predData, true);
       const ref = make(predData, true);
       const target = make(targetData, false);
-      const { value: got, engine } = callsEngineMse([pred, target], () => mseLoss(pred, target));
+      const { value: got, engine } = callsEngine([pred, target], 'sub', ENGINE_LOSSES, () => mseLoss(pred, target));
       if (engine)
         fail(
           text(
@@ -244,7 +219,14 @@ check(
     const ref = make();
     const before = [...mine];
     const gradsBefore = mine.map((p) => p.grad);
-    sgdStep(mine, lr);
+    const { engine } = callsEngine(mine, 'add_', ENGINE_OPTIMIZERS, () => sgdStep(mine, lr));
+    if (engine)
+      fail(
+        text(
+          'sgdStep calls torch.optim.SGD: write the step by hand, p.sub_(p.grad, { alpha: lr }) under torch.noGrad',
+          'sgdStep 이 torch.optim.SGD 를 부릅니다: torch.noGrad 안에서 p.sub_(p.grad, { alpha: lr }) 로 직접 쓰세요',
+        ),
+      );
     new torch.optim.SGD(ref, { lr }).step();
 
     for (let i = 0; i < shapes.length; i++) {

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, expectClose, expectEqual, fail, loadTarget, pointingAt, text } from '#kit/grader';
 import { scratchRoot } from '#kit/env';
-import { isTensor } from '#kit/tensors';
+import { checkAccuracy } from '#kit/evaluate';
+import { callsEngine, ENGINE_LOSSES, isTensor } from '#kit/tensors';
 import * as torch from '#engine';
 import { parseLineChartSvg } from '#engine/io/chart';
 import { datasets } from '#engine/vision';
@@ -266,7 +267,16 @@ check(
       const make = () => torch.tensor(values).reshape(n, 10).requiresGrad_();
       const [mine, ref] = [make(), make()];
       const targets = torch.tensor(labels, { dtype: 'int32' });
-      const got = crossEntropyLoss(mine, targets);
+      const { value: got, engine } = callsEngine([mine], 'logSoftmax', ENGINE_LOSSES, () =>
+        crossEntropyLoss(mine, targets),
+      );
+      if (engine)
+        fail(
+          text(
+            "crossEntropyLoss calls the engine's own cross-entropy (functional.crossEntropy or nn.CrossEntropyLoss): write it by hand, from logSoftmax and gather",
+            'crossEntropyLoss 가 엔진의 교차 엔트로피 (functional.crossEntropy 나 nn.CrossEntropyLoss) 를 부릅니다: logSoftmax 와 gather 로 직접 쓰세요',
+          ),
+        );
       const want = torch.nn.functional.crossEntropy(ref, targets);
       if (!isTensor(got))
         fail(
@@ -419,17 +429,6 @@ check(
   }),
 );
 
-/** Passes its input on, noting how evaluate ran the model: in training mode, or recording a graph. */
-class Probe extends torch.nn.Module {
-  trainingSeen = false;
-  gradSeen = false;
-  override forward(x: torch.Tensor): torch.Tensor {
-    this.trainingSeen ||= this.training;
-    this.gradSeen ||= torch.isGradEnabled();
-    return x;
-  }
-}
-
 check(
   {
     id: 'evaluate',
@@ -446,90 +445,7 @@ check(
   },
   inTrain('evaluate', async ({ rng }) => {
     const { evaluate } = await train();
-    // The "model" reads three scores per sample as they are (a Linear with identity weights), so the
-    // grader knows every prediction. The last, smaller batch is mostly wrong on purpose: dropping it,
-    // counting it as full, or averaging per-batch accuracies each give a different, wrong answer.
-    // Dropout and a fresh BatchNorm change nothing in eval mode and every answer in training mode.
-    const linear = new torch.nn.Linear(3, 3);
-    torch.noGrad(() => {
-      linear.weight.copy_(torch.eye(3));
-      linear.bias!.zero_();
-    });
-    const probe = new Probe();
-    const model = new torch.nn.Sequential(linear, probe, new torch.nn.Dropout(0.5), new torch.nn.BatchNorm1d(3));
-    model.train(); // as a training loop leaves it
-    for (const [n, batchSize] of [
-      [1000, 64],
-      [250, 100],
-    ] as const) {
-      const full = Math.floor(n / batchSize) * batchSize;
-      const scores: number[] = [];
-      const labels: number[] = [];
-      const right: boolean[] = [];
-      for (let i = 0; i < n; i++) {
-        const s = rng.array(3, 0, 1);
-        const best = s.indexOf(Math.max(...s));
-        const ok = rng.next() < (i < full ? 0.8 : 0.3);
-        scores.push(...s);
-        labels.push(ok ? best : (best + 1 + rng.int(0, 2)) % 3);
-        right.push(ok);
-      }
-      const count = (from: number, to: number) => right.slice(from, to).filter(Boolean).length;
-      const correct = count(0, n);
-      const batchCount = Math.ceil(n / batchSize);
-      const batchMean =
-        Array.from(
-          { length: batchCount },
-          (_, b) => count(b * batchSize, Math.min(n, (b + 1) * batchSize)) / Math.min(batchSize, n - b * batchSize),
-        ).reduce((a, v) => a + v, 0) / batchCount;
-      const ds = new torch.utils.data.TensorDataset(
-        torch.tensor(scores).reshape(n, 3),
-        torch.tensor(labels, { dtype: 'int32' }),
-      );
-      const loader = new torch.utils.data.DataLoader(ds, { batchSize });
-      const got = await evaluate(model, loader);
-      if (probe.trainingSeen)
-        fail(
-          text(
-            'evaluate ran the model in training mode: call model.eval() first, so that Dropout keeps every unit and BatchNorm uses its running statistics',
-            'evaluate 가 모델을 학습 모드로 실행했습니다: 먼저 model.eval() 을 부르세요. 그래야 Dropout 이 모든 유닛을 남기고 BatchNorm 이 누적 통계를 씁니다',
-          ),
-        );
-      if (probe.gradSeen)
-        fail(
-          text(
-            'evaluate recorded the autograd graph: run it inside torch.noGrad(async () => …), nothing there is differentiated',
-            'evaluate 가 자동 미분 그래프를 기록했습니다: torch.noGrad(async () => …) 안에서 실행하세요. 미분할 것이 없습니다',
-          ),
-        );
-      const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
-      await expectClose(got, correct / n, {
-        what: `evaluate(…), n = ${n}, batchSize = ${batchSize}`,
-        atol: 1e-9,
-        rtol: 0,
-        diagnose: ([g]) => {
-          if (near(g!, count(0, full) / full))
-            return text(
-              `that is ${count(0, full)}/${full}: the last, smaller batch was left out`,
-              `${count(0, full)}/${full} 입니다: 마지막의 작은 배치를 빠뜨렸습니다`,
-            );
-          if (near(g!, correct / (batchCount * batchSize)))
-            return text(
-              `that is ${correct}/${batchCount * batchSize}: every batch was counted as full; add y.shape[0], not batchSize`,
-              `${correct}/${batchCount * batchSize} 입니다: 모든 배치를 꽉 찬 것으로 셌습니다. batchSize 가 아니라 y.shape[0] 를 더하세요`,
-            );
-          if (near(g!, batchMean))
-            return text(
-              'that is the mean of per-batch accuracies, where the short last batch weighs as much as a full one: divide all correct by all samples',
-              '배치별 정확도의 평균입니다. 짧은 마지막 배치가 꽉 찬 배치만큼 무게를 가집니다: 전체 맞힌 개수를 전체 샘플 수로 나누세요',
-            );
-          return text(
-            `expected ${correct} correct of ${n}: correct predictions / samples, over all batches`,
-            `${n} 개 중 ${correct} 개를 맞혀야 합니다: 모든 배치에 걸쳐 맞힌 개수 / 샘플 수`,
-          );
-        },
-      });
-    }
+    await checkAccuracy((model, batches) => evaluate(model, batches), rng);
   }),
 );
 
@@ -573,6 +489,26 @@ check(
             `makeOptimizer('${name}', …) 가 받은 파라미터를 최적화하지 않습니다`,
           ),
         );
+      // PyTorch's defaults for everything but lr: two steps (momentum shows on the second) move p as
+      // the plain optimizer moves a copy. A subclass (AdamW is an Adam) or an extra option does not.
+      const copy = p.detach().clone().requiresGrad_();
+      const plain = new (cls as typeof torch.optim.SGD)([copy], { lr }); // each takes (params, { lr })
+      for (let s = 0; s < 2; s++) {
+        const g = torch.tensor(rng.array(4, -1, 1));
+        [p.grad, copy.grad] = [g.clone(), g.clone()];
+        opt.step();
+        plain.step();
+      }
+      await expectClose(p.detach(), copy.detach(), {
+        what: `the parameters after two steps of makeOptimizer('${name}', params, ${lr})`,
+        atol: 1e-7,
+        rtol: 1e-6,
+        diagnose: () =>
+          text(
+            `that is not what new torch.optim.${cls.name}(params, { lr }) does (got a ${opt.constructor.name}): keep PyTorch's defaults for everything but lr`,
+            `new torch.optim.${cls.name}(params, { lr }) 와 다르게 움직입니다 (${opt.constructor.name} 입니다): lr 말고는 PyTorch 의 기본값을 쓰세요`,
+          ),
+      });
     }
   }),
 );

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { afterChecks, check, expectClose, expectEqual, fail, loadTarget, pointingAt, text } from '#kit/grader';
 import { same } from '#kit/text';
 import { scratchRoot } from '#kit/env';
+import { checkAccuracy } from '#kit/evaluate';
 import * as torch from '#engine';
 import { encodePng } from '#engine/io/png';
 import type { Image } from '#engine/vision';
@@ -83,7 +84,7 @@ const wrap = (i: number, n: number) => (i < 0 ? i + n : i);
 check(
   {
     id: 'listing',
-    points: 3,
+    points: 2,
     title: text(
       'classes, classToIdx, length and the file list, as ImageFolder makes them',
       'classes, classToIdx, length, 파일 목록이 ImageFolder 와 같은가',
@@ -190,7 +191,7 @@ check(
 check(
   {
     id: 'get-item',
-    points: 3,
+    points: 2,
     title: text(
       'getItem(i): the decoded gray pixels through the transform, and the label; Python indices',
       'getItem(i): 디코딩한 흑백 픽셀에 transform 을 적용한 값과 라벨, 파이썬식 인덱스',
@@ -625,6 +626,28 @@ check(
         atol: 1e-6,
       });
     }
+  }),
+);
+
+// ---- evaluate -----------------------------------------------------------------------------------
+
+check(
+  {
+    id: 'evaluate',
+    points: 2,
+    title: text(
+      'evaluate: eval mode, no graph, every validation image counted',
+      'evaluate: 평가 모드, 그래프 없이, 마지막 배치까지 모든 검증 이미지를 센다',
+    ),
+    hint: text(
+      'model.eval(), then inside torch.noGrad(async () => …) sum (model.call(x).argmax(1) == y) over every batch and divide by the number of images (the last batch may be smaller).',
+      'model.eval() 후 torch.noGrad(async () => …) 안에서 모든 배치의 (model.call(x).argmax(1) == y) 를 더하고 이미지 수로 나누세요 (마지막 배치는 더 작을 수 있습니다).',
+    ),
+    guide: '§6.4',
+  },
+  inPipeline('evaluate', async ({ rng }) => {
+    const { evaluate } = await pipeline();
+    await checkAccuracy((model, batches) => evaluate(model, batches), rng);
   }),
 );
 

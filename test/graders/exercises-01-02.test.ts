@@ -122,7 +122,7 @@ describe.concurrent('graders of 01-tensors and 02-autograd catch classic mistake
       expect(caught, `check ${c.caughtBy} exists`).toBeDefined();
       expect(caught!.status).toBe('failed');
       // The report's `next:` line points at the learner's file and line, not at a folder.
-      expect(caught!.location?.file).toMatch(new RegExp(`${folders[c.exercise]}/\\w+\\.ts$`));
+      expect(caught!.location?.file).toMatch(new RegExp(`${folders[c.exercise]}/[\\w-]+\\.ts$`));
       expect(caught!.message.map((l) => l.en).join('\n')).toContain(c.says);
       expect(
         caught!.message.every((l) => l.ko.length > 0),

@@ -43,6 +43,7 @@ const cases: Case[] = [
   },
   { exercise: '03', variant: 'global-rng', caughtBy: 'make-data', says: /same seed gave different data/ },
   { exercise: '03', variant: 'mse-functional', caughtBy: 'mse-loss', says: /write it by hand/ },
+  { exercise: '03', variant: 'sgd-by-optim', caughtBy: 'sgd-step', says: /sgdStep calls torch\.optim\.SGD/ },
   { exercise: '03', variant: 'sgd-clears-grad', caughtBy: 'sgd-step', says: /must leave the gradients as they are/ },
   {
     exercise: '03',
@@ -65,6 +66,8 @@ const cases: Case[] = [
   { exercise: '04', variant: 'eval-batch-mean', caughtBy: 'evaluate', says: /mean of per-batch accuracies/ },
   { exercise: '04', variant: 'eval-no-eval', caughtBy: 'evaluate', says: /call model\.eval\(\) first/ },
   { exercise: '04', variant: 'scheduler-gamma', caughtBy: 'scheduler', says: /gamma is/ },
+  { exercise: '04', variant: 'ce-functional', caughtBy: 'cross-entropy', says: /write it by hand, from logSoftmax/ },
+  { exercise: '04', variant: 'adam-is-adamw', caughtBy: 'optimizers', says: /got a AdamW/ },
   { exercise: '04', variant: 'chart-fraction', caughtBy: 'chart', says: /epochs are counted from 1/ },
 ];
 
@@ -114,7 +117,7 @@ describe.concurrent('graders 03 and 04 catch deliberately broken submissions', {
       expect(caught?.status, `status of ${c.caughtBy}`).toBe(c.status ?? 'failed');
       expect(caught!.message.map((m) => m.en).join('\n')).toMatch(c.says);
       // The report (and its `next:` line) points at the learner's file and line, not at a folder.
-      expect(caught!.location?.file).toMatch(new RegExp(`${folders[c.exercise]}/\\w+\\.ts$`));
+      expect(caught!.location?.file).toMatch(new RegExp(`${folders[c.exercise]}/[\\w-]+\\.ts$`));
       if (c.slip) {
         const repeats = checks.filter((k) => k !== caught && k.message.some((m) => c.says.test(m.en)));
         expect(

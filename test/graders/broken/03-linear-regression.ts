@@ -80,6 +80,19 @@ export const linearRegression: Mutant[] = [
       },
     ],
   },
+  {
+    exercise: '03-linear-regression',
+    variant: 'sgd-by-optim',
+    why: 'sgdStep, to be written by hand, calls torch.optim.SGD',
+    edits: [
+      {
+        file,
+        find: '  torch.noGrad(() => {\n    for (const p of params) {',
+        replace:
+          '  new torch.optim.SGD([...params], { lr }).step(); // BUG: not by hand\n  torch.noGrad(() => {\n    for (const p of [] as torch.Tensor[]) {',
+      },
+    ],
+  },
   // JavaScript slips, not PyTorch ones: the kit's feedback must name them.
   {
     exercise: '03-linear-regression',

@@ -143,4 +143,31 @@ export const mnistMlp: Mutant[] = [
       ...cheap,
     ],
   },
+  {
+    exercise: '04-mnist-mlp',
+    variant: 'ce-functional',
+    why: "crossEntropyLoss, to be written by hand, calls the engine's functional.crossEntropy",
+    edits: [
+      {
+        file: 'train.ts',
+        find: 'const logProbs = logits.logSoftmax(1);\n',
+        replace:
+          'return torch.nn.functional.crossEntropy(logits, targets); // BUG: not by hand\n  const logProbs = logits.logSoftmax(1);\n',
+      },
+      ...cheap,
+    ],
+  },
+  {
+    exercise: '04-mnist-mlp',
+    variant: 'adam-is-adamw',
+    why: "makeOptimizer('adam') builds AdamW: an Adam subclass, with weight decay 0.01 by default",
+    edits: [
+      {
+        file: 'train.ts',
+        find: 'return new torch.optim.Adam(params, { lr });',
+        replace: 'return new torch.optim.AdamW(params, { lr }); // BUG: the sibling, with weight decay',
+      },
+      ...cheap,
+    ],
+  },
 ];

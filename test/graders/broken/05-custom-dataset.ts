@@ -87,4 +87,13 @@ export const customDataset: Mutant[] = [
     find: 'new torch.utils.data.DataLoader(heldOut, { batchSize,',
     replace: 'new torch.utils.data.DataLoader(heldOut, { dropLast: true, batchSize,',
   }),
+  mutant(
+    'evaluate-in-training-mode',
+    'evaluate forgets model.eval(): the Dropout of a model drops units while scoring',
+    {
+      file: 'pipeline.ts',
+      find: '  model.eval();\n  return torch.noGrad(async () => {',
+      replace: '  // BUG: no model.eval()\n  return torch.noGrad(async () => {',
+    },
+  ),
 ];
