@@ -6,6 +6,8 @@ export {
   type RemovableHandle,
   type ForwardHook,
   type ForwardPreHook,
+  type FullBackwardHook,
+  type FullBackwardPreHook,
 } from './module.ts';
 export { Parameter } from './parameter.ts';
 export { Linear, Identity, type LinearOptions, type FactoryOptions } from './linear.ts';

@@ -5,7 +5,8 @@
  * to registerBuffer() are buffers. Plain tensors and arrays of layers are not registered, as in
  * PyTorch (a list of layers goes in a ModuleList).
  */
-import { freeingTemporaries } from '../autograd/function.ts';
+import { defineOp, freeingTemporaries } from '../autograd/function.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { inspectCustom } from '../tensor/format.ts';
 import { toSpec } from '../ops/elementwise.ts';
 import { optionsOf } from '../args.ts';
@@ -31,6 +32,53 @@ export interface RemovableHandle {
 export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
 /** Returns a replacement output, or nothing to keep it. */
 export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
+/**
+ * Called with the gradients of the module's tensor inputs (null where an input needs none) and of
+ * its output; returns replacement input gradients (an array, or one tensor), or nothing.
+ */
+export type FullBackwardHook = (
+  module: Module,
+  gradInput: (Tensor | null)[],
+  gradOutput: Tensor[],
+) => (Tensor | null)[] | Tensor | null | undefined | void;
+/** Called with the gradient of the module's output before it flows in; returns a replacement, or nothing. */
+export type FullBackwardPreHook = (module: Module, gradOutput: Tensor[]) => Tensor[] | Tensor | null | undefined | void;
+
+/**
+ * An identity in the graph whose backward hands its incoming gradient to `onGrad` and passes on
+ * what that returns: how a module sees (and may replace) the gradients at its boundary.
+ */
+const backwardHookOp = defineOp(
+  'BackwardHookFunctionBackward',
+  (ctx, x: Tensor, onGrad: (g: Tensor) => Tensor | null) => {
+    ctx.onGrad = onGrad;
+    return x;
+  },
+  (ctx, g) => [(ctx.onGrad as (g: Tensor) => Tensor | null)(g), null],
+);
+
+/** What a module's backward hooks share during one backward: see Module.#hookInput. */
+interface Boundary {
+  gradOutput: Tensor[];
+  /** Tensor inputs, and which one needs a gradient (−1: none). */
+  count: number;
+  at: number;
+}
+
+/** A hook's replacement gradients as a list, or null for "keep them". */
+function replacement(value: unknown, what: string, count: number): (Tensor | null)[] | null {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Promise) {
+    throw new TypeError(
+      `${what} returned a Promise: hooks run inside backward(), which does not wait; keep the tensors and read them after`,
+    );
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length !== count || !list.every((g) => g === null || g instanceof Tensor)) {
+    throw new TypeError(`${what} must return ${count} gradient(s) (Tensor or null) or nothing, got ${String(value)}`);
+  }
+  return list as (Tensor | null)[];
+}
 
 type ConvertSpec = { device?: Device; dtype?: DType };
 
@@ -54,6 +102,8 @@ export class Module {
   #registered: string[] = [];
   #preHooks = new Map<symbol, ForwardPreHook>();
   #hooks = new Map<symbol, ForwardHook>();
+  #backwardHooks = new Map<symbol, FullBackwardHook>();
+  #backwardPreHooks = new Map<symbol, FullBackwardPreHook>();
 
   /** Whether the module is in training mode (train()) or evaluation mode (eval()). */
   get training(): boolean {
@@ -74,6 +124,10 @@ export class Module {
       const replaced = hook(this, input);
       if (replaced !== undefined) input = Array.isArray(replaced) ? replaced : [replaced];
     }
+    let boundary: Boundary | null = null;
+    if (this.#backwardHooks.size + this.#backwardPreHooks.size > 0 && isGradEnabled()) {
+      [input, boundary] = this.#hookInput(input);
+    }
     // A forward's temporaries stop counting in torch.memory when it returns (autograd/function.ts).
     let output = freeingTemporaries(
       () => (this.forward as (...a: unknown[]) => unknown)(...input),
@@ -83,7 +137,76 @@ export class Module {
       const replaced = hook(this, input, output);
       if (replaced !== undefined) output = replaced;
     }
-    return output as ReturnType<this['forward']>;
+    return (boundary ? this.#hookOutput(output, boundary) : output) as ReturnType<this['forward']>;
+  }
+
+  /**
+   * Backward hooks see the gradients at the module's boundary, as PyTorch's BackwardHook does: the
+   * tensor input that needs a gradient passes an identity before forward, whose backward receives
+   * grad_input; the output passes one after, whose backward receives grad_output. A module whose
+   * input needs no gradient (a first layer) gives the hooks null, as soon as grad_output is known.
+   */
+  #hookInput(input: unknown[]): [unknown[], Boundary] {
+    const name = this.constructor.name;
+    const tensors = input.filter((a): a is Tensor => a instanceof Tensor);
+    const needing = tensors.filter((t) => t.requiresGrad);
+    if (needing.length > 1) {
+      throw new Error(
+        `${name}: full backward hooks are supported for modules with one tensor input that requires grad, got ${needing.length}`,
+      );
+    }
+    const boundary: Boundary = { gradOutput: [], count: tensors.length, at: tensors.indexOf(needing[0]!) };
+    if (needing.length === 0) return [input, boundary];
+    const wrapped = input.map((a) =>
+      a === needing[0] ? backwardHookOp(needing[0], (g: Tensor) => this.#runBackwardHooks(boundary, g)) : a,
+    );
+    return [wrapped, boundary];
+  }
+
+  /** The gradients of the inputs (null where none is needed) through every full backward hook. */
+  #runBackwardHooks(boundary: Boundary, grad: Tensor | null): Tensor | null {
+    let gradInput = Array.from({ length: boundary.count }, (_, i): Tensor | null => (i === boundary.at ? grad : null));
+    for (const hook of this.#backwardHooks.values()) {
+      const what = `${this.constructor.name}'s full backward hook`;
+      gradInput = replacement(hook(this, gradInput, boundary.gradOutput), what, gradInput.length) ?? gradInput;
+    }
+    return boundary.at >= 0 ? gradInput[boundary.at]! : null;
+  }
+
+  #hookOutput(output: unknown, boundary: Boundary): unknown {
+    if (!(output instanceof Tensor)) {
+      throw new TypeError(
+        `${this.constructor.name}: full backward hooks need forward to return one Tensor, got ${typeof output}`,
+      );
+    }
+    if (!output.requiresGrad) return output;
+    return backwardHookOp(output, (g: Tensor) => {
+      boundary.gradOutput = [g];
+      for (const hook of this.#backwardPreHooks.values()) {
+        const what = `${this.constructor.name}'s full backward pre-hook`;
+        boundary.gradOutput =
+          (replacement(hook(this, boundary.gradOutput), what, 1) as Tensor[] | null) ?? boundary.gradOutput;
+      }
+      if (boundary.at < 0) this.#runBackwardHooks(boundary, null);
+      return boundary.gradOutput[0]!;
+    });
+  }
+
+  /**
+   * PyTorch's register_full_backward_hook: `hook(module, gradInput, gradOutput)` runs when the
+   * gradients of the module's inputs are known, and may return replacements for them.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
+    const key = Symbol('hook');
+    this.#backwardHooks.set(key, hook);
+    return { remove: () => this.#backwardHooks.delete(key) };
+  }
+
+  /** PyTorch's register_full_backward_pre_hook: `hook(module, gradOutput)` may replace gradOutput. */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook): RemovableHandle {
+    const key = Symbol('hook');
+    this.#backwardPreHooks.set(key, hook);
+    return { remove: () => this.#backwardPreHooks.delete(key) };
   }
 
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
