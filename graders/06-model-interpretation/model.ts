@@ -1,7 +1,8 @@
 /**
  * The model exercise 06 interprets: exercise 04's 784 → 128 → 10 ReLU MLP, trained here by the
- * grader on real MNIST (one epoch of Adam over the 60,000 training images, seeded), once per grading
- * run, so that no learner code is needed to make it. Also the normalised test set it is read with.
+ * grader on real MNIST (one epoch of Adam over the 60,000 training images in batches of 256, seeded:
+ * about 95 % on the test set), once per grading run, so that no learner code is needed to make it.
+ * Also the normalised test set it is read with.
  */
 import * as torch from '#engine';
 import { datasets } from '#engine/vision';
@@ -48,9 +49,11 @@ async function train(seed: number): Promise<Mlp> {
   torch.manualSeed(seed);
   const model = new Mlp();
   const { x, y } = split(true);
-  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+  // Batches of 256 at twice Adam's default step: half the time of batches of 64 (a step's fixed
+  // costs are paid a quarter as often) for a point less of test accuracy, plenty to interpret.
+  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 2e-3 });
   const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(x, y), {
-    batchSize: 64,
+    batchSize: 256,
     shuffle: true,
     generator: new torch.Generator(seed),
   });

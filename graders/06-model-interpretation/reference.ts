@@ -51,14 +51,14 @@ export function rowEntropies(p: ArrayLike<number>, n: number): number[] {
   });
 }
 
-/** Squared Euclidean distances between the rows of x (n × d). */
+/** Squared Euclidean distances between the rows of x (n × d); each pair summed once, in float64. */
 export function squaredDistances(x: ArrayLike<number>, n: number, d: number): Float64Array {
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
+    for (let j = i + 1; j < n; j++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += (x[i * d + k]! - x[j * d + k]!) ** 2;
-      out[i * n + j] = s;
+      out[i * n + j] = out[j * n + i] = s;
     }
   return out;
 }

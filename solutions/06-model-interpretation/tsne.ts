@@ -29,13 +29,12 @@ export async function conditionalP(d2: torch.Tensor, perplexity: number, tol = 1
   let beta = torch.ones([n, 1], { device });
   let lo = torch.zeros([n, 1], { device });
   let hi = torch.full([n, 1], Infinity, { device });
-  let p = torch.zeros([n, n], { device });
+  let e = shifted.neg().exp();
+  let sum = e.sum({ dim: 1, keepdim: true });
   for (let iter = 0; iter < 200; iter++) {
-    const e = shifted.mul(beta).neg().exp();
-    const sum = e.sum({ dim: 1, keepdim: true });
-    p = e.div(sum);
-    // H = log Σ e + β·Σ d·p (nats), the entropy of the row after the shift.
-    const entropy = sum.log().add(beta.mul(finite.mul(p).sum({ dim: 1, keepdim: true })));
+    // H = log Σ e + β·Σ d·e / Σ e (nats), the entropy of the row after the shift. p = e / Σ e is
+    // only needed once the search is over: each step costs four passes over the N × N matrix.
+    const entropy = sum.log().add(beta.mul(finite.mul(e).sum({ dim: 1, keepdim: true })).div(sum));
     const gap = entropy.sub(target);
     if (iter % 10 === 9 && (await gap.abs().max().item()) < tol) break;
     const done = gap.abs().lt(tol);
@@ -47,8 +46,10 @@ export async function conditionalP(d2: torch.Tensor, perplexity: number, tol = 1
     // Up: double β until a β is found that is too large, then bisect; down: bisect towards lo.
     const raised = torch.where(hi.eq(Infinity), beta.mul(2), beta.add(hi).div(2));
     beta = torch.where(up, raised, torch.where(down, beta.add(lo).div(2), beta));
+    e = shifted.mul(beta.neg()).exp();
+    sum = e.sum({ dim: 1, keepdim: true });
   }
-  return p;
+  return e.div(sum);
 }
 
 /** The joint P of t-SNE: p_ij = (p_{j|i} + p_{i|j}) / 2N, symmetric, summing to 1. */
@@ -81,18 +82,14 @@ export interface TsneResult {
   kl: { iteration: number; value: number }[];
 }
 
-/** KL(P‖Q) = Σ p·log(p/q) over pairs with p > 0. */
-async function klDivergence(p: torch.Tensor, q: torch.Tensor): Promise<number> {
-  const positive = p.gt(0);
-  const ratio = p.div(q.clamp(1e-12)).where(positive, 1);
-  return p.mul(ratio.log()).sum().item();
-}
-
 /**
  * Exact t-SNE of the rows of x [N, d] into 2-D: P from x with the perplexity search, then gradient
  * descent on KL(P‖Q) with Student-t Q, the gradient by its closed form
  * ∂C/∂yᵢ = 4·Σⱼ (p_ij − q_ij)(yᵢ − yⱼ)/(1 + ‖yᵢ − yⱼ‖²), momentum 0.5 then 0.8, and Jacobs's gains
  * (+0.2 where the gradient changed sign against the last step, ×0.8 where not, at least 0.01).
+ *
+ * Time goes to the N × N matrices: a step makes nine passes over them (each op on an N × N tensor
+ * is one), so the code below is written to make few: that is all there is to its speed.
  */
 export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<TsneResult> {
   const n = x.shape[0]!;
@@ -108,27 +105,44 @@ export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<
   } = options;
   const p = jointP(await conditionalP(squaredDistances(x.detach()), perplexity));
   const exaggerated = p.mul(exaggeration);
+  // KL(P‖Q) = Σ p·log p − Σ p·log q, and with q = w/Z, w = 1/(1 + d²), Σ p = 1:
+  // −Σ p·log q = Σ p·log(1 + d²) + log Z. The first sum (over p > 0) is the same at every step.
+  const entropyP = await p
+    .mul(p.where(p.gt(0), 1).log())
+    .sum()
+    .item();
   let y = torch.randn([n, 2], { generator }).mul(1e-2).to(device);
   let update = torch.zeros([n, 2], { device });
   let gains = torch.ones([n, 2], { device });
+  const ones = torch.ones([n, 1], { device });
   const kl: TsneResult['kl'] = [];
   for (let it = 0; it < iterations; it++) {
     const early = it < exaggerationIterations;
-    // w_ij = (1 + ‖yᵢ − yⱼ‖²)⁻¹ and q = w / Σ_{i≠j} w. The diagonal keeps w_ii = 1 (masking it
-    // would cost a pass over N² values): it is left out of the sum, p_ii = 0 keeps it out of the
-    // KL, and in the gradient it multiplies yᵢ − yᵢ = 0.
-    const w = squaredDistances(y).add(1).reciprocal();
-    const q = w.div(w.sum().sub(n));
-    const m = (early ? exaggerated : p).sub(q).mul(w);
-    // Σⱼ mᵢⱼ(yᵢ − yⱼ) = yᵢ·Σⱼ mᵢⱼ − (m·y)ᵢ
-    const grad = m.sum({ dim: 1, keepdim: true }).mul(y).sub(m.matmul(y)).mul(4);
+    // 1 + ‖yᵢ − yⱼ‖² = (1 + ‖yᵢ‖²) + ‖yⱼ‖² − 2yᵢ·yⱼ: the −2 is applied to y [N, 2] before the
+    // matmul, not to its N × N product. Rounding may leave the diagonal a hair off 1: harmless.
+    const norms = y.pow(2).sum({ dim: 1, keepdim: true });
+    const d1 = norms.add(1).add(norms.t()).add(y.mul(-2).matmul(y.t()));
+    const w = d1.reciprocal();
+    // q = w / Σ_{i≠j} w. The diagonal keeps w_ii = 1 (masking it would cost a pass): it is left
+    // out of the sum, p_ii = 0 keeps it out of the KL, and in the gradient it multiplies yᵢ − yᵢ = 0.
+    const z = w.sum().sub(n);
+    const m = (early ? exaggerated : p).sub(w.div(z)).mul(w);
+    // Σⱼ mᵢⱼ(yᵢ − yⱼ) = yᵢ·Σⱼ mᵢⱼ − (m·y)ᵢ: one matmul with [y, 1] gives m·y and the row sums.
+    const my = m.matmul(torch.cat([y, ones], 1));
+    const grad = y
+      .mul(my.slice(1, 2, 3))
+      .sub(my.slice(1, 0, 2))
+      .mul(4);
     const momentum = early ? 0.5 : 0.8;
     const flipped = grad.gt(0).ne(update.gt(0));
     gains = torch.where(flipped, gains.add(0.2), gains.mul(0.8)).clamp(0.01);
     update = update.mul(momentum).sub(gains.mul(grad).mul(learningRate));
+    // The KL of this step's y, before its update: the KL after `it` steps.
+    if (it % logEvery === 0 || it === iterations - 1) {
+      const cross = p.mul(d1.log()).sum().add(z.log());
+      kl.push({ iteration: it, value: entropyP + (await cross.item()) });
+    }
     y = y.add(update);
-    // q is this step's, from before its update: the KL after `it` steps.
-    if (it % logEvery === 0 || it === iterations - 1) kl.push({ iteration: it, value: await klDivergence(p, q) });
   }
   return { embedding: y, kl };
 }
