@@ -57,9 +57,11 @@ describe.each(devices)('backward (%s)', (device) => {
     p.grad = null;
     p.mul(2).sum().backward();
     await expectExact(p.grad!, [2, 2]);
-    p.grad = torch.tensor([10, 10], { device });
+    const assigned = torch.tensor([10, 10], { device });
+    p.grad = assigned;
     p.sum().backward();
     await expectExact(p.grad!, [11, 11]);
+    await expectExact(assigned, [10, 10]); // a gradient the program assigned is not added into
   });
 
   it('gives every leaf its own .grad, never an alias of another', async () => {
