@@ -1,8 +1,9 @@
 // Grades exercises/07-performance (practice problem 6): a mixed-precision step, gradient
 // accumulation, int8 quantization by hand and with the engine, and measure(). Correctness first, on
 // small grader-made inputs; then what the techniques save, measured by this grader as ratios in one
-// run: the peak memory of the learner's accumulation and mixed-precision steps against the grader's
-// own full-batch float32 step, and the quantized model's bytes, speed and MNIST accuracy.
+// run: the peak memory of the learner's accumulation loop and the activation memory of its
+// mixed-precision forward pass against the grader's own float32 step on the full batch, and the
+// quantized model's bytes, speed and MNIST accuracy.
 //
 // Everything runs on the CPU: autocast's bfloat16 and PyTorch's dynamic quantization are CPU
 // features here (as quantized kernels are in PyTorch). Memory figures are the engine's live peak
@@ -244,7 +245,7 @@ check(
 /** A model whose memory is its activations: 16 inputs, 512 hidden units, 4 classes (weights ~40 KB). */
 const WIDE = [16, 512, 4];
 /** The full batch the memory checks compare with; accumulation splits it into 4 micro-batches. */
-const BATCH = 256;
+const BATCH = 512;
 
 /** Bytes above what was live before (settled first) that `fn` held at its peak: torch.cuda's max_memory_allocated. */
 async function peakBytes(fn: () => unknown): Promise<number> {
@@ -269,6 +270,23 @@ async function fullBatchPeak(
   });
 }
 
+/**
+ * Bytes live when `model`'s forward pass returns (a forward hook reads them), above what was live
+ * before `step` began: the activations its graph holds for backward; NaN if the model never ran.
+ */
+async function activationBytes(model: torch.nn.Module, step: () => unknown): Promise<number> {
+  let atEnd = NaN;
+  const handle = model.registerForwardHook(() => void (atEnd = torch.memory.allocated('cpu')));
+  await torch.memory.collect();
+  const before = torch.memory.allocated('cpu');
+  try {
+    await step();
+  } finally {
+    handle.remove();
+  }
+  return atEnd - before;
+}
+
 function wideBatch(rng: Rng) {
   const x = torch.tensor(rng.array(BATCH * WIDE[0]!, -1, 1)).reshape(BATCH, WIDE[0]!);
   const y = torch.tensor(
@@ -283,7 +301,7 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 
 /** The most the accumulation loop may hold at k = 4, as a fraction of one full-batch step. */
 const MAX_ACCUMULATION_RATIO = 0.4;
-/** The most a mixed-precision step may hold, as a fraction of the float32 step. */
+/** The most activation memory a mixed-precision forward pass may hold, as a fraction of float32's. */
 const MAX_AMP_RATIO = 0.6;
 
 check(
@@ -333,8 +351,8 @@ check(
     id: 'amp-memory',
     points: 2,
     title: text(
-      'a mixed-precision step holds at most 60 % of the float32 step’s peak memory',
-      '혼합 정밀도 스텝의 최고 메모리가 float32 스텝의 60 % 이하이다',
+      'the mixed-precision forward pass holds at most 60 % of float32’s activation memory',
+      '혼합 정밀도 순전파가 쥐는 활성값 메모리가 float32 의 60 % 이하이다',
     ),
     hint: text(
       'run the forward pass inside autocast: its matmuls then keep bfloat16 activations (2 bytes each, not 4) for backward.',
@@ -347,20 +365,31 @@ check(
     const { x, y } = wideBatch(rng);
     const model = mlp(seed, WIDE);
     const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
-    const float32 = await fullBatchPeak(model, optimizer, x, y);
+    optimizer.zeroGrad();
+    const float32 = await activationBytes(model, () => {
+      F.crossEntropy(model.call(x), y).backward();
+      optimizer.step();
+    });
     optimizer.zeroGrad();
     const scaler = new torch.amp.GradScaler();
-    const mixed = await peakBytes(() => ampTrainStep(model, optimizer, scaler, x, y));
+    const mixed = await activationBytes(model, () => ampTrainStep(model, optimizer, scaler, x, y));
+    if (Number.isNaN(mixed))
+      fail(
+        text(
+          'ampTrainStep never ran the model: call model.call(x) inside the autocast region',
+          'ampTrainStep 이 모델을 돌리지 않았습니다: autocast 구간 안에서 model.call(x) 를 부르세요',
+        ),
+      );
     const ratio = mixed / float32;
     if (ratio > MAX_AMP_RATIO)
       fail(
         text(
-          `the mixed-precision step peaked at ${kb(mixed)}, ${pct(ratio)} of the float32 step (${kb(float32)}); expected ≤ ${pct(MAX_AMP_RATIO)}`,
-          `혼합 정밀도 스텝의 최고치가 ${kb(mixed)} 로, float32 스텝(${kb(float32)})의 ${pct(ratio)} 입니다. ${pct(MAX_AMP_RATIO)} 이하여야 합니다`,
+          `when the forward pass returned, the mixed-precision step held ${kb(mixed)} of activations, ${pct(ratio)} of float32's (${kb(float32)}); expected ≤ ${pct(MAX_AMP_RATIO)}`,
+          `순전파가 끝났을 때 혼합 정밀도 스텝이 쥔 활성값이 ${kb(mixed)} 로, float32 (${kb(float32)}) 의 ${pct(ratio)} 입니다. ${pct(MAX_AMP_RATIO)} 이하여야 합니다`,
         ),
         text(
-          'put model.call(x) and the loss inside autocast, so the activations saved for backward are bfloat16, and backward() outside it, where it makes no low-precision copies of its own',
-          'model.call(x) 와 손실은 autocast 안에 두어 backward 용 활성값이 bfloat16 이 되게 하고, backward() 는 밖에서 부르세요. 안에서는 저정밀 사본을 또 만듭니다',
+          'put model.call(x) and the loss inside autocast: the activations its matmuls save for backward are then bfloat16',
+          'model.call(x) 와 손실을 autocast 안에 두세요: 행렬 곱이 backward 용으로 남기는 활성값이 bfloat16 이 됩니다',
         ),
       );
   }),
