@@ -614,6 +614,15 @@ check(
     await expectEqual(serial.train.dataset.length, n - expected.length, 'the training part’s length');
     // Workers: the same batches, random augmentations included.
     const first = await epochOf(serial.train, 3);
+    // Each epoch reshuffles: the same order twice means a training loader that does not shuffle.
+    const labelsOf = (epoch: [number[], number[]][]) => epoch.flatMap(([y]) => y).join();
+    if (labelsOf(await epochOf(serial.train, 3)) === labelsOf(first))
+      fail(
+        text(
+          'the training loader gives the same order in every epoch: shuffle it (shuffle: true, generator: new torch.Generator(seed))',
+          '학습 로더가 에포크마다 같은 순서를 줍니다: 섞으세요 (shuffle: true, generator: new torch.Generator(seed))',
+        ),
+      );
     const parallel = await epochOf(loaders(f.root, { ...options, numWorkers: 2 }).train, 3);
     for (let b = 0; b < first.length; b++) {
       await expectEqual(

@@ -39,6 +39,7 @@ const cases: Case[] = [
   { variant: 'negative-index', caughtBy: 'get-item', says: /negative indices count from the end/ },
   { variant: 'normalize-twice', caughtBy: 'eval-transform', says: /normalised twice/, alsoFails: ['loaders'] },
   { variant: 'split-without-generator', caughtBy: 'loaders', says: /new torch\.Generator\(seed\)/ },
+  { variant: 'train-not-shuffled', caughtBy: 'loaders', says: /same order in every epoch/ },
   { variant: 'evaluate-in-training-mode', caughtBy: 'evaluate', says: /call model\.eval\(\) first/ },
   { variant: 'validation-drop-last', caughtBy: 'loaders', says: /last, smaller batch is missing/ },
 ];

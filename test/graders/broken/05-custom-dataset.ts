@@ -87,6 +87,11 @@ export const customDataset: Mutant[] = [
     find: 'new torch.utils.data.DataLoader(heldOut, { batchSize,',
     replace: 'new torch.utils.data.DataLoader(heldOut, { dropLast: true, batchSize,',
   }),
+  mutant('train-not-shuffled', 'the training loader does not shuffle: every epoch sees the same order', {
+    file: 'pipeline.ts',
+    find: '      shuffle: true,\n',
+    replace: '      shuffle: false, // BUG: the same order every epoch\n',
+  }),
   mutant(
     'evaluate-in-training-mode',
     'evaluate forgets model.eval(): the Dropout of a model drops units while scoring',
