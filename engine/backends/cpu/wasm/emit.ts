@@ -107,6 +107,14 @@ export class FunctionBuilder {
   i32Ne(): this {
     return this.op(0x47);
   }
+  /** i32.load [addr + offset] (4-byte aligned): moves an f32's bits without converting them. */
+  i32Load(offset = 0): this {
+    return this.op(0x28, ...this.memarg(2, offset));
+  }
+  /** i32.store [addr + offset] ← value (address pushed first). */
+  i32Store(offset = 0): this {
+    return this.op(0x36, ...this.memarg(2, offset));
+  }
   /** name += n, for pointer bumps. */
   addTo(name: string, n: number): this {
     return this.get(name).i32Const(n).i32Add().set(name);

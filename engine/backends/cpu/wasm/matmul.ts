@@ -11,9 +11,12 @@ import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR } from './kernel.ts';
 
 type Gemm = (a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number) => void;
+type Pack = (src: number, rs: number, ks: number, K: number, dst: number) => void;
 
 interface Kernel {
   gemm: Gemm;
+  pack4: Pack;
+  pack8: Pack;
   memory: WasmMemory;
   /** Float32Array over memory.buffer; replaced after every grow (growing detaches the old buffer). */
   heap: Float32Array;
@@ -26,7 +29,14 @@ function load(): Kernel | null {
   const module = instantiate(gemmModuleBytes());
   if (module === null) return (kernel = null);
   const { exports, memory } = module;
-  return (kernel = { gemm: exports.gemm as Gemm, memory, heap: new Float32Array(memory.buffer) });
+  const heap = new Float32Array(memory.buffer);
+  return (kernel = {
+    gemm: exports.gemm as Gemm,
+    pack4: exports.pack4 as Pack,
+    pack8: exports.pack8 as Pack,
+    memory,
+    heap,
+  });
 }
 
 /** Whether this runtime validates the SIMD module (checked once, compiling it if so). */
@@ -82,20 +92,55 @@ export function wasmFloatMatmul(
   // Memory layout (f32 indices): packed B block at 0, packed A block after it, then C (ldc = ncp).
   const aBase = ncp * K;
   const cBase = aBase + mcp * K;
-  const heap = reserve(k, cBase + mcp * ncp);
+  // Then room for a copy of the source rows packWasm reads.
+  const srcBase = cBase + mcp * ncp;
+  const heap = reserve(k, srcBase + Math.max(extent(b.col, b.row, ncp, K), extent(a.row, a.col, mcp, K)));
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
-    if (!bIsPacked) pack(B, b.off + j0 * b.col, b.col, b.row, nb, K, NR, heap, 0);
+    if (!bIsPacked) packRows(k, B, b.off + j0 * b.col, b.col, b.row, nb, K, NR, 0, srcBase);
     for (let i0 = 0; i0 < M; i0 += mc) {
       const mb = Math.min(mc, M - i0);
-      pack(A, a.off + i0 * a.row, a.row, a.col, mb, K, MR, heap, aBase);
+      packRows(k, A, a.off + i0 * a.row, a.row, a.col, mb, K, MR, aBase, srcBase);
       k.gemm(4 * aBase, 0, 4 * cBase, roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, K, 4 * ncp);
       copyOut(heap, cBase, ncp, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
     }
   }
   return nc >= N;
+}
+
+/**
+ * Floats spanned by `rows` rows of K elements with these strides, where the rows are dense enough
+ * to copy whole into the module's memory for its pack functions (else 0: the JavaScript pack runs).
+ */
+function extent(rowStride: number, kStride: number, rows: number, K: number): number {
+  if (rowStride < 0 || kStride < 0) return 0;
+  const span = (rows - 1) * rowStride + (K - 1) * kStride + 1;
+  return span <= 2 * rows * K ? span : 0;
+}
+
+/**
+ * pack() through the module: the source rows are copied into its memory at srcBase (one memcpy)
+ * and its pack4/pack8 functions lay out the full tiles; a last partial tile is packed here.
+ */
+// prettier-ignore
+function packRows(
+  k: Kernel, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
+  width: typeof MR | typeof NR, base: number, srcBase: number,
+): void {
+  const span = extent(rowStride, kStride, rows, K);
+  if (span === 0 || src.length < off + span || srcBase + span > k.heap.length) {
+    pack(src, off, rowStride, kStride, rows, K, width, k.heap, base);
+    return;
+  }
+  k.heap.set(src.subarray(off, off + span), srcBase);
+  const full = rows - (rows % width);
+  const packTile = width === 8 ? k.pack8 : k.pack4;
+  for (let t = 0; t < full; t += width) {
+    packTile(4 * (srcBase + t * rowStride), 4 * rowStride, 4 * kStride, K, 4 * (base + t * K));
+  }
+  if (full < rows) packPartial(src, off + full * rowStride, rowStride, kStride, rows - full, K, width, k.heap, base + full * K);
 }
 
 /**
