@@ -88,7 +88,7 @@ export interface TsneResult {
  * ∂C/∂yᵢ = 4·Σⱼ (p_ij − q_ij)(yᵢ − yⱼ)/(1 + ‖yᵢ − yⱼ‖²), momentum 0.5 then 0.8, and Jacobs's gains
  * (+0.2 where the gradient changed sign against the last step, ×0.8 where not, at least 0.01).
  *
- * Time goes to the N × N matrices: a step makes nine passes over them (each op on an N × N tensor
+ * Time goes to the N × N matrices: a step makes seven passes over them (each op on an N × N tensor
  * is one), so the code below is written to make few: that is all there is to its speed.
  */
 export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<TsneResult> {
@@ -118,10 +118,11 @@ export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<
   const kl: TsneResult['kl'] = [];
   for (let it = 0; it < iterations; it++) {
     const early = it < exaggerationIterations;
-    // 1 + ‖yᵢ − yⱼ‖² = (1 + ‖yᵢ‖²) + ‖yⱼ‖² − 2yᵢ·yⱼ: the −2 is applied to y [N, 2] before the
-    // matmul, not to its N × N product. Rounding may leave the diagonal a hair off 1: harmless.
+    // 1 + ‖yᵢ − yⱼ‖² = (1 + ‖yᵢ‖²)·1 + 1·‖yⱼ‖² − 2yᵢ·yⱼ: the dot product of the rows
+    // [1 + ‖yᵢ‖², 1, −2yᵢ] and [1, ‖yⱼ‖², yⱼ], so one matmul of two [N, 4] matrices writes the whole
+    // N × N matrix (no broadcast sums over it). Rounding may leave the diagonal a hair off 1: harmless.
     const norms = y.pow(2).sum({ dim: 1, keepdim: true });
-    const d1 = norms.add(1).add(norms.t()).add(y.mul(-2).matmul(y.t()));
+    const d1 = torch.cat([norms.add(1), ones, y.mul(-2)], 1).matmul(torch.cat([ones, norms, y], 1).t());
     const w = d1.reciprocal();
     // q = w / Σ_{i≠j} w. The diagonal keeps w_ii = 1 (masking it would cost a pass): it is left
     // out of the sum, p_ii = 0 keeps it out of the KL, and in the gradient it multiplies yᵢ − yᵢ = 0.
