@@ -4,7 +4,7 @@
 // interpret is exercise 04's MLP, trained here once per run (model.ts), so that no learner code is
 // needed to make it; its hidden features feed the t-SNE whose quality the grader measures itself.
 //
-// Time goes to the t-SNE of 1,000 points (300 steps, the solution's each nine passes over a
+// Time goes to the t-SNE of 1,000 points (300 steps, the solution's each seven passes over a
 // 1,000 × 1,000 matrix) and to training (one epoch over 60,000 images); the grader's own references
 // (distances, P, neighbours) are computed once.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
