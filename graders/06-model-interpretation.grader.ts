@@ -65,7 +65,8 @@ async function resolveDevice(device: string): Promise<torch.Device> {
 const matrix = (rng: Rng, rows: number, cols: number, lo = -1, hi = 1): torch.Tensor =>
   torch.tensor(rng.array(rows * cols, lo, hi), { dtype: 'float32' }).reshape(rows, cols);
 
-const host = async (t: torch.Tensor): Promise<number[]> => Array.from(await t.detach().cpu().data());
+// data() reads from any device; cpu() cannot take a WebGPU tensor's values synchronously.
+const host = async (t: torch.Tensor): Promise<number[]> => Array.from(await t.detach().data());
 
 // ---- §8.1 weights ------------------------------------------------------------------------------
 
