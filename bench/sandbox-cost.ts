@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { importMeta } from '../graders/cli/sandbox/build.ts';
+import { CHILD_BUILD, importMeta } from '../graders/cli/sandbox/build.ts';
 import { permissionFlags } from '../graders/cli/sandbox/permissions.ts';
 
 export interface Variant {
@@ -31,15 +31,8 @@ export async function prepare(): Promise<{ bundle: string; variants: Variant[] }
       resolveDir: here,
       loader: 'js',
     },
-    bundle: true,
-    write: false,
+    ...CHILD_BUILD,
     outfile: bundle,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcesContent: false,
-    logLevel: 'silent',
     external: ['webgpu', '@resvg/resvg-js', 'vega-canvas'],
     plugins: [importMeta()],
   });

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as fsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '#engine';
@@ -14,8 +13,15 @@ import * as vision from '#engine/vision';
 // blocks of its chapter whose names it uses. A line the guide marks as failing (a comment naming an
 // error, or 오류) must throw, with the message the guide quotes.
 
-const chapters = ['01-overview', '02-tensors', '03-autograd', '04-linear-models', '05-neural-networks', '06-data'];
-chapters.push('08-interpretation');
+const chapters = [
+  '01-overview',
+  '02-tensors',
+  '03-autograd',
+  '04-linear-models',
+  '05-neural-networks',
+  '06-data',
+  '08-interpretation',
+];
 
 /** Blocks (by a line they contain) that build on earlier blocks of their chapter (likewise named). */
 const builtOn: [chapter: string, block: string, earlier: string[]][] = [

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, transform, type Message, type Plugin } from 'esbuild';
+import { build, transform, type BuildOptions, type Message, type Plugin } from 'esbuild';
 
 // The grading child runs one CommonJS bundle, built here by the CLI (which may read anything) so that
 // the child needs no TypeScript loader, no vitest and no access to the checkout beyond what its
@@ -66,6 +66,20 @@ export async function buildBundles(input: BundleInput): Promise<Bundles> {
   return { main, worker };
 }
 
+/** How every grading child's bundle is built (bench/sandbox-cost.ts builds its own the same way). */
+export const CHILD_BUILD = {
+  bundle: true,
+  write: false,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // Source maps: stack traces name the learner's own file and line, and the DataLoader finds the
+  // module that defines a Dataset class from them (engine/utils/data/origin.ts).
+  sourcemap: 'inline',
+  sourcesContent: false,
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 async function bundle(
   entry: string,
   input: BundleInput,
@@ -75,16 +89,7 @@ async function bundle(
   const result = await build({
     outfile,
     stdin: { contents: entry, resolveDir: repoRoot, sourcefile: 'torchlings-entry.js', loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    // Source maps: stack traces name the learner's own file and line, and the DataLoader finds the
-    // module that defines a Dataset class from them (engine/utils/data/origin.ts).
-    sourcemap: 'inline',
-    sourcesContent: false,
-    logLevel: 'silent',
+    ...CHILD_BUILD,
     // Native addons stay out of the bundle (and load only where addons are allowed).
     external: ['webgpu', '@resvg/resvg-js', ...builtinModules, 'node:*'],
     // vega-canvas's Node build awaits an optional `canvas` package at its top level, which a CommonJS
