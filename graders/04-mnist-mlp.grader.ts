@@ -364,6 +364,9 @@ check(
         return undefined;
       },
     });
+    // Without a limit, every image: a development default (`limit ?? 1000`) left in would train and
+    // evaluate on a sliver of MNIST without any error.
+    await expectEqual(loadMnist({ train: false }).length, 10_000, 'loadMnist({ train: false }).length (no limit)');
     const first = loadMnist({ train: true, limit: 5 });
     for await (const [, y5] of new torch.utils.data.DataLoader(first, { batchSize: 5 })) {
       await expectEqual(y5!, mnist(true).y.slice(0, 0, 5), 'y[0:5] (train)');

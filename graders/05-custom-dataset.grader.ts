@@ -65,6 +65,25 @@ function folder(name: 'small' | 'train' | 'test' | 'odd'): Folder {
 
 const shown = (f: Folder, path: string) => path.slice(f.root.length + 1);
 
+/** The samples randomSplit(…, [1 − fraction, fraction], new torch.Generator(seed)) holds out of `f`, in order. */
+function heldOut(f: Folder, fraction: number, seed: number): Sample[] {
+  const index = new torch.utils.data.TensorDataset(torch.arange(0, f.samples.length));
+  const [, part] = torch.utils.data.randomSplit(index, [1 - fraction, fraction], new torch.Generator(seed));
+  return (part as torch.utils.data.Subset<unknown>).indices.map((i) => f.samples[i]!);
+}
+
+/** How many of `samples` the model classifies right, in eval mode, without a graph. */
+async function correctOn(model: torch.nn.Module, samples: Sample[]): Promise<number> {
+  const x = torch.stack(samples.map((s) => normalised(s.pixels)));
+  const y = torch.tensor(
+    samples.map((s) => s.label),
+    { dtype: 'int32' },
+  );
+  model.eval();
+  const logits = torch.noGrad(() => model.call(x) as torch.Tensor);
+  return await logits.argmax(1).eq(y).sum().item();
+}
+
 /** (p/255 − mean)/std for 28×28 pixels, as [1, 28, 28]. */
 function normalised(pixels: Uint8Array, times = 1): torch.Tensor {
   let x = torch.tensor(
@@ -570,9 +589,7 @@ check(
     if (JSON.stringify(serial.classes) !== JSON.stringify(f.classes))
       fail(same(`loaders(…).classes is ${JSON.stringify(serial.classes)}, expected ${JSON.stringify(f.classes)}`));
     // The grader's own split of the same length, with the same generator.
-    const index = new torch.utils.data.TensorDataset(torch.arange(0, n));
-    const [, heldOut] = torch.utils.data.randomSplit(index, [0.8, 0.2], new torch.Generator(seed));
-    const expected = (heldOut as torch.utils.data.Subset<unknown>).indices.map((i) => f.samples[i]!);
+    const expected = heldOut(f, 0.2, seed);
     const validation = await epochOf(serial.validation);
     const sizes = validation.map(([y]) => y.length);
     const wantSizes = Array.from({ length: Math.ceil(expected.length / batchSize) }, (_, b) =>
@@ -667,8 +684,8 @@ check(
     id: 'train',
     points: 3,
     title: text(
-      `a short training run on your pipeline reaches ≥ ${MIN_ACCURACY * 100} % on held-out images`,
-      `여러분의 파이프라인으로 짧게 학습해 처음 보는 이미지에서 ${MIN_ACCURACY * 100} % 이상`,
+      `a short training run on your pipeline reaches ≥ ${MIN_ACCURACY * 100} % on held-out images and reports its validation accuracy`,
+      `여러분의 파이프라인으로 짧게 학습해 처음 보는 이미지에서 ${MIN_ACCURACY * 100} % 이상, 검증 정확도를 바르게 보고`,
     ),
     hint: text(
       'train: torch.manualSeed(seed); loaders(root, options); Flatten → Linear(784, 128) → ReLU → Linear(128, 10); Adam(lr 2e-3); per batch zeroGrad, loss, backward, step.',
@@ -685,14 +702,7 @@ check(
     const result = await train(trainFolder.root, { epochs: 3, seed, numWorkers: 2 });
     const seconds = (performance.now() - started) / 1000;
     const test = folder('test');
-    const x = torch.stack(test.samples.map((s) => normalised(s.pixels)));
-    const y = torch.tensor(
-      test.samples.map((s) => s.label),
-      { dtype: 'int32' },
-    );
-    result.model.eval();
-    const logits = torch.noGrad(() => result.model.call(x) as torch.Tensor);
-    const accuracy = (await logits.argmax(1).eq(y).sum().item()) / test.samples.length;
+    const accuracy = (await correctOn(result.model, test.samples)) / test.samples.length;
     if (accuracy < MIN_ACCURACY) {
       fail(
         text(
@@ -702,6 +712,31 @@ check(
         text(
           'the held-out images are normalised as evalTransform does: check that training sees the same scale',
           '처음 보는 이미지는 evalTransform 처럼 정규화합니다: 학습도 같은 크기의 값을 보는지 확인하세요',
+        ),
+      );
+    }
+    // The accuracies train reports are the validation part's, as evaluate counts them on data.validation.
+    const accuracies: unknown = result.accuracies;
+    if (!Array.isArray(accuracies) || accuracies.length !== 3 || !accuracies.every((a) => typeof a === 'number'))
+      fail(
+        text(
+          `train(…, { epochs: 3 }).accuracies should be 3 numbers, one per epoch; got ${JSON.stringify(accuracies)}`,
+          `train(…, { epochs: 3 }).accuracies 는 에포크마다 하나씩 숫자 3 개여야 합니다. 받은 값: ${JSON.stringify(accuracies)}`,
+        ),
+      );
+    const validation = heldOut(trainFolder, 0.1, seed);
+    const counted = await correctOn(result.model, validation);
+    const reported = (accuracies as number[])[2]! * validation.length;
+    // One image of slack: batches of 32 and one batch of all may round a near-tie differently.
+    if (!(Math.abs(reported - counted) <= 1)) {
+      fail(
+        text(
+          `accuracies[2] is ${(accuracies as number[])[2]}, but the returned model gets ${counted} of the ${validation.length} validation images right (${(counted / validation.length).toFixed(4)})`,
+          `accuracies[2] 가 ${(accuracies as number[])[2]} 인데, 돌려준 모델은 검증 이미지 ${validation.length} 장 중 ${counted} 장을 맞힙니다 (${(counted / validation.length).toFixed(4)})`,
+        ),
+        text(
+          'after each epoch, evaluate the model on data.validation (the held-out part, evalTransform), not on the training loader',
+          '에포크마다 학습 로더가 아니라 data.validation (떼어 둔 부분, evalTransform) 으로 모델을 평가하세요',
         ),
       );
     }

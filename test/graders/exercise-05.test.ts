@@ -42,6 +42,7 @@ const cases: Case[] = [
   { variant: 'train-not-shuffled', caughtBy: 'loaders', says: /same order in every epoch/ },
   { variant: 'evaluate-in-training-mode', caughtBy: 'evaluate', says: /call model\.eval\(\) first/ },
   { variant: 'validation-drop-last', caughtBy: 'loaders', says: /last, smaller batch is missing/ },
+  { variant: 'accuracy-on-train', caughtBy: 'train', says: /validation images right/ },
 ];
 
 function mutantOf(c: Case): Mutant {

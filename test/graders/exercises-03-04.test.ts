@@ -68,6 +68,7 @@ const cases: Case[] = [
   { exercise: '04', variant: 'scheduler-gamma', caughtBy: 'scheduler', says: /gamma is/ },
   { exercise: '04', variant: 'ce-functional', caughtBy: 'cross-entropy', says: /write it by hand, from logSoftmax/ },
   { exercise: '04', variant: 'adam-is-adamw', caughtBy: 'optimizers', says: /got a AdamW/ },
+  { exercise: '04', variant: 'load-drops-samples', caughtBy: 'mnist-data', says: /no limit/ },
   { exercise: '04', variant: 'chart-fraction', caughtBy: 'chart', says: /epochs are counted from 1/ },
 ];
 

@@ -159,6 +159,19 @@ export const mnistMlp: Mutant[] = [
   },
   {
     exercise: '04-mnist-mlp',
+    variant: 'load-drops-samples',
+    why: 'loadMnist keeps a development default of 1,000 images when no limit is given',
+    edits: [
+      {
+        file: 'train.ts',
+        find: 'const n = Math.min(limit ?? mnist.length, mnist.length);',
+        replace: 'const n = Math.min(limit ?? 1000, mnist.length); // BUG: a default left in',
+      },
+      ...cheap,
+    ],
+  },
+  {
+    exercise: '04-mnist-mlp',
     variant: 'adam-is-adamw',
     why: "makeOptimizer('adam') builds AdamW: an Adam subclass, with weight decay 0.01 by default",
     edits: [

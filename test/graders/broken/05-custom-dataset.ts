@@ -101,4 +101,17 @@ export const customDataset: Mutant[] = [
       replace: '  // BUG: no model.eval()\n  return torch.noGrad(async () => {',
     },
   ),
+  // The one variant that trains: the mistake is in train itself (the check costs a training run).
+  {
+    exercise,
+    variant: 'accuracy-on-train',
+    why: "train reports each epoch's accuracy on the training loader instead of the validation part",
+    edits: [
+      {
+        file: 'pipeline.ts',
+        find: 'accuracies.push(await evaluate(model, data.validation));',
+        replace: 'accuracies.push(await evaluate(model, data.train)); // BUG: the wrong split',
+      },
+    ],
+  },
 ];
