@@ -39,19 +39,22 @@ export function fromHost(values: HostArray, shape: readonly number[], options: T
   return t;
 }
 
-function inferDtype(data: unknown, values: number[]): DType {
+function inferDtype(data: unknown, values: number[], requiresGrad: boolean): DType {
   const first = (function firstLeaf(d: unknown): unknown {
     return Array.isArray(d) ? firstLeaf(d[0]) : d;
   })(data);
   if (typeof first === 'boolean') return 'bool';
   // torch.tensor([]) is float32: with no values there is nothing to make it an integer tensor.
   if (values.length === 0) return 'float32';
+  // JavaScript writes PyTorch's `2.0` as `2`, and only floating-point tensors can require grad: a
+  // request for gradients says the numbers are floats, as `torch.tensor([2.0], requires_grad=True)` does.
+  if (requiresGrad) return 'float32';
   return values.every(Number.isInteger) ? 'int32' : 'float32';
 }
 
 /**
  * torch.tensor(data): nested arrays or a number (dtype inferred as PyTorch does: bools → bool,
- * integers → int32, otherwise float32), or a typed array with an explicit `{ shape }`.
+ * integers → int32 unless `requiresGrad`, otherwise float32), or a typed array with an explicit `{ shape }`.
  */
 export function tensor(data: unknown, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   checkOptions('tensor', options, [...TENSOR_KEYS, 'shape']);
@@ -82,7 +85,7 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
     return fromHost(arr, shape, { ...options, dtype });
   }
   const { values, shape } = flatten(data);
-  const dtype = options.dtype ?? inferDtype(data, values);
+  const dtype = options.dtype ?? inferDtype(data, values, options.requiresGrad === true);
   const host = hostArray(dtype, values.length);
   for (let i = 0; i < values.length; i++) host[i] = values[i]!;
   const target = options.shape ? shapeArgs([options.shape]) : shape;

@@ -149,10 +149,21 @@ describe.each(devices)('creating tensors (%s)', (device) => {
   });
 
   it('only floating-point tensors can require grad', () => {
-    expect(() => torch.tensor([1, 2], { requiresGrad: true, device })).toThrow(
+    expect(() => torch.tensor([1, 2], { dtype: 'int32', requiresGrad: true, device })).toThrow(
       /Only Tensors of floating point dtype can require gradients \(got int32\)/,
     );
+    expect(() => torch.zeros(2, { dtype: 'int32', device }).requiresGrad_()).toThrow(/floating point dtype/);
     expect(torch.tensor([1.5], { requiresGrad: true, device }).requiresGrad).toBe(true);
+  });
+
+  it('reads whole numbers that require grad as float32 (JavaScript writes 2.0 as 2)', async () => {
+    const x = torch.tensor([2, 3], { requiresGrad: true, device });
+    expect([x.dtype, x.requiresGrad]).toEqual(['float32', true]);
+    expect(torch.tensor(2, { requiresGrad: true, device }).dtype).toBe('float32');
+    expect(torch.tensor([2, 3], { requiresGrad: false, device }).dtype).toBe('int32');
+    const y = x.pow(2).sum();
+    y.backward();
+    expect(await x.grad!.toArray()).toEqual([4, 6]);
   });
 });
 
