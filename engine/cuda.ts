@@ -23,3 +23,5 @@ export const memoryReserved = needsCuda('memoryReserved', 'use torch.memory.rese
 export const resetPeakMemoryStats = needsCuda('resetPeakMemoryStats', 'use torch.memory.resetPeakStats(device)');
 export const synchronize = needsCuda('synchronize', "the GPU here is 'webgpu': await a read (x.item(), x.toArray())");
 export const currentDevice = needsCuda('currentDevice', "the GPU here is 'webgpu' (torch.webgpu.isAvailable())");
+
+export * as amp from './amp/cuda.ts';
