@@ -59,11 +59,15 @@ export function sum(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   return sumOp(x, normalizeDims(a.dim, x.ndim), a.keepdim);
 }
 
+/** Whole numbers in JavaScript source are int32 tensors, where PyTorch's `1.0` would be a float: say so. */
+const INT_HINT =
+  "; torch.tensor infers int32 from whole numbers (JavaScript writes 1.0 as 1): pass { dtype: 'float32' } or call x.float()";
+
 export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   x = toAutocastFloat32(x);
   if (!isFloatingPoint(x.dtype)) {
     throw new TypeError(
-      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}${INT_HINT}`,
     );
   }
   const a = dimArgs('torch.mean', dim, keepdim);
@@ -80,6 +84,10 @@ export function variance(
   call = 'torch.var',
 ): Tensor {
   x = toAutocastFloat32(x);
+  if (!isFloatingPoint(x.dtype))
+    throw new TypeError(
+      `${call}: std and var only support floating point and complex dtypes, got ${x.dtype}${INT_HINT}`,
+    );
   const a = dimArgs<VarOptions>(call, dim, keepdim, [...DIM_KEYS, 'unbiased', 'correction']);
   const correction = a.options.correction ?? (a.options.unbiased === false ? 0 : 1);
   const axes = normalizeDims(a.dim, x.ndim);

@@ -155,7 +155,7 @@ export class Tensor {
     if (value && !isFloatingPoint(this.dtype)) {
       throw new TypeError(
         `Only Tensors of floating point dtype can require gradients (got ${this.dtype}). ` +
-          "torch.tensor infers int32 from whole numbers (as PyTorch infers int64): pass { dtype: 'float32' }.",
+          "torch.tensor infers int32 from whole numbers (JavaScript writes 1.0 as 1): pass { dtype: 'float32' } or call x.float().",
       );
     }
     this.requires = value;

@@ -38,7 +38,10 @@ describe.each(devices)('reductions (%s)', (device) => {
     await expectExact(x().mean(1), [2, 7]);
     await expectExact(x().mean({ dim: 0, keepdim: true }), [[2.5, 4, 7]]);
     expect(() => torch.tensor([1, 2], { device }).mean()).toThrow(
-      /mean\(\): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: int32/,
+      /mean\(\): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: int32; torch.tensor infers int32 from whole numbers \(JavaScript writes 1.0 as 1\)/,
+    );
+    expect(() => torch.tensor([1.0, -2.0, 3.0], { device }).std()).toThrow(
+      /torch.std: std and var only support floating point and complex dtypes, got int32; .*x\.float\(\)/,
     );
     expect(() => x().sum([0, 0])).toThrow('dim 0 appears multiple times in the list of dims');
   });
