@@ -1,7 +1,15 @@
 /** Creating tensors: torch.tensor, zeros/ones/full/empty, random ones, ranges and eye. */
 import { backendFor } from '../backend/registry.ts';
 import { checkKeys, isOptions, namedArgs } from '../args.ts';
-import { checkDType, checkDevice, hostArray, type DType, type Device, type HostArray } from '../dtype.ts';
+import {
+  checkDType,
+  checkDevice,
+  hostArray,
+  isFloatingPoint,
+  type DType,
+  type Device,
+  type HostArray,
+} from '../dtype.ts';
 import { flatten } from './nested.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { formatShape, numel, shapeArgs } from './shape.ts';
@@ -219,10 +227,14 @@ export function linspace(start: number, end: number, steps: number, options: Ten
     throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
   const host = hostArray(dtype, steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // torch's kernel: float32 arithmetic for float32 (each operation rounded), doubles otherwise.
+  const r = dtype === 'float64' || !isFloatingPoint(dtype) ? (v: number) => v : Math.fround;
+  const [a, b] = [r(start), r(end)];
+  const step = r(r(b - a) / (steps - 1));
   // Both halves are computed from their own end, as torch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) host[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  for (let i = 0; i < steps; i++) host[i] = i < half ? r(a + r(step * i)) : r(b - r(step * (steps - 1 - i)));
+  if (steps === 1) host[0] = a;
   return fromHost(host, [steps], { ...options, dtype });
 }
 

@@ -102,6 +102,16 @@ describe.each(devices)('creating tensors (%s)', (device) => {
     expect(torch.arange(0, 10, 2, { device }).dtype).toBe('int32');
     await expectTensor(torch.arange(0, 1, 0.25, { device }), [0, 0.25, 0.5, 0.75]);
     await expectTensor(torch.linspace(0, 1, 5, { device }), [0, 0.25, 0.5, 0.75, 1]);
+    // One step is the start, as in torch (not the end); none is empty.
+    await expectTensor(torch.linspace(2, 5, 1, { device }), [2]);
+    expect(torch.linspace(2, 5, 0, { device }).shape).toEqual([0]);
+    // float32 arithmetic as torch's kernel does it: step = fl((end − start)/(steps − 1)), start + fl(step·i).
+    const step = Math.fround(Math.fround(1 - 0) / 6);
+    expect(Array.from((await torch.linspace(0, 1, 7, { device }).toArray()) as number[])).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((i) =>
+        i < 3 ? Math.fround(0 + Math.fround(step * i)) : Math.fround(1 - Math.fround(step * (6 - i))),
+      ),
+    );
     await expectExact(torch.eye(2, 3, { device }), [
       [1, 0, 0],
       [0, 1, 0],
