@@ -28,6 +28,12 @@ export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
 }
 
+/** torch.can_cast: an op may write its result into a tensor of `to` (no float into an integer, nothing into bool). */
+export function canCast(from: DType, to: DType): boolean {
+  if (isFloatingPoint(from) && !isFloatingPoint(to)) return false;
+  return from === 'bool' || to !== 'bool';
+}
+
 /** The 2-byte float dtypes, whose values the CPU keeps rounded in a Float32Array. */
 export function isHalfPrecision(dtype: DType): dtype is 'float16' | 'bfloat16' {
   return dtype === 'float16' || dtype === 'bfloat16';

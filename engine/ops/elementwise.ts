@@ -403,5 +403,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   if ((min ?? null) === null && (max ?? null) === null) {
     throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   }
-  return clampOp(x, min ?? null, max ?? null);
+  // The bounds take part in type promotion, as in torch: clamp(int32 x, 0, 2.5) is float32.
+  const dtype = [min, max].reduce<DType>((d, b) => (typeof b === 'number' ? promoteWithScalar(d, b) : d), x.dtype);
+  return clampOp(dtype === x.dtype ? x : x.to(dtype), min ?? null, max ?? null);
 }

@@ -5,6 +5,7 @@
  */
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import type { BinaryOp } from '../backend/types.ts';
+import { canCast, isFloatingPoint, promoteTypes, promoteWithScalar, type DType } from '../dtype.ts';
 import { formatShape, broadcastShapes } from '../tensor/shape.ts';
 import { Tensor, type TensorLike } from '../tensor/tensor.ts';
 import { launchAssign, launchBinary, scalarTensor } from './kernels.ts';
@@ -18,7 +19,17 @@ function checkWritable(self: Tensor, name: string): void {
   }
 }
 
-function write(self: Tensor, result: Tensor, name: string): void {
+/** An in-place op keeps self's dtype: a result self cannot hold (x.add_(0.5) on an int32 x) is an error, as in torch. */
+function checkCast(self: Tensor, result: DType, name: string): void {
+  if (!canCast(result, self.dtype))
+    throw new TypeError(
+      `result type ${result} can't be cast to the desired output type ${self.dtype} (${name}): ` +
+        'use the out-of-place op, or make the tensor floating point first (x = x.float())',
+    );
+}
+
+function write(self: Tensor, result: Tensor, name: string, cast: boolean): void {
+  if (!cast) checkCast(self, result.dtype, name);
   const shape = broadcastShapes(self.shape, result.shape);
   if (shape.length !== self.ndim || shape.some((d, i) => d !== self.shape[i])) {
     throw new RangeError(
@@ -30,10 +41,10 @@ function write(self: Tensor, result: Tensor, name: string): void {
 }
 
 /** Writes compute(self) into self; under autograd, self takes over the result's history. */
-export function apply<T extends Tensor>(self: T, compute: (x: Tensor) => Tensor, name: string): T {
+export function apply<T extends Tensor>(self: T, compute: (x: Tensor) => Tensor, name: string, cast = false): T {
   checkWritable(self, name);
   const result = compute(self);
-  write(self, result, name);
+  write(self, result, name, cast);
   if (result.gradFn && isGradEnabled()) self._setGradFn(result.gradFn);
   return self;
 }
@@ -45,6 +56,10 @@ export function apply<T extends Tensor>(self: T, compute: (x: Tensor) => Tensor,
 export function binary<T extends Tensor>(self: T, op: BinaryOp, other: TensorLike, compute: (x: Tensor) => Tensor): T {
   const recording = isGradEnabled() && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad));
   if (recording) return apply(self, compute, `${op}_`);
+  const promoted =
+    other instanceof Tensor ? promoteTypes(self.dtype, other.dtype) : promoteWithScalar(self.dtype, other);
+  // True division of integers is a float, as out-of-place div makes it.
+  checkCast(self, op === 'div' && !isFloatingPoint(promoted) ? 'float32' : promoted, `${op}_`);
   const operand = other instanceof Tensor ? other : scalarTensor(other, self.dtype, self.device);
   launchBinary(op, self, operand.dtype === self.dtype ? operand : operand.to(self.dtype), self.dtype, self);
   self.storage.version++;
@@ -61,11 +76,12 @@ export function copy<T extends Tensor>(self: T, src: Tensor): T {
       return moved.requiresGrad ? moved.clone() : moved;
     },
     'copy_',
+    true, // copy_ converts to self's dtype, as torch's does
   );
 }
 
 export function fill<T extends Tensor>(self: T, value: number): T {
   checkWritable(self, 'fill_');
-  write(self, scalarTensor(value, self.dtype, self.device), 'fill_');
+  write(self, scalarTensor(value, self.dtype, self.device), 'fill_', true);
   return self;
 }

@@ -33,4 +33,30 @@ describe.each(devices)('in-place ops (%s)', (device) => {
       "output with shape [3] doesn't match the broadcast shape [2, 3]",
     );
   });
+
+  it('keep the tensor’s dtype: a result it cannot hold is an error, as in torch; copy_ converts', async () => {
+    const ints = () => torch.tensor([1, 2], { device });
+    for (const [name, op] of [
+      ['add_', (t: torch.Tensor) => t.add_(0.5)],
+      ['mul_', (t: torch.Tensor) => t.mul_(torch.tensor([0.5, 1], { device }))],
+      ['div_', (t: torch.Tensor) => t.div_(2)],
+      ['sqrt_', (t: torch.Tensor) => t.sqrt_()],
+    ] as const)
+      expect(() => op(ints()), name).toThrow(
+        `result type float32 can't be cast to the desired output type int32 (${name})`,
+      );
+    expect(() => torch.tensor([true, false], { device }).add_(1)).toThrow(
+      "result type int32 can't be cast to the desired output type bool (add_)",
+    );
+    await expectExact(ints().add_(1), [2, 3]);
+    await expectExact(ints().copy_(torch.tensor([0.5, 1.5], { device })), [0, 1]);
+    await expectExact(torch.tensor([1.5, 2], { device }).add_(ints()), [2.5, 4]);
+  });
+
+  it('clamp promotes with its bounds: clamp(int32, 0, 2.5) is float32', async () => {
+    const x = torch.tensor([1, 5], { device });
+    expect(torch.clamp(x, 0, 2.5).dtype).toBe('float32');
+    await expectExact(torch.clamp(x, 0, 2.5), [1, 2.5]);
+    expect(torch.clamp(x, 0, 2).dtype).toBe('int32');
+  });
 });
