@@ -7,36 +7,40 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CHILD_BUILD, importMeta } from '../graders/cli/sandbox/build.ts';
 import { permissionFlags } from '../graders/cli/sandbox/permissions.ts';
 
-export interface Variant {
+interface Variant {
   name: string;
   flags: string[];
   env: Record<string, string>;
 }
 
-/** Bundles sandbox-cost-child.ts as build.ts bundles a grader; returns the bundle and the variants to run it under. */
-export async function prepare(): Promise<{ bundle: string; variants: Variant[] }> {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'torchlings-sandbox-cost-'));
+/**
+ * Bundles `entry` (a TypeScript file) into `<dir>/bundle.cjs` as build.ts bundles a grader: the same
+ * CommonJS code the grading child runs. Returns the bundle's path.
+ */
+export async function bundleAsChild(entry: string, dir: string): Promise<string> {
   const bundle = join(dir, 'bundle.cjs');
   const result = await build({
-    // A CommonJS (sloppy-mode) entry, as build.ts makes: the same code the grading child runs.
-    stdin: {
-      contents: `require(${JSON.stringify(join(here, 'sandbox-cost-child.ts'))})`,
-      resolveDir: here,
-      loader: 'js',
-    },
+    // A CommonJS (sloppy-mode) entry, as build.ts makes.
+    stdin: { contents: `require(${JSON.stringify(entry)})`, resolveDir: dirname(entry), loader: 'js' },
     ...CHILD_BUILD,
     outfile: bundle,
     external: ['webgpu', '@resvg/resvg-js', 'vega-canvas'],
     plugins: [importMeta()],
   });
   writeFileSync(bundle, result.outputFiles[0]!.text);
+  return bundle;
+}
+
+/** Bundles sandbox-cost-child.ts; returns the bundle and the variants to run it under. */
+async function prepare(): Promise<{ bundle: string; variants: Variant[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'torchlings-sandbox-cost-'));
+  const bundle = await bundleAsChild(fileURLToPath(new URL('./sandbox-cost-child.ts', import.meta.url)), dir);
   const scratch = join(dir, 'scratch');
   mkdirSync(scratch);
   // Node 20 aborts on a path granted twice: the exercise folder and the scratch folder differ, as in grading.
@@ -59,7 +63,7 @@ export async function prepare(): Promise<{ bundle: string; variants: Variant[] }
 }
 
 /** CPU milliseconds of the child's timed fit() under `v`, training on `samples` images. */
-export function cpuMs(bundle: string, v: Variant, samples: number): number {
+function cpuMs(bundle: string, v: Variant, samples: number): number {
   const out = spawnSync(process.execPath, [...v.flags, '--disable-warning=ExperimentalWarning', bundle], {
     env: { ...process.env, ...v.env, BENCH_SAMPLES: String(samples) },
     encoding: 'utf8',

@@ -54,7 +54,8 @@ function harden(obj: object, keys: 'all' | Set<PropertyKey> = OVERRIDABLE): void
  * non-writable and non-configurable, then no new ones. Object.freeze itself also moves the object's
  * (empty) element store to V8's frozen kind, and done to Object.prototype or %TypedArray%.prototype
  * that turns off V8's fast paths for array and typed-array element access in the whole process: a
- * training loop ran 5× slower (bench/sandbox-cost.ts). The integrity level is the same.
+ * training loop ran 5× slower (bench/sandbox-cost.ts; test/cli/sandbox/lockdown.test.ts asks V8 that no
+ * prototype is left in that kind). The integrity level is the same.
  */
 function freeze(obj: object): void {
   for (const key of Reflect.ownKeys(obj)) {
