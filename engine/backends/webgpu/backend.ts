@@ -1,5 +1,6 @@
 /** The 'webgpu' Backend: buffers from the pool, kernels from the generators, reads through staging buffers. */
 import type {
+  AdamStepParams,
   ArgReduceOp,
   Backend,
   BinaryOp,
@@ -12,6 +13,7 @@ import type {
 import type { DType, HostArray } from '../../dtype.ts';
 import { hostArray } from '../../dtype.ts';
 import { CommandBatch } from './batch.ts';
+import { BindGroupCache } from './bind-groups.ts';
 import { BufferPool, GpuBuffer } from './buffer-pool.ts';
 import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
 import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
@@ -21,6 +23,7 @@ import { assertStorable, fromStorage, storageBytes, toStorage } from './dtypes.t
 import { DeviceErrors } from './errors.ts';
 import { FAULT_WORDS, type KernelCall } from './kernel.ts';
 import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
+import { adamKernel } from './kernels/adam.ts';
 import { matmulKernel } from './kernels/matmul.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
 import { PipelineCache } from './pipelines.ts';
@@ -32,20 +35,29 @@ export class WebGPUBackend implements Backend {
   private readonly pool: BufferPool;
   private readonly batch: CommandBatch;
   private readonly pipelines: PipelineCache;
+  /** Bind groups kept across dispatches (see bind-groups.ts). */
+  readonly bindGroups: BindGroupCache;
   /** The fault record kernels raise for an out-of-range index (see kernel.ts), and whether one may be raised. */
   private readonly faults: GPUBuffer;
   private faultsArmed = false;
 
   constructor(readonly context: GpuContext) {
     const { device, usage } = context;
+    this.bindGroups = new BindGroupCache(device);
     this.pool = new BufferPool(
       device,
       usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
       this.errors,
       device.limits.maxStorageBufferBindingSize,
+      (gpu) => this.bindGroups.forget(gpu),
     );
-    this.batch = new CommandBatch(device, usage.UNIFORM | usage.COPY_DST, usage.COPY_SRC | usage.COPY_DST);
-    this.pipelines = new PipelineCache(device, this.errors);
+    this.batch = new CommandBatch(
+      device,
+      this.bindGroups,
+      usage.UNIFORM | usage.COPY_DST,
+      usage.COPY_SRC | usage.COPY_DST,
+    );
+    this.pipelines = new PipelineCache(device, this.errors, context.compute);
     this.faults = device.createBuffer({
       size: FAULT_WORDS * 4,
       usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
@@ -147,6 +159,17 @@ export class WebGPUBackend implements Backend {
     this.run(matmulKernel(a, b, out));
   }
 
+  adamStep(
+    param: View,
+    grad: View,
+    expAvg: View,
+    expAvgSq: View,
+    maxExpAvgSq: View | null,
+    params: AdamStepParams,
+  ): void {
+    this.run(adamKernel(param, grad, expAvg, expAvgSq, maxExpAvgSq, params));
+  }
+
   gather(x: View, dim: number, index: View, out: View): void {
     this.run(gatherKernel(x, dim, index, out));
   }
@@ -219,7 +242,11 @@ export class WebGPUBackend implements Backend {
   private run(call: KernelCall | null): void {
     this.errors.throwIfFailed();
     if (!call) return;
-    const pipeline = this.pipelines.get(call.key, call.source);
+    const pipeline = this.pipelines.get(call.key, call.source, {
+      storage: call.buffers.length,
+      writable: call.writable ?? 1,
+      faults: call.reportsFaults === true,
+    });
     this.faultsArmed ||= call.reportsFaults === true;
     this.batch.dispatch({
       pipeline,

@@ -4,6 +4,9 @@
  * Kernel parameters (shapes, strides) of the whole batch go into one uniform buffer, written once
  * per submit; reusing it for the next batch is safe because queue writes run in submission order.
  */
+import type { BindGroupCache } from './bind-groups.ts';
+import type { Pipeline } from './pipelines.ts';
+
 const PARAM_BYTES = 64 * 1024;
 /**
  * Small uploads (scalars, small batches) are staged like the parameters: copied into one host
@@ -17,7 +20,7 @@ const STAGE_MAX_WRITE = 16 * 1024;
 const SLOT = 256;
 
 export interface Dispatch {
-  readonly pipeline: GPUComputePipeline;
+  readonly pipeline: Pipeline;
   /** Storage buffers in binding order 0, 1, …; the parameters take the next binding. */
   readonly buffers: readonly GPUBuffer[];
   readonly params: readonly number[];
@@ -38,6 +41,7 @@ export class CommandBatch {
 
   constructor(
     private readonly device: GPUDevice,
+    private readonly bindGroups: BindGroupCache,
     uniformUsage: number,
     copyUsage: number,
   ) {
@@ -67,13 +71,10 @@ export class CommandBatch {
     const offset = this.used;
     this.params.set(params, offset / 4);
     this.used += size;
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    entries.push({ binding: buffers.length, resource: { buffer: this.paramBuffer, offset, size } });
-    after.forEach((buffer, k) => entries.push({ binding: buffers.length + 1 + k, resource: { buffer } }));
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.bindGroups.get(pipeline.layout, buffers, this.paramBuffer, size, after);
     const pass = this.computePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setPipeline(pipeline.pipeline);
+    pass.setBindGroup(0, bindGroup, [offset]);
     pass.dispatchWorkgroups(...workgroups);
   }
 

@@ -38,6 +38,8 @@ export class BufferPool {
     private readonly usage: number,
     private readonly errors: DeviceErrors,
     private readonly maxBytes: number,
+    /** Told of each buffer just before it is destroyed (cached bind groups naming it must go). */
+    private readonly destroying: (gpu: GPUBuffer) => void,
   ) {}
 
   /** A buffer for `length` elements taking `bytes` of GPU memory; `counted` tensors' storage shows in `allocated`. */
@@ -72,6 +74,7 @@ export class BufferPool {
     for (const list of this.free.values()) {
       for (const gpu of list) {
         this.held -= gpu.size;
+        this.destroying(gpu);
         gpu.destroy();
       }
     }

@@ -20,6 +20,8 @@ export interface GpuContext {
     readonly UNIFORM: number;
   };
   readonly mapRead: number;
+  /** GPUShaderStage.COMPUTE, for explicit bind group layouts. */
+  readonly compute: number;
 }
 
 export const NO_ADAPTER_MESSAGE =
@@ -61,5 +63,6 @@ export async function openDevice(): Promise<GpuContext | string> {
   const adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
   const usage = dawn.globals.GPUBufferUsage as GpuContext['usage'];
   const mapRead = (dawn.globals.GPUMapMode as { READ: number }).READ;
-  return { gpu, device, adapterName, features, hasF16, usage, mapRead };
+  const compute = (dawn.globals.GPUShaderStage as { COMPUTE: number }).COMPUTE;
+  return { gpu, device, adapterName, features, hasF16, usage, mapRead, compute };
 }

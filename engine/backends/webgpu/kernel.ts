@@ -8,7 +8,10 @@ export interface KernelCall {
   /** The pipeline-cache key: everything the WGSL depends on, nothing it does not (no sizes). */
   readonly key: string;
   readonly source: () => string;
+  /** Storage buffers in binding order; the parameter block takes the next binding. */
   readonly buffers: readonly GPUBuffer[];
+  /** How many of `buffers`, from the first, the kernel writes (1 unless said: the output). */
+  readonly writable?: number;
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
   /**

@@ -2,26 +2,54 @@
  * Compiled pipelines keyed by kernel signature (op, dtypes, rank, layout), so one pipeline serves
  * every shape with that signature. Compilation runs inside a validation error scope: a WGSL error
  * becomes a JS error naming the kernel and quoting the compiler, not a silent wrong result.
+ *
+ * Layouts are explicit rather than 'auto': the parameter block is bound with a dynamic offset, so a
+ * bind group outlives the dispatch that made it (see bind-groups.ts), and kernels with the same
+ * binding shape share one layout, so one bind group serves all of them.
  */
 import type { DeviceErrors } from './errors.ts';
 
+/**
+ * A kernel's bindings (see kernel.ts): `storage` buffers, the first `writable` of them read_write,
+ * then the parameter block, then the fault record if any.
+ */
+export interface LayoutShape {
+  readonly storage: number;
+  readonly writable: number;
+  readonly faults: boolean;
+}
+
+export interface Layout {
+  readonly layout: GPUBindGroupLayout;
+  /** Small integer naming the layout in bind-group keys. */
+  readonly id: number;
+}
+
+export interface Pipeline {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: Layout;
+}
+
 export class PipelineCache {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly layouts = new Map<string, Layout & { readonly pipelineLayout: GPUPipelineLayout }>();
 
   constructor(
     private readonly device: GPUDevice,
     private readonly errors: DeviceErrors,
+    private readonly computeStage: number,
   ) {}
 
   /** The pipeline for `key`, compiling `source()` the first time the key is seen. */
-  get(key: string, source: () => string): GPUComputePipeline {
+  get(key: string, source: () => string, shape: LayoutShape): Pipeline {
     const cached = this.pipelines.get(key);
     if (cached) return cached;
     const code = source();
+    const layout = this.layout(shape);
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label: key });
     const pipeline = this.device.createComputePipeline({
-      layout: 'auto',
+      layout: layout.pipelineLayout,
       compute: { module, entryPoint: 'main' },
       label: key,
     });
@@ -29,11 +57,29 @@ export class PipelineCache {
       this.device.popErrorScope(),
       (error) => new Error(`WebGPU kernel '${key}' failed to compile: ${error.message}\n--- WGSL ---\n${code}`),
     );
-    this.pipelines.set(key, pipeline);
-    return pipeline;
+    const entry = { pipeline, layout };
+    this.pipelines.set(key, entry);
+    return entry;
   }
 
   get size(): number {
     return this.pipelines.size;
+  }
+
+  private layout({ storage, writable, faults }: LayoutShape): Layout & { readonly pipelineLayout: GPUPipelineLayout } {
+    const name = `${storage}:${writable}:${faults}`;
+    const cached = this.layouts.get(name);
+    if (cached) return cached;
+    const visibility = this.computeStage;
+    const entries: GPUBindGroupLayoutEntry[] = [];
+    for (let k = 0; k < storage; k++)
+      entries.push({ binding: k, visibility, buffer: { type: k < writable ? 'storage' : 'read-only-storage' } });
+    entries.push({ binding: storage, visibility, buffer: { type: 'uniform', hasDynamicOffset: true } });
+    if (faults) entries.push({ binding: storage + 1, visibility, buffer: { type: 'storage' } });
+    const layout = this.device.createBindGroupLayout({ entries, label: `layout ${name}` });
+    const pipelineLayout = this.device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    const entry = { layout, pipelineLayout, id: this.layouts.size };
+    this.layouts.set(name, entry);
+    return entry;
   }
 }

@@ -68,8 +68,12 @@ describeWebGPU('webgpu errors are clear JS errors', () => {
 
   it('invalid WGSL becomes an error naming the kernel and quoting the compiler', async () => {
     const errors = new DeviceErrors();
-    const cache = new PipelineCache(gpu!.context.device, errors);
-    cache.get('broken-kernel', () => '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }');
+    const cache = new PipelineCache(gpu!.context.device, errors, gpu!.context.compute);
+    cache.get('broken-kernel', () => '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }', {
+      storage: 0,
+      writable: 0,
+      faults: false,
+    });
     await expect(errors.settle()).rejects.toThrow(
       /WebGPU kernel 'broken-kernel' failed to compile: .*cannot initialize/s,
     );

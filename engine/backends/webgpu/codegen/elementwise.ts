@@ -10,7 +10,7 @@ import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
 import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
-import { WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
+import { IS_NAN, WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
 
 /** An op's WGSL: operands arrive converted to `operand`, the expression has type `result`. */
 interface OpRule {
@@ -53,9 +53,6 @@ const POW_I = `fn pow_i(a: i32, b: i32) -> i32 {
   if (is_nan(r) || abs(r) > 3.0e38) { return 0; }
   return i32(round(r));
 }`;
-
-/** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
-const IS_NAN = `fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 /** Float functions applied to integers go through f32, as the CPU backend computes them in doubles. */
 function floatFn(t: ComputeType, f: (x: string) => string): (args: readonly string[]) => string {

@@ -10,7 +10,7 @@ import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
 import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
-import { WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
+import { IS_NAN, WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
 
 type Mode = 'thread' | 'group';
 
@@ -28,9 +28,6 @@ interface Fold {
   /** WGSL functions the merge calls. */
   readonly helpers?: string;
 }
-
-/** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
-const IS_NAN = `fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 function fold(op: ReduceOp | ArgReduceOp, type: 'f32' | 'i32'): Fold {
   switch (op) {

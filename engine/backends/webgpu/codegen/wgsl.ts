@@ -8,6 +8,9 @@ import type { StorageType } from '../dtypes.ts';
 export const WORKGROUP = 64;
 const MAX_GROUPS = 65535;
 
+/** NaN test on the bits: drivers may compile `x != x` as false (fast-math). */
+export const IS_NAN = `fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /** The `k`-th i32 of the uniform parameter block (packed in vec4s, as uniform arrays require). */
 export const p = (k: number): string => `P.v[${k >> 2}][${k & 3}]`;
 

@@ -9,7 +9,7 @@ import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
 import { operands } from '../kernel.ts';
 import { numel } from '../strided.ts';
-import { WORKGROUP, grid, linearEntry, p, prelude, walk } from '../codegen/wgsl.ts';
+import { IS_NAN, WORKGROUP, grid, linearEntry, p, prelude, walk } from '../codegen/wgsl.ts';
 
 export function argsortKernel(x: View, axis: number, descending: boolean, out: View): KernelCall | null {
   const total = numel(x.shape);
@@ -48,8 +48,7 @@ export function argsortKernel(x: View, axis: number, descending: boolean, out: V
         ? `let wn = is_nan(w); let vn = is_nan(v);
       let b = select((w ${less} v) || (w == v && k < j), (${nanFirst}) || (wn && vn && k < j), wn || vn);`
         : `let b = (w ${less} v) || (w == v && k < j);`;
-    return `${prelude(ops.bindings, params.length)}
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+    return `${prelude(ops.bindings, params.length)}${IS_NAN}
 ${linearEntry()}
   if (i >= ${p(0)}) { return; }
 ${walk('at', 'i', nd, (d) => p(1 + d), walkers)}

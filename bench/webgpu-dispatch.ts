@@ -1,0 +1,116 @@
+/**
+ * Per-dispatch cost of the WebGPU backend and what it adds up to in training: microseconds per small
+ * op (JavaScript recording time alone, and recording plus the GPU running it), and the MNIST MLP
+ * 784-128-10 (Adam, batch 64) in samples/s, read back every 20 steps as bench/training.ts does.
+ * Run: node --expose-gc --import tsx bench/webgpu-dispatch.ts [--steps 150]
+ * On a CPU driver (lavapipe) other jobs on the machine move these figures: compare two trees
+ * by alternating runs of this script, not against a figure from another time.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as torch from '#engine';
+import { datasets } from '#engine/vision';
+import { median } from './timing.ts';
+
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '150' } } });
+const steps = Number(values.steps);
+const device = 'webgpu';
+if (!(await torch.webgpu.init())) throw new Error('no WebGPU adapter');
+console.log(`adapter: ${torch.webgpu.adapterName()}, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+
+/**
+ * CPU milliseconds of the JavaScript thread alone (Linux; 10 ms resolution), which other jobs on the
+ * machine move much less than the wall clock; NaN where /proc is missing.
+ */
+function jsThreadMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Rates {
+  /** Per op (µs) or per second (samples), on the wall clock. */
+  readonly wall: number;
+  /** The same per CPU time of the JavaScript thread. */
+  readonly js: number;
+  /** The same per CPU time of the whole process (lavapipe's threads included). */
+  readonly process: number;
+}
+
+/** Runs `body` `runs` times; the median of each rate, given how much work one run does. */
+async function measure(runs: number, body: () => Promise<void>, rate: (ms: number) => number): Promise<Rates> {
+  const wall: number[] = [];
+  const js: number[] = [];
+  const proc: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const [t0, j0, p0] = [performance.now(), jsThreadMs(), process.cpuUsage()];
+    await body();
+    const p = process.cpuUsage(p0);
+    wall.push(rate(performance.now() - t0));
+    js.push(rate(jsThreadMs() - j0));
+    proc.push(rate((p.user + p.system) / 1000));
+  }
+  return { wall: median(wall), js: median(js), process: median(proc) };
+}
+
+/** µs per in-place add on 64 elements, recorded and run (2,000 per sample). */
+async function smallOps(ops = 2000): Promise<Rates> {
+  const a = torch.zeros(64, { device });
+  const b = torch.ones(64, { device });
+  await a.data();
+  return measure(
+    7,
+    async () => {
+      for (let i = 0; i < ops; i++) a.add_(b);
+      await a.data();
+    },
+    (ms) => (ms * 1000) / ops,
+  );
+}
+
+async function training(): Promise<Rates> {
+  torch.manualSeed(0);
+  const mnist = new datasets.MNIST({ train: true });
+  const n = steps * 64;
+  const x = mnist.data.slice(0, 0, n).div(255).sub(0.1307).div(0.3081).reshape(n, 784).to(device);
+  const y = mnist.targets.slice(0, 0, n).to(device);
+  const model = new torch.nn.Sequential(
+    new torch.nn.Linear(784, 128),
+    new torch.nn.ReLU(),
+    new torch.nn.Linear(128, 10),
+  ).to(device);
+  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new torch.nn.CrossEntropyLoss();
+  const step = (i: number) => {
+    optimizer.zeroGrad();
+    const loss = lossFn.call(model.call(x.slice(0, i * 64, (i + 1) * 64)), y.slice(0, i * 64, (i + 1) * 64));
+    loss.backward();
+    optimizer.step();
+    return loss;
+  };
+  for (let i = 0; i < 10; i++) step(i);
+  await step(0).item();
+  const chunk = 20;
+  let next = 10;
+  return measure(
+    Math.floor((steps - 10) / chunk),
+    async () => {
+      let loss = step(next++);
+      for (let i = 1; i < chunk; i++) loss = step(next++);
+      await loss.item();
+    },
+    (ms) => (chunk * 64) / (ms / 1000),
+  );
+}
+
+const op = await smallOps();
+const train = await training();
+const f = (v: number) => v.toFixed(1).padStart(7);
+const g = (v: number) => v.toFixed(0).padStart(7);
+console.log(`                      wall  JS-thread CPU  process CPU`);
+console.log(`small op (µs)     ${f(op.wall)}  ${f(op.js)}        ${f(op.process)}`);
+console.log(`MLP (samples/s)   ${g(train.wall)}  ${g(train.js)}        ${g(train.process)}`);
+await torch.webgpu.destroy();
