@@ -133,10 +133,20 @@ describe('cpu WebAssembly SIMD matmul', () => {
   });
 
   it('crosses packed blocks of A rows and B columns, also with a broadcast B', () => {
-    // K = 600: 108 rows of A per block. K = 2: 512 rows and 2048 columns per block at most.
+    // K = 600: 108 rows of A per block. K = 2: 504 columns per block (C's scratch holds all 520
+    // rows), each block of row-major B staged one k-line at a time.
     check(false, [], 130, 600, 9, plain(0), { ...plain(0), transposed: true }, plain(0));
     check(false, [], 520, 2, 2050, plain(0), plain(0), plain(0));
     check(false, [2], 3, 2, 2051, plain(1), { ...plain(1), broadcast: [true] }, plain(1));
+  });
+
+  it('sums blocks of K into C in order, bit for bit, for any layout and a broadcast B', () => {
+    // K = 1600: three blocks of 534, the later ones continuing each sum from C's scratch; a K block
+    // of row-major A is staged one row at a time, of transposed B one column at a time.
+    const t: Layout = { ...plain(0), transposed: true };
+    check(false, [], 9, 1600, 19, plain(0), plain(0), plain(0));
+    check(false, [], 13, 1600, 70, t, t, { ...t, offset: 2 });
+    check(true, [2], 5, 1537, 9, plain(1), { ...plain(1), broadcast: [true] }, plain(1));
   });
 
   it('matches naive loops on random shapes and layouts', () => {

@@ -132,6 +132,14 @@ export class FunctionBuilder {
     body(this);
     return this.op(0x0b);
   }
+  /** `if … else … end` (no result) on the i32 popped: nonzero runs `then`, zero runs `otherwise`. */
+  ifElse(then: (f: this) => void, otherwise: (f: this) => void): this {
+    this.op(0x04, 0x40);
+    then(this);
+    this.op(0x05);
+    otherwise(this);
+    return this.op(0x0b);
+  }
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }

@@ -14,7 +14,16 @@ import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { K_BLOCK, minmaxFunction, qpackFunction } from './int8-pack.ts';
 import { gemmFunction, MR, NR } from './kernel.ts';
 
-type Gemm = (a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number) => void;
+type Gemm = (
+  a: number,
+  b: number,
+  c: number,
+  mTiles: number,
+  nTiles: number,
+  K: number,
+  ldc: number,
+  accumulate: number,
+) => void;
 type Qpack = (
   x: number,
   a: number,
@@ -147,7 +156,7 @@ export function quantizedMatmul(
     const rows = Math.min(BLOCK_ROWS, M - i0);
     const mTiles = Math.ceil(rows / MR);
     k.qpack(xAddr + i0 * kPadded * 4, aAddr, mTiles, kPadded / K_BLOCK, kPadded * 4, f32Bits[0]!, lo, hi);
-    k.gemm(aAddr, 0, cBase * 4, mTiles, nTiles, pairs, ldc * 4);
+    k.gemm(aAddr, 0, cBase * 4, mTiles, nTiles, pairs, ldc * 4, 0);
     if (ldc === N) out.set(heap32.subarray(cBase, cBase + rows * N), i0 * N);
     else for (let r = 0; r < rows; r++) out.set(heap32.subarray(cBase + r * ldc, cBase + r * ldc + N), (i0 + r) * N);
   }

@@ -1,8 +1,9 @@
 /**
  * The float32 matmul micro-kernel, generated as a WebAssembly SIMD module.
  *
- * gemm(a, b, c, mTiles, nTiles, K, ldc) computes C = A·B for operands already packed by the host
- * into this module's memory (all arguments are byte addresses or counts):
+ * gemm(a, b, c, mTiles, nTiles, K, ldc, accumulate) computes C = A·B, or C += A·B when accumulate is
+ * nonzero, for operands already packed by the host into this module's memory (all other arguments
+ * are byte addresses or counts):
  *
  *   A: mTiles row tiles, each MR rows × K, stored k-major: tile t's element (r, k) is the f32 at
  *      a + 4·(t·K·MR + k·MR + r). The host zero-pads the last tile's missing rows.
@@ -22,6 +23,10 @@
  * L1 by every A tile while the packed A block streams from L2 (the host keeps that block small).
  * K, mTiles and nTiles must be ≥ 1 (the loops test at the bottom); the host writes zeros itself
  * when K = 0.
+ *
+ * accumulate lets the host split K into blocks (so a B panel stays in L1 and an A block in L2 however
+ * long K is) without changing a single bit: each tile's accumulators start from the float32 partial
+ * sums the previous block stored, and the sum continues over k in the same order.
  *
  * The same loops with 'i16' elements are the int8 kernel of dynamically quantized Linear layers:
  * each 4-byte slot then holds two consecutive k (two i16, the int8 values widened), K counts those
@@ -91,7 +96,7 @@ function packFunction(width: number): FunctionBuilder {
 /** The gemm function itself, for modules that hold more functions beside it (int8-matmul.ts). */
 // prettier-ignore
 export function gemmFunction(elements: GemmElements): FunctionBuilder {
-  const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc']);
+  const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', 'accumulate']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
   const acc = (r: number, v: number): string => `c${r}${v}`;
   for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.local(acc(r, v), 'v128');
@@ -107,7 +112,19 @@ export function gemmFunction(elements: GemmElements): FunctionBuilder {
   f.loop((panels) => {
     panels.get('a').set('ap').get('cCol').set('cp').i32Const(0).set('i');
     panels.loop((tiles) => {
-      for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
+      // Row r of the tile is at cp + r·ldc, in C's scratch.
+      const row = (r: number): void => {
+        tiles.get('cp');
+        if (r > 0) tiles.get('ldc').i32Const(r).i32Mul().i32Add();
+      };
+      tiles.get('accumulate').ifElse(
+        () => {
+          for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) { row(r); tiles.v128Load(16 * v).set(acc(r, v)); }
+        },
+        () => {
+          for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
+        },
+      );
       tiles.get('ap').set('pa').get('bp').set('pb');
       tiles.get('ap').get('tileBytesA').i32Add().set('aEnd');
       tiles.loop((k) => {
@@ -126,14 +143,7 @@ export function gemmFunction(elements: GemmElements): FunctionBuilder {
         k.addTo('pa', MR * 4).addTo('pb', NR * 4);
         k.get('pa').get('aEnd').i32Ne().brIf(0);
       });
-      // Row r of the tile goes to cp + r·ldc.
-      for (let r = 0; r < MR; r++) {
-        for (let v = 0; v < NV; v++) {
-          tiles.get('cp');
-          if (r > 0) tiles.get('ldc').i32Const(r).i32Mul().i32Add();
-          tiles.get(acc(r, v)).v128Store(16 * v);
-        }
-      }
+      for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) { row(r); tiles.get(acc(r, v)).v128Store(16 * v); }
       tiles.get('aEnd').set('ap');
       tiles.get('cp').get('ldc').i32Const(MR).i32Mul().i32Add().set('cp');
       tiles.addTo('i', 1).get('i').get('mTiles').i32Ne().brIf(0);

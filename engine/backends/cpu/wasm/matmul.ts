@@ -10,7 +10,16 @@ import type { Matrix } from '../matmul.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR } from './kernel.ts';
 
-type Gemm = (a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number) => void;
+type Gemm = (
+  a: number,
+  b: number,
+  c: number,
+  mTiles: number,
+  nTiles: number,
+  K: number,
+  ldc: number,
+  accumulate: number,
+) => void;
 type Pack = (src: number, rs: number, ks: number, K: number, dst: number) => void;
 
 interface Kernel {
@@ -51,14 +60,20 @@ function reserve(k: Kernel, floats: number): Float32Array {
 }
 
 /**
- * Packed A rows per block: one block (≤ 256 KiB) stays in L2 while every B panel sweeps it. The
- * caps bound the C scratch (mc × nc floats, ≤ 4 MiB) when K is small.
+ * The blocking (GotoBLAS/BLIS): K is cut into blocks of at most K_BLOCK so that one packed B panel
+ * (K_BLOCK × NR floats, 12 KiB) stays in L1 while the A tiles stream past it, and a block of A rows
+ * (≤ A_BLOCK_BYTES) stays in L2 while every B panel of the column block sweeps it. Blocks of K are
+ * balanced (784 = 3 × 262, not 384 + 384 + 16) so no block is left with a tile's worth of work.
  */
+const K_BLOCK = 768;
 const A_BLOCK_BYTES = 256 * 1024;
-const MAX_ROWS = 512;
-/** B columns packed at a time: bounds the packed-B scratch at a few MiB for large matrices. */
+/** B columns packed at a time (kc × nc floats ≤ B_BLOCK_BYTES, a few MiB in L3). */
 const B_BLOCK_BYTES = 4 * 1024 * 1024;
-const MAX_COLS = 2048;
+/**
+ * C's scratch holds all M rows of one column block while K's blocks accumulate into it; 1 MiB, so
+ * it stays in L2/L3 rather than streaming to memory and back once per block of K.
+ */
+const C_BLOCK_FLOATS = 256 * 1024;
 
 function roundUp(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
@@ -85,61 +100,89 @@ export function wasmFloatMatmul(
     fillZero(out, M, N);
     return false;
   }
-  const mc = Math.min(MAX_ROWS, Math.max(MR, Math.floor(A_BLOCK_BYTES / (4 * K * MR)) * MR));
-  const nc = Math.min(MAX_COLS, Math.max(NR, Math.floor(B_BLOCK_BYTES / (4 * K * NR)) * NR));
-  const mcp = Math.min(mc, roundUp(M, MR));
-  const ncp = Math.min(nc, roundUp(N, NR));
-  // Memory layout (f32 indices): packed B block at 0, packed A block after it, then C (ldc = ncp).
-  const aBase = ncp * K;
-  const cBase = aBase + mcp * K;
-  // Then room for a copy of the source rows packWasm reads.
-  const srcBase = cBase + mcp * ncp;
-  const heap = reserve(k, srcBase + Math.max(extent(b.col, b.row, ncp, K), extent(a.row, a.col, mcp, K)));
+  const kBlocks = Math.ceil(K / K_BLOCK);
+  const kc = Math.ceil(K / kBlocks);
+  const mp = roundUp(M, MR);
+  const mc = Math.min(mp, Math.max(MR, Math.floor(A_BLOCK_BYTES / (4 * kc * MR)) * MR));
+  const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / mp);
+  const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
+  // Memory layout (f32 indices): packed B block at 0, packed A block after it, then C (mp × nc),
+  // then room for the staged source block packRows reads.
+  const aBase = nc * kc;
+  const cBase = aBase + mc * kc;
+  const srcBase = cBase + mp * nc;
+  const heap = reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
-    if (!bIsPacked) packRows(k, B, b.off + j0 * b.col, b.col, b.row, nb, K, NR, 0, srcBase);
-    for (let i0 = 0; i0 < M; i0 += mc) {
-      const mb = Math.min(mc, M - i0);
-      packRows(k, A, a.off + i0 * a.row, a.row, a.col, mb, K, MR, aBase, srcBase);
-      k.gemm(4 * aBase, 0, 4 * cBase, roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, K, 4 * ncp);
-      copyOut(heap, cBase, ncp, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
+    for (let p0 = 0; p0 < K; p0 += kc) {
+      const kb = Math.min(kc, K - p0);
+      const bOff = b.off + j0 * b.col + p0 * b.row;
+      if (!bIsPacked) packRows(k, B, bOff, b.col, b.row, nb, kb, NR, 0, srcBase);
+      for (let i0 = 0; i0 < M; i0 += mc) {
+        const mb = Math.min(mc, M - i0);
+        packRows(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
+        k.gemm(4 * aBase, 0, 4 * (cBase + i0 * nc), roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, kb, 4 * nc, p0);
+      }
     }
+    copyOut(heap, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
   }
-  return nc >= N;
+  return nc >= N && kBlocks === 1;
 }
 
 /**
- * Floats spanned by `rows` rows of K elements with these strides, where the rows are dense enough
- * to copy whole into the module's memory for its pack functions (else 0: the JavaScript pack runs).
+ * Shortest line worth its own memcpy when staging a sparse block: below it, the call's fixed cost
+ * (a subarray view and a set, ~0.1 µs) beats packing those floats straight from JavaScript.
  */
-function extent(rowStride: number, kStride: number, rows: number, K: number): number {
-  if (rowStride < 0 || kStride < 0) return 0;
+const MIN_LINE = 64;
+
+/**
+ * Copies a block (element (r, k) at off + r·rowStride + k·kStride) into the module's memory at
+ * srcBase, for its pack functions to lay out: one memcpy of the whole span where the block is dense
+ * (at most twice its size), else one per line along whichever stride is 1 (a K block of a
+ * row-major A, a column block of a row-major B). Returns the copy's strides (row, k), or null where
+ * neither works and the JavaScript pack must read the source itself. Needs 2·rows·K floats there.
+ */
+// prettier-ignore
+function stage(
+  heap: Float32Array, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
+  srcBase: number,
+): [number, number] | null {
   const span = (rows - 1) * rowStride + (K - 1) * kStride + 1;
-  return span <= 2 * rows * K ? span : 0;
+  if (rowStride >= 0 && kStride >= 0 && span <= 2 * rows * K && off + span <= src.length) {
+    heap.set(src.subarray(off, off + span), srcBase);
+    return [rowStride, kStride];
+  }
+  if (kStride === 1 && K >= MIN_LINE) {
+    for (let r = 0, o = off; r < rows; r++, o += rowStride) heap.set(src.subarray(o, o + K), srcBase + r * K);
+    return [K, 1];
+  }
+  if (rowStride === 1 && rows >= MIN_LINE) {
+    for (let q = 0, o = off; q < K; q++, o += kStride) heap.set(src.subarray(o, o + rows), srcBase + q * rows);
+    return [1, rows];
+  }
+  return null;
 }
 
 /**
- * pack() through the module: the source rows are copied into its memory at srcBase (one memcpy)
- * and its pack4/pack8 functions lay out the full tiles; a last partial tile is packed here.
+ * pack() through the module: the block is staged in its memory at srcBase and its pack4/pack8
+ * functions lay out the full tiles; a last partial tile is packed here.
  */
 // prettier-ignore
 function packRows(
   k: Kernel, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
   width: typeof MR | typeof NR, base: number, srcBase: number,
 ): void {
-  const span = extent(rowStride, kStride, rows, K);
-  if (span === 0 || src.length < off + span || srcBase + span > k.heap.length) {
+  const staged = stage(k.heap, src, off, rowStride, kStride, rows, K, srcBase);
+  if (staged === null) {
     pack(src, off, rowStride, kStride, rows, K, width, k.heap, base);
     return;
   }
-  k.heap.set(src.subarray(off, off + span), srcBase);
+  const [rs, ks] = staged;
   const full = rows - (rows % width);
   const packTile = width === 8 ? k.pack8 : k.pack4;
-  for (let t = 0; t < full; t += width) {
-    packTile(4 * (srcBase + t * rowStride), 4 * rowStride, 4 * kStride, K, 4 * (base + t * K));
-  }
+  for (let t = 0; t < full; t += width) packTile(4 * (srcBase + t * rs), 4 * rs, 4 * ks, K, 4 * (base + t * K));
   if (full < rows) packPartial(src, off + full * rowStride, rowStride, kStride, rows - full, K, width, k.heap, base + full * K);
 }
 
