@@ -78,6 +78,21 @@ export interface AdamStepParams {
   readonly step: number;
 }
 
+/**
+ * The windows of a 2-D convolution or pooling over an [N, C, H, W] input (see Backend.im2col):
+ * window (y, x) of kernel offset (i, j) reads input row y·stride[0] + i·dilation[0] − padding[0]
+ * and column x·stride[1] + j·dilation[1] − padding[1], for y < out[0] and x < out[1]. A position
+ * outside the input (the padding, above or below, left or right) reads the pad value instead.
+ */
+export interface WindowGeometry {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** Rows above and columns left of the input that windows start in; any size below or right. */
+  readonly padding: readonly [number, number];
+  readonly out: readonly [number, number];
+}
+
 export interface MemoryStats {
   /** Bytes held by live tensors' storage on this device. */
   readonly allocated: number;
@@ -124,6 +139,20 @@ export interface Backend {
   scatterAdd(dim: number, index: View, src: View, out: View): void;
   /** Numerically stable softmax (or log-softmax) along `axis`. */
   softmax(x: View, axis: number, log: boolean, out: View): void;
+
+  /**
+   * Optional: im2col, the windows of x [N, C, H, W] as the columns of out [N, C, kh, kw, Ho, Wo]
+   * (torch.nn.functional.unfold's layout): out[n][c][i][j][y][x] = x[n][c][row][col] at the
+   * position `windows` gives, or padValue outside x. Without it the op layer gathers through an
+   * index tensor (slower, same values).
+   */
+  im2col?(x: View, windows: WindowGeometry, padValue: number, out: View): void;
+  /**
+   * Optional: col2im, im2col's adjoint: out [N, C, H, W] = the sum of every element of cols
+   * [N, C, kh, kw, Ho, Wo] whose window position is that element (0 where none is), added in
+   * kernel-offset order (i, j). Without it the op layer scatter-adds.
+   */
+  col2im?(cols: View, windows: WindowGeometry, out: View): void;
 
   /**
    * Optional: one Adam/AdamW update of a parameter in a single pass (PyTorch's fused=True), all

@@ -5,6 +5,7 @@ import { contiguousStrides } from '../../tensor/shape.ts';
 import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
 import { binary, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
+import { col2im, im2col } from './im2col.ts';
 import { matmul } from './matmul.ts';
 import { adamStep } from './optim.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
@@ -81,6 +82,8 @@ class CpuBackend implements Backend {
   scatterAdd = scatterAdd;
   softmax = softmax;
   adamStep = adamStep;
+  im2col = im2col;
+  col2im = col2im;
 }
 
 export type { CpuBackend };

@@ -1,17 +1,17 @@
 /**
- * conv2d and max_pool2d as im2col: every window of the (padded) input is gathered into a column
- * with one indexSelect, then a convolution is one matmul and a max pool one max over the window.
- * Both are built from differentiable ops, so their gradients (and gradients of gradients) come
- * from autograd and run on any backend.
+ * conv2d and max_pool2d as im2col: every window of the input (padding included) becomes a column
+ * of a matrix [C·kh·kw, Ho·Wo] per image (unfold.ts), then a convolution is one batched matmul and
+ * a max pool one max over each window. Both are built from differentiable ops, so their
+ * gradients (and gradients of gradients) come from autograd and run on any backend.
  */
 import { toAutocastDtype } from '../../amp/autocast.ts';
-import { checkKeys } from '../../args.ts';
+import { namedArgs } from '../../args.ts';
 import { valuesIndices, type ValuesIndices } from '../../tensor/values-indices.ts';
 import { cat } from '../../ops/indexing.ts';
-import { full, fromHost } from '../../tensor/create.ts';
+import { fromHost } from '../../tensor/create.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../../args.ts';
+import { unfold, windowPositions, type WindowGeometry } from './unfold.ts';
 
 export type Pair = number | readonly [number, number] | readonly number[];
 
@@ -21,77 +21,6 @@ export function pair(value: Pair, name: string): [number, number] {
     throw new RangeError(`${name} must be a non-negative integer or a pair of them, but got ${String(value)}`);
   }
   return v as [number, number];
-}
-
-/**
- * torch.nn.functional.pad in 'constant' mode: `padding` lists (before, after) pairs starting from
- * the last dim, as PyTorch's does ([left, right, top, bottom] pads the last two dims).
- */
-export function pad(input: Tensor, padding: readonly number[], options: { value?: number } = {}): Tensor {
-  checkKeys('torch.nn.functional.pad', options, ['value']);
-  const value = options.value ?? 0;
-  if (padding.length % 2 !== 0 || padding.length / 2 > input.ndim) {
-    throw new RangeError(
-      `Padding length must be divisible by 2 and at most twice the input's dims (${input.ndim}), but got ${padding.length}`,
-    );
-  }
-  if (padding.some((p) => !Number.isInteger(p) || p < 0))
-    throw new RangeError(`pad supports non-negative integer padding here, got [${padding.join(', ')}]`);
-  let out = input;
-  for (let i = 0; i < padding.length / 2; i++) {
-    const dim = input.ndim - 1 - i;
-    const [before, after] = [padding[2 * i]!, padding[2 * i + 1]!];
-    if (before === 0 && after === 0) continue;
-    const block = (n: number) =>
-      full(
-        out.shape.map((d, j) => (j === dim ? n : d)),
-        value,
-        { dtype: out.dtype, device: out.device },
-      );
-    out = cat([...(before ? [block(before)] : []), out, ...(after ? [block(after)] : [])], dim);
-  }
-  return out;
-}
-
-interface Windows {
-  kernel: [number, number];
-  stride: [number, number];
-  dilation: [number, number];
-  out: [number, number];
-}
-
-/** For each kernel offset k and output position l, the flat position of its input element. */
-function windowPositions(width: number, w: Windows, shift: [number, number] = [0, 0]): Int32Array {
-  const [kh, kw] = w.kernel;
-  const [oh, ow] = w.out;
-  const L = oh * ow;
-  const positions = new Int32Array(kh * kw * L);
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const k = i * kw + j;
-      for (let y = 0; y < oh; y++) {
-        for (let x = 0; x < ow; x++) {
-          const row = y * w.stride[0] + i * w.dilation[0] - shift[0];
-          const col = x * w.stride[1] + j * w.dilation[1] - shift[1];
-          positions[k * L + y * ow + x] = row * width + col;
-        }
-      }
-    }
-  }
-  return positions;
-}
-
-/** [N, C, H, W] (already padded) → [N, C, kh·kw, Ho·Wo]: the windows as columns. */
-function im2col(x: Tensor, w: Windows): Tensor {
-  const [n, c, h, wd] = x.shape as [number, number, number, number];
-  const index = fromHost(windowPositions(wd, w), [w.kernel[0] * w.kernel[1] * w.out[0] * w.out[1]], {
-    dtype: 'int32',
-    device: x.device,
-  });
-  return x
-    .reshape([n, c, h * wd])
-    .indexSelect(2, index)
-    .reshape([n, c, w.kernel[0] * w.kernel[1], w.out[0] * w.out[1]]);
 }
 
 function batched(input: Tensor, what: string): Tensor {
@@ -160,14 +89,16 @@ export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tenso
         `Kernel size: (${dilation[0] * (kh - 1) + 1} x ${dilation[1] * (kw - 1) + 1}). Kernel size can't be greater than actual input size`,
     );
   }
-  const cols = im2col(pad(x, [padLeft, padRight, padTop, padBottom]), { kernel: [kh, kw], stride, dilation, out });
+  const windows: WindowGeometry = { kernel: [kh, kw], stride, dilation, padding: [padTop, padLeft], out };
   const K = kh * kw;
   const L = out[0] * out[1];
+  // Per image, weight [O, C·K] × columns [C·K, L] (per group: a block of rows of each).
+  const cols = unfold(x, windows, 0).reshape([n, c * K, L]);
   const outPerGroup = outC / groups;
   const perGroup = Array.from({ length: groups }, (_, g) => {
-    const colsG = groups === 1 ? cols : cols.slice(1, g * groupC, (g + 1) * groupC);
+    const colsG = groups === 1 ? cols : cols.slice(1, g * groupC * K, (g + 1) * groupC * K);
     const weightG = groups === 1 ? weight : weight.slice(0, g * outPerGroup, (g + 1) * outPerGroup);
-    return weightG.reshape([outPerGroup, groupC * K]).matmul(colsG.reshape([n, groupC * K, L]));
+    return weightG.reshape([outPerGroup, groupC * K]).matmul(colsG);
   });
   let y = groups === 1 ? perGroup[0]! : cat(perGroup, 1);
   if (o.bias) y = y.add(toAutocastDtype(o.bias).reshape([1, outC, 1])); // autocast: the bias joins the product's dtype
@@ -269,21 +200,16 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, ...rest: unknown[]): 
       `Given input size: (${c}x${h}x${wd}). Calculated output size: (${c}x${out[0]}x${out[1]}). Output size is too small`,
     );
   }
-  // Ceil mode's last window may run past the padded input: pad that side a little more.
-  const extra = [0, 1].map((d) =>
-    Math.max(0, (out[d]! - 1) * stride[d]! + dilation[d]! * (kernel[d]! - 1) + 1 - sizes[d]! - padding[d]!),
-  );
-  const padded = pad(x, [padding[1], extra[1]!, padding[0], extra[0]!], { value: -Infinity });
-  const windows: Windows = { kernel, stride, dilation, out };
-  const cols = im2col(padded, windows);
-  const best = cols.max(2);
+  // Ceil mode's last window may run past the input: unfold reads −∞ there as in the padding.
+  const windows: WindowGeometry = { kernel, stride, dilation, padding, out };
+  const K = kernel[0] * kernel[1];
+  const L = out[0] * out[1];
+  const best = unfold(x, windows, -Infinity).reshape([n, c, K, L]).max(2);
   const shape = [n, c, out[0], out[1]];
   const values = best.values.reshape(shape);
   const unbatch = (t: Tensor) => (input.ndim === 3 ? t.squeeze(0) : t);
   if (!o.returnIndices) return unbatch(values);
   // PyTorch's indices are flat positions in each unpadded H×W plane.
-  const K = kernel[0] * kernel[1];
-  const L = out[0] * out[1];
   const table = fromHost(windowPositions(wd, windows, padding), [1, 1, K, L], { dtype: 'int32', device: x.device });
   const indices = table.expand([n, c, K, L]).gather(2, best.indices.unsqueeze(2)).reshape(shape);
   return valuesIndices(unbatch(values), unbatch(indices));

@@ -7,6 +7,7 @@ import * as activation from './activation.ts';
 import * as conv from './conv.ts';
 import * as loss from './loss.ts';
 import * as normalization from './normalization.ts';
+import * as padding from './pad.ts';
 
 export type { DropoutOptions } from './activation.ts';
 export type {
@@ -36,6 +37,6 @@ export const binaryCrossEntropyWithLogits = composite(loss.binaryCrossEntropyWit
 export const oneHot = composite(loss.oneHot);
 export const conv2d = composite(conv.conv2d);
 export const maxPool2d = composite(conv.maxPool2d);
-export const pad = composite(conv.pad);
+export const pad = composite(padding.pad);
 export const batchNorm = composite(normalization.batchNorm);
 export const layerNorm = composite(normalization.layerNorm);
