@@ -1,15 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import type { Report } from '../../graders/cli/results.ts';
 import { findChromium, openInBrowser } from '../../graders/cli/browser.ts';
-import { repo } from '../cli/helpers.ts';
 import { combined, modelInterpretation } from './broken/06-model-interpretation.ts';
-import { buildSubmission } from './mutants.ts';
+import { gradeMutant } from './grade-mutant.ts';
 
-// The grader of exercise 06, tested as it is used: the CLI grades one submission holding every
+// The grader of exercise 06, tested as it is used: one submission is graded, holding every
 // deliberate mistake of test/graders/broken/06-model-interpretation.ts (each in a different
 // function), and each mistake's check must fail, saying why; checks no mistake reaches pass, or
 // stay "not started" (what would train the model or run the t-SNE is stubbed). One grading run.
@@ -41,19 +38,7 @@ test('every mutant of 06 has its case, each caught by a check of its own', () =>
 
 describe('grader 06 catches deliberately broken submissions, all in one run', { timeout: 600_000 }, () => {
   test(`06-model-interpretation: ${cases.map((c) => c.variant).join(', ')}`, async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'torchlings-broken-06-')), 'report.json');
-    const submission = buildSubmission(combined);
-    try {
-      const r = await execa(
-        process.execPath,
-        ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, '06'],
-        { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' } },
-      );
-      expect(r.exitCode, r.stderr).toBe(1);
-    } finally {
-      rmSync(submission, { recursive: true, force: true });
-    }
-    const checks = (JSON.parse(readFileSync(out, 'utf8')) as Report).exercises[0]!.checks;
+    const checks = (await gradeMutant(combined)).checks;
     for (const c of cases) {
       const caught = checks.find((k) => k.id === c.caughtBy);
       expect(caught?.status, `${c.variant}: status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');

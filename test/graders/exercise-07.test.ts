@@ -1,14 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import type { Report } from '../../graders/cli/results.ts';
-import { repo } from '../cli/helpers.ts';
 import { performanceMutants, roundMutant, rounds } from './broken/07-performance.ts';
-import { buildSubmission } from './mutants.ts';
+import { gradeMutant } from './grade-mutant.ts';
 
-// The grader of exercise 07, tested as it is used: the CLI grades broken submissions (the solution
+// The grader of exercise 07, tested as it is used: broken submissions are graded (the solution
 // with deliberate mistakes, see test/graders/broken/), a round of mistakes in different functions
 // per run, and each mistake's check must fail, saying why; checks no mistake of the round touches
 // pass, or stay "not started" (every round stubs `quantizeModel`, so none trains on MNIST).
@@ -49,26 +43,10 @@ test('every mutant of 07 has its case and one round, whose mistakes each fail ch
   }
 });
 
-async function grade(variants: readonly string[]): Promise<Report> {
-  const out = join(mkdtempSync(join(tmpdir(), 'torchlings-broken-07-')), 'report.json');
-  const submission = buildSubmission(roundMutant(variants));
-  try {
-    const r = await execa(
-      process.execPath,
-      ['--import', 'tsx', 'graders/cli/main.ts', '--submission', submission, '--json', out, '07'],
-      { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C', LC_ALL: '' } },
-    );
-    expect(r.exitCode, r.stderr).toBe(1);
-  } finally {
-    rmSync(submission, { recursive: true, force: true });
-  }
-  return JSON.parse(readFileSync(out, 'utf8')) as Report;
-}
-
 describe.concurrent('grader 07 catches deliberately broken submissions', { timeout: 240_000 }, () => {
   for (const round of rounds) {
     test(`07-performance: ${round.join(', ')}`, async () => {
-      const checks = (await grade(round)).exercises[0]!.checks;
+      const checks = (await gradeMutant(roundMutant(round))).checks;
       for (const c of round.map(caseOf)) {
         const caught = checks.find((k) => k.id === c.caughtBy);
         expect(caught?.status, `${c.variant}: status of ${c.caughtBy}: ${caught?.message[0]?.en}`).toBe('failed');
