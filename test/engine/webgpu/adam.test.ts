@@ -20,7 +20,7 @@ const BASE: AdamStepParams = {
 
 /** Three steps of the fused update on both backends, from the same state, at an offset into each buffer. */
 async function check(dtype: DType, options: Partial<AdamStepParams>, amsgrad: boolean): Promise<void> {
-  const n = 70; // a workgroup and a bit: the bounds check matters
+  const n = 1100; // two strides of 512 (64 invocations × 8 elements) and a ragged tail
   const offset = 3;
   const layout = { ...contiguous([n]), offset, length: n + offset };
   const param = pair(dtype, values(dtype, layout.length, 1));

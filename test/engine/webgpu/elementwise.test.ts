@@ -142,6 +142,22 @@ describeWebGPU('webgpu binary kernels match the CPU backend with broadcasting', 
     await expectSame(o);
     release(a, b, o);
   });
+  it('covers every element when each invocation handles several (sizes past one loop stride)', async () => {
+    // 1517 elements: a few strides of 512 (64 invocations × 8) and a ragged tail; b transposed.
+    for (const [rows, cols] of [
+      [37, 41],
+      [8, 64],
+    ] as const) {
+      const a = pair('float32', values('float32', rows * cols, rows));
+      const b = pair('float32', values('float32', rows * cols, cols));
+      const o = pair('float32', new Float32Array(rows * cols));
+      const v = contiguous([rows, cols]);
+      const bt = { ...v, strides: [1, rows] };
+      both((be, side) => be.binary('sub', viewOf(a[side], v), viewOf(b[side], bt), viewOf(o[side], v)));
+      await expectSame(o, undefined, `[${rows}, ${cols}]`);
+      release(a, b, o);
+    }
+  });
   it('works in place (out is the first operand)', async () => {
     const a = pair('float32', values('float32', 12, 7));
     const b = pair('float32', values('float32', 4, 8));

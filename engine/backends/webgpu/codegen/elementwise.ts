@@ -10,7 +10,7 @@ import { arithType, convert, storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
 import { operands } from '../kernel.ts';
 import { coalesce, numel } from '../strided.ts';
-import { IS_NAN, WORKGROUP, grid, linearEntry, p, prelude, walk } from './wgsl.ts';
+import { IS_NAN, linearLoop, loopGrid, p, prelude, walk } from './wgsl.ts';
 
 /** An op's WGSL: operands arrive converted to `operand`, the expression has type `result`. */
 interface OpRule {
@@ -161,13 +161,13 @@ function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: V
     const value = convert(rule.expr(args), rule.result, storageType(out.buffer.dtype));
     return `${prelude(ops.bindings, params.length)}
 ${rule.helpers ?? ''}
-${linearEntry()}
-  if (i >= ${p(0)}) { return; }
-${walk('at', 'i', rank, (d) => p(1 + d), walkers)}
-  O[at0] = ${value};
-}`;
+${linearLoop(
+  p(0),
+  `${walk('at', 'i', rank, (d) => p(1 + d), walkers)}
+  O[at0] = ${value};`,
+)}`;
   };
-  return { key, source, buffers: ops.buffers, params, workgroups: grid(Math.ceil(n / WORKGROUP)) };
+  return { key, source, buffers: ops.buffers, params, workgroups: loopGrid(n) };
 }
 
 export function unaryKernel(op: UnaryOp, x: View, out: View): KernelCall | null {

@@ -9,7 +9,7 @@ import { storageType } from '../dtypes.ts';
 import type { KernelCall } from '../kernel.ts';
 import type { GpuBuffer } from '../buffer-pool.ts';
 import { numel } from '../strided.ts';
-import { IS_NAN, WORKGROUP, grid, linearEntry, p, prelude } from '../codegen/wgsl.ts';
+import { IS_NAN, linearLoop, loopGrid, p, prelude } from '../codegen/wgsl.ts';
 
 const bits = new Int32Array(1);
 const asFloat = new Float32Array(bits.buffer);
@@ -80,17 +80,14 @@ export function adamKernel(
     } else lines.push('let second = vi;');
     lines.push(`${at(0)} = ${t}(pi + -${c(0)} * (mi / (sqrt(second) / ${c(1)} + ${c(6)})));`);
     return `${prelude(bindings, params.length)}${amsgrad ? IS_NAN : ''}
-${linearEntry()}
-  if (i >= ${p(0)}) { return; }
-${lines.map((l) => `  ${l}`).join('\n')}
-}`;
+${linearLoop(p(0), lines.map((l) => `    ${l}`).join('\n'))}`;
   };
   return {
     key,
     source,
     buffers,
     params,
-    workgroups: grid(Math.ceil(n / WORKGROUP)),
+    workgroups: loopGrid(n),
     writable: views.length - 1,
   };
 }
