@@ -28,6 +28,7 @@ const reference: Record<string, (a: number, b: number) => number> = {
   neg: (a) => -a,
   abs: (a) => Math.abs(a),
   sqrt: (a) => Math.sqrt(a),
+  reciprocal: (a) => 1 / a,
   relu: (a) => (a > 0 ? a : a !== a ? a : 0),
 };
 
@@ -60,7 +61,7 @@ describe('CPU float32 elementwise ops, WebAssembly SIMD path', () => {
         expectElements(scalarA, (i) => reference[op]!(a[2]!, b[i]!));
       });
     }
-    for (const op of ['neg', 'abs', 'sqrt', 'relu'] as const) {
+    for (const op of ['neg', 'abs', 'sqrt', 'relu', 'reciprocal'] as const) {
       it(`${op} over ${n} elements`, () => {
         const a = values(n, 2).map(Math.fround);
         const out = view(new Array<number>(n).fill(0));
@@ -69,4 +70,48 @@ describe('CPU float32 elementwise ops, WebAssembly SIMD path', () => {
       });
     }
   }
+
+  /** A [rows, cols] float32 view of data (row-major) at offset 3, with the given strides. */
+  const matrix = (data: number[], rows: number, cols: number, strides: [number, number]): View => ({
+    ...view(data),
+    shape: [rows, cols],
+    strides,
+  });
+
+  // Rows of 5,000 cross the kernel's chunks of 8,192 elements; rows of 37 share them.
+  for (const [rows, cols] of [
+    [3, 5000],
+    [40, 37],
+  ] as const) {
+    for (const op of ['sub', 'div'] as const) {
+      it(`${op} of broadcast rows and columns, [${rows}, ${cols}]: [${rows}, ${cols}] − [${rows}, 1], [${rows}, 1] − [1, ${cols}], transposed`, () => {
+        const a = values(rows * cols, 3).map(Math.fround);
+        const col = values(rows, 4).map(Math.fround);
+        const row = values(cols, 6).map(Math.fround);
+        const f = reference[op]!;
+        const out = () => matrix(new Array<number>(rows * cols).fill(0), rows, cols, [cols, 1]);
+        const o1 = out();
+        binary(op, matrix(a, rows, cols, [cols, 1]), matrix(col, rows, cols, [1, 0]), o1);
+        expectElements({ ...o1, shape: [rows * cols] }, (k) => f(a[k]!, col[Math.floor(k / cols)]!));
+        const o2 = out();
+        binary(op, matrix(col, rows, cols, [1, 0]), matrix(row, rows, cols, [0, 1]), o2);
+        expectElements({ ...o2, shape: [rows * cols] }, (k) => f(col[Math.floor(k / cols)]!, row[k % cols]!));
+        // A transposed operand (inner stride ≠ 1) is left to the JavaScript loop: the same values.
+        const o3 = out();
+        binary(op, matrix(row, rows, cols, [0, 1]), matrix(a, rows, cols, [1, rows]), o3);
+        expectElements({ ...o3, shape: [rows * cols] }, (k) =>
+          f(row[k % cols]!, a[(k % cols) * rows + Math.floor(k / cols)]!),
+        );
+      });
+    }
+  }
+
+  it('writes in place over its own first operand', () => {
+    const n = 1003;
+    const a = values(n, 8).map(Math.fround);
+    const b = values(n, 9).map(Math.fround);
+    const x = view(a);
+    binary('mul', x, view(b), x);
+    expectElements(x, (i) => a[i]! * b[i]!);
+  });
 });

@@ -1,7 +1,7 @@
 /** Elementwise kernels: one JavaScript expression per op, compiled into strided loops. */
 import type { BinaryOp, UnaryOp, View } from '../../backend/types.ts';
 import { isHalfPrecision, type DType } from '../../dtype.ts';
-import { cpuData } from './buffer.ts';
+import { cpuData, makeCpuBuffer } from './buffer.ts';
 import { contiguous, elementwise } from './strided.ts';
 import { isSimdBinary, isSimdUnary, wasmElementwise } from './wasm/elementwise.ts';
 
@@ -58,39 +58,37 @@ function finish(expr: string, out: DType): string {
 
 export function unary(op: UnaryOp, x: View, out: View): void {
   if (op === 'identity' && copyFlat(x, out)) return;
-  if (isSimdUnary(op) && simdReady(x, out) && contiguous(x)) {
-    const n = count(out);
-    if (wasmElementwise(op, f32(x), x.offset, null, 0, false, f32(out), out.offset, n)) return;
+  if (simdReady([x], out)) {
+    if (isSimdUnary(op) && wasmElementwise(op, [x], out)) return;
+    // 1 / x as a division of broadcast ones: the same correctly rounded quotient.
+    if (op === 'reciprocal' && wasmElementwise('div', [ones(out), x], out)) return;
   }
   elementwise(`u:${op}`, finish(unaryExpr[op], out.buffer.dtype), [x], out);
 }
 
 export function binary(op: BinaryOp, a: View, b: View, out: View): void {
-  if (isSimdBinary(op) && simdReady(a, out) && b.buffer.dtype === 'float32') {
-    // The kernel streams its first operand; a scalar first operand swaps places where the op commutes.
-    const [x, y] = contiguous(a) || !(op === 'add' || op === 'mul') ? [a, b] : [b, a];
-    const yScalar = isScalar(y);
-    if (contiguous(x) && (yScalar || contiguous(y))) {
-      const n = count(out);
-      if (wasmElementwise(op, f32(x), x.offset, f32(y), y.offset, yScalar, f32(out), out.offset, n)) return;
-    }
-  }
+  if (isSimdBinary(op) && simdReady([a, b], out) && wasmElementwise(op, [a, b], out)) return;
   elementwise(`b:${op}`, finish(binaryExpr[op], out.buffer.dtype), [a, b], out);
 }
 
 /** Below this many elements the JavaScript loop beats the WebAssembly call and its copies. */
 const SIMD_MIN_ELEMENTS = 256;
 
+const ONE = makeCpuBuffer('float32', new Float32Array([1]));
+/** A float32 1 broadcast to out's shape. */
+const ones = (out: View): View => ({ buffer: ONE, shape: out.shape, strides: out.shape.map(() => 0), offset: 0 });
+
 /** Whether a float32 op writing a contiguous float32 out is large enough for the SIMD kernels. */
-function simdReady(x: View, out: View): boolean {
+function simdReady(operands: readonly View[], out: View): boolean {
   return (
-    out.buffer.dtype === 'float32' && x.buffer.dtype === 'float32' && contiguous(out) && count(out) >= SIMD_MIN_ELEMENTS
+    out.buffer.dtype === 'float32' &&
+    operands.every((v) => v.buffer.dtype === 'float32') &&
+    contiguous(out) &&
+    count(out) >= SIMD_MIN_ELEMENTS
   );
 }
 
 const count = (v: View): number => v.shape.reduce((a, b) => a * b, 1);
-const isScalar = (v: View): boolean => v.strides.every((s) => s === 0);
-const f32 = (v: View): Float32Array => cpuData(v) as Float32Array;
 
 export function where(cond: View, a: View, b: View, out: View): void {
   elementwise('where', finish('(v0 ? v1 : v2)', out.buffer.dtype), [cond, a, b], out);

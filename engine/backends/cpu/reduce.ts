@@ -75,46 +75,65 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[], out: View
   if (op !== 'sum' && op !== 'prod' && s.redShape.some((d) => d === 0)) {
     throw new RangeError(`${op}(): expected a non-empty reduction, but the reduced dims have size 0`);
   }
-  const fold = folds[op];
-  const [last, step] = innermost(s.redShape, s.redStrides);
+  const red = merged(s.redShape, s.redStrides);
+  const fold = foldFor(op, data);
+  const [last, step] = innermost(red.shape, red.strides);
   let k = 0;
   forEachOffset(x.offset, s.keptShape, s.keptStrides, (base) => {
     let acc = init[op];
-    if (s.redShape.length === 1) acc = fold(data, base, last, step, acc);
-    else forEachRow(s.redShape, [s.redStrides], [base], ([p]) => (acc = fold(data, p!, last, step, acc)));
+    if (red.shape.length === 1) acc = fold(data, base, last, step, acc);
+    else forEachRow(red.shape, [red.strides], [base], ([p]) => (acc = fold(data, p!, last, step, acc)));
     write(out, k++, offsets, acc);
   });
 }
 
 /**
- * Each op folds one strided row into its accumulator, in order. Top-level functions rather than
- * closures, so that V8 compiles each loop once for its array type; max and min let NaN win.
+ * The reduced dims with each run that walks memory evenly (a dim's stride is the next one's stride
+ * times its size) made one dim: a whole contiguous tensor is one row, which the fold runs through
+ * in a single call. The elements are visited in the same order, so the result is the same.
  */
-const folds: Readonly<Record<ReduceOp, (data: HostArray, p: number, n: number, step: number, acc: number) => number>> =
-  {
-    sum: (data, p, n, step, acc) => {
-      for (let j = 0; j < n; j++, p += step) acc += data[p]!;
-      return acc;
-    },
-    prod: (data, p, n, step, acc) => {
-      for (let j = 0; j < n; j++, p += step) acc *= data[p]!;
-      return acc;
-    },
-    max: (data, p, n, step, acc) => {
-      for (let j = 0; j < n; j++, p += step) {
-        const v = data[p]!;
-        if (v > acc || v !== v) acc = acc !== acc ? acc : v;
-      }
-      return acc;
-    },
-    min: (data, p, n, step, acc) => {
-      for (let j = 0; j < n; j++, p += step) {
-        const v = data[p]!;
-        if (v < acc || v !== v) acc = acc !== acc ? acc : v;
-      }
-      return acc;
-    },
-  };
+function merged(shape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
+  const out = { shape: [] as number[], strides: [] as number[] };
+  shape.forEach((d, i) => {
+    const at = out.shape.length - 1;
+    if (at >= 0 && out.strides[at] === strides[i]! * d) {
+      out.shape[at]! *= d;
+      out.strides[at] = strides[i]!;
+    } else {
+      out.shape.push(d);
+      out.strides.push(strides[i]!);
+    }
+  });
+  return out;
+}
+
+type Fold = (data: HostArray, p: number, n: number, step: number, acc: number) => number;
+
+/**
+ * Each op folds one strided row into its accumulator, in order; max and min let NaN win. Each
+ * (op, array type) gets a function of its own, compiled from this text: a loop that only ever reads
+ * one kind of typed array stays monomorphic, several times faster in V8 than one shared by the
+ * float32 sums, the int32 counts and the bool masks of a program.
+ */
+const foldBodies: Readonly<Record<ReduceOp, string>> = {
+  sum: 'acc += data[p];',
+  prod: 'acc *= data[p];',
+  max: 'const v = data[p]; if (v > acc || v !== v) acc = acc !== acc ? acc : v;',
+  min: 'const v = data[p]; if (v < acc || v !== v) acc = acc !== acc ? acc : v;',
+};
+
+const folds = new Map<string, Fold>();
+
+function foldFor(op: ReduceOp, data: HostArray): Fold {
+  const key = `${op}|${data.constructor.name}`;
+  let fold = folds.get(key);
+  if (!fold) {
+    const body = `for (let j = 0; j < n; j++, p += step) { ${foldBodies[op]} } return acc;`;
+    fold = new Function('data', 'p', 'n', 'step', 'acc', body) as Fold;
+    folds.set(key, fold);
+  }
+  return fold;
+}
 
 /** First index of the max (min) along axis; NaN counts as the max, as in torch. */
 export function argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {

@@ -1,14 +1,22 @@
 /**
- * Float32 elementwise ops as WebAssembly SIMD loops, four lanes at a time, for contiguous operands
- * (or a broadcast scalar). V8 runs a JavaScript loop over Float32Arrays with a float32→float64
- * conversion per load and back per store; these loops do one f32x4 instruction per four elements,
- * so even with the copies into and out of the module's memory they are several times faster.
+ * Float32 elementwise ops as WebAssembly SIMD loops, four lanes at a time. V8 runs a JavaScript loop
+ * over Float32Arrays with a float32→float64 conversion per load and back per store; these loops do
+ * one f32x4 instruction per four elements.
+ *
+ * The operands are copied into the module's memory and the result out of it a chunk at a time, so
+ * the three slots stay in the cache and a large op reads and writes its tensors once, as a
+ * JavaScript loop would. Copying row by row, an operand may be any view whose rows run with stride
+ * 1 or 0 (a value broadcast along the row, written out with fill): [N, N] − [N, 1] and
+ * [N, 1] + [1, N] take this path too.
  *
  * Results are bit-identical to the JavaScript kernels: +, −, ×, ÷ and √ of float32 values done in
  * float64 and rounded once to float32 give the correctly rounded float32 result (float64 carries
  * more than twice float32's precision), which is what f32x4 computes. ReLU keeps NaN and maps −0
  * to +0, as the JavaScript expression does.
  */
+import type { View } from '../../../backend/types.ts';
+import { cpuData } from '../buffer.ts';
+import { contiguous, forEachRow, innermost } from '../strided.ts';
 import { FunctionBuilder, moduleBytes } from './emit.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 
@@ -26,11 +34,16 @@ export function isSimdUnary(op: string): op is SimdUnaryOp {
   return UNARY.has(op);
 }
 
-/** run(a, b, out, end, bStep): out[i] = op(a[i], b[i]) for out < end, 16 bytes a step; b advances bStep (0: a scalar splat). */
-type Run = (a: number, b: number, out: number, end: number, bStep: number) => void;
+/** Elements per slot and pass: three 32 KiB slots (two operands, the result) fit in a core's cache. */
+const CHUNK = 8192;
+/** Rows shorter than this cost more in per-row copies than the SIMD loop saves. */
+const MIN_ROW = 32;
+
+/** run(a, b, out, end): out[i] = op(a[i], b[i]) for out < end, 16 bytes a step (b unread by unary ops). */
+type Run = (a: number, b: number, out: number, end: number) => void;
 
 function moduleFor(op: Op): Uint8Array {
-  const f = new FunctionBuilder(['a', 'b', 'out', 'end', 'bStep']);
+  const f = new FunctionBuilder(['a', 'b', 'out', 'end']);
   f.local('y', 'v128');
   const binary = isSimdBinary(op);
   f.loop((body) => {
@@ -46,7 +59,7 @@ function moduleFor(op: Op): Uint8Array {
       body.get('a').v128Load().simdOp(op);
     }
     body.v128Store();
-    body.addTo('a', 16).get('b').get('bStep').i32Add().set('b').addTo('out', 16);
+    body.addTo('a', 16).addTo('b', 16).addTo('out', 16);
     body.get('out').get('end').i32Ne().brIf(0);
   });
   return moduleBytes('run', f, 'memory');
@@ -64,33 +77,63 @@ function load(op: Op): Kernel | null {
   if (cached !== undefined) return cached;
   const module = instantiate(moduleFor(op));
   const kernel = module && { run: module.exports.run as Run, memory: module.memory };
+  if (kernel) growTo(kernel.memory, 3 * CHUNK * 4);
   kernels.set(op, kernel);
   return kernel;
 }
 
 /**
- * out[oo …] = op(a[ao …], b[bo …]) over n elements (b: one value when bScalar); b is ignored for
- * a unary op. False (nothing done) where WebAssembly SIMD is unavailable.
+ * out = op(operands…) for a contiguous float32 `out` and float32 operands broadcast to its shape
+ * (one operand for a unary op, two for a binary one). False (nothing done) where WebAssembly SIMD
+ * is unavailable or an operand's rows are neither contiguous nor broadcast, or too short; also
+ * where an operand reads memory that `out` writes at another place (the JavaScript loop defines
+ * what that does).
  */
-// prettier-ignore
-export function wasmElementwise(
-  op: Op, a: Float32Array, ao: number, b: Float32Array | null, bo: number, bScalar: boolean,
-  out: Float32Array, oo: number, n: number,
-): boolean {
+export function wasmElementwise(op: Op, operands: readonly View[], out: View): boolean {
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  const scalar = operands.map((v) => v.strides.every((s) => s === 0));
+  const whole = operands.every((v, i) => scalar[i] || contiguous(v));
+  const shape = whole ? [n] : out.shape;
+  const cols = shape.at(-1) ?? 1;
+  const steps = operands.map((v, i) => (scalar[i] ? 0 : whole ? 1 : innermost(v.shape, v.strides)[1]));
+  if (steps.some((s) => s !== 0 && s !== 1) || (!whole && cols < MIN_ROW)) return false;
+  if (operands.some((v) => v.buffer === out.buffer && !(contiguous(v) && v.offset === out.offset))) return false;
   const k = load(op);
   if (k === null) return false;
-  const span = Math.ceil(n / 4) * 16;
-  const bSpan = b === null || bScalar ? 16 : span;
-  growTo(k.memory, 2 * span + bSpan);
   const heap = new Float32Array(k.memory.buffer);
-  const bBase = span;
-  const oBase = span + bSpan;
-  heap.set(a.subarray(ao, ao + n), 0);
-  if (b !== null) {
-    if (bScalar) heap.fill(b[bo]!, bBase / 4, bBase / 4 + 4);
-    else heap.set(b.subarray(bo, bo + n), bBase / 4);
-  }
-  k.run(0, bBase, oBase, oBase + span, bScalar ? 0 : 16);
-  out.set(heap.subarray(oBase / 4, oBase / 4 + n), oo);
+  const sources = operands.map((v) => cpuData(v) as Float32Array);
+  const target = cpuData(out) as Float32Array;
+  let filled = 0;
+  let written = out.offset;
+  const flush = (): void => {
+    k.run(0, CHUNK * 4, 2 * CHUNK * 4, 2 * CHUNK * 4 + Math.ceil(filled / 4) * 16);
+    target.set(heap.subarray(2 * CHUNK, 2 * CHUNK + filled), written);
+    written += filled;
+    filled = 0;
+  };
+  const row = (offsets: readonly number[]): void => {
+    for (let j = 0; j < cols;) {
+      const len = Math.min(cols - j, CHUNK - filled);
+      for (let i = 0; i < sources.length; i++) {
+        const src = sources[i]!;
+        const at = i * CHUNK + filled;
+        if (steps[i] === 0) heap.fill(src[offsets[i]!]!, at, at + len);
+        else heap.set(src.subarray(offsets[i]! + j, offsets[i]! + j + len), at);
+      }
+      filled += len;
+      j += len;
+      if (filled === CHUNK) flush();
+    }
+  };
+  const offsets = operands.map((v) => v.offset);
+  if (whole) row(offsets);
+  else
+    forEachRow(
+      shape,
+      operands.map((v) => v.strides),
+      offsets,
+      row,
+    );
+  if (filled > 0) flush();
   return true;
 }
