@@ -4,11 +4,11 @@
  * fails clearly instead of computing a wrong gradient.
  */
 import { isGradEnabled } from '../autograd/grad-mode.ts';
-import type { BinaryOp } from '../backend/types.ts';
+import type { BinaryOp, UnaryOp } from '../backend/types.ts';
 import { canCast, isFloatingPoint, promoteTypes, promoteWithScalar, type DType } from '../dtype.ts';
 import { formatShape, broadcastShapes } from '../tensor/shape.ts';
 import { Tensor, type TensorLike } from '../tensor/tensor.ts';
-import { launchAssign, launchBinary, scalarTensor } from './kernels.ts';
+import { launchAssign, launchBinary, launchUnary, scalarTensor } from './kernels.ts';
 
 function checkWritable(self: Tensor, name: string): void {
   if (isGradEnabled() && self.isLeaf && self.requiresGrad) {
@@ -62,6 +62,17 @@ export function binary<T extends Tensor>(self: T, op: BinaryOp, other: TensorLik
   checkCast(self, op === 'div' && !isFloatingPoint(promoted) ? 'float32' : promoted, `${op}_`);
   const operand = other instanceof Tensor ? other : scalarTensor(other, self.dtype, self.device);
   launchBinary(op, self, operand.dtype === self.dtype ? operand : operand.to(self.dtype), self.dtype, self);
+  self.storage.version++;
+  return self;
+}
+
+/**
+ * op(self) written into self. A floating-point tensor outside autograd's recording is read and
+ * written by one kernel in place (each element is read before it is written): no temporary.
+ */
+export function unary<T extends Tensor>(self: T, op: UnaryOp, compute: (x: Tensor) => Tensor): T {
+  if ((isGradEnabled() && self.requiresGrad) || !isFloatingPoint(self.dtype)) return apply(self, compute, `${op}_`);
+  launchUnary(op, self, self.dtype, self);
   self.storage.version++;
   return self;
 }

@@ -37,10 +37,11 @@ export function broadcastView(t: Tensor, shape: readonly number[]) {
   return { ...t.strided, shape, strides: expandStrides(t.shape, t.strides, shape) };
 }
 
-export function launchUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor {
-  const out = emptyTensor(x.shape, dtype, x.device);
-  backendOf([x]).unary(op, x.strided, out.strided);
-  return out;
+/** op(x); with `out`, written into out's memory (x's shape; out may be x itself). */
+export function launchUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, out?: Tensor): Tensor {
+  const target = out ?? emptyTensor(x.shape, dtype, x.device);
+  backendOf(out ? [x, out] : [x]).unary(op, x.strided, target.strided);
+  return target;
 }
 
 /** a op b; with `out`, written into out's memory (which must have the broadcast shape). */

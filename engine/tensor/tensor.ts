@@ -596,7 +596,9 @@ export class Tensor {
     return inplace.binary(this, 'add', operand, (x) => el.add(x, operand));
   }
   sub_(other: TensorLike, options?: { alpha?: number }): this {
-    return this.add_(other instanceof Tensor ? other.neg() : -Number(other), options);
+    const { alpha = 1 } = optionsOf('Tensor.sub_', options, ['alpha']);
+    if (alpha === 1) return inplace.binary(this, 'sub', other, (x) => el.sub(x, other));
+    return this.add_(other instanceof Tensor ? other.neg() : -Number(other), { alpha });
   }
   mul_(other: TensorLike): this {
     return inplace.binary(this, 'mul', other, (x) => el.mul(x, other));
@@ -609,13 +611,22 @@ export class Tensor {
     return inplace.apply(this, (x) => el.clamp(x, o.min, o.max), 'clamp_');
   }
   relu_(): this {
-    return inplace.apply(this, (x) => el.relu(x), 'relu_');
+    return inplace.unary(this, 'relu', (x) => el.relu(x));
   }
   neg_(): this {
-    return inplace.apply(this, (x) => el.neg(x), 'neg_');
+    return inplace.unary(this, 'neg', (x) => el.neg(x));
   }
   sqrt_(): this {
-    return inplace.apply(this, (x) => el.sqrt(x), 'sqrt_');
+    return inplace.unary(this, 'sqrt', (x) => el.sqrt(x));
+  }
+  reciprocal_(): this {
+    return inplace.unary(this, 'reciprocal', (x) => el.reciprocal(x));
+  }
+  exp_(): this {
+    return inplace.unary(this, 'exp', (x) => el.exp(x));
+  }
+  log_(): this {
+    return inplace.unary(this, 'log', (x) => el.log(x));
   }
   addcmul_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
     return this.add_(el.mul(t1, t2), { alpha: optionsOf('Tensor.addcmul_', options, ['value']).value ?? 1 });

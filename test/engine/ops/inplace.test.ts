@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
 import { devices } from '../../helpers/devices.ts';
-import { expectExact } from '../../helpers/assert.ts';
+import { expectExact, expectTensor } from '../../helpers/assert.ts';
 
 describe.each(devices)('in-place ops (%s)', (device) => {
   it('write into the tensor and bump its version', async () => {
@@ -24,6 +24,34 @@ describe.each(devices)('in-place ops (%s)', (device) => {
     await expectExact(t, [2, 3, 4]);
     t.maskedFill_(t.gt(2.5), 0);
     await expectExact(t, [2, 0, 0]);
+  });
+
+  it('unary ops write their result over their input, on views too', async () => {
+    const t = torch.tensor([0.5, 1, 2, 4], { device });
+    const v0 = t._version;
+    expect(t.reciprocal_()).toBe(t);
+    await expectExact(t, [2, 1, 0.5, 0.25]);
+    t.log_().exp_();
+    await expectTensor(t, [2, 1, 0.5, 0.25], { atol: 1e-6 });
+    t.neg_().relu_();
+    await expectExact(t, [0, 0, 0, 0]);
+    expect(t._version).toBe(v0 + 5);
+    // A column of a matrix: only its elements change.
+    const m = torch.full([300, 2], 4, { device });
+    m.slice(1, 1, 2).sqrt_();
+    await expectExact(m.sum(0), [1200, 600]);
+    // x.sub_(y) is x − y; with alpha, x − alpha·y.
+    await expectExact(torch.tensor([5, 7], { device }).sub_(torch.tensor([1, 2], { device })), [4, 5]);
+    await expectExact(torch.tensor([5, 7], { device }).sub_(torch.tensor([1, 2], { device }), { alpha: 2 }), [3, 3]);
+  });
+
+  it('unary in-place ops keep autograd: the gradient of the result, the input read before it is overwritten', async () => {
+    const x = torch.tensor([0.5, 2], { device, requiresGrad: true });
+    const y = x.mul(1);
+    y.reciprocal_().exp_();
+    y.sum().backward();
+    // d/dx exp(1/x) = −exp(1/x)/x².
+    await expectTensor(x.grad!, [-Math.exp(2) / 0.25, -Math.exp(0.5) / 4], { rtol: 1e-5 });
   });
 
   it('broadcast the operand, not the destination', () => {
