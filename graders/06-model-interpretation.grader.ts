@@ -4,7 +4,7 @@
 // interpret is exercise 04's MLP, trained here once per run (model.ts), so that no learner code is
 // needed to make it; its hidden features feed the t-SNE whose quality the grader measures itself.
 //
-// Time goes to the t-SNE of 1,000 points (300 steps, the solution's each seven passes over a
+// Time goes to the t-SNE of 1,000 points (200 steps, the solution's each seven passes over a
 // 1,000 × 1,000 matrix) and to training (one epoch over 60,000 images); the grader's own references
 // (distances, P, neighbours) are computed once.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,10 +41,11 @@ const report = () => loadTarget<Report>(EXERCISE, 'report.ts');
 
 /**
  * The t-SNE the grader runs on the hidden features of the first test images, and the bars its
- * embedding must clear: the solution reaches trustworthiness 0.98 and 5-NN accuracy 0.92; the README
- * gives the reference implementations' own bars. These leave room for other seeds and settings.
+ * embedding must clear: the solution reaches trustworthiness 0.98 and 5-NN accuracy 0.93 (KL 0.75;
+ * 300 steps with 100 exaggerated give 0.98, 0.92 and KL 0.73 in half as much time again); the
+ * README gives the reference implementations' own bars. These leave room for other seeds and settings.
  */
-const TSNE = { perplexity: 30, iterations: 300, exaggerationIterations: 100 };
+const TSNE = { perplexity: 30, iterations: 200, exaggerationIterations: 50 };
 const POINTS: Record<torch.Device, number> = { cpu: 1000, webgpu: 500 };
 const BARS = { trustworthiness: 0.9, knn: 0.85 };
 const SEED_MODEL = 0;

@@ -29,7 +29,7 @@ export async function conditionalP(d2: torch.Tensor, perplexity: number, tol = 1
   let beta = torch.ones([n, 1], { device });
   let lo = torch.zeros([n, 1], { device });
   let hi = torch.full([n, 1], Infinity, { device });
-  let e = shifted.neg().exp();
+  let e = shifted.neg().exp_();
   let sum = e.sum({ dim: 1, keepdim: true });
   for (let iter = 0; iter < 200; iter++) {
     // H = log Σ e + β·Σ d·e / Σ e (nats), the entropy of the row after the shift. p = e / Σ e is
@@ -46,7 +46,7 @@ export async function conditionalP(d2: torch.Tensor, perplexity: number, tol = 1
     // Up: double β until a β is found that is too large, then bisect; down: bisect towards lo.
     const raised = torch.where(hi.eq(Infinity), beta.mul(2), beta.add(hi).div(2));
     beta = torch.where(up, raised, torch.where(down, beta.add(lo).div(2), beta));
-    e = shifted.mul(beta.neg()).exp();
+    e = shifted.mul(beta.neg()).exp_();
     sum = e.sum({ dim: 1, keepdim: true });
   }
   return e.div(sum);
@@ -89,7 +89,9 @@ export interface TsneResult {
  * (+0.2 where the gradient changed sign against the last step, ×0.8 where not, at least 0.01).
  *
  * Time goes to the N × N matrices: a step makes seven passes over them (each op on an N × N tensor
- * is one), so the code below is written to make few: that is all there is to its speed.
+ * is one) and allocates two (in-place ops, `reciprocal_`, `sub_`, `mul_`, write into a matrix the
+ * step has just made, as NumPy code writes `dist += 1; dist **= -1`), so the code below is written
+ * to make few: that is all there is to its speed.
  */
 export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<TsneResult> {
   const n = x.shape[0]!;
@@ -106,7 +108,7 @@ export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<
   const p = jointP(await conditionalP(squaredDistances(x.detach()), perplexity));
   const exaggerated = p.mul(exaggeration);
   // KL(P‖Q) = Σ p·log p − Σ p·log q, and with q = w/Z, w = 1/(1 + d²), Σ p = 1:
-  // −Σ p·log q = Σ p·log(1 + d²) + log Z. The first sum (over p > 0) is the same at every step.
+  // −Σ p·log q = log Z − Σ p·log w. The first sum (over p > 0) is the same at every step.
   const entropyP = await p
     .mul(p.where(p.gt(0), 1).log())
     .sum()
@@ -122,27 +124,38 @@ export async function tsne(x: torch.Tensor, options: TsneOptions = {}): Promise<
     // [1 + ‖yᵢ‖², 1, −2yᵢ] and [1, ‖yⱼ‖², yⱼ], so one matmul of two [N, 4] matrices writes the whole
     // N × N matrix (no broadcast sums over it). Rounding may leave the diagonal a hair off 1: harmless.
     const norms = y.pow(2).sum({ dim: 1, keepdim: true });
-    const d1 = torch.cat([norms.add(1), ones, y.mul(-2)], 1).matmul(torch.cat([ones, norms, y], 1).t());
-    const w = d1.reciprocal();
+    // 1 + ‖yᵢ − yⱼ‖² = (1 + ‖yᵢ‖²)·1 + 1·‖yⱼ‖² − 2yᵢ·yⱼ: the dot product of the rows
+    // [1 + ‖yᵢ‖², 1, −2yᵢ] and [1, ‖yⱼ‖², yⱼ], so one matmul of two [N, 4] matrices writes the whole
+    // N × N matrix (no broadcast sums over it), and w = 1/(1 + d²) is taken in place over it.
+    // Rounding may leave the diagonal a hair off 1: harmless.
+    const w = torch
+      .cat([norms.add(1), ones, y.mul(-2)], 1)
+      .matmul(torch.cat([ones, norms, y], 1).t())
+      .reciprocal_();
     // q = w / Σ_{i≠j} w. The diagonal keeps w_ii = 1 (masking it would cost a pass): it is left
     // out of the sum, p_ii = 0 keeps it out of the KL, and in the gradient it multiplies yᵢ − yᵢ = 0.
     const z = w.sum().sub(n);
-    const m = (early ? exaggerated : p).sub(w.div(z)).mul(w);
-    // Σⱼ mᵢⱼ(yᵢ − yⱼ) = yᵢ·Σⱼ mᵢⱼ − (m·y)ᵢ: one matmul with [y, 1] gives m·y and the row sums.
+    // The KL of this step's y, before its update: the KL after `it` steps.
+    if (it % logEvery === 0 || it === iterations - 1) {
+      const cross = z.log().sub(p.mul(w.log()).sum());
+      kl.push({ iteration: it, value: entropyP + (await cross.item()) });
+    }
+    // m = (q − p)·w: q is the one new matrix of the step, p and w are folded into it in place.
+    const m = w
+      .div(z)
+      .sub_(early ? exaggerated : p)
+      .mul_(w);
+    // ∂C/∂yᵢ = 4·Σⱼ (pᵢⱼ − qᵢⱼ)wᵢⱼ(yᵢ − yⱼ) = 4·((m·y)ᵢ − yᵢ·Σⱼ mᵢⱼ): one matmul with [y, 1]
+    // gives m·y and the row sums.
     const my = m.matmul(torch.cat([y, ones], 1));
-    const grad = y
-      .mul(my.slice(1, 2, 3))
-      .sub(my.slice(1, 0, 2))
+    const grad = my
+      .slice(1, 0, 2)
+      .sub(y.mul(my.slice(1, 2, 3)))
       .mul(4);
     const momentum = early ? 0.5 : 0.8;
     const flipped = grad.gt(0).ne(update.gt(0));
     gains = torch.where(flipped, gains.add(0.2), gains.mul(0.8)).clamp(0.01);
     update = update.mul(momentum).sub(gains.mul(grad).mul(learningRate));
-    // The KL of this step's y, before its update: the KL after `it` steps.
-    if (it % logEvery === 0 || it === iterations - 1) {
-      const cross = p.mul(d1.log()).sum().add(z.log());
-      kl.push({ iteration: it, value: entropyP + (await cross.item()) });
-    }
     y = y.add(update);
   }
   return { embedding: y, kl };
