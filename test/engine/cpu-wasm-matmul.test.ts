@@ -141,8 +141,8 @@ describe('cpu WebAssembly SIMD matmul', () => {
   });
 
   it('sums blocks of K into C in order, bit for bit, for any layout and a broadcast B', () => {
-    // K = 1600: three blocks of 534, the later ones continuing each sum from C's scratch; a K block
-    // of row-major A is staged one row at a time, of transposed B one column at a time.
+    // K = 1600: two blocks of 800, the second continuing each sum from C's scratch (K = 1537: 769
+    // and 768); a K block of row-major A is staged one row at a time, of transposed B one column at a time.
     const t: Layout = { ...plain(0), transposed: true };
     check(false, [], 9, 1600, 19, plain(0), plain(0), plain(0));
     check(false, [], 13, 1600, 70, t, t, { ...t, offset: 2 });
