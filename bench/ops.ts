@@ -3,7 +3,9 @@
  * and allocation): fp32 matmul GFLOP/s, elementwise throughput, and one forward+backward of the
  * MLP 784-128-10 at batch 64.
  */
+import { availableParallelism } from 'node:os';
 import * as torch from '#engine';
+import { matmulThreadsReady } from '../engine/backends/cpu/wasm/matmul.ts';
 import type { Figures } from './compare.ts';
 import { timeMs } from './timing.ts';
 
@@ -21,7 +23,19 @@ export async function matmulRows(
     if (n === 512) figures.matmul_512_gflops = gflops;
     rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(2)} GFLOP/s`]);
   }
+  if (device === 'cpu' && availableParallelism() > 1) rows.push(await twoThreadRow());
   return rows;
+}
+
+/** matmul n=512 with torch.setNumThreads(2), once its worker has started (then back to one thread). */
+async function twoThreadRow(n = 512): Promise<string[]> {
+  torch.setNumThreads(2);
+  for (let i = 0; i < 300 && matmulThreadsReady() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  const a = torch.rand(n, n);
+  const b = torch.rand(n, n);
+  const ms = await timeMs(() => a.matmul(b), 5);
+  torch.setNumThreads(1);
+  return [`matmul n=${n}, setNumThreads(2)`, `${ms.toFixed(2)} ms`, `${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s`];
 }
 
 export async function elementwiseRows(device: torch.Device, n = 1 << 20): Promise<string[][]> {

@@ -32,6 +32,7 @@ export {
   type RandomOptions,
 } from './tensor/create.ts';
 export { Generator, manualSeed, initialSeed, defaultGenerator } from './tensor/random.ts';
+export { getNumThreads, setNumThreads } from './threads.ts';
 export * from './functional.ts';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.ts';
 export * as autograd from './autograd/index.ts';

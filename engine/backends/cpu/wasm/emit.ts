@@ -284,16 +284,29 @@ export function moduleBytes(fnName: string, fn: FunctionBuilder, memoryName: str
   return moduleOfFunctions({ [fnName]: fn }, memoryName);
 }
 
-/** The same with several functions sharing the memory, each exported under its key. */
-export function moduleOfFunctions(functions: Record<string, FunctionBuilder>, memoryName: string): Uint8Array {
+/**
+ * The same with several functions sharing the memory, each exported under its key. With
+ * `sharedMaxPages` the memory is not the module's own but imported as env.memory, shared (threads
+ * proposal: limits flag 0x03, a maximum required), so instances on several threads see one memory.
+ */
+export function moduleOfFunctions(
+  functions: Record<string, FunctionBuilder>,
+  memoryName: string,
+  sharedMaxPages?: number,
+): Uint8Array {
   const fns = Object.entries(functions);
   const funcTypes = fns.map(([, fn]) => [0x60, ...vec(fn.params.map(() => [VALTYPE.i32])), ...vec([])]);
+  const memory =
+    sharedMaxPages === undefined
+      ? section(5, vec([[0x00, ...uleb(1)]])) // memory section: limits {min 1, no max}
+      : section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(sharedMaxPages)]])); // import section
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d], // magic "\0asm"
     ...[0x01, 0x00, 0x00, 0x00], // version 1
     ...section(1, vec(funcTypes)), // type section: type i for function i
+    ...(sharedMaxPages === undefined ? [] : memory), // sections in id order: import (2) before function (3)
     ...section(3, vec(fns.map((_, i) => uleb(i)))), // function section: function i has type i
-    ...section(5, vec([[0x00, ...uleb(1)]])), // memory section: limits {min 1, no max}
+    ...(sharedMaxPages === undefined ? memory : []),
     ...section(
       7, // export section: the functions and memory 0
       vec([...fns.map(([n], i) => [...name(n), 0x00, ...uleb(i)]), [...name(memoryName), 0x02, ...uleb(0)]]),

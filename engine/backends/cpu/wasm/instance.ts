@@ -9,6 +9,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 
 export interface WasmMemory {
@@ -16,11 +17,21 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
-/** A compiled module's exports and its memory, or null where this runtime cannot run it. */
-export function instantiate(bytes: Uint8Array): { exports: Record<string, unknown>; memory: WasmMemory } | null {
+/**
+ * A compiled module's exports and its memory, or null where this runtime cannot run it. With
+ * `sharedMaxPages` the module imports its memory (see moduleOfFunctions) and gets a new shared one.
+ */
+export function instantiate(
+  bytes: Uint8Array,
+  sharedMaxPages?: number,
+): { exports: Record<string, unknown>; memory: WasmMemory } | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined || !wasm.validate(bytes)) return null;
-  const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+  const env =
+    sharedMaxPages === undefined
+      ? undefined
+      : { memory: new wasm.Memory({ initial: 1, maximum: sharedMaxPages, shared: true }) };
+  const { exports } = new wasm.Instance(new wasm.Module(bytes), env ? { env } : {});
   return { exports, memory: exports.memory as WasmMemory };
 }
 

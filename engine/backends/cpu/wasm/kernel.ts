@@ -68,9 +68,10 @@ export type GemmElements = 'f32' | 'i16';
  *     cCol += 32; bp += K·32
  *   } while (bp != bEnd)
  */
-export function gemmModuleBytes(elements: GemmElements = 'f32'): Uint8Array {
+export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?: number): Uint8Array {
   if (elements === 'i16') return moduleBytes('gemm', gemmFunction(elements), 'memory');
-  return moduleOfFunctions({ gemm: gemmFunction(elements), pack4: packFunction(4), pack8: packFunction(8) }, 'memory');
+  const fns = { gemm: gemmFunction(elements), pack4: packFunction(4), pack8: packFunction(8) };
+  return moduleOfFunctions(fns, 'memory', sharedMaxPages);
 }
 
 /**

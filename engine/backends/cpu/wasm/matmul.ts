@@ -9,6 +9,7 @@
 import type { Matrix } from '../matmul.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR } from './kernel.ts';
+import { CONTROL_BYTES, GemmPool } from './threads.ts';
 
 type Gemm = (
   a: number,
@@ -29,23 +30,75 @@ interface Kernel {
   memory: WasmMemory;
   /** Float32Array over memory.buffer; replaced after every grow (growing detaches the old buffer). */
   heap: Float32Array;
+  /** The first float of the scratch (a shared memory starts with the worker threads' control block). */
+  base: number;
+  /** gemm, on several threads where a pool shares the memory. */
+  run: (args: Parameters<Gemm>, work: number) => void;
 }
 
 let kernel: Kernel | null | undefined;
+/** The shared-memory kernel and its worker pool, made on the first setMatmulThreads(n > 1). */
+let shared: Kernel | null | undefined;
+let pool: GemmPool | null = null;
+let threads = 1;
 
-function load(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  const module = instantiate(gemmModuleBytes());
-  if (module === null) return (kernel = null);
+/** Shared memories declare a maximum; this one (1 GiB) is address space, not memory, until used. */
+const SHARED_MAX_PAGES = 16384;
+
+function instantiateKernel(sharedMemory: boolean): Kernel | null {
+  const bytes = gemmModuleBytes('f32', sharedMemory ? SHARED_MAX_PAGES : undefined);
+  const module = instantiate(bytes, sharedMemory ? SHARED_MAX_PAGES : undefined);
+  if (module === null) return null;
   const { exports, memory } = module;
-  const heap = new Float32Array(memory.buffer);
-  return (kernel = {
-    gemm: exports.gemm as Gemm,
+  const gemm = exports.gemm as Gemm;
+  const k: Kernel = {
+    gemm,
     pack4: exports.pack4 as Pack,
     pack8: exports.pack8 as Pack,
     memory,
-    heap,
-  });
+    heap: new Float32Array(memory.buffer),
+    base: sharedMemory ? CONTROL_BYTES / 4 : 0,
+    run: (args) => gemm(...args),
+  };
+  if (sharedMemory) {
+    growTo(memory, CONTROL_BYTES);
+    k.heap = new Float32Array(memory.buffer);
+    pool = new GemmPool(bytes, memory, gemm);
+    const p = pool;
+    k.run = (args, work) => p.run(...args, 4 * MR * args[5], MR, work, threads);
+  }
+  return k;
+}
+
+function load(): Kernel | null {
+  if (kernel === undefined) kernel = instantiateKernel(false);
+  return kernel;
+}
+
+/** The kernel for the current thread count: one with a shared memory and a pool above one thread. */
+function current(): Kernel | null {
+  return threads > 1 && shared ? shared : load();
+}
+
+/**
+ * Threads for large float32 products (the calling one included). Above one, the kernel moves to a
+ * shared memory with threads − 1 workers; where shared memory is not available it stays on one.
+ */
+export function setMatmulThreads(n: number): void {
+  threads = n;
+  if (n > 1 && shared === undefined) {
+    try {
+      shared = instantiateKernel(true);
+    } catch {
+      shared = null; // no shared WebAssembly memory (or no worker threads) here
+    }
+  }
+  pool?.grow(n);
+}
+
+/** Threads that would share a large product now: the calling one and the workers started so far. */
+export function matmulThreadsReady(): number {
+  return threads > 1 && pool ? 1 + Math.min(threads - 1, pool.ready()) : 1;
 }
 
 /** Whether this runtime validates the SIMD module (checked once, compiling it if so). */
@@ -95,7 +148,7 @@ export function wasmFloatMatmul(
   N: number,
   K: number,
 ): boolean {
-  const k = load();
+  const k = current();
   if (k === null) throw new Error('WebAssembly SIMD is not available');
   if (K === 0) {
     fillZero(out, M, N);
@@ -107,9 +160,10 @@ export function wasmFloatMatmul(
   const mc = Math.min(mp, Math.max(MR, Math.floor(A_BLOCK_BYTES / (4 * kc * MR)) * MR));
   const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / mp);
   const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
-  // Memory layout (f32 indices): packed B block at 0, packed A block after it, then C (mp × nc),
+  // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (mp × nc),
   // then room for the staged source block packRows reads.
-  const aBase = nc * kc;
+  const bBase = k.base;
+  const aBase = bBase + nc * kc;
   const cBase = aBase + mc * kc;
   const srcBase = cBase + mp * nc;
   const heap = reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
@@ -120,11 +174,13 @@ export function wasmFloatMatmul(
     for (let p0 = 0; p0 < K; p0 += kc) {
       const kb = Math.min(kc, K - p0);
       const bOff = b.off + j0 * b.col + p0 * b.row;
-      if (!bIsPacked) packRows(k, B, bOff, b.col, b.row, nb, kb, NR, 0, srcBase);
+      if (!bIsPacked) packRows(k, B, bOff, b.col, b.row, nb, kb, NR, bBase, srcBase);
       for (let i0 = 0; i0 < M; i0 += mc) {
         const mb = Math.min(mc, M - i0);
         packRows(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
-        k.gemm(4 * aBase, 0, 4 * (cBase + i0 * nc), roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, kb, 4 * nc, p0);
+        const [mTiles, nTiles] = [roundUp(mb, MR) / MR, roundUp(nb, NR) / NR];
+        const args: Parameters<Gemm> = [4 * aBase, 4 * bBase, 4 * (cBase + i0 * nc), mTiles, nTiles, kb, 4 * nc, p0];
+        k.run(args, mb * nb * kb);
       }
     }
     copyOut(heap, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
