@@ -32,6 +32,7 @@ export async function grade(course: Course, exercises: Exercise[], opts: GradeOp
       if (opts.signal?.aborted) results[i] = ungraded(e, interrupted());
       else {
         const r = await runExercise(course, e, target, opts);
+        opts.onEvent?.(e, { type: 'end' }); // also when its process died before it could say so
         results[i] = opts.signal?.aborted ? { ...r, status: 'error', error: interrupted() } : r;
       }
       opts.onProgress?.(++done, exercises.length);

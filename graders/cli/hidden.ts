@@ -100,7 +100,9 @@ export async function gradeWithHidden(
   const report = await grade(course, exercises, opts);
   const extra = opts.hidden ? hiddenExercises(course, exercises, opts.hidden) : [];
   if (extra.length === 0) return report;
-  const hidden = await grade(course, extra, opts);
+  // No live events from the hidden pass: its checks' titles are redacted unless --show-hidden.
+  const { onEvent: _, ...quiet } = opts;
+  const hidden = await grade(course, extra, quiet);
   const joined = attachHidden(report.exercises, hidden.exercises);
   const full: Report = {
     ...report,

@@ -46,10 +46,10 @@ try {
 }
 
 async function gradeOnce(course: Course, exercises: Exercise[], opts: Options): Promise<number> {
-  const onProgress = progressBar(opts.lang);
+  const progress = progressBar(opts.lang);
   const report = await gradeWithHidden(course, exercises, {
     ...opts,
-    ...(onProgress && { onProgress }),
+    ...progress,
     signal: interrupt.signal,
   });
   await writeReports(report, opts);

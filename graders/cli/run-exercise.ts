@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { ENV } from '../lib/env.ts';
+import type { GradeEvent } from '../lib/events.ts';
 import { text } from '../lib/text.ts';
 import { browseRequested } from './browse.ts';
 import { collect, ungraded } from './collect.ts';
@@ -11,7 +13,7 @@ import type { ExerciseResult } from './results.ts';
 import { BOOT } from './sandbox/boot.ts';
 import { BUNDLE_FILES, buildBundles } from './sandbox/build.ts';
 import { permissionFlags } from './sandbox/permissions.ts';
-import { verify } from './sandbox/signing.ts';
+import { verifier } from './sandbox/signing.ts';
 import type { Target } from './target.ts';
 
 export interface RunSettings {
@@ -22,6 +24,8 @@ export interface RunSettings {
   memoryMB?: number;
   /** Expensive checks run only once the quick ones of their exercise pass. */
   quickFirst?: boolean;
+  /** Each event of the exercise's grading as it arrives (a live progress line), before the report. */
+  onEvent?: (exercise: Exercise, event: GradeEvent) => void;
 }
 
 const DEFAULT_MEMORY_MB = 2048;
@@ -123,17 +127,20 @@ export async function runExercise(
   child.stderr!.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
   });
-  let results = '';
+  const pipe = verifier(key);
+  let received = 0;
   let flooded = false;
   let graderStarted: number | undefined;
+  const utf8 = new StringDecoder('utf8'); // a character split between two chunks stays whole
   child.stdio[3]?.on('data', (chunk: Buffer) => {
     graderStarted ??= Date.now();
-    if (results.length + chunk.length > RESULTS_LIMIT) {
+    received += chunk.length;
+    if (received > RESULTS_LIMIT) {
       flooded = true;
       kill(child.pid);
       return;
     }
-    results += chunk.toString();
+    for (const event of pipe.push(utf8.write(chunk))) settings.onEvent?.(exercise, event);
   });
   const watchdog = startWatchdog(
     child.pid!,
@@ -147,7 +154,7 @@ export async function runExercise(
   live.delete(child.pid!);
 
   if (process.env.TORCHLINGS_DEBUG) process.stderr.write(stderrTail); // the kit's developers' view of the child
-  const { events, foreign } = verify(key, results);
+  const { events, foreign } = pipe.end();
   return collect(exercise, timedOut ? events : await browseRequested(events, scratch), {
     timeoutSeconds,
     memoryMB,

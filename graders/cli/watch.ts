@@ -29,9 +29,8 @@ export async function watch(course: Course, exercises: Exercise[], opts: Options
       opts.lang,
     ),
   );
-  const onProgress = progressBar(opts.lang);
-  for (const e of (await grade(course, exercises, { ...opts, ...(onProgress && { onProgress }) })).exercises)
-    status.set(e.id, e.status);
+  const progress = progressBar(opts.lang);
+  for (const e of (await grade(course, exercises, { ...opts, ...progress })).exercises) status.set(e.id, e.status);
   for (;;) {
     const current = exercises.find((e) => status.get(e.id) !== 'passed');
     if (!current) {
@@ -42,7 +41,7 @@ export async function watch(course: Course, exercises: Exercise[], opts: Options
     const dir = join(course.root, 'exercises', folder(current));
     const changed = nextChange(dir, current.files, opts.poll); // armed before grading: no save is missed
     process.stdout.write(pick(text(`grading ${folder(current)}…\n`, `${folder(current)} 채점 중…\n`), opts.lang));
-    const report = await grade(course, [current], opts);
+    const report = await grade(course, [current], { ...opts, ...progress });
     status.set(current.id, report.exercises[0]!.status);
     show(report, opts, dir);
     if (report.passed) {

@@ -18,7 +18,7 @@ export interface RenderOptions {
   selection: boolean;
 }
 
-const SYMBOL = { passed: '✓', failed: '✗', 'not-started': '○', error: '!', skipped: '–' } as const;
+export const SYMBOL = { passed: '✓', failed: '✗', 'not-started': '○', error: '!', skipped: '–' } as const;
 const OUTPUT_LINES = 6;
 
 type Say = (t: Text) => string;

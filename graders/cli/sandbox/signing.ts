@@ -27,11 +27,22 @@ export interface Verified {
 
 /** The events on the pipe that the child's kit signed, in sequence. */
 export function verify(key: string, text: string): Verified {
+  const reader = verifier(key);
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * verify(), a chunk at a time as the pipe delivers them: push() returns the events of the lines that
+ * are complete now (the CLI shows each check's result as it comes), end() what was on the pipe in all.
+ */
+export function verifier(key: string): { push(chunk: string): GradeEvent[]; end(): Verified } {
   const secret = Buffer.from(key, 'hex');
   const events: GradeEvent[] = [];
   let foreign = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
+  let partial = '';
+  const take = (line: string): GradeEvent | undefined => {
+    if (line === '') return undefined;
     const m = /^@torchlings ([0-9a-f]{64}) ((\d+) (.*))$/.exec(line);
     const ok =
       m !== null &&
@@ -39,11 +50,28 @@ export function verify(key: string, text: string): Verified {
       timingSafeEqual(Buffer.from(m[1]!, 'hex'), Buffer.from(mac(secret, m[2]!), 'hex'));
     if (!ok) {
       foreign++;
-      continue;
+      return undefined;
     }
-    events.push(JSON.parse(m[4]!) as GradeEvent);
-  }
-  return { events, foreign };
+    const event = JSON.parse(m[4]!) as GradeEvent;
+    events.push(event);
+    return event;
+  };
+  return {
+    push(chunk) {
+      if (!chunk.includes('\n')) {
+        partial += chunk; // a long line in many chunks is split once, when it ends
+        return [];
+      }
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      return lines.flatMap((line) => take(line) ?? []);
+    },
+    end() {
+      take(partial);
+      partial = '';
+      return { events, foreign };
+    },
+  };
 }
 
 const mac = (secret: Buffer, body: string): string => createHmac('sha256', secret).update(body).digest('hex');
