@@ -130,6 +130,27 @@ function subset(trainSplit: boolean, n: number): torch.utils.data.TensorDataset 
   return new torch.utils.data.TensorDataset(m.head(n), m.y.slice(0, 0, n).contiguous());
 }
 
+/**
+ * What fit and compare get: the first trainSize training and testSize test images, each made when
+ * the learner's code first reads it, so that an unwritten stub fails before 47 million pixels are
+ * normalised for it.
+ */
+function mnistData(
+  trainSize: number,
+  testSize: number,
+): { readonly train: torch.utils.data.TensorDataset; readonly test: torch.utils.data.TensorDataset } {
+  let train: torch.utils.data.TensorDataset | undefined;
+  let test: torch.utils.data.TensorDataset | undefined;
+  return {
+    get train() {
+      return (train ??= subset(true, trainSize));
+    },
+    get test() {
+      return (test ??= subset(false, testSize));
+    },
+  };
+}
+
 /** The grader's own count of correct predictions of `model` on the first n test images. */
 async function measuredAccuracy(model: torch.nn.Module, n: number, device: torch.Device): Promise<number> {
   const { x, y } = mnist(false);
@@ -619,7 +640,7 @@ check(
     const { fit } = await train();
     const device = await resolveDevice(requested);
     const [epochs, trainSize, testSize] = [2, 1280, 500];
-    const data = { train: subset(true, trainSize), test: subset(false, testSize) };
+    const data = mnistData(trainSize, testSize);
     const config = {
       activation: 'relu',
       optimizer: 'adam',
@@ -709,21 +730,26 @@ function watchTraining(
   const forward = Object.prototype.hasOwnProperty.call(proto, 'forward') ? proto.forward : undefined;
   let reached: number | undefined;
   if (typeof forward !== 'function') return { reached: () => reached, stop: () => {} };
-  const test = mnist(false);
-  const sets = {
-    // Every 5th image: the test set's first images are harder than the rest (97.1 % there when all 10,000 gave 97.7 %).
-    look: {
-      x: test.x.slice(0, 0, null, LOOK_STRIDE).contiguous().to(device),
-      y: test.y.slice(0, 0, null, LOOK_STRIDE).contiguous().to(device),
-      n: Math.ceil(test.y.shape[0]! / LOOK_STRIDE),
-    },
-    all: { x: test.x.to(device), y: test.y.to(device), n: test.y.shape[0]! },
+  type TestSet = { x: torch.Tensor; y: torch.Tensor; n: number };
+  let made: { look: TestSet; all: TestSet } | undefined;
+  // Made at the first look: a fit that never trains costs nothing here.
+  const sets = (): { look: TestSet; all: TestSet } => {
+    const test = mnist(false);
+    return (made ??= {
+      // Every 5th image: the test set's first images are harder than the rest (97.1 % there when all 10,000 gave 97.7 %).
+      look: {
+        x: test.x.slice(0, 0, null, LOOK_STRIDE).contiguous().to(device),
+        y: test.y.slice(0, 0, null, LOOK_STRIDE).contiguous().to(device),
+        n: Math.ceil(test.y.shape[0]! / LOOK_STRIDE),
+      },
+      all: { x: test.x.to(device), y: test.y.to(device), n: test.y.shape[0]! },
+    });
   };
   let steps = 0;
   let looking = false;
   let waiting = false;
   let confirm = false;
-  const look = (m: torch.nn.Module, set: typeof sets.all, onBar: (accuracy: number) => void): void => {
+  const look = (m: torch.nn.Module, set: TestSet, onBar: (accuracy: number) => void): void => {
     looking = true;
     const training = m.training;
     let correct: torch.Tensor;
@@ -747,8 +773,8 @@ function watchTraining(
     if (!looking) {
       if (reached !== undefined) throw new BarReached();
       if (this.training && !waiting && (confirm || ++steps % every === 0)) {
-        if (confirm) look(this, sets.all, (a) => (reached = a));
-        else look(this, sets.look, () => (confirm = true));
+        if (confirm) look(this, sets().all, (a) => (reached = a));
+        else look(this, sets().look, () => (confirm = true));
         confirm = false;
       }
     }
@@ -775,7 +801,7 @@ check(
     const { MLP } = await mlp();
     const device = await resolveDevice(requested);
     const { trainSize, epochs, batchSize, lr, minAccuracy } = BUDGETS[device].main;
-    const data = { train: subset(true, trainSize), test: subset(false, 10_000) };
+    const data = mnistData(trainSize, 10_000);
     const scheduler = { type: 'cosine', tMax: epochs } as const;
     const config = {
       activation: 'relu',
@@ -834,7 +860,7 @@ function runComparison(seed: number, requested: string) {
     const { compare } = await comparison();
     const device = await resolveDevice(requested);
     const { trainSize, testSize, epochs } = BUDGETS[device].compare;
-    const data = { train: subset(true, trainSize), test: subset(false, testSize) };
+    const data = mnistData(trainSize, testSize);
     const chartPath = join(mkdtempSync(join(scratchRoot(), 'torchlings-04-')), 'comparison.svg');
     const settings = SETTINGS.map(({ name, activation, optimizer, lr }) => ({ name, activation, optimizer, lr }));
     const results = await compare(
