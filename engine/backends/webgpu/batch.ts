@@ -32,6 +32,8 @@ export interface Dispatch {
 export class CommandBatch {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline set in the open pass: runs of one kernel skip setPipeline (a Dawn call, several µs). */
+  private passPipeline: GPUComputePipeline | null = null;
   private readonly params = new Int32Array(PARAM_BYTES / 4);
   private used = 0;
   private readonly paramBuffer: GPUBuffer;
@@ -73,7 +75,8 @@ export class CommandBatch {
     this.used += size;
     const bindGroup = this.bindGroups.get(pipeline.layout, buffers, this.paramBuffer, size, after);
     const pass = this.computePass();
-    pass.setPipeline(pipeline.pipeline);
+    if (this.passPipeline !== pipeline.pipeline) pass.setPipeline(pipeline.pipeline);
+    this.passPipeline = pipeline.pipeline;
     pass.setBindGroup(0, bindGroup, [offset]);
     pass.dispatchWorkgroups(...workgroups);
   }
@@ -91,6 +94,7 @@ export class CommandBatch {
     if (!this.encoder) return;
     this.pass?.end();
     this.pass = null;
+    this.passPipeline = null;
     if (this.used > 0) this.device.queue.writeBuffer(this.paramBuffer, 0, this.params, 0, this.used / 4);
     this.used = 0;
     if (this.staged > 0) this.device.queue.writeBuffer(this.stageBuffer, 0, this.stage, 0, this.staged);
@@ -114,6 +118,7 @@ export class CommandBatch {
   private commands(): GPUCommandEncoder {
     this.pass?.end();
     this.pass = null;
+    this.passPipeline = null;
     return this.encoderOpen();
   }
 
