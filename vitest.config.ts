@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/helpers/sequencer.ts';
 
 // The project's own tests. Graders (graders/*.grader.ts) are not tests of the project: they grade a
 // learner's code and run through `npm run grade`, which starts vitest itself, one exercise at a time.
@@ -7,6 +8,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['test/helpers/temp-root.ts'],
+    sequence: { sequencer: LongestFirst },
     // CI machines have two cores shared by two test workers; property tests and kernel compiles
     // there take several times as long as on a quiet desk, so the default 5 s would be flaky.
     testTimeout: 30_000,
