@@ -215,7 +215,7 @@ function startWatchdog(
 }
 
 /** CPU milliseconds (user + system, all threads) of a process; undefined without /proc. */
-function cpuMs(pid: number): number | undefined {
+export function cpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
