@@ -384,10 +384,13 @@ export const minimum = extremum('MinimumBackward0', 'minimum');
 const clampOp = defineOp(
   'ClampBackward1',
   (ctx, x: Tensor, min: number | null, max: number | null) => {
-    // The mask of elements inside [min, max] is saved rather than x, so clamp_ can overwrite x.
-    let keep = ge(x, min ?? -Infinity);
-    if (max !== null) keep = logicalAnd(keep, le(x, max));
-    ctx.saveForBackward(keep);
+    // The mask of elements inside [min, max] is saved rather than x, so clamp_ can overwrite x;
+    // made only for a backward that will read it (no pass over x in noGrad code).
+    if (ctx.needsInputGrad[0]) {
+      let keep = ge(x, min ?? -Infinity);
+      if (max !== null) keep = logicalAnd(keep, le(x, max));
+      ctx.saveForBackward(keep);
+    }
     let y = x;
     if (min !== null) y = launchBinary('maximum', y, scalarTensor(min, x.dtype, x.device), x.dtype);
     if (max !== null) y = launchBinary('minimum', y, scalarTensor(max, x.dtype, x.device), x.dtype);
