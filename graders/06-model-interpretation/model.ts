@@ -31,7 +31,7 @@ function split(train: boolean): Split {
   const x = ds.data
     .reshape(ds.length, 1, 28, 28)
     .mul(1 / (255 * STD))
-    .sub(MEAN / STD);
+    .sub_(MEAN / STD); // in place: one 188 MB tensor fewer for the training set
   return { x, y: ds.targets };
 }
 

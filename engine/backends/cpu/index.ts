@@ -10,7 +10,7 @@ import { matmul } from './matmul.ts';
 import { adamStep } from './optim.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
 import { argsort } from './sort.ts';
-import { elementwise } from './strided.ts';
+import { contiguous, elementwise } from './strided.ts';
 
 class CpuMemory implements MemoryStats {
   allocated = 0;
@@ -53,6 +53,8 @@ class CpuBackend implements Backend {
   /** The CPU can answer at once; the op layer uses this where a value decides control flow. */
   readSync(view: View): HostArray {
     const n = view.shape.reduce((a, b) => a * b, 1);
+    // A contiguous view is a run of its array: one memcpy (a 188 MB MNIST tensor in a tenth of the loop's time).
+    if (contiguous(view)) return (view.buffer as CpuBuffer).data.slice(view.offset, view.offset + n);
     const out = makeCpuBuffer(view.buffer.dtype, hostArray(view.buffer.dtype, n));
     elementwise('copy', 'v0', [view], {
       buffer: out,
