@@ -1,6 +1,8 @@
 /**
  * The grader's own t-SNE affinities, on host float64 arrays and written independently of the
- * learner's tensor code: per row, bisection on β = 1/(2σ²) until the entropy (nats) is log(perplexity).
+ * learner's tensor code: per row, β = 1/(2σ²) such that the entropy (nats) is log(perplexity), by
+ * Newton's method inside a bisection bracket (a step that leaves the bracket bisects instead): about
+ * 8 passes over a row to 1e-10 where bisection takes about 40.
  */
 
 /** Row i of p_{j|i} for squared distances d2 (n × n, row-major). */
@@ -16,19 +18,23 @@ function row(d2: Float64Array, n: number, i: number, target: number): Float64Arr
   for (let iter = 0; iter < 200; iter++) {
     let sum = 0;
     for (let j = 0; j < n; j++) sum += p[j] = Math.exp(-beta * d[j]!);
-    let h = Math.log(sum);
+    // H = log Σ e + β·E[d], and dH/dβ = −β·Var(d), with E over p (p_{i|i} = 0 left out).
+    let mean = 0;
+    let square = 0;
     for (let j = 0; j < n; j++) {
       p[j]! /= sum;
-      if (j !== i) h += beta * d[j]! * p[j]!;
+      if (j !== i) {
+        mean += d[j]! * p[j]!;
+        square += d[j]! * d[j]! * p[j]!;
+      }
     }
+    const h = Math.log(sum) + beta * mean;
     if (Math.abs(h - target) < 1e-10) break;
-    if (h > target) {
-      lo = beta;
-      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-    } else {
-      hi = beta;
-      beta = (beta + lo) / 2;
-    }
+    // H falls as β grows: too high → β up, too low → β down.
+    if (h > target) lo = beta;
+    else hi = beta;
+    const newton = beta + (h - target) / (beta * (square - mean * mean));
+    beta = newton > lo && newton < hi ? newton : hi === Infinity ? beta * 2 : (lo + hi) / 2;
   }
   return p;
 }
