@@ -7,8 +7,8 @@
  *
  * A bundled engine (the grading sandbox) brings its own boot script instead: setWorkerBoot().
  *
- * A worker holds the process open only while it owes the parent a batch: a loop that breaks early,
- * or an iterator that is simply dropped, never keeps Node running.
+ * A worker holds the process open only while it owes the parent a batch or is being shut down: a
+ * loop that breaks early, or an iterator that is simply dropped, never keeps Node running.
  */
 import { Worker } from 'node:worker_threads';
 import type { BatchSeeds } from './fetch.ts';
@@ -81,10 +81,15 @@ class PoolWorker {
 
   terminate(): Promise<number> {
     this.failure ??= new Error(`DataLoader worker ${this.id} was shut down`);
+    // Whoever awaits the shutdown (a loop's `break` does, through return()) must see it end: an
+    // unref'd worker lets Node exit first, with that await still open (exit code 13 at top level).
+    this.worker.ref();
     return this.worker.terminate();
   }
 
   private settle(reply: BatchReply): void {
+    // After terminate() a reply still queued must not unref the worker while its shutdown is awaited.
+    if (this.failure) return;
     const p = this.pending.get(reply.batch);
     if (!p) return;
     this.pending.delete(reply.batch);
