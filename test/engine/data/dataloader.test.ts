@@ -177,7 +177,16 @@ describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
       // 'close' comes after the output is read ('exit' may come before it).
       const closed = new Promise<string>((resolve) =>
-        child.on('close', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)),
+        child.on('close', (code, signal) =>
+          resolve(
+            signal
+              ? `killed by ${signal}`
+              : code === 13
+                ? // Node's own code: nothing was left to wake the script while its top-level await waited.
+                  'exit code 13 (an unsettled top-level await: the event loop emptied while the script waited)'
+                : `exit code ${code}`,
+          ),
+        ),
       );
       const verdict = await Promise.race([closed, stuck(child, () => out.includes('\n'))]);
       child.kill('SIGKILL');
