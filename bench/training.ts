@@ -8,7 +8,8 @@ import { datasets } from '#engine/vision';
 import type { Figures } from './compare.ts';
 import { median } from './timing.ts';
 
-export async function trainingRows(device: torch.Device, figures: Partial<Figures>, steps = 150): Promise<string[][]> {
+/** The MNIST MLP 784-128-10 with Adam on the first `steps` batches of 64: `step(i)` trains batch i, returns its loss. */
+export function mnistMlpTraining(device: torch.Device, steps: number): (i: number) => torch.Tensor {
   torch.manualSeed(0);
   const mnist = new datasets.MNIST({ train: true });
   const n = steps * 64;
@@ -21,7 +22,7 @@ export async function trainingRows(device: torch.Device, figures: Partial<Figure
   ).to(device);
   const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new torch.nn.CrossEntropyLoss();
-  const step = (i: number) => {
+  return (i: number) => {
     const xb = x.slice(0, i * 64, (i + 1) * 64);
     const yb = y.slice(0, i * 64, (i + 1) * 64);
     optimizer.zeroGrad();
@@ -30,6 +31,10 @@ export async function trainingRows(device: torch.Device, figures: Partial<Figure
     optimizer.step();
     return loss;
   };
+}
+
+export async function trainingRows(device: torch.Device, figures: Partial<Figures>, steps = 150): Promise<string[][]> {
+  const step = mnistMlpTraining(device, steps);
   for (let i = 0; i < 10; i++) step(i);
   const samples: number[] = [];
   const chunk = 20;

@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
-import { datasets } from '#engine/vision';
 import { median } from './timing.ts';
+import { mnistMlpTraining } from './training.ts';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '150' } } });
 const steps = Number(values.steps);
@@ -72,25 +72,7 @@ async function smallOps(ops = 2000): Promise<Rates> {
 }
 
 async function training(): Promise<Rates> {
-  torch.manualSeed(0);
-  const mnist = new datasets.MNIST({ train: true });
-  const n = steps * 64;
-  const x = mnist.data.slice(0, 0, n).div(255).sub(0.1307).div(0.3081).reshape(n, 784).to(device);
-  const y = mnist.targets.slice(0, 0, n).to(device);
-  const model = new torch.nn.Sequential(
-    new torch.nn.Linear(784, 128),
-    new torch.nn.ReLU(),
-    new torch.nn.Linear(128, 10),
-  ).to(device);
-  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
-  const lossFn = new torch.nn.CrossEntropyLoss();
-  const step = (i: number) => {
-    optimizer.zeroGrad();
-    const loss = lossFn.call(model.call(x.slice(0, i * 64, (i + 1) * 64)), y.slice(0, i * 64, (i + 1) * 64));
-    loss.backward();
-    optimizer.step();
-    return loss;
-  };
+  const step = mnistMlpTraining(device, steps);
   for (let i = 0; i < 10; i++) step(i);
   await step(0).item();
   const chunk = 20;

@@ -12,18 +12,8 @@ import { quantizeValue } from '../../../quantization/qparams.ts';
 import { moduleOfFunctions } from './emit.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { K_BLOCK, minmaxFunction, qpackFunction } from './int8-pack.ts';
-import { gemmFunction, MR, NR } from './kernel.ts';
+import { gemmFunction, MR, NR, type Gemm } from './kernel.ts';
 
-type Gemm = (
-  a: number,
-  b: number,
-  c: number,
-  mTiles: number,
-  nTiles: number,
-  K: number,
-  ldc: number,
-  accumulate: number,
-) => void;
 type Qpack = (
   x: number,
   a: number,

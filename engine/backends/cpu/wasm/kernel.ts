@@ -49,6 +49,18 @@ const NV = NR / 4; // v128 vectors per tile row
 /** What one 4-byte slot of A and one lane of B hold: a float32, or two int16 along k. */
 export type GemmElements = 'f32' | 'i16';
 
+/** The emitted gemm's signature, as JavaScript calls it (addresses are byte offsets into the module's memory). */
+export type Gemm = (
+  a: number,
+  b: number,
+  c: number,
+  mTiles: number,
+  nTiles: number,
+  K: number,
+  ldc: number,
+  accumulate: number,
+) => void;
+
 /**
  * The module's bytes. In text form the function is, for MR = 4, NR = 8:
  *

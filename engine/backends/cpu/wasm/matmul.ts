@@ -8,19 +8,9 @@
  */
 import type { Matrix } from '../matmul.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
-import { gemmModuleBytes, MR, NR } from './kernel.ts';
+import { gemmModuleBytes, MR, NR, type Gemm } from './kernel.ts';
 import { CONTROL_BYTES, GemmPool } from './threads.ts';
 
-type Gemm = (
-  a: number,
-  b: number,
-  c: number,
-  mTiles: number,
-  nTiles: number,
-  K: number,
-  ldc: number,
-  accumulate: number,
-) => void;
 type Pack = (src: number, rs: number, ks: number, K: number, dst: number) => void;
 
 interface Kernel {
