@@ -9,6 +9,7 @@ import type {
   ReduceOp,
   UnaryOp,
   View,
+  WindowGeometry,
 } from '../../backend/types.ts';
 import type { DType, HostArray } from '../../dtype.ts';
 import { hostArray } from '../../dtype.ts';
@@ -26,6 +27,7 @@ import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
 import { adamKernel } from './kernels/adam.ts';
 import { matmulKernel } from './kernels/matmul.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
+import { col2imKernel, im2colKernel } from './kernels/windows.ts';
 import { PipelineCache } from './pipelines.ts';
 import { contiguousStrides, isContiguous, numel } from './strided.ts';
 
@@ -180,6 +182,14 @@ export class WebGPUBackend implements Backend {
 
   softmax(x: View, axis: number, log: boolean, out: View): void {
     this.run(softmaxKernel(x, axis, log, out));
+  }
+
+  im2col(x: View, windows: WindowGeometry, padValue: number, out: View): void {
+    this.run(im2colKernel(x, windows, padValue, out));
+  }
+
+  col2im(cols: View, windows: WindowGeometry, out: View): void {
+    this.run(col2imKernel(cols, windows, out));
   }
 
   get memory(): MemoryStats {

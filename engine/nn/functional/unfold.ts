@@ -4,7 +4,7 @@
  * fold sums columns back into an image. Each is the other's
  * adjoint, so each one's backward is the other and gradients of gradients come for free.
  *
- * A backend with im2col/col2im kernels (the CPU) runs them; any other gathers through an index
+ * A backend with im2col/col2im kernels (the CPU and WebGPU ones) runs them; any other gathers through an index
  * tensor on the explicitly padded input and scatter-adds back, the same values more slowly.
  */
 import { defineOp } from '../../autograd/function.ts';
