@@ -5,6 +5,7 @@
  */
 import * as torch from '#engine';
 import { datasets } from '#engine/vision';
+import { backendFor } from '../engine/backend/registry.ts';
 import type { Figures } from './compare.ts';
 import { median } from './timing.ts';
 
@@ -58,6 +59,11 @@ export async function trainingRows(device: torch.Device, figures: Partial<Figure
   const peak = torch.memory.maxAllocated(device) - before;
   await torch.memory.collect();
   const kept = torch.memory.allocated(device);
+  // Buffers the backend had to make new in steady state (none left in its pool to reuse), per step.
+  const fresh = () => backendFor(device).memory.freshAllocations;
+  const fresh0 = fresh();
+  for (let i = 1; i <= 10; i++) step(i);
+  const fresh1 = fresh();
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
   figures.mlp_train_samples_per_s = median(samples);
   return [
@@ -65,5 +71,8 @@ export async function trainingRows(device: torch.Device, figures: Partial<Figure
     ['  per second of process CPU time', '', `${perCpuSecond.toFixed(0)} samples/s`],
     ['  memory allocated between steps (data included)', '', mib(kept)],
     ['  allocated by one step, at most', '', mib(peak)],
+    ...(fresh0 === undefined || fresh1 === undefined
+      ? []
+      : [['  buffers allocated new per step (pool misses)', '', ((fresh1 - fresh0) / 10).toFixed(1)]]),
   ];
 }

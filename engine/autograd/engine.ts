@@ -4,6 +4,7 @@
  * run in that order, gradients are summed back to each input's shape (undoing broadcasting), and
  * leaves accumulate into `.grad`.
  */
+import { capture } from '../tensor/ledger.ts';
 import { storagesCreated, type Storage } from '../tensor/storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { withGradMode } from './grad-mode.ts';
@@ -48,14 +49,43 @@ function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): 
   return g.dtype === dtype ? g : g.to(dtype);
 }
 
-function runNode(node: Node, grad: Tensor, sink: GradSink, retain: boolean, retained: Tensor[]): readonly unknown[] {
+/** The gradient of each input of `node` (null where none flows), fitted to the input's shape and dtype. */
+function inputGradients(node: Node, grad: Tensor): (Tensor | null)[] {
+  const inputGrads = node.apply(grad);
+  return node.next.map((edge, i) => {
+    const raw = inputGrads[i];
+    if (!edge || raw === null || raw === undefined) return null;
+    if (!(raw instanceof Tensor)) {
+      throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
+    }
+    const meta = node.inputs[i]!;
+    return fitTo(raw, meta.shape, meta.dtype);
+  });
+}
+
+function runNode(
+  node: Node,
+  grad: Tensor,
+  sink: GradSink,
+  retain: boolean,
+  retained: Tensor[],
+  freeing: boolean,
+): (Tensor | null)[] {
   sink.node?.(node, grad);
   const output = node.retained?.deref();
   if (output) {
     output._accumulateGrad(grad);
     retained.push(output);
   }
-  const inputGrads = node.apply(grad);
+  // An engine node's backward keeps none of its temporaries: what it made besides the gradients it
+  // returns goes back to the backend at once.
+  const inputGrads = freeing
+    ? capture(
+        () => inputGradients(node, grad),
+        (gs) => gs.flatMap((g) => (g ? [g.storage.entry] : [])),
+        true,
+      ).result
+    : inputGradients(node, grad);
   if (!retain) node.release();
   return inputGrads;
 }
@@ -75,6 +105,19 @@ export function runBackward(
   const passStart = storagesCreated();
   const live = new Map<Storage, number>();
   const hold = (t: Tensor, n: number) => live.set(t.storage, (live.get(t.storage) ?? 0) + n);
+  // A gradient this pass made is freed once the last gradient in flight viewing its storage is
+  // consumed, unless the program can reach it: none is freed when the graph stays (retainGraph,
+  // createGraph) or gradients are handed to the caller (autograd.grad), and none that a leaf took
+  // as its .grad or that a custom Function or hook received or returned.
+  const freeing = !retain && !sink.node;
+  const inFlight = new Map<Storage, number>();
+  const kept = new Set<Storage>();
+  const enter = (t: Tensor) => inFlight.set(t.storage, (inFlight.get(t.storage) ?? 0) + 1);
+  const leave = (t: Tensor) => {
+    const left = inFlight.get(t.storage)! - 1;
+    inFlight.set(t.storage, left);
+    if (left === 0 && freeing && !kept.has(t.storage) && t.storage.serial >= passStart) t.storage.release();
+  };
   withGradMode(options.createGraph ?? false, () => {
     const pending = new Map<Node, Tensor>();
     const send = (node: Node, g: Tensor) => {
@@ -84,6 +127,9 @@ export function runBackward(
         hold(prev, -1);
         hold(g, -1);
         hold(sum, 1);
+        enter(sum);
+        leave(prev);
+        leave(g);
       }
       pending.set(node, sum);
     };
@@ -92,6 +138,7 @@ export function runBackward(
       const g = grads[i]!;
       if (root.gradFn) {
         hold(g, 1);
+        enter(g);
         send(root.gradFn, g);
         rootNodes.push(root.gradFn);
       } else if (root.requiresGrad) {
@@ -104,26 +151,29 @@ export function runBackward(
       const node = ready.pop()!;
       const grad = pending.get(node);
       pending.delete(node);
+      if (grad && !node.engineOnly) kept.add(grad.storage);
       // A node whose every incoming gradient was null (a Function returned None for it) does not
       // run, but it still releases its inputs, so that nodes it shares with other paths run too.
-      const inputGrads = grad ? runNode(node, grad, sink, retain, retained) : [];
-      if (grad) hold(grad, -1);
-      const fitted = node.next.map((edge, i) => {
-        const raw = inputGrads[i];
-        if (!edge || raw === null || raw === undefined) return null;
-        if (!(raw instanceof Tensor)) {
-          throw new TypeError(`${node.name}.backward returned a non-tensor gradient for input ${i}`);
-        }
-        const meta = node.inputs[i]!;
-        const g = fitTo(raw, meta.shape, meta.dtype);
+      const fitted = grad ? runNode(node, grad, sink, retain, retained, freeing && node.engineOnly) : [];
+      for (const g of fitted) {
+        if (!g) continue;
         hold(g, 1);
-        return g;
-      });
+        enter(g);
+        if (!node.engineOnly) kept.add(g.storage);
+      }
+      if (grad) {
+        hold(grad, -1);
+        leave(grad);
+      }
       node.next.forEach((edge, i) => {
         if (!edge) return;
         const g = fitted[i];
         if ('leaf' in edge) {
-          if (g) sink.leaf(edge.leaf, g, !retain && g.storage.serial >= passStart && live.get(g.storage) === 1);
+          if (!g) return;
+          const owned = !retain && g.storage.serial >= passStart && live.get(g.storage) === 1;
+          if (owned) kept.add(g.storage);
+          sink.leaf(edge.leaf, g, owned);
+          leave(g);
           return;
         }
         if (g) send(edge.node, g);

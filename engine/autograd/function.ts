@@ -10,7 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
-import { capture, close, type Entry } from '../tensor/ledger.ts';
+import { capture, close, free, type Entry } from '../tensor/ledger.ts';
 import { Node } from './node.ts';
 
 interface Saved {
@@ -85,26 +85,30 @@ export function applyFunction(
   forward: ForwardFn,
   backward: BackwardFnOf,
   args: readonly unknown[],
+  engineOnly = false,
 ): Tensor {
   const ctx = new Context(name);
   ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
   const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);
   // What forward allocated besides its output (and, when recorded, what it saved) is dead once it
   // returns; what it saved belongs to the node, and stops counting when backward frees the graph.
+  // An engine op's forward hands its temporaries to nobody: their buffers go back at once.
   const { result, kept } = capture(
     () => noGrad(() => forward(ctx, ...args)),
     (res) => {
       if (!(res instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
       return [res, ...(record ? ctx.heldTensors() : [])].map((t) => t.storage.entry);
     },
+    engineOnly,
   );
   let out = result;
   // An operand the op layer made (a number as a tensor, a cast) dies with this op unless it is saved.
+  // (It is this op's alone: passed on, as a tensor saved for backward and used again there, it is not.)
   const operands = args.filter(
-    (a): a is Tensor => a instanceof Tensor && temporaries.has(a) && a.storage !== out.storage,
+    (a): a is Tensor => a instanceof Tensor && temporaries.delete(a) && a.storage !== out.storage,
   );
   const saved = record ? new Set(ctx.heldTensors().map((t) => t.storage)) : null;
-  for (const t of operands) if (!saved?.has(t.storage)) close(t.storage.entry);
+  for (const t of operands) if (!saved?.has(t.storage)) (engineOnly ? free : close)(t.storage.entry);
   if (!record) return out;
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
@@ -112,8 +116,13 @@ export function applyFunction(
     const r = backward(c, g);
     return Array.isArray(r) ? r : [r];
   };
-  const node = new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor, kept);
+  const node = new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor, kept, engineOnly);
   for (const t of operands) if (saved!.has(t.storage)) node.adopt(t.storage.entry);
+  if (engineOnly) {
+    // What an engine op saved that its forward made (not its output) is the graph's alone.
+    for (const entry of kept) if (entry !== out.storage.entry) node.freeLater(entry);
+    for (const t of operands) if (saved!.has(t.storage)) node.freeLater(t.storage.entry);
+  }
   out._setGradFn(node);
   nodesMade?.push(node);
   return out;
@@ -146,7 +155,7 @@ function tensorsIn(value: unknown, found: Tensor[] = []): Tensor[] {
  * stops counting in torch.memory then, as PyTorch frees such temporaries. A tensor it made and a
  * node saved (a mask, a weight) is the node's from then on: it stops counting when backward frees it.
  */
-export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> = () => []): T {
+export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> = () => [], engineOnly = false): T {
   const outer = nodesMade;
   const made: Node[] = (nodesMade = []);
   let saved: Map<Entry, Node[]> | null = null;
@@ -171,17 +180,25 @@ export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> 
       explicit = new Set([...tensorsIn(res), ...keep()].map((t) => t.storage.entry));
       return [...saved.keys(), ...explicit];
     },
+    engineOnly,
   );
   for (const entry of kept) {
-    if (!explicit!.has(entry)) for (const node of saved!.get(entry) ?? []) node.adopt(entry);
+    if (explicit!.has(entry)) continue;
+    for (const node of saved!.get(entry) ?? []) {
+      node.adopt(entry);
+      if (engineOnly) node.freeLater(entry);
+    }
   }
   if (outer) for (const node of made) outer.push(node);
   return result;
 }
 
-/** `f` as an op made of other ops, whose temporaries stop counting when it returns (see above). */
+/**
+ * `f`, engine code made of other ops, whose temporaries stop counting when it returns (see above)
+ * and, reaching nobody else, go back to their backend then (or when backward frees what the graph saved).
+ */
 export function composite<F extends (...args: any[]) => unknown>(f: F): F {
-  return ((...args: unknown[]) => freeingTemporaries(() => f(...args))) as F;
+  return ((...args: unknown[]) => freeingTemporaries(() => f(...args), undefined, true)) as F;
 }
 
 /** Base class for custom Functions, as torch.autograd.Function. */
@@ -204,11 +221,16 @@ export class Function {
   }
 }
 
-/** Defines an engine op as a Function with a PyTorch-style node name (MulBackward0, …). */
+/**
+ * Defines an engine op as a Function with a PyTorch-style node name (MulBackward0, …). Its forward
+ * and backward run engine code only, unless `callsOut` says backward runs a caller's function (a
+ * hook), which may keep the gradient it is given.
+ */
 export function defineOp<A extends unknown[]>(
   name: string,
   forward: (ctx: Context, ...args: A) => Tensor,
   backward: (ctx: Context, grad: Tensor) => readonly unknown[],
+  callsOut = false,
 ): (...args: A) => Tensor {
-  return (...args: A) => applyFunction(name, forward as ForwardFn, backward, args);
+  return (...args: A) => applyFunction(name, forward as ForwardFn, backward, args, !callsOut);
 }

@@ -5,8 +5,9 @@
  */
 import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { close, type Entry } from '../tensor/ledger.ts';
+import { close, free, type Entry } from '../tensor/ledger.ts';
 import type { Context } from './function.ts';
+import { isGradEnabled } from './grad-mode.ts';
 
 export type Edge = { node: Node } | { leaf: Tensor };
 
@@ -17,6 +18,9 @@ export interface InputMeta {
   readonly dtype: DType;
 }
 
+/** How many nodes still hold each storage they are to free (see Node.freeLater). */
+const holders = new WeakMap<Entry, number>();
+
 export class Node {
   /** One entry per forward argument: where its gradient goes, or null when it needs none. */
   readonly next: readonly (Edge | null)[];
@@ -24,6 +28,8 @@ export class Node {
   /** A non-leaf output whose `.grad` was asked for with retainGrad(). */
   retained: WeakRef<Tensor> | null = null;
   private freed = false;
+  /** Saved storages only the graph can reach, freed when the last node holding them is released. */
+  private readonly freeing = new Set<Entry>();
 
   constructor(
     readonly name: string,
@@ -33,6 +39,11 @@ export class Node {
     isTensor: (value: unknown) => value is Tensor,
     /** The storages its forward allocated and the graph keeps: its output and what it saved. */
     private readonly owned: Entry[] = [],
+    /**
+     * Whether backward runs only engine code: then the gradient it receives and the temporaries it
+     * makes reach nobody else, and backward may free them (a custom Function or hook may keep them).
+     */
+    readonly engineOnly = false,
   ) {
     this.next = args.map((a): Edge | null => {
       if (!isTensor(a) || !a.requiresGrad) return null;
@@ -50,6 +61,9 @@ export class Node {
           'Specify { retainGraph: true } if you need to backward through the graph a second time.',
       );
     }
+    // Recorded (createGraph), backward hands what this node saved to the nodes it makes: from then
+    // on more than the graph's nodes that took it may hold it, so it is never freed here.
+    if (isGradEnabled()) for (const entry of this.freeing) holders.set(entry, Infinity);
     return this.backwardFn(this.ctx, grad);
   }
 
@@ -64,6 +78,16 @@ export class Node {
   }
 
   /**
+   * Takes a storage it saved that no tensor outside the graph views (engine code made it and kept
+   * it to itself), to free with the last node holding it when backward releases the graph.
+   */
+  freeLater(entry: Entry): void {
+    if (this.freeing.has(entry)) return;
+    this.freeing.add(entry);
+    holders.set(entry, (holders.get(entry) ?? 0) + 1);
+  }
+
+  /**
    * Drops saved tensors so their memory can go; a second backward then fails clearly. The output
    * and saved tensors stop counting in torch.memory now, as PyTorch frees them here (an output the
    * program still holds stays readable; it is no longer counted).
@@ -72,5 +96,10 @@ export class Node {
     this.freed = true;
     this.ctx.release();
     for (const entry of this.owned) close(entry);
+    for (const entry of this.freeing) {
+      const left = holders.get(entry)! - 1;
+      holders.set(entry, left);
+      if (left === 0) free(entry);
+    }
   }
 }

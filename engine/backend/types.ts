@@ -100,6 +100,8 @@ export interface MemoryStats {
   readonly maxAllocated: number;
   /** Bytes the backend holds from the system (allocated plus its cache/pool). */
   readonly reserved: number;
+  /** Buffers made new since the start because its pool had none to reuse (where it counts them). */
+  readonly freshAllocations?: number;
 }
 
 export interface Backend {

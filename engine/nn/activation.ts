@@ -1,7 +1,7 @@
 /** Activation layers: each is the function of the same name in torch.nn.functional. */
 import type { Tensor } from '../tensor/tensor.ts';
 import { logSoftmax, softmax } from './functional/activation.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { namedArgs } from '../args.ts';
 
 export class ReLU extends Module {
@@ -56,3 +56,5 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim ?? 'None'}`;
   }
 }
+
+engineLayers(ReLU, Sigmoid, Tanh);

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../tensor/tensor.ts';
 import { isOptions } from '../args.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 
 function position(index: number, length: number): number {
   const i = index < 0 ? index + length : index;
@@ -76,3 +76,5 @@ export class ModuleList extends ModuleSequence {
     return this;
   }
 }
+
+engineLayers(Sequential);

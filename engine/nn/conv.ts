@@ -5,7 +5,7 @@ import { keys, namedArgs } from '../args.ts';
 import { conv2d, pair, type Pair } from './functional/conv.ts';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.ts';
 import type { FactoryOptions } from './linear.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { Parameter } from './parameter.ts';
 import { pyTuple } from './repr.ts';
 
@@ -108,3 +108,5 @@ export class Conv2d extends Module {
     return s;
   }
 }
+
+engineLayers(Conv2d);

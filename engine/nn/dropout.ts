@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
 import { dropout } from './functional/activation.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { pyBool, pyFloat } from './repr.ts';
 
 export class Dropout extends Module {
@@ -31,3 +31,5 @@ export class Dropout extends Module {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
   }
 }
+
+engineLayers(Dropout);

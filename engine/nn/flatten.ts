@@ -1,7 +1,7 @@
 /** torch.nn.Flatten: merges dims startDim…endDim (by default all but the batch dim). */
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 
 export class Flatten extends Module {
   readonly startDim: number;
@@ -28,3 +28,5 @@ export class Flatten extends Module {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
+
+engineLayers(Flatten);

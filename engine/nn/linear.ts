@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { keys, namedArgs } from '../args.ts';
 import { linear } from './functional/activation.ts';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { Parameter } from './parameter.ts';
 import { pyBool } from './repr.ts';
 
@@ -74,3 +74,5 @@ export class Identity extends Module {
     return input;
   }
 }
+
+engineLayers(Linear, Identity);

@@ -19,7 +19,7 @@ import {
   type Reduction,
   type WeightedLossOptions,
 } from './functional/loss.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { pyFloat } from './repr.ts';
 
 abstract class Loss extends Module {
@@ -129,3 +129,5 @@ export class BCEWithLogitsLoss extends WeightedLoss {
     });
   }
 }
+
+engineLayers(MSELoss, L1Loss, NLLLoss, CrossEntropyLoss);

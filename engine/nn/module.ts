@@ -55,7 +55,19 @@ const backwardHookOp = defineOp(
     return x;
   },
   (ctx, g) => [(ctx.onGrad as (g: Tensor) => Tensor | null)(g), null],
+  true,
 );
+
+/** Forwards of the engine's layers that run engine code only and keep no tensor they make (see engineLayers). */
+const engineForwards = new Set<unknown>();
+
+/**
+ * Declares that these layers' own forward runs only engine code and keeps no tensor it makes: what
+ * such a module allocates and does not return reaches nobody else (see Module.call).
+ */
+export function engineLayers(...layers: { prototype: Module }[]): void {
+  for (const layer of layers) engineForwards.add(layer.prototype.forward);
+}
 
 /** What a module's backward hooks share during one backward: see Module.#hookInput. */
 interface Boundary {
@@ -128,16 +140,31 @@ export class Module {
     if (this.#backwardHooks.size + this.#backwardPreHooks.size > 0 && isGradEnabled()) {
       [input, boundary] = this.#hookInput(input);
     }
-    // A forward's temporaries stop counting in torch.memory when it returns (autograd/function.ts).
+    // A forward's temporaries stop counting in torch.memory when it returns (autograd/function.ts);
+    // their buffers go back then too where no code but the engine's could have kept them.
     let output = freeingTemporaries(
       () => (this.forward as (...a: unknown[]) => unknown)(...input),
       () => [...this.parameters(), ...this.buffers()],
+      this.#engineOnly(),
     );
     for (const hook of this.#hooks.values()) {
       const replaced = hook(this, input, output);
       if (replaced !== undefined) output = replaced;
     }
     return (boundary ? this.#hookOutput(output, boundary) : output) as ReturnType<this['forward']>;
+  }
+
+  /**
+   * Whether this module and every one below it run an engine layer's own forward and have no hooks:
+   * then no tensor a forward makes and does not return can reach the program (a hook sees a
+   * layer's input and output, a learner's forward may keep anything).
+   */
+  #engineOnly(): boolean {
+    return this.modules().every(
+      (m) =>
+        engineForwards.has(m.forward) &&
+        m.#preHooks.size + m.#hooks.size + m.#backwardHooks.size + m.#backwardPreHooks.size === 0,
+    );
   }
 
   /**

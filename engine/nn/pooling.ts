@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
 import { maxPool2d, type Pair } from './functional/conv.ts';
-import { Module } from './module.ts';
+import { Module, engineLayers } from './module.ts';
 import { pyBool, pyTuple } from './repr.ts';
 
 export interface MaxPool2dOptions {
@@ -64,3 +64,5 @@ export class MaxPool2d extends Module {
     return `kernel_size=${show(this.kernelSize)}, stride=${show(this.stride)}, padding=${show(this.padding)}, dilation=${show(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
 }
+
+engineLayers(MaxPool2d);

@@ -14,13 +14,20 @@
  * runs with --expose-gc (the tests, graders and bench do), those count until a settle point,
  * `torch.memory.collect()`, forces a collection and finds them gone; without it, until the collector
  * frees them. Closing only stops the count: the buffer itself goes back to the backend when the last
- * tensor viewing it is collected, so a tensor the program still holds stays valid.
+ * tensor viewing it is collected, so a tensor the program still holds stays valid; or at once
+ * (`free`) where no tensor the program can reach views it (what engine code made and kept to
+ * itself: see capture, and autograd's Node.freeLater and backward walk), so the backend reuses it.
  */
 import { itemSize, type Device } from '../dtype.ts';
 import type { DeviceBuffer } from '../backend/types.ts';
 
+/** What an entry counts: a storage, which can hand its buffer back at once (Storage.release). */
+export interface Owner {
+  release(): void;
+}
+
 export interface Entry {
-  readonly ref: WeakRef<object>;
+  readonly ref: WeakRef<Owner>;
   readonly device: Device;
   readonly bytes: number;
   /** Already subtracted from `allocated` (closed by the engine, or found gone at a settle point). */
@@ -46,7 +53,7 @@ function account(device: Device): Account {
 }
 
 /** Starts counting a storage's buffer; returns the entry its owner reports back with. */
-export function open(owner: object, buffer: DeviceBuffer): Entry {
+export function open(owner: Owner, buffer: DeviceBuffer): Entry {
   const entry: Entry = {
     ref: new WeakRef(owner),
     device: buffer.device,
@@ -81,12 +88,25 @@ export function closeLater(entry: Entry): void {
   account(entry.device).freedSinceSettle += entry.bytes;
 }
 
+/** The engine let go of the storage and knows no tensor anyone can reach views it: its buffer goes back now. */
+export function free(entry: Entry): void {
+  const owner = entry.ref.deref();
+  if (owner) owner.release();
+  else close(entry);
+}
+
 /**
  * Runs `fn`, then closes every storage it opened that `keep` (asked afterwards, with fn's result)
- * does not name: the engine knows nothing else holds them. Returns the result and the storages
- * kept, which also count as opened by the enclosing capture.
+ * does not name: the engine knows nothing else holds them. With `freeing`, fn ran only engine code
+ * that hands no tensor elsewhere, so no tensor anyone can reach views those storages either: their
+ * buffers go back to the backend at once. Returns the result and the storages kept, which also
+ * count as opened by the enclosing capture.
  */
-export function capture<T>(fn: () => T, keep: (result: T) => Iterable<Entry>): { result: T; kept: Entry[] } {
+export function capture<T>(
+  fn: () => T,
+  keep: (result: T) => Iterable<Entry>,
+  freeing = false,
+): { result: T; kept: Entry[] } {
   const outer = captured;
   const opened: Entry[] = (captured = []);
   let result: T;
@@ -100,6 +120,7 @@ export function capture<T>(fn: () => T, keep: (result: T) => Iterable<Entry>): {
   for (const entry of opened) {
     if (entry.settled) continue;
     if (keeping.has(entry)) kept.push(entry);
+    else if (freeing) free(entry);
     else close(entry);
   }
   if (outer) for (const entry of kept) outer.push(entry);

@@ -117,6 +117,12 @@ export class Tensor {
 
   /** The kernel layer's view of this tensor. */
   get strided(): View {
+    // Loud, never silent: a buffer the engine freed may already hold another tensor's values.
+    if (this.storage.released) {
+      throw new Error(
+        `internal error: the storage of a ${this.dtype} tensor of shape [${this.shape.join(', ')}] was freed while in use`,
+      );
+    }
     return { buffer: this.storage.buffer, shape: this.shape, strides: this.strides, offset: this.offset };
   }
 

@@ -3,6 +3,7 @@ import type { Backend, DeviceBuffer, MemoryStats, View } from '../../backend/typ
 import { hostArray, itemSize, storeRounding, type DType, type HostArray } from '../../dtype.ts';
 import { contiguousStrides } from '../../tensor/shape.ts';
 import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
+import { ArrayPool } from './pool.ts';
 import { binary, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { col2im, im2col } from './im2col.ts';
@@ -15,8 +16,12 @@ import { contiguous, elementwise } from './strided.ts';
 class CpuMemory implements MemoryStats {
   allocated = 0;
   maxAllocated = 0;
+  readonly pool = new ArrayPool();
   get reserved(): number {
-    return this.allocated;
+    return this.allocated + this.pool.pooled;
+  }
+  get freshAllocations(): number {
+    return this.pool.misses;
   }
   add(bytes: number): void {
     this.allocated += bytes;
@@ -30,7 +35,7 @@ class CpuBackend implements Backend {
 
   alloc(dtype: DType, length: number): CpuBuffer {
     this.memory.add(length * itemSize[dtype]);
-    return makeCpuBuffer(dtype, hostArray(dtype, length));
+    return makeCpuBuffer(dtype, this.memory.pool.take(dtype, length));
   }
 
   upload(data: HostArray, dtype: DType): CpuBuffer {
@@ -65,8 +70,11 @@ class CpuBackend implements Backend {
     return out.data;
   }
 
+  /** A buffer the engine freed brings its array to the pool; the collector's (see Storage) only its count. */
   release(buffer: DeviceBuffer): void {
     this.memory.allocated -= buffer.length * itemSize[buffer.dtype];
+    const data = (buffer as Partial<CpuBuffer>).data;
+    if (data) this.memory.pool.give(buffer.dtype, data);
   }
 
   resetPeakStats(): void {
