@@ -4,6 +4,7 @@
  * machine), so compare ratios within one run. --compare reads PyTorch's figures for the same cases
  * (made by `python3 bench/pytorch_reference.py > pytorch.json`) and prints the kit's as ratios.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
 import { compareRows, readReference, type Figures } from './compare.ts';
@@ -30,6 +31,9 @@ for (const device of wanted) {
       ? `webgpu (${torch.webgpu.adapterName()})`
       : 'cpu (JavaScript kernels, WebAssembly SIMD matmul, one thread)';
   console.log(`\n${name}`);
+  // lavapipe runs workgroups on a pool of CPU threads, one per core unless LP_NUM_THREADS says otherwise.
+  if (device === 'webgpu' && torch.webgpu.adapterName().includes('llvmpipe'))
+    console.log(`lavapipe threads: ${process.env.LP_NUM_THREADS ?? `${availableParallelism()} (one per core)`}`);
   const figures: Partial<Figures> = {};
   const rows = [
     ['case', 'time', 'rate'],

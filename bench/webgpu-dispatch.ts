@@ -1,7 +1,8 @@
 /**
  * Per-dispatch cost of the WebGPU backend and what it adds up to in training: microseconds per small
  * op (JavaScript recording time alone, and recording plus the GPU running it), and the MNIST MLP
- * 784-128-10 (Adam, batch 64) in samples/s, read back every 20 steps as bench/training.ts does.
+ * 784-128-10 (Adam, batch 64) in samples/s, read back every 20 steps as bench/training.ts does,
+ * with the kernels one training step dispatches and how many of their bind groups came from the cache.
  * Run: node --expose-gc --import tsx bench/webgpu-dispatch.ts [--steps 150]
  * On a CPU driver (lavapipe) other jobs on the machine move these figures: compare two trees
  * by alternating runs of this script, not against a figure from another time.
@@ -9,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
+import { backendFor } from '../engine/backend/registry.ts';
+import type { WebGPUBackend } from '../engine/backends/webgpu/index.ts';
 import { median } from './timing.ts';
 import { mnistMlpTraining } from './training.ts';
 
@@ -88,6 +91,18 @@ async function training(): Promise<Rates> {
   );
 }
 
+/** Dispatches of one steady-state training step (every dispatch asks the bind-group cache once). */
+async function stepDispatches(): Promise<{ dispatches: number; hits: number }> {
+  const groups = (backendFor(device) as WebGPUBackend).bindGroups;
+  const step = mnistMlpTraining(device, 12);
+  for (let i = 0; i < 10; i++) step(i);
+  await step(10).item();
+  const [hits, misses] = [groups.hits, groups.misses];
+  await step(11).item();
+  return { dispatches: groups.hits + groups.misses - hits - misses, hits: groups.hits - hits };
+}
+
+const perStep = await stepDispatches();
 const op = await smallOps();
 const train = await training();
 const f = (v: number) => v.toFixed(1).padStart(7);
@@ -95,4 +110,5 @@ const g = (v: number) => v.toFixed(0).padStart(7);
 console.log(`                      wall  JS-thread CPU  process CPU`);
 console.log(`small op (µs)     ${f(op.wall)}  ${f(op.js)}        ${f(op.process)}`);
 console.log(`MLP (samples/s)   ${g(train.wall)}  ${g(train.js)}        ${g(train.process)}`);
+console.log(`one training step: ${perStep.dispatches} dispatches, ${perStep.hits} bind groups from the cache`);
 await torch.webgpu.destroy();
