@@ -102,15 +102,24 @@ export const customDataset: Mutant[] = [
     },
   ),
   // The one variant that trains: the mistake is in train itself (the check costs a training run).
+  // Its accuracies are those of the batches it trained on, a common slip that costs nothing more
+  // than the solution's run (evaluating on the training loader each epoch instead costs 5,400 more
+  // images an epoch, for the same check and message).
   {
     exercise,
     variant: 'accuracy-on-train',
-    why: "train reports each epoch's accuracy on the training loader instead of the validation part",
+    why: "train reports each epoch's accuracy on the training batches instead of the validation part",
     edits: [
       {
         file: 'pipeline.ts',
+        find: '    model.train();\n    for await (const [x, y] of data.train) {\n      optimizer.zeroGrad();\n      criterion.call(model.call(x), y).backward();\n',
+        replace:
+          '    model.train();\n    let correct = 0;\n    let seen = 0;\n    for await (const [x, y] of data.train) {\n      optimizer.zeroGrad();\n      const logits = model.call(x);\n      criterion.call(logits, y).backward();\n      correct += await logits.argmax(1).eq(y).sum().item();\n      seen += y.shape[0]!;\n',
+      },
+      {
+        file: 'pipeline.ts',
         find: 'accuracies.push(await evaluate(model, data.validation));',
-        replace: 'accuracies.push(await evaluate(model, data.train)); // BUG: the wrong split',
+        replace: 'accuracies.push(correct / seen); // BUG: the training batches, not the validation part',
       },
     ],
   },
