@@ -11,7 +11,7 @@ import {
   type HostArray,
 } from '../dtype.ts';
 import { flatten } from './nested.ts';
-import { defaultGenerator, type Generator } from './random.ts';
+import { defaultGenerator, type FloatKind, type Generator } from './random.ts';
 import { formatShape, numel, shapeArgs } from './shape.ts';
 import { Storage } from './storage.ts';
 import { Tensor } from './tensor.ts';
@@ -149,24 +149,44 @@ export function empty(...args: ShapeAndOptions<TensorOptions>): Tensor {
 function randomTensor(
   call: string,
   args: ShapeAndOptions<RandomOptions>,
-  draw: (g: Generator, dtype: DType) => number,
+  fill: (host: HostArray, g: Generator, dtype: DType) => void,
 ): Tensor {
   const [shape, options] = splitArgs(call, args, RANDOM_KEYS);
   const dtype = options.dtype ?? 'float32';
-  const g = options.generator ?? defaultGenerator;
   const host = hostArray(dtype, numel(shape));
-  for (let i = 0; i < host.length; i++) host[i] = draw(g, dtype);
+  fill(host, options.generator ?? defaultGenerator, dtype);
   return fromHost(host, shape, { ...options, dtype });
+}
+
+/** The float dtype a uniform or normal draw is made for; PyTorch's own error for any other. */
+function floatKind(dtype: DType, kernel: string): FloatKind {
+  if (isFloatingPoint(dtype)) return dtype as FloatKind;
+  throw new TypeError(`"${kernel}" not implemented for '${dtype}'`);
 }
 
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeAndOptions<RandomOptions>): Tensor {
-  return randomTensor('rand', args, (g, dtype) => (dtype === 'float64' ? g.uniform53() : g.uniform24()));
+  return randomTensor('rand', args, (host, g, dtype) => {
+    const kind = floatKind(dtype, 'check_uniform_bounds');
+    for (let i = 0; i < host.length; i++) host[i] = g.uniform(kind);
+  });
+}
+
+/**
+ * A bool tensor, true with probability `p` for each element: PyTorch's bernoulli_(p) on the CPU
+ * (a float64 uniform below p), as dropout draws its mask.
+ */
+export function bernoulliMask(shape: readonly number[], p: number, device: Device): Tensor {
+  const host = hostArray('bool', numel(shape));
+  for (let i = 0; i < host.length; i++) host[i] = defaultGenerator.uniform53() < p ? 1 : 0;
+  return fromHost(host, shape, { dtype: 'bool', device });
 }
 
 /** Standard normal. */
 export function randn(...args: ShapeAndOptions<RandomOptions>): Tensor {
-  return randomTensor('randn', args, (g) => g.normal());
+  return randomTensor('randn', args, (host, g, dtype) =>
+    g.fillNormal(host as Float32Array | Float64Array, floatKind(dtype, 'normal_kernel_cpu')),
+  );
 }
 
 /** Integers uniform on [low, high), int32 by default; randint(high, shape) draws from [0, high). */
@@ -180,7 +200,9 @@ export function randint(...args: unknown[]): Tensor {
     RandomOptions?,
   ];
   checkOptions('randint', options, RANDOM_KEYS);
-  return randomTensor('randint', [shape, { dtype: 'int32', ...options }], (g) => g.integer(low, high));
+  return randomTensor('randint', [shape, { dtype: 'int32', ...options }], (host, g) => {
+    for (let i = 0; i < host.length; i++) host[i] = g.integer(low, high);
+  });
 }
 
 export function randperm(n: number, options: RandomOptions = {}): Tensor {

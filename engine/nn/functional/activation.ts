@@ -2,7 +2,7 @@
 import { toAutocastDtype } from '../../amp/autocast.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
-import { rand } from '../../tensor/create.ts';
+import { bernoulliMask } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { namedArgs } from '../../args.ts';
 import { warnOnce } from './warn.ts';
@@ -55,7 +55,7 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
   if (!training || p === 0) return input;
   if (p === 1) return input.mul(0);
   const dtype = isFloatingPoint(input.dtype) ? input.dtype : 'float32';
-  const keep = rand(input.shape, { dtype, device: input.device }).lt(1 - p);
+  const keep = bernoulliMask(input.shape, 1 - p, input.device);
   return input.mul(where(keep, 1 / (1 - p), 0).to(dtype));
 }
 

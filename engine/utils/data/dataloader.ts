@@ -10,7 +10,7 @@ import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { defaultCollate, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
 import { collateSamples, fetchDefaultBatch, fetchSamples, type BatchSeeds, type CollateFn } from './fetch.ts';
-import { batchCount, batches, drawSeed, epochOrder } from './sampler.ts';
+import { batchCount, batches, drawSeed, endEpoch, epochOrder } from './sampler.ts';
 import { encodeState, NotCopyable, type EncodedState } from './state.ts';
 import { decode } from './transfer.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -134,6 +134,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     } else {
       yield* this.fromWorkers(plan, baseSeed, seeds);
     }
+    endEpoch(this.dataset.length, this.shuffle, this.generator);
   }
 
   private async fetch(indices: number[], seeds: BatchSeeds): Promise<B> {

@@ -146,13 +146,13 @@ describe('Dropout', () => {
     expect(new nn.Dropout(0).call(x)).toBe(x);
   });
 
-  it('keeps an element iff its uniform draw is below 1 − p, scaling it by 1/(1 − p)', async () => {
+  it('keeps an element iff its float64 uniform draw is below 1 − p (bernoulli_), scaling it by 1/(1 − p)', async () => {
     const p = 0.3;
     const x = torch.ones(1000);
     torch.manualSeed(5);
     const y = await values(new nn.Dropout(p).call(x));
     const g = new torch.Generator(5);
-    const expected = y.map(() => (g.uniform24() < 1 - p ? 1 / (1 - p) : 0));
+    const expected = y.map(() => (g.uniform53() < 1 - p ? 1 / (1 - p) : 0));
     expectClose(y, expected, 1e-6);
     const dropped = y.filter((v) => v === 0).length / y.length;
     expect(dropped).toBeGreaterThan(0.25);

@@ -3,47 +3,108 @@ import * as torch from '#engine';
 import { devices, floatDtypes } from '../../helpers/devices.ts';
 import { values } from '../../helpers/assert.ts';
 import { meanOf, varOf } from '../../helpers/reference.ts';
+import PYTORCH from '../../fixtures/pytorch/rng.json' with { type: 'json' };
 
 /**
- * The generator's documented algorithm, written out again from its description (seed → SplitMix32
- * → xoshiro128** state; float32 uniforms are the top 24 bits / 2^24), to pin its output without
- * trusting the engine.
+ * MT19937 written out again from its published description (Matsumoto & Nishimura, the seeding of
+ * init_genrand), and the documented float32 uniform (the low 24 bits / 2^24), to pin the engine's
+ * output without trusting it.
  */
 function documentedUniforms(seed: number, n: number): number[] {
-  let sm = (seed % 2 ** 32) ^ Math.floor(seed / 2 ** 32);
-  const s: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    sm = (sm + 0x9e3779b9) | 0;
-    let z = sm;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    s.push((z ^ (z >>> 16)) >>> 0);
-  }
-  const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
+  const mt: number[] = [seed % 2 ** 32];
+  for (let i = 1; i < 624; i++) mt.push((Math.imul(1812433253, mt[i - 1]! ^ (mt[i - 1]! >>> 30)) + i) >>> 0);
   const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
-    const t = s[1]! << 9;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
-    out.push((result >>> 8) / 2 ** 24);
+  for (let k = 0; k < n; k++) {
+    const i = k % 624;
+    if (i === 0) {
+      for (let j = 0; j < 624; j++) {
+        const y = (mt[j]! & 0x80000000) | (mt[(j + 1) % 624]! & 0x7fffffff);
+        mt[j] = (mt[(j + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0)) >>> 0;
+      }
+    }
+    let y = mt[i]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    out.push(((y >>> 0) & 0xffffff) / 2 ** 24);
   }
   return out;
 }
+
+/** float32 values at most `ulps` units in the last place apart (PyTorch's vectorised float32 log, sin, cos). */
+function expectUlpClose(got: number[], expected: number[], ulps: number): void {
+  expect(got).toHaveLength(expected.length);
+  got.forEach((g, i) => {
+    const e = expected[i]!;
+    const ulp = 2 ** (Math.floor(Math.log2(Math.abs(e))) - 23);
+    expect(Math.abs(g - e), `element ${i}: got ${g}, PyTorch ${e}`).toBeLessThanOrEqual(ulps * ulp);
+  });
+}
+
+describe("PyTorch's own numbers (CPU generator, test/fixtures/pytorch/rng.py)", () => {
+  it("rand, rand(float64), randint, randperm after manualSeed are PyTorch's, bit for bit", async () => {
+    torch.manualSeed(0);
+    expect(await values(torch.rand(4))).toEqual(PYTORCH.rand_seed0);
+    torch.manualSeed(42);
+    expect(await values(torch.rand(3))).toEqual(PYTORCH.rand_seed42);
+    torch.manualSeed(0);
+    expect(await values(torch.rand(3, { dtype: 'float64' }))).toEqual(PYTORCH.rand_float64_seed0);
+    torch.manualSeed(0);
+    expect(await values(torch.randint(0, 10, [8]))).toEqual(PYTORCH.randint_0_10_seed0);
+    torch.manualSeed(0);
+    expect(await values(torch.randperm(10))).toEqual(PYTORCH.randperm_10_seed0);
+  });
+
+  it("randn: one value at a time below 16 elements, PyTorch's normal_fill from 16 on", async () => {
+    torch.manualSeed(0);
+    expect(await values(torch.randn(2, 3))).toEqual(PYTORCH.randn_2x3_seed0);
+    torch.manualSeed(0);
+    expectUlpClose(await values(torch.randn(20)), PYTORCH.randn_20_seed0, 1);
+    torch.manualSeed(0);
+    const f64 = await values(torch.randn(35, { dtype: 'float64' }));
+    f64.forEach((v, i) => expect(v).toBeCloseTo(PYTORCH.randn_35_float64_seed0[i]!, 14));
+  });
+
+  it("nn.Linear's initial weights and dropout's mask are PyTorch's", async () => {
+    torch.manualSeed(0);
+    const linear = new torch.nn.Linear(4, 3);
+    expect(await values(linear.weight)).toEqual(PYTORCH.linear_4_3_seed0.weight);
+    expect(await values(linear.bias!)).toEqual(PYTORCH.linear_4_3_seed0.bias);
+    torch.manualSeed(0);
+    expect(await values(torch.nn.functional.dropout(torch.ones(12), 0.5))).toEqual(PYTORCH.dropout_half_seed0);
+  });
+
+  it("a shuffled DataLoader visits PyTorch's order, epoch after epoch", async () => {
+    const dataset = new torch.utils.data.TensorDataset(torch.arange(10));
+    const epochs = async (loader: torch.utils.data.DataLoader<torch.Tensor[], torch.Tensor[]>) => {
+      const seen: number[][][] = [];
+      for (let e = 0; e < 2; e++) {
+        const epoch: number[][] = [];
+        for await (const [batch] of loader) epoch.push(await values(batch!));
+        seen.push(epoch);
+      }
+      return seen;
+    };
+    const generator = new torch.Generator(3);
+    expect(await epochs(new torch.utils.data.DataLoader(dataset, { batchSize: 4, shuffle: true, generator }))).toEqual(
+      PYTORCH.loader_generator3,
+    );
+    torch.manualSeed(1);
+    expect(await epochs(new torch.utils.data.DataLoader(dataset, { batchSize: 4, shuffle: true }))).toEqual(
+      PYTORCH.loader_seed1,
+    );
+  });
+});
 
 describe.each(devices)('seeded random numbers (%s)', (device) => {
   it('pins the first values of rand after manualSeed(0)', async () => {
     torch.manualSeed(0);
     const first = await values(torch.rand(4, { device }));
-    // Pinned: any change to the algorithm changes these, and must be deliberate.
-    expect(first).toEqual([0.8868539333343506, 0.2639589309692383, 0.01247495412826538, 0.6732364892959595]);
+    expect(first).toEqual(PYTORCH.rand_seed0);
     expect(first).toEqual(documentedUniforms(0, 4));
     torch.manualSeed(123456789);
-    expect(await values(torch.rand(6, { device }))).toEqual(documentedUniforms(123456789, 6));
+    expect(await values(torch.rand(700, { device }))).toEqual(documentedUniforms(123456789, 700));
   });
 
   it('manualSeed(s) gives the same numbers every time', async () => {
