@@ -21,7 +21,7 @@ describeWebGPU('webgpu bind groups are reused', () => {
     expect(await read(out)).toEqual([11, 22, 33, 44]);
     gpu!.release(out);
     gpu!.release(a);
-    // The pool hands the same GPUBuffers back (last in, first out) for the next tensors of their size.
+    // The pool hands the same GPUBuffers back (oldest first) for the next tensors of their size.
     const c = upload(5, 6, 7, 8);
     const out2 = gpu!.alloc('float32', 4) as GpuBuffer;
     expect(c.gpu).toBe(a.gpu);
@@ -32,6 +32,27 @@ describeWebGPU('webgpu bind groups are reused', () => {
     expect(gpu!.bindGroups.size).toBe(size);
     expect(await read(out2)).toEqual([15, 26, 37, 48]);
     for (const buffer of [b, c, out2]) gpu!.release(buffer);
+  });
+
+  it('in the next step, whatever order the last one gave its buffers back in (the oldest free buffer goes first)', async () => {
+    // A size class no other test here uses, so the pool holds no older buffers of it.
+    const shape = contiguous([1000]);
+    const step = () => {
+      const [a, b, out] = [0, 1, 2].map(() => gpu!.alloc('float32', 1000) as GpuBuffer);
+      gpu!.binary('add', viewOf(a!, shape), viewOf(b!, shape), viewOf(out!, shape));
+      return [a!, b!, out!];
+    };
+    const first = step();
+    for (const k of [2, 0, 1]) gpu!.release(first[k]!);
+    const { hits } = gpu!.bindGroups;
+    const second = step();
+    expect(second.map((buffer) => buffer.gpu)).toEqual(first.map((buffer) => buffer.gpu));
+    expect(gpu!.bindGroups.hits).toBe(hits + 1);
+    for (const k of [1, 2, 0]) gpu!.release(second[k]!);
+    const third = step();
+    expect(third.map((buffer) => buffer.gpu)).toEqual(first.map((buffer) => buffer.gpu));
+    await gpu!.synchronize();
+    for (const buffer of third) gpu!.release(buffer);
   });
 
   it('never on a destroyed buffer: emptyCache drops the groups naming the buffers it destroys', async () => {
