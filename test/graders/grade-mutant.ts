@@ -1,18 +1,15 @@
 import { rmSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { grade } from '../../graders/cli/grade.ts';
-import { folder, loadCourse } from '../../graders/cli/manifest.ts';
+import { folder } from '../../graders/cli/manifest.ts';
 import type { ExerciseResult } from '../../graders/cli/results.ts';
 import { killAll } from '../../graders/cli/run-exercise.ts';
-import { repo } from '../cli/helpers.ts';
-import { buildSubmission, type Mutant } from './mutants.ts';
+import { buildSubmission, course, type Mutant } from './mutants.ts';
 
 // Grades a mutant as `npm run grade -- --submission DIR NN` does (the same grading child, sandbox,
 // limits and checks), but from the test's own process: starting the CLI (tsx, its imports, an
 // esbuild service) costs about a second of CPU per run, which dozens of mutants paid again and again.
 // The CLI itself is tested end to end in test/cli/.
-
-const course = loadCourse(repo);
 
 // A test that times out leaves its grading child to the watchdog of this process: end it with the file.
 afterAll(() => killAll());

@@ -10,6 +10,8 @@ import { folder, loadCourse } from '../../graders/cli/manifest.ts';
 // quietly grading an unbroken copy. The specs live in test/graders/broken/ (see the README there).
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The real course, read (its manifest validated) once per test file rather than once per mutant. */
+export const course = loadCourse(root);
 
 /** One textual change to one solution file. */
 export interface Edit {
@@ -81,7 +83,7 @@ export function applyEdits(source: string, edits: Edit[], where: string): string
  * match exactly once or names a file the exercise does not have.
  */
 export function mutate(m: Mutant): Map<string, string> {
-  const exercise = loadCourse(root).manifest.exercises.find((e) => folder(e) === m.exercise);
+  const exercise = course.manifest.exercises.find((e) => folder(e) === m.exercise);
   if (!exercise) throw new Error(`mutant ${m.exercise}/${m.variant}: no exercise ${m.exercise} in the manifest`);
   for (const e of m.edits) {
     if (!exercise.files.includes(e.file)) {
