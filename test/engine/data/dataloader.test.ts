@@ -118,8 +118,10 @@ describe('DataLoader', () => {
   });
 });
 
-// Starting a worker (tsx, then the engine) takes a few hundred ms, much longer on a busy machine.
-describe('DataLoader with worker threads', { timeout: 30_000 }, () => {
+// Starting a worker (tsx, then the engine) takes about a second of CPU, much longer on a busy machine:
+// the first test starts six (15 s of a 30 s limit with this file alone at load 16), so the limit is
+// that of the suite below, there only to catch a hang.
+describe('DataLoader with worker threads', { timeout: 120_000 }, () => {
   it('yields exactly the batches of numWorkers: 0, in order', async () => {
     const cases = [
       { dataset: indexDataset(23), options: { batchSize: 4, shuffle: true, dropLast: false } },
