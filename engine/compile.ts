@@ -1,10 +1,12 @@
 /**
- * torch.compile. PyTorch's compiler traces a model into a graph and generates fused kernels for it.
- * The kit runs the model op by op, as in eager mode: what it gives is PyTorch's wrapper and its
- * contract (the same parameters, outputs and gradients as the model itself), so that code written
- * for PyTorch 2 runs unchanged. The options are checked as PyTorch checks them; none changes the result.
+ * torch.compile: PyTorch's wrapper and its contract (the same parameters, outputs and gradients as
+ * the model itself). The first call for a guard key traces the forward into a graph of ops and fuses
+ * its elementwise chains into one kernel each (engine/compile/); later calls run that graph. The
+ * options are checked as PyTorch checks them; fullgraph makes a graph break an error, disable
+ * returns the model, and the others do not change what runs.
  */
 import { keys, optionsOf } from './args.ts';
+import { CompiledFunction } from './compile/compiled.ts';
 import { Module } from './nn/module.ts';
 
 export interface CompileOptions {
@@ -29,29 +31,49 @@ const MODES = ['default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cu
 /** What torch.compile(module) returns: the module itself is `_origMod` (PyTorch's `_orig_mod`). */
 export class OptimizedModule<M extends Module = Module> extends Module {
   readonly _origMod: M;
+  readonly #compiled: CompiledFunction;
 
-  constructor(module: M) {
+  constructor(module: M, fullgraph = false) {
     super();
     this._origMod = module;
     this.training = module.training;
+    this.#compiled = new CompiledFunction(
+      (...args) => module.call(...(args as Parameters<M['forward']>)),
+      fullgraph,
+      () =>
+        `training:${module
+          .modules()
+          .map((m) => (m.training ? 1 : 0))
+          .join('')}`,
+      () => [...module.parameters(), ...module.buffers()],
+    );
   }
 
   override forward(...args: Parameters<M['forward']>): ReturnType<M['forward']> {
-    return this._origMod.call(...args);
+    return this.#compiled.call(args) as ReturnType<M['forward']>;
   }
 }
 
 export function compile<M extends Module>(model: M, options?: CompileOptions): OptimizedModule<M> | M;
 export function compile<F extends (...args: never[]) => unknown>(model: F, options?: CompileOptions): F;
 export function compile(model: unknown, options?: CompileOptions): unknown {
-  const { mode, options: backendOptions, disable = false } = optionsOf('torch.compile', options, COMPILE_OPTIONS);
+  const {
+    mode,
+    options: backendOptions,
+    disable = false,
+    fullgraph = false,
+  } = optionsOf('torch.compile', options, COMPILE_OPTIONS);
   if (mode !== undefined && mode !== null && !MODES.includes(mode)) {
     throw new Error(`Unrecognized mode=${mode}, should be one of: ${MODES.join(', ')}`);
   }
   if (mode && backendOptions) {
     throw new Error("Either mode or options can be specified, but both can't be specified at the same time.");
   }
-  if (model instanceof Module) return disable ? model : new OptimizedModule(model);
-  if (typeof model === 'function') return model;
+  if (model instanceof Module) return disable ? model : new OptimizedModule(model, fullgraph);
+  if (typeof model === 'function') {
+    if (disable) return model;
+    const compiled = new CompiledFunction(model as (...args: unknown[]) => unknown, fullgraph);
+    return (...args: unknown[]) => compiled.call(args);
+  }
   throw new TypeError(`torch.compile: expected a Module or a function, got ${model === null ? 'null' : typeof model}`);
 }

@@ -43,7 +43,7 @@ function dependencies(roots: readonly Node[]): Map<Node, number> {
 }
 
 /** Sums a gradient over broadcast dims and casts it back to the input's dtype. */
-function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): Tensor {
+export function fitTo(grad: Tensor, shape: readonly number[], dtype: Tensor['dtype']): Tensor {
   let g = grad;
   if (g.shape.length !== shape.length || g.shape.some((d, i) => d !== shape[i])) g = g.sumToSize(shape);
   return g.dtype === dtype ? g : g.to(dtype);

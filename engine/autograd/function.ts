@@ -12,6 +12,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
 import { capture, close, free, type Entry } from '../tensor/ledger.ts';
 import { Node } from './node.ts';
+import { tracer, withTracer } from '../compile/hooks.ts';
 
 interface Saved {
   tensor: Tensor;
@@ -87,6 +88,15 @@ export function applyFunction(
   args: readonly unknown[],
   engineOnly = false,
 ): Tensor {
+  const t = tracer();
+  if (t === null) return run(name, forward, backward, args);
+  // torch.compile is recording: the op is reported, the ops inside its forward are not.
+  const out = withTracer(null, () => run(name, forward, backward, args));
+  t.op({ name, forward, backward, args, out });
+  return out;
+}
+
+function run(name: string, forward: ForwardFn, backward: BackwardFnOf, args: readonly unknown[]): Tensor {
   const ctx = new Context(name);
   ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
   const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);

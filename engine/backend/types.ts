@@ -62,6 +62,21 @@ export type BinaryOp =
   | 'or';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/**
+ * A chain of elementwise ops run as one kernel (torch.compile's fusion). Values are numbered: the
+ * inputs first (0 … inputs − 1), then one per step in order; each step applies a unary op to one
+ * earlier value or a binary op to two, and the last step's value is the kernel's output. Every value
+ * has the output's dtype and shape (inputs arrive broadcast to it), and is rounded to that dtype
+ * after each step, as the unfused ops store it.
+ */
+export interface FusedProgram {
+  readonly inputs: number;
+  readonly steps: readonly FusedStep[];
+}
+export type FusedStep =
+  | { readonly kind: 'unary'; readonly op: UnaryOp; readonly args: readonly [number] }
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly args: readonly [number, number] };
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /** The hyper-parameters of one fused Adam step (see Backend.adamStep). */
@@ -169,6 +184,12 @@ export interface Backend {
     maxExpAvgSq: View | null,
     params: AdamStepParams,
   ): void;
+
+  /**
+   * Optional: a FusedProgram over float32 (or, where the device has it, float64) views in one pass,
+   * out = the last step's value. Without it torch.compile runs the chain op by op.
+   */
+  fused?(program: FusedProgram, inputs: readonly View[], out: View): void;
 
   readonly memory: MemoryStats;
   resetPeakStats(): void;

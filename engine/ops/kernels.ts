@@ -8,6 +8,7 @@ import { hostArray, type DType, type Device } from '../dtype.ts';
 import { broadcastShapes, expandStrides, formatShape } from '../tensor/shape.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { tracer } from '../compile/hooks.ts';
 
 export function emptyTensor(shape: readonly number[], dtype: DType, device: Device): Tensor {
   const backend = backendFor(device);
@@ -132,5 +133,7 @@ export function scalarTensor(value: number | boolean, dtype: DType, device: Devi
   const backend = backendFor(device);
   const data = hostArray(dtype, 1);
   data[0] = Number(value);
-  return new Tensor(new Storage(backend, backend.upload(data, dtype)), []);
+  const t = new Tensor(new Storage(backend, backend.upload(data, dtype)), []);
+  tracer()?.scalar(t, value);
+  return t;
 }

@@ -16,6 +16,7 @@
  * may differ from PyTorch's in the last bit, where its vectorised float32 (or libm's float64) log,
  * sin and cos round differently.
  */
+import { tracer } from '../compile/hooks.ts';
 
 /** PyTorch's default CPU seed, so an unseeded program is still reproducible. */
 export const DEFAULT_SEED = 67280421310721;
@@ -82,6 +83,8 @@ export class Generator {
 
   /** The next 32 random bits (MT19937), as an unsigned integer. */
   nextUint32(): number {
+    // A draw outside any op (torch.rand in dropout) would be frozen into a compiled graph: it breaks the trace.
+    tracer()?.untraced('random numbers drawn outside an op (torch.rand, dropout in training mode)');
     if (this.next === STATE_WORDS) this.twist();
     let y = this.words[this.next++]!;
     y ^= y >>> 11;

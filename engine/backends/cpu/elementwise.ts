@@ -8,7 +8,7 @@ import { isSimdBinary, isSimdUnary, wasmElementwise } from './wasm/elementwise.t
 // Math.round rounds half up; torch.round rounds half to even.
 const roundHalfEven = '(Math.abs(v0 % 1) === 0.5 ? 2 * Math.round(v0 / 2) : Math.round(v0))';
 
-const unaryExpr: Readonly<Record<UnaryOp, string>> = {
+export const unaryExpr: Readonly<Record<UnaryOp, string>> = {
   identity: 'v0',
   neg: '-v0',
   abs: 'Math.abs(v0)',
@@ -30,7 +30,7 @@ const unaryExpr: Readonly<Record<UnaryOp, string>> = {
   not: '(v0 ? 0 : 1)',
 };
 
-const binaryExpr: Readonly<Record<BinaryOp, string>> = {
+export const binaryExpr: Readonly<Record<BinaryOp, string>> = {
   add: 'v0 + v1',
   sub: 'v0 - v1',
   mul: 'v0 * v1',

@@ -9,6 +9,7 @@ import { gather, scatterAdd } from './gather.ts';
 import { col2im, im2col } from './im2col.ts';
 import { matmul } from './matmul.ts';
 import { adamStep } from './optim.ts';
+import { fused } from './fused.ts';
 import { argReduce, reduce, softmax } from './reduce.ts';
 import { argsort } from './sort.ts';
 import { contiguous, elementwise } from './strided.ts';
@@ -92,6 +93,7 @@ class CpuBackend implements Backend {
   scatterAdd = scatterAdd;
   softmax = softmax;
   adamStep = adamStep;
+  fused = fused;
   im2col = im2col;
   col2im = col2im;
 }

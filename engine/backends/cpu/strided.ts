@@ -17,11 +17,13 @@ const cache = new Map<string, Loop>();
 
 /**
  * Compiles `out = expr(v0, v1, …)` over `arity` operands. `expr` uses v0…v{n-1} for the operand
- * values and may call `rnd` (round to the output's 2-byte float precision). Contiguous same-layout operands take a flat loop.
+ * values and may call `rnd` (round to the output's 2-byte float precision); `lets`, statements run
+ * before it per element, may declare temporaries it reads (a fused chain's steps). Contiguous
+ * same-layout operands take a flat loop.
  * The key names the typed-array types too: a loop that only ever sees one kind of array stays
  * monomorphic, which is several times faster in V8 than one shared across array types.
  */
-function compile(key: string, arity: number, expr: string, scalars: readonly boolean[]): Loop {
+function compile(key: string, arity: number, expr: string, scalars: readonly boolean[], lets: string): Loop {
   const cached = cache.get(key);
   if (cached) return cached;
   const ops = Array.from({ length: arity }, (_, i) => i);
@@ -38,6 +40,7 @@ function compile(key: string, arity: number, expr: string, scalars: readonly boo
       ${ops.map((i) => (scalars[i] ? read(i, `o${i}`) : '')).join(' ')}
       for (let i = 0; i < n; i++) {
         ${ops.map(flatRead).join(' ')}
+        ${lets}
         O[oo + i] = ${expr};
       }
       return;
@@ -53,6 +56,7 @@ function compile(key: string, arity: number, expr: string, scalars: readonly boo
       let qo = po;
       for (let j = 0; j < last; j++) {
         ${ops.map((i) => read(i, `q${i}`)).join(' ')}
+        ${lets}
         O[qo] = ${expr};
         ${ops.map((i) => `q${i} += t${i};`).join(' ')}
         qo += to;
@@ -89,14 +93,14 @@ export function contiguous(v: View): boolean {
   return true;
 }
 
-/** out[i] = expr(operands[0][i], operands[1][i], …) over strided views. */
-export function elementwise(name: string, expr: string, operands: readonly View[], out: View): void {
+/** out[i] = expr(operands[0][i], operands[1][i], …) over strided views (`lets`: see compile). */
+export function elementwise(name: string, expr: string, operands: readonly View[], out: View, lets = ''): void {
   const types = operands.map((v) => cpuData(v).constructor.name).join(',');
   const scalars = operands.map((v) => v.strides.every((s) => s === 0));
   const flat = contiguous(out) && operands.every((v, i) => scalars[i] || sameLayout(v, out));
   const pattern = scalars.map((s) => (s ? 's' : 'v')).join('');
   const key = `${name}|${types}|${cpuData(out).constructor.name}|${out.buffer.dtype}|${pattern}`;
-  const loop = compile(key, operands.length, expr, scalars);
+  const loop = compile(key, operands.length, expr, scalars, lets);
   const args: unknown[] = [];
   for (const v of operands) args.push(cpuData(v), v.offset, v.strides);
   args.push(cpuData(out), out.offset, out.strides, out.shape, flat, storeRounding(out.buffer.dtype));

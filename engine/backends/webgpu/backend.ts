@@ -1,5 +1,6 @@
 /** The 'webgpu' Backend: buffers from the pool, kernels from the generators, reads through staging buffers. */
 import type {
+  FusedProgram,
   AdamStepParams,
   ArgReduceOp,
   Backend,
@@ -17,6 +18,7 @@ import { CommandBatch } from './batch.ts';
 import { BindGroupCache } from './bind-groups.ts';
 import { BufferPool, GpuBuffer } from './buffer-pool.ts';
 import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
+import { fusedKernel } from './codegen/fused.ts';
 import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
 import { argsortKernel } from './kernels/sort.ts';
 import type { GpuContext } from './device.ts';
@@ -143,6 +145,10 @@ export class WebGPUBackend implements Backend {
 
   where(cond: View, a: View, b: View, out: View): void {
     this.run(whereKernel(cond, a, b, out));
+  }
+
+  fused(program: FusedProgram, inputs: readonly View[], out: View): void {
+    this.run(fusedKernel(program, inputs, out));
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {

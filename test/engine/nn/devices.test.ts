@@ -25,18 +25,26 @@ interface Run {
   grads: number[][];
 }
 
+/** The layer suite runs eagerly and through torch.compile (modules made by `module` compiled). */
+type Mode = 'eager' | 'compiled';
+
 /**
  * Runs `build` twice: on the CPU in float64 (the reference) and on `device` in float32. `build`
  * makes its inputs with `make` (which requires grad) and its modules with `module`; the output is
  * weighted by fixed values and summed, and the gradients of inputs and parameters are compared.
+ * Compiled, the device's run calls `build` once first without backward, so the compiled modules
+ * trace then, and the compared run executes their fused graphs.
  */
 async function compare(
   device: Device,
   build: (make: Make, module: <M extends torch.nn.Module>(m: () => M) => M) => torch.Tensor,
   tol: Tolerance = { atol: 1e-5, rtol: 1e-4 },
+  mode: Mode = 'eager',
 ): Promise<void> {
-  const run = async (dev: Device, dtype: 'float32' | 'float64'): Promise<Run> => {
-    const leaves: torch.Tensor[] = [];
+  const run = async (dev: Device, dtype: 'float32' | 'float64', compiled = false): Promise<Run> => {
+    let leaves: torch.Tensor[] = [];
+    const made: torch.nn.Module[] = [];
+    let k = 0;
     const make: Make = (shape, seed) => {
       const t = torch.tensor(
         seeded(
@@ -49,37 +57,48 @@ async function compare(
       return t;
     };
     const module = <M extends torch.nn.Module>(m: () => M): M => {
-      torch.manualSeed(3);
-      const made = m().to({ device: dev, dtype });
-      leaves.push(...made.parameters());
-      return made;
+      if (made[k] === undefined) {
+        torch.manualSeed(3);
+        const model = m().to({ device: dev, dtype });
+        made.push(compiled ? (torch.compile(model) as torch.nn.Module) : model);
+      }
+      leaves.push(...made[k]!.parameters());
+      return made[k++] as M;
     };
+    if (compiled) {
+      build(make, module);
+      [leaves, k] = [[], 0];
+    }
     const y = build(make, module);
     const w = torch.tensor(seeded(y.numel(), 99), { shape: [...y.shape], dtype, device: dev });
     y.mul(w).sum().backward();
     return { out: await values(y), grads: await Promise.all(leaves.map((l) => values(l.grad!))) };
   };
   const want = await run('cpu', 'float64');
-  const got = await run(device, 'float32');
+  const got = await run(device, 'float32', mode === 'compiled');
   expectCloseValues(got.out, want.out, tol);
   expect(got.grads.length).toBe(want.grads.length);
   got.grads.forEach((g, k) => expectCloseValues(g, want.grads[k]!, tol));
 }
 
-describe.each(devices)('nn layers (%s)', (device) => {
+const modes: Mode[] = ['eager', 'compiled'];
+
+describe.each(devices.flatMap((d) => modes.map((m) => [d, m] as const)))('nn layers (%s, %s)', (device, mode) => {
+  const check = (dev: Device, build: Parameters<typeof compare>[1], tol?: Tolerance) => compare(dev, build, tol, mode);
+
   it('Linear, batched and unbatched', async () => {
-    await compare(device, (make, module) => module(() => new nn.Linear(5, 3)).call(make([4, 5], 1)));
-    await compare(device, (make, module) => module(() => new nn.Linear(5, 3, { bias: false })).call(make([5], 2)));
+    await check(device, (make, module) => module(() => new nn.Linear(5, 3)).call(make([4, 5], 1)));
+    await check(device, (make, module) => module(() => new nn.Linear(5, 3, { bias: false })).call(make([5], 2)));
   });
 
   it('activations: ReLU, Sigmoid, Tanh, Softmax, LogSoftmax', async () => {
     for (const m of [new nn.ReLU(), new nn.Sigmoid(), new nn.Tanh(), new nn.Softmax(1), new nn.LogSoftmax(-1)]) {
-      await compare(device, (make) => m.call(make([3, 4], 4)));
+      await check(device, (make) => m.call(make([3, 4], 4)));
     }
   });
 
   it('an MLP in Sequential with Flatten', async () => {
-    await compare(device, (make, module) =>
+    await check(device, (make, module) =>
       module(() => new nn.Sequential(new nn.Flatten(), new nn.Linear(6, 8), new nn.ReLU(), new nn.Linear(8, 3))).call(
         make([4, 2, 3], 5),
       ),
@@ -87,8 +106,8 @@ describe.each(devices)('nn layers (%s)', (device) => {
   });
 
   it('BatchNorm1d and BatchNorm2d in training mode, and their running statistics', async () => {
-    await compare(device, (make, module) => module(() => new nn.BatchNorm1d(3)).call(make([5, 3], 6)));
-    await compare(device, (make, module) => module(() => new nn.BatchNorm2d(2)).call(make([2, 2, 3, 3], 7)));
+    await check(device, (make, module) => module(() => new nn.BatchNorm1d(3)).call(make([5, 3], 6)));
+    await check(device, (make, module) => module(() => new nn.BatchNorm2d(2)).call(make([2, 2, 3, 3], 7)));
     const stats = async (dev: Device, dtype: 'float32' | 'float64') => {
       const bn = new nn.BatchNorm1d(3).to({ device: dev, dtype });
       bn.call(torch.tensor(seeded(15, 8), { shape: [5, 3], dtype, device: dev }));
@@ -100,19 +119,19 @@ describe.each(devices)('nn layers (%s)', (device) => {
   });
 
   it('LayerNorm', async () => {
-    await compare(device, (make, module) => module(() => new nn.LayerNorm([4])).call(make([3, 4], 10)));
-    await compare(device, (make, module) => module(() => new nn.LayerNorm([2, 3])).call(make([2, 2, 3], 11)));
+    await check(device, (make, module) => module(() => new nn.LayerNorm([4])).call(make([3, 4], 10)));
+    await check(device, (make, module) => module(() => new nn.LayerNorm([2, 3])).call(make([2, 2, 3], 11)));
   });
 
   it('Conv2d with stride and padding, and MaxPool2d', async () => {
-    await compare(device, (make, module) =>
+    await check(device, (make, module) =>
       module(() => new nn.Conv2d(2, 3, 3, { stride: 1, padding: 1 })).call(make([2, 2, 5, 5], 12)),
     );
-    await compare(device, (make, module) =>
+    await check(device, (make, module) =>
       module(() => new nn.Conv2d(1, 2, [2, 3], { stride: 2 })).call(make([1, 1, 6, 7], 13)),
     );
-    await compare(device, (make) => new nn.MaxPool2d(2).call(make([2, 2, 4, 4], 14)));
-    await compare(device, (make) => new nn.MaxPool2d(3, { stride: 2, padding: 1 }).call(make([1, 2, 5, 5], 15)));
+    await check(device, (make) => new nn.MaxPool2d(2).call(make([2, 2, 4, 4], 14)));
+    await check(device, (make) => new nn.MaxPool2d(3, { stride: 2, padding: 1 }).call(make([1, 2, 5, 5], 15)));
   });
 
   it('Dropout: identity in eval mode; in training zeros about p of the values and scales the rest by 1/(1-p)', async () => {

@@ -35,7 +35,7 @@ export function isSimdUnary(op: string): op is SimdUnaryOp {
 }
 
 /** Elements per slot and pass: three 32 KiB slots (two operands, the result) fit in a core's cache. */
-const CHUNK = 8192;
+export const CHUNK = 8192;
 /** Rows shorter than this cost more in per-row copies than the SIMD loop saves. */
 const MIN_ROW = 32;
 
@@ -77,7 +77,6 @@ function load(op: Op): Kernel | null {
   if (cached !== undefined) return cached;
   const module = instantiate(moduleFor(op));
   const kernel = module && { run: module.exports.run as Run, memory: module.memory };
-  if (kernel) growTo(kernel.memory, 3 * CHUNK * 4);
   kernels.set(op, kernel);
   return kernel;
 }
@@ -85,11 +84,28 @@ function load(op: Op): Kernel | null {
 /**
  * out = op(operands…) for a contiguous float32 `out` and float32 operands broadcast to its shape
  * (one operand for a unary op, two for a binary one). False (nothing done) where WebAssembly SIMD
- * is unavailable or an operand's rows are neither contiguous nor broadcast, or too short; also
- * where an operand reads memory that `out` writes at another place (the JavaScript loop defines
- * what that does).
+ * is unavailable or the operands do not suit `streamChunks`.
  */
 export function wasmElementwise(op: Op, operands: readonly View[], out: View): boolean {
+  const k = load(op);
+  if (k === null) return false;
+  return streamChunks(k.memory, operands, out, 2, (bytes) => k.run(0, CHUNK * 4, 2 * CHUNK * 4, 2 * CHUNK * 4 + bytes));
+}
+
+/**
+ * Streams float32 operands through a kernel's memory a chunk at a time: operand i is copied to slot
+ * i (CHUNK elements from byte i·CHUNK·4), `run(bytes)` computes the chunk into slot `outSlot` (its
+ * length rounded up to whole 16-byte steps) and the result is copied out. False (nothing done)
+ * where an operand's rows are neither contiguous nor broadcast, or too short, or where an operand
+ * reads memory that `out` writes at another place (the JavaScript loop defines what that does).
+ */
+export function streamChunks(
+  memory: WasmMemory,
+  operands: readonly View[],
+  out: View,
+  outSlot: number,
+  run: (bytes: number) => void,
+): boolean {
   const n = out.shape.reduce((a, b) => a * b, 1);
   const scalar = operands.map((v) => v.strides.every((s) => s === 0));
   const whole = operands.every((v, i) => scalar[i] || contiguous(v));
@@ -98,16 +114,15 @@ export function wasmElementwise(op: Op, operands: readonly View[], out: View): b
   const steps = operands.map((v, i) => (scalar[i] ? 0 : whole ? 1 : innermost(v.shape, v.strides)[1]));
   if (steps.some((s) => s !== 0 && s !== 1) || (!whole && cols < MIN_ROW)) return false;
   if (operands.some((v) => v.buffer === out.buffer && !(contiguous(v) && v.offset === out.offset))) return false;
-  const k = load(op);
-  if (k === null) return false;
-  const heap = new Float32Array(k.memory.buffer);
+  growTo(memory, (outSlot + 1) * CHUNK * 4);
+  const heap = new Float32Array(memory.buffer);
   const sources = operands.map((v) => cpuData(v) as Float32Array);
   const target = cpuData(out) as Float32Array;
   let filled = 0;
   let written = out.offset;
   const flush = (): void => {
-    k.run(0, CHUNK * 4, 2 * CHUNK * 4, 2 * CHUNK * 4 + Math.ceil(filled / 4) * 16);
-    target.set(heap.subarray(2 * CHUNK, 2 * CHUNK + filled), written);
+    run(Math.ceil(filled / 4) * 16);
+    target.set(heap.subarray(outSlot * CHUNK, outSlot * CHUNK + filled), written);
     written += filled;
     filled = 0;
   };

@@ -13,12 +13,14 @@ import { coalesce, numel } from '../strided.ts';
 import { IS_NAN, linearLoop, loopGrid, p, prelude, walk } from './wgsl.ts';
 
 /** An op's WGSL: operands arrive converted to `operand`, the expression has type `result`. */
-interface OpRule {
+export interface OpRule {
   readonly operand: ComputeType;
   readonly result: ComputeType;
   readonly expr: (args: readonly string[]) => string;
   /** WGSL functions the expression calls. */
   readonly helpers?: string;
+  /** Statements before the store, per element (a fused chain's steps as `let`s the expression reads). */
+  readonly lets?: (args: readonly string[]) => string;
 }
 
 /**
@@ -59,7 +61,7 @@ function floatFn(t: ComputeType, f: (x: string) => string): (args: readonly stri
   return ([x]) => (t === 'i32' ? `i32(${f(`f32(${x})`)})` : f(x!));
 }
 
-function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
+export function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
   const same = (expr: (args: readonly string[]) => string, helpers?: string): OpRule => ({
     operand: t,
     result: t,
@@ -106,7 +108,7 @@ function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
 const COMPARE: Partial<Record<BinaryOp, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
 const ARITH: Partial<Record<BinaryOp, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
 
-function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): OpRule {
+export function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): OpRule {
   const compare = COMPARE[op];
   if (compare) return { operand: operands, result: 'bool', expr: ([a, b]) => `(${a} ${compare} ${b})` };
   const arith = ARITH[op];
@@ -137,7 +139,10 @@ function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): Op
   }
 }
 
-function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: View): KernelCall | null {
+/** Buffer names: the output, then the inputs (WebGPU's default limit is 8 storage buffers per stage). */
+const NAMES = ['O', 'A', 'B', 'C', 'D', 'E', 'F', 'G'];
+
+export function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: View): KernelCall | null {
   const n = numel(out.shape);
   if (n === 0) return null;
   const views = [out, ...inputs];
@@ -149,7 +154,7 @@ function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: V
   // Parameters: numel, shape[rank], then per operand (out first): offset, strides[rank].
   const params = [n, ...shape];
   views.forEach((v, k) => params.push(v.offset, ...strides[k]!));
-  const ops = operands(['O', 'A', 'B', 'C'], views);
+  const ops = operands(NAMES, views);
   const types = views.map((v) => v.buffer.dtype).join(',');
   const key = `ew:${name}:${types}:${rank}:${ops.key}`;
   const source = (): string => {
@@ -159,11 +164,13 @@ function elementwise(name: string, rule: OpRule, inputs: readonly View[], out: V
       convert(`${ops.names[k + 1]}[at${k + 1}]`, storageType(v.buffer.dtype), rule.operand),
     );
     const value = convert(rule.expr(args), rule.result, storageType(out.buffer.dtype));
+    const lets = rule.lets?.(args) ?? '';
     return `${prelude(ops.bindings, params.length)}
 ${rule.helpers ?? ''}
 ${linearLoop(
   p(0),
   `${walk('at', 'i', rank, (d) => p(1 + d), walkers)}
+  ${lets}
   O[at0] = ${value};`,
 )}`;
   };

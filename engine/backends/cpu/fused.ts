@@ -1,0 +1,30 @@
+/**
+ * torch.compile's fused elementwise kernels on the CPU: a FusedProgram as one pass over its output.
+ * A program of ops with exact SIMD instructions over float32 runs as one WebAssembly loop
+ * (wasm/fused.ts); any other (exp, tanh, sigmoid; float64) as one generated JavaScript loop whose
+ * steps are the unfused kernels' expressions, each rounded to the dtype as storing it would round
+ * it, so both give the unfused ops' values bit for bit.
+ */
+import type { FusedProgram, View } from '../../backend/types.ts';
+import { binaryExpr, unaryExpr } from './elementwise.ts';
+import { contiguous, elementwise } from './strided.ts';
+import { isSimdProgram, wasmFused } from './wasm/fused.ts';
+
+/** Below this many elements the JavaScript loop beats the WebAssembly call and its copies. */
+const SIMD_MIN_ELEMENTS = 256;
+
+export function fused(program: FusedProgram, inputs: readonly View[], out: View): void {
+  const dtype = out.buffer.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`fused kernel: unsupported dtype ${dtype}`);
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  const simd = dtype === 'float32' && contiguous(out) && n >= SIMD_MIN_ELEMENTS && isSimdProgram(program);
+  if (simd && wasmFused(program, inputs, out)) return;
+  const name = (k: number): string => (k < program.inputs ? `v${k}` : `step${k - program.inputs}`);
+  const round = dtype === 'float32' ? (e: string) => `Math.fround(${e})` : (e: string) => e;
+  const lets = program.steps.map((step, s) => {
+    const template = step.kind === 'unary' ? unaryExpr[step.op] : binaryExpr[step.op];
+    const expr = template.replace(/\bv([01])\b/g, (_, i: string) => name(step.args[Number(i)]!));
+    return `const step${s} = ${round(expr)};`;
+  });
+  elementwise(`fused:${JSON.stringify(program)}`, `step${program.steps.length - 1}`, inputs, out, lets.join(' '));
+}

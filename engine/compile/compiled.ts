@@ -1,0 +1,62 @@
+/**
+ * A compiled callable with dynamo's guards: one graph per guard key (each tensor argument's shape,
+ * dtype, device and requiresGrad, the other arguments' values, grad mode, autocast, and what the
+ * caller adds such as a module's training flag). A key's first call traces (trace.ts) and fuses
+ * (fuse.ts); its later calls run the fused graph. A key whose trace broke runs eagerly from then on,
+ * or, with fullgraph, raises an error naming what broke it.
+ */
+import { getAutocastDtype, isAutocastEnabled } from '../amp/autocast.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { fuse, runFused } from './fuse.ts';
+import { runGraph, type Graph } from './graph.ts';
+import { trace } from './trace.ts';
+
+function describeArg(a: unknown): string | null {
+  if (a instanceof Tensor) return `T[${a.shape.join(',')}]:${a.dtype}:${a.device}:${a.requiresGrad}`;
+  if (a === undefined) return 'undefined';
+  if (a === null || ['number', 'string', 'boolean'].includes(typeof a)) return JSON.stringify(a);
+  return null; // an object or a function: not a guard dynamo-style keys can compare, so eager
+}
+
+export class CompiledFunction {
+  /** The graph per guard key; null where the trace broke (run eagerly). */
+  private readonly graphs = new Map<string, Graph | null>();
+  private identity: readonly object[] = [];
+
+  constructor(
+    private readonly fn: (...args: unknown[]) => unknown,
+    private readonly fullgraph: boolean,
+    /** The caller's part of the guard key (a module's training flag). */
+    private readonly state: () => string = () => '',
+    /** Objects the graphs hold by reference (a module's parameters): if any is replaced, retrace. */
+    private readonly held: () => readonly object[] = () => [],
+  ) {}
+
+  call(args: readonly unknown[]): unknown {
+    const described = args.map(describeArg);
+    if (described.includes(null)) return this.fn(...args);
+    const autocast = (['cpu', 'webgpu'] as const).map((d) => (isAutocastEnabled(d) ? getAutocastDtype(d) : '-'));
+    const key = `${described.join('|')}#${this.state()}#${isGradEnabled()}#${autocast.join(',')}`;
+    const held = this.held();
+    if (held.length !== this.identity.length || held.some((o, i) => o !== this.identity[i])) {
+      this.graphs.clear();
+      this.identity = held;
+    }
+    const graph = this.graphs.get(key);
+    if (graph === null) return this.fn(...args);
+    if (graph) return runGraph(graph, args, runFused);
+    const traced = trace(this.fn, args);
+    if (traced.graph === null) {
+      if (this.fullgraph) {
+        throw new Error(
+          `torch.compile(fullgraph: true): graph break at ${traced.breakAt}. Remove it, or compile without fullgraph.`,
+        );
+      }
+      this.graphs.set(key, null);
+    } else {
+      this.graphs.set(key, fuse(traced.graph));
+    }
+    return traced.result;
+  }
+}

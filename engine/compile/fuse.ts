@@ -1,0 +1,219 @@
+/**
+ * Fusion, as inductor does for pointwise ops: in a traced graph, chains of elementwise ops of one
+ * float dtype and shape (an intermediate read by nothing else) become one node that runs as one
+ * kernel (Backend.fused). After a matmul that is the epilogue: relu(x @ W.T + b) is the product,
+ * then bias-add and ReLU in one pass. Inputs of the chain may broadcast (a bias, a scalar).
+ *
+ * Gradients: the fused node saves its inputs only; its backward runs the recorded ops' forwards
+ * again, op by op, then their own backwards in reverse, so every gradient is computed by eager
+ * mode's formulas from eager mode's intermediate values.
+ */
+import { fitTo } from '../autograd/engine.ts';
+import { applyFunction, Context } from '../autograd/function.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
+import { backendFor, hasBackend } from '../backend/registry.ts';
+import type { BinaryOp, FusedStep, UnaryOp } from '../backend/types.ts';
+import { broadcastView, emptyTensor } from '../ops/kernels.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import type { FusedNode, Graph, GraphNode, OpNode, Ref } from './graph.ts';
+
+/** The elementwise ops by their autograd node names (each name belongs to one op in engine/ops). */
+const UNARY: Readonly<Record<string, UnaryOp>> = {
+  NegBackward0: 'neg',
+  AbsBackward0: 'abs',
+  ExpBackward0: 'exp',
+  LogBackward0: 'log',
+  SqrtBackward0: 'sqrt',
+  RsqrtBackward0: 'rsqrt',
+  ReciprocalBackward0: 'reciprocal',
+  SinBackward0: 'sin',
+  CosBackward0: 'cos',
+  TanhBackward0: 'tanh',
+  SigmoidBackward0: 'sigmoid',
+  ReluBackward0: 'relu',
+};
+const BINARY: Readonly<Record<string, BinaryOp>> = {
+  AddBackward0: 'add',
+  SubBackward0: 'sub',
+  MulBackward0: 'mul',
+  DivBackward0: 'div',
+};
+
+/** WebGPU's default limit is 8 storage buffers per shader stage: the output and 7 inputs. */
+const MAX_INPUTS = 7;
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+function isElementwise(node: GraphNode): node is OpNode {
+  if (node.kind !== 'op' || (node.dtype !== 'float32' && node.dtype !== 'float64')) return false;
+  if (!hasBackend(node.device) || !backendFor(node.device).fused) return false;
+  const arity = node.name in UNARY ? 1 : node.name in BINARY ? 2 : 0;
+  return (
+    arity > 0 &&
+    node.args.length === arity &&
+    node.args.every((r) => ['input', 'node', 'tensor', 'scalar'].includes(r.kind))
+  );
+}
+
+function nodeRefs(ref: Ref, found: number[] = []): number[] {
+  if (ref.kind === 'node') found.push(ref.index);
+  else if (ref.kind === 'list') ref.items.forEach((r) => nodeRefs(r, found));
+  else if (ref.kind === 'object') ref.entries.forEach(([, r]) => nodeRefs(r, found));
+  return found;
+}
+
+function mapRefs(ref: Ref, f: (index: number) => number): Ref {
+  if (ref.kind === 'node') return { kind: 'node', index: f(ref.index) };
+  if (ref.kind === 'list') return { kind: 'list', items: ref.items.map((r) => mapRefs(r, f)) };
+  if (ref.kind === 'object')
+    return { kind: 'object', entries: ref.entries.map(([k, r]) => [k, mapRefs(r, f)] as const) };
+  return ref;
+}
+
+const argsOf = (node: GraphNode): Ref => ({ kind: 'list', items: node.kind === 'op' ? node.args : node.inputs });
+
+/** The graph with each elementwise chain of two ops or more replaced by one fused node. */
+export function fuse(graph: Graph): Graph {
+  const { nodes } = graph;
+  const uses = new Array<number>(nodes.length).fill(0);
+  for (const node of nodes) for (const i of nodeRefs(argsOf(node))) uses[i]!++;
+  for (const i of nodeRefs(graph.output)) uses[i]!++;
+  // groups.get(root): the members of the chain ending at root, in graph order.
+  const groups = new Map<number, number[]>();
+  nodes.forEach((node, c) => {
+    if (!isElementwise(node)) return;
+    let members = [c];
+    for (const ref of node.args) {
+      if (ref.kind !== 'node' || !groups.has(ref.index)) continue;
+      const p = nodes[ref.index]!;
+      if (
+        uses[ref.index] !== 1 ||
+        p.dtype !== node.dtype ||
+        p.device !== node.device ||
+        !sameShape(p.shape, node.shape)
+      ) {
+        continue;
+      }
+      members = [...groups.get(ref.index)!, ...members];
+      groups.delete(ref.index);
+    }
+    groups.set(
+      c,
+      members.sort((a, b) => a - b),
+    );
+  });
+  const fusedAt = new Map<number, FusedNode>();
+  const absorbed = new Set<number>();
+  for (const [root, members] of groups) {
+    if (members.length < 2) continue;
+    const fused = fusedNode(
+      members.map((i) => nodes[i] as OpNode),
+      members,
+    );
+    if (fused.program.inputs > MAX_INPUTS) continue;
+    fusedAt.set(root, fused);
+    for (const m of members) if (m !== root) absorbed.add(m);
+  }
+  if (fusedAt.size === 0) return graph;
+  const index = new Map<number, number>();
+  const out: GraphNode[] = [];
+  nodes.forEach((node, i) => {
+    if (absorbed.has(i)) return;
+    index.set(i, out.length);
+    const replaced = fusedAt.get(i) ?? node;
+    const remap = (r: Ref) => mapRefs(r, (j) => index.get(j)!);
+    out.push(
+      replaced.kind === 'op'
+        ? { ...replaced, args: replaced.args.map(remap) }
+        : { ...replaced, inputs: replaced.inputs.map(remap) },
+    );
+  });
+  return { nodes: out, output: mapRefs(graph.output, (j) => index.get(j)!) };
+}
+
+/** One fused node for a chain's ops (graph order; the last is the chain's output). */
+function fusedNode(ops: readonly OpNode[], members: readonly number[]): FusedNode {
+  const inputs: Ref[] = [];
+  const valueOf = (ref: Ref): number => {
+    if (ref.kind === 'node' && members.includes(ref.index)) {
+      return -1 - members.indexOf(ref.index); // a step's value: numbered once the inputs are known
+    }
+    const same = inputs.findIndex((r) => sameRef(r, ref));
+    if (same >= 0) return same;
+    inputs.push(ref);
+    return inputs.length - 1;
+  };
+  const raw = ops.map((op) => op.args.map(valueOf));
+  const number = (v: number): number => (v >= 0 ? v : inputs.length + (-1 - v));
+  const steps = ops.map((op, s): FusedStep => {
+    const args = raw[s]!.map(number);
+    return op.name in UNARY
+      ? { kind: 'unary', op: UNARY[op.name]!, args: [args[0]!] }
+      : { kind: 'binary', op: BINARY[op.name]!, args: [args[0]!, args[1]!] };
+  });
+  const last = ops.at(-1)!;
+  return {
+    kind: 'fused',
+    program: { inputs: inputs.length, steps },
+    pieces: ops.map(({ name, forward, backward }) => ({ name, forward, backward })),
+    inputs,
+    shape: last.shape,
+    dtype: last.dtype,
+    device: last.device,
+  };
+}
+
+/** Two refs to the same tensor (a parameter by identity, an input or a node by index). */
+function sameRef(a: Ref, b: Ref): boolean {
+  if (a.kind === 'tensor' && b.kind === 'tensor') return a.tensor === b.tensor;
+  return a.kind === b.kind && (a.kind === 'input' || a.kind === 'node') && a.index === (b as typeof a).index;
+}
+
+/** Runs a fused node: one kernel forward, the recorded ops' own formulas backward. */
+export function runFused(node: FusedNode, inputs: Tensor[]): Tensor {
+  return applyFunction(
+    'CompiledFunctionBackward',
+    (ctx, ...xs: Tensor[]) => {
+      if (ctx.needsInputGrad.some(Boolean)) ctx.saveForBackward(...xs);
+      const out = emptyTensor(node.shape, node.dtype, node.device);
+      const views = xs.map((x) => broadcastView(x, node.shape));
+      backendFor(node.device).fused!(node.program, views, out.strided);
+      return out;
+    },
+    (ctx, g) => fusedBackward(node, ctx, g),
+    inputs,
+  );
+}
+
+function fusedBackward(node: FusedNode, ctx: Context, g: Tensor): (Tensor | null)[] {
+  const inputs = ctx.savedTensors;
+  const needs = [...ctx.needsInputGrad];
+  const values: Tensor[] = [...inputs];
+  const contexts = noGrad(() =>
+    node.program.steps.map((step, s) => {
+      const piece = node.pieces[s]!;
+      const c = new Context(piece.name);
+      c.needsInputGrad = step.args.map((a) => needs[a]!);
+      needs.push(c.needsInputGrad.some(Boolean));
+      values.push(piece.forward(c, ...step.args.map((a) => values[a]!)));
+      return c;
+    }),
+  );
+  const grads: (Tensor | null)[] = values.map(() => null);
+  grads[values.length - 1] = g;
+  for (let s = node.program.steps.length - 1; s >= 0; s--) {
+    const gOut = grads[node.program.inputs + s];
+    if (!gOut) continue;
+    const step = node.program.steps[s]!;
+    const raw = node.pieces[s]!.backward(contexts[s]!, gOut);
+    const result = Array.isArray(raw) ? raw : [raw];
+    step.args.forEach((a, j) => {
+      const gj = result[j];
+      if (!(gj instanceof Tensor) || !contexts[s]!.needsInputGrad[j]) return;
+      const fitted = fitTo(gj, values[a]!.shape, values[a]!.dtype);
+      grads[a] = grads[a] ? grads[a]!.add(fitted) : fitted;
+    });
+  }
+  return inputs.map((_, i) => grads[i]!);
+}
