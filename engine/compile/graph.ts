@@ -3,7 +3,7 @@
  * it on new inputs: each op node calls the op as eager mode would (autograd records it the same
  * way), each fused node runs its chain as one kernel (fuse.ts).
  */
-import { applyFunction, operandTemporary, type BackwardFnOf, type ForwardFn } from '../autograd/function.ts';
+import { applyFunction, Context, operandTemporary, type BackwardFnOf, type ForwardFn } from '../autograd/function.ts';
 import type { FusedProgram } from '../backend/types.ts';
 import type { DType, Device } from '../dtype.ts';
 import { scalarTensor } from '../ops/kernels.ts';
@@ -38,6 +38,8 @@ export interface OutputMeta {
 
 export interface OpNode extends Piece, OutputMeta {
   readonly kind: 'op';
+  /** A kernel with no gradient, run as it is rather than through autograd (see OpCall.raw). */
+  readonly raw: boolean;
   readonly args: readonly Ref[];
 }
 
@@ -81,11 +83,9 @@ export function runGraph(graph: Graph, args: readonly unknown[], runFused: Fused
     }
   };
   for (const node of graph.nodes) {
-    values.push(
-      node.kind === 'op'
-        ? applyFunction(node.name, node.forward, node.backward, node.args.map(resolve))
-        : runFused(node, node.inputs.map(resolve) as Tensor[]),
-    );
+    if (node.kind === 'fused') values.push(runFused(node, node.inputs.map(resolve) as Tensor[]));
+    else if (node.raw) values.push(node.forward(new Context(node.name), ...node.args.map(resolve)));
+    else values.push(applyFunction(node.name, node.forward, node.backward, node.args.map(resolve)));
   }
   return resolve(graph.output);
 }

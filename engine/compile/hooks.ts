@@ -13,6 +13,8 @@ export interface OpCall {
   readonly backward: BackwardFnOf;
   readonly args: readonly unknown[];
   readonly out: Tensor;
+  /** A kernel launched outside every op, with no gradient (ops/kernels.ts): replayed without autograd. */
+  readonly raw?: boolean;
 }
 
 export interface Tracer {

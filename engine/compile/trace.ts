@@ -70,9 +70,10 @@ export function trace(fn: (...args: unknown[]) => unknown, args: readonly unknow
   };
 
   const tracer: Tracer = {
-    op({ name, forward, backward, args: opArgs, out }) {
+    op({ name, forward, backward, args: opArgs, out, raw = false }) {
       const node: OpNode = {
         kind: 'op',
+        raw,
         name,
         forward,
         backward,

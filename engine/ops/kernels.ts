@@ -8,7 +8,7 @@ import { hostArray, type DType, type Device } from '../dtype.ts';
 import { broadcastShapes, expandStrides, formatShape } from '../tensor/shape.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { tracer } from '../compile/hooks.ts';
+import { tracer, withTracer } from '../compile/hooks.ts';
 
 export function emptyTensor(shape: readonly number[], dtype: DType, device: Device): Tensor {
   const backend = backendFor(device);
@@ -33,20 +33,36 @@ function backendOf(tensors: readonly Tensor[]): Backend {
   return backendFor(commonDevice(tensors));
 }
 
+/**
+ * A launcher that torch.compile's tracer records as an op of its own when called outside every op
+ * (a comparison, argmax in max pooling: kernels with no gradient), so such code stays in the graph;
+ * replayed, it launches again without autograd, as here. A write into an existing tensor (`out` at
+ * argument `outAt`) is an in-place op and is not recorded (the trace breaks on it).
+ */
+function traced<A extends unknown[]>(name: string, launch: (...args: A) => Tensor, outAt = -1) {
+  return (...args: A): Tensor => {
+    const t = tracer();
+    if (t === null || (outAt >= 0 && args[outAt] !== undefined)) return launch(...args);
+    const out = withTracer(null, () => launch(...args));
+    t.op({ name, forward: (_ctx, ...a) => launch(...(a as A)), backward: () => [], args, out, raw: true });
+    return out;
+  };
+}
+
 /** A view of t broadcast to shape (stride 0 along expanded dims). */
 export function broadcastView(t: Tensor, shape: readonly number[]) {
   return { ...t.strided, shape, strides: expandStrides(t.shape, t.strides, shape) };
 }
 
 /** op(x); with `out`, written into out's memory (x's shape; out may be x itself). */
-export function launchUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, out?: Tensor): Tensor {
+function launchUnaryNow(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, out?: Tensor): Tensor {
   const target = out ?? emptyTensor(x.shape, dtype, x.device);
   backendOf(out ? [x, out] : [x]).unary(op, x.strided, target.strided);
   return target;
 }
 
 /** a op b; with `out`, written into out's memory (which must have the broadcast shape). */
-export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, out?: Tensor): Tensor {
+function launchBinaryNow(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, out?: Tensor): Tensor {
   const backend = backendOf(out ? [a, b, out] : [a, b]);
   const shape = broadcastShapes(a.shape, b.shape);
   const target = out ?? emptyTensor(shape, dtype, a.device);
@@ -59,7 +75,7 @@ export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, o
   return target;
 }
 
-export function launchWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
+function launchWhereNow(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const backend = backendOf([cond, a, b]);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
   const out = emptyTensor(shape, dtype, a.device);
@@ -68,7 +84,7 @@ export function launchWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): T
 }
 
 /** Reduces `axes` away (the result has x's shape without them). */
-export function launchReduce(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType = x.dtype): Tensor {
+function launchReduceNow(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType = x.dtype): Tensor {
   const shape = x.shape.filter((_, i) => !axes.includes(i));
   const out = emptyTensor(shape, dtype, x.device);
   if (axes.length === 0) backendOf([x]).unary('identity', x.strided, out.strided);
@@ -76,7 +92,7 @@ export function launchReduce(op: ReduceOp, x: Tensor, axes: readonly number[], d
   return out;
 }
 
-export function launchArgReduce(op: ArgReduceOp, x: Tensor, axis: number): Tensor {
+function launchArgReduceNow(op: ArgReduceOp, x: Tensor, axis: number): Tensor {
   const out = emptyTensor(
     x.shape.filter((_, i) => i !== axis),
     'int32',
@@ -87,13 +103,13 @@ export function launchArgReduce(op: ArgReduceOp, x: Tensor, axis: number): Tenso
 }
 
 /** The int32 indices that sort x along axis (stable, NaN largest); x's shape. */
-export function launchArgsort(x: Tensor, axis: number, descending: boolean): Tensor {
+function launchArgsortNow(x: Tensor, axis: number, descending: boolean): Tensor {
   const out = emptyTensor(x.shape, 'int32', x.device);
   backendOf([x]).argsort(x.strided, axis, descending, out.strided);
   return out;
 }
 
-export function launchMatmul(a: Tensor, b: Tensor, outShape: readonly number[], dtype: DType): Tensor {
+function launchMatmulNow(a: Tensor, b: Tensor, outShape: readonly number[], dtype: DType): Tensor {
   const backend = backendOf([a, b]);
   const out = emptyTensor(outShape, dtype, a.device);
   const batch = outShape.slice(0, -2);
@@ -103,24 +119,35 @@ export function launchMatmul(a: Tensor, b: Tensor, outShape: readonly number[], 
   return out;
 }
 
-export function launchGather(x: Tensor, dim: number, index: Tensor): Tensor {
+function launchGatherNow(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = emptyTensor(index.shape, x.dtype, x.device);
   backendOf([x, index]).gather(x.strided, dim, index.strided, out.strided);
   return out;
 }
 
 /** A zero tensor of `shape` with src scattered into it along dim (duplicates summed). */
-export function launchScatterAdd(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
+function launchScatterAddNow(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
   const out = emptyTensor(shape, src.dtype, src.device);
   backendOf([index, src]).scatterAdd(dim, index.strided, src.strided, out.strided);
   return out;
 }
 
-export function launchSoftmax(x: Tensor, axis: number, log: boolean): Tensor {
+function launchSoftmaxNow(x: Tensor, axis: number, log: boolean): Tensor {
   const out = emptyTensor(x.shape, x.dtype, x.device);
   backendOf([x]).softmax(x.strided, axis, log, out.strided);
   return out;
 }
+
+export const launchUnary = traced('launchUnary', launchUnaryNow, 3);
+export const launchBinary = traced('launchBinary', launchBinaryNow, 4);
+export const launchWhere = traced('launchWhere', launchWhereNow);
+export const launchReduce = traced('launchReduce', launchReduceNow);
+export const launchArgReduce = traced('launchArgReduce', launchArgReduceNow);
+export const launchArgsort = traced('launchArgsort', launchArgsortNow);
+export const launchMatmul = traced('launchMatmul', launchMatmulNow);
+export const launchGather = traced('launchGather', launchGatherNow);
+export const launchScatterAdd = traced('launchScatterAdd', launchScatterAddNow);
+export const launchSoftmax = traced('launchSoftmax', launchSoftmaxNow);
 
 /** Writes src (broadcast to dst's shape, cast to dst's dtype) into dst's memory. */
 export function launchAssign(dst: Tensor, src: Tensor): void {

@@ -1,9 +1,12 @@
 /** torch.compile: PyTorch 2's wrapper, with the same parameters, outputs and gradients as eager. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as torch from '#engine';
+import { backendFor } from '../../../engine/backend/registry.ts';
+import { expectCloseValues, values } from '../../helpers/assert.ts';
 import { devices } from '../../helpers/devices.ts';
 
 const { nn } = torch;
+const F = nn.functional;
 
 describe.each(devices)('torch.compile (%s)', (device) => {
   function net() {
@@ -35,6 +38,174 @@ describe.each(devices)('torch.compile (%s)', (device) => {
     expect(model.training).toBe(false);
     const optimizer = new torch.optim.SGD(compiled.parameters(), { lr: 0.1 });
     expect(optimizer.paramGroups[0]!.params[0]).toBe(model.parameters()[0]);
+  });
+});
+
+/** Spies on the device's kernels: how many elementwise launches (unary, binary, where) and fused ones. */
+function kernels(device: torch.Device) {
+  const backend = backendFor(device);
+  const spies = (['unary', 'binary', 'where', 'fused', 'matmul'] as const).map(
+    (k) => [k, vi.spyOn(backend, k)] as const,
+  );
+  return {
+    count: () => Object.fromEntries(spies.map(([k, s]) => [k, s.mock.calls.length])),
+    restore: () => spies.forEach(([, s]) => s.mockRestore()),
+  };
+}
+
+/**
+ * Compiled equals eager: bit for bit on the CPU (each fused step is rounded to float32 as storing it
+ * rounds it, and the backward runs eager's formulas on eager's values). On WebGPU within 2 float32
+ * ulps: the shader compiler may contract a fused kernel's a·b + c into one fused multiply-add.
+ */
+async function expectSame(device: torch.Device, got: torch.Tensor, want: torch.Tensor): Promise<void> {
+  const [g, w] = [await values(got), await values(want)];
+  if (device === 'cpu') expect(g).toEqual(w);
+  else expectCloseValues(g, w, { atol: 1e-6, rtol: 2.4e-7 });
+}
+
+describe.each(devices)('torch.compile fuses (%s)', (device) => {
+  it('sigmoid(x) * 2 - 1 into one kernel, with eager values and gradients', async () => {
+    const f = (x: torch.Tensor) => x.sigmoid().mul(2).sub(1);
+    const g = torch.compile(f);
+    const x = torch.randn([3, 500], { device, requiresGrad: true });
+    g(x); // traces
+    const k = kernels(device);
+    const y = g(x);
+    const counts = k.count();
+    k.restore();
+    expect(counts).toMatchObject({ fused: 1, unary: 0, binary: 0, where: 0 });
+    expect(y.gradFn?.name).toBe('CompiledFunctionBackward');
+    const want = f(x);
+    await expectSame(device, y, want);
+    const [gx] = torch.autograd.grad(y.sum(), [x]);
+    const [wx] = torch.autograd.grad(want.sum(), [x]);
+    await expectSame(device, gx!, wx!);
+  });
+
+  it('relu(x @ W.T + b): the product, then bias-add and ReLU as one epilogue kernel', async () => {
+    torch.manualSeed(1);
+    const lin = new nn.Linear(16, 64).to(device);
+    const f = (x: torch.Tensor) => lin.call(x).relu();
+    const g = torch.compile(f);
+    const x = torch.randn([8, 16], { device });
+    g(x);
+    const k = kernels(device);
+    const y = g(x);
+    const counts = k.count();
+    k.restore();
+    expect(counts).toMatchObject({ matmul: 1, fused: 1, unary: 0, binary: 0 });
+    await expectSame(device, y, f(x));
+  });
+
+  it('an MLP, a small CNN and MNIST MLP training steps: outputs, gradients and parameters as eager', async () => {
+    const mlp = () =>
+      new nn.Sequential(
+        new nn.Linear(6, 32),
+        new nn.Tanh(),
+        new nn.Linear(32, 32),
+        new nn.ReLU(),
+        new nn.Linear(32, 3),
+      );
+    const cnn = () =>
+      new nn.Sequential(
+        new nn.Conv2d(1, 4, 3, { padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(64, 5),
+        new nn.Sigmoid(),
+      );
+    for (const [make, shape] of [
+      [mlp, [5, 6]],
+      [cnn, [2, 1, 8, 8]],
+    ] as const) {
+      torch.manualSeed(2);
+      const eager = make().to(device);
+      torch.manualSeed(2);
+      const compiled = torch.compile(make().to(device));
+      const x = torch.randn([...shape], { device });
+      compiled.call(x);
+      const outs = [eager.call(x), compiled.call(x)];
+      for (const y of outs) y.pow(2).sum().backward();
+      await expectSame(device, outs[1]!, outs[0]!);
+      for (const [i, p] of eager.parameters().entries())
+        await expectSame(device, compiled.parameters()[i]!.grad!, p.grad!);
+    }
+    // The MNIST MLP (784-128-10, ReLU, Adam, cross-entropy), three training steps on random batches.
+    const train = (compile: boolean) => {
+      torch.manualSeed(3);
+      const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10)).to(device);
+      const run = compile ? torch.compile(model) : model;
+      const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+      for (let i = 0; i < 3; i++) {
+        const x = torch.randn([16, 784], { device });
+        const y = torch.randint(0, 10, [16], { device });
+        optimizer.zeroGrad();
+        F.crossEntropy(run.call(x), y).backward();
+        optimizer.step();
+      }
+      return model.parameters();
+    };
+    const [want, got] = [train(false), train(true)];
+    for (const [i, p] of want.entries()) await expectSame(device, got[i]!, p);
+  });
+
+  it('a graph break (an in-place update, random numbers) runs eagerly with the right values; fullgraph raises naming it', async () => {
+    // BatchNorm in training mode updates its running statistics in place.
+    const bn = () => {
+      torch.manualSeed(6);
+      return new nn.Sequential(new nn.Linear(300, 8), new nn.BatchNorm1d(8), new nn.ReLU()).to(device);
+    };
+    const x = torch.randn([4, 300], { device });
+    const [eagerBn, compiledBn] = [bn(), torch.compile(bn()) as torch.OptimizedModule<torch.nn.Sequential>];
+    await expectSame(device, compiledBn.call(x), eagerBn.call(x));
+    const k = kernels(device);
+    const y = compiledBn.call(x);
+    const counts = k.count();
+    k.restore();
+    expect(counts.fused).toBe(0);
+    await expectSame(device, y, eagerBn.call(x));
+    const mean = (m: torch.nn.Module) => (m as torch.nn.Sequential)[1] as torch.nn.BatchNorm1d;
+    await expectSame(device, mean(compiledBn._origMod).runningMean!, mean(eagerBn).runningMean!);
+    expect(() => torch.compile(bn(), { fullgraph: true }).call(x)).toThrow(
+      /^torch.compile\(fullgraph: true\): graph break at the (mul|add) binary kernel launched outside an op/,
+    );
+    const drop = new nn.Sequential(new nn.Linear(300, 300), new nn.Dropout(0.5), new nn.ReLU()).to(device);
+    const compiled = torch.compile(drop);
+    torch.manualSeed(4);
+    const eager = await values(drop.call(x));
+    for (let i = 0; i < 2; i++) {
+      torch.manualSeed(4);
+      expect(await values(compiled.call(x))).toEqual(eager);
+    }
+    expect(() => torch.compile(drop, { fullgraph: true }).call(x)).toThrow(
+      /graph break at random numbers drawn outside an op/,
+    );
+  });
+
+  it('retraces when a guard changes: input shape, training mode, a replaced parameter', async () => {
+    torch.manualSeed(5);
+    const model = new nn.Sequential(new nn.Linear(8, 300), new nn.Dropout(0.2), new nn.Sigmoid()).to(device);
+    const compiled = torch.compile(model, { fullgraph: true });
+    compiled.eval();
+    for (const batch of [2, 3, 2]) {
+      const x = torch.randn([batch, 8], { device });
+      compiled.call(x);
+      const k = kernels(device);
+      const y = compiled.call(x);
+      const counts = k.count();
+      k.restore();
+      expect(counts.fused).toBe(1);
+      expect(y.shape).toEqual([batch, 300]);
+      await expectSame(device, y, model.call(x));
+    }
+    compiled.train();
+    expect(() => compiled.call(torch.randn([2, 8], { device }))).toThrow(/random numbers/);
+    compiled.eval();
+    const x = torch.randn([2, 8], { device });
+    (model[0] as torch.nn.Linear).bias = new nn.Parameter(torch.ones(300, { device }));
+    await expectSame(device, compiled.call(x), model.call(x));
   });
 });
 
