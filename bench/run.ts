@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
 import { compareRows, readReference, type Figures } from './compare.ts';
+import { compileRows } from './compile.ts';
 import { convRows, elementwiseRows, matmulRows, mlpRows } from './ops.ts';
 import { performanceRows } from './performance.ts';
 import { table } from './timing.ts';
@@ -43,6 +44,7 @@ for (const device of wanted) {
     ...(await trainingRows(device, figures)),
     ...(await convRows(device, figures)),
     ...(await performanceRows(device)),
+    ...(await compileRows(device)),
   ];
   console.log(table(rows));
   if (reference) console.log(`\n${table(compareRows(figures, reference))}`);

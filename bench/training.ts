@@ -9,8 +9,11 @@ import { backendFor } from '../engine/backend/registry.ts';
 import type { Figures } from './compare.ts';
 import { median } from './timing.ts';
 
-/** The MNIST MLP 784-128-10 with Adam on the first `steps` batches of 64: `step(i)` trains batch i, returns its loss. */
-export function mnistMlpTraining(device: torch.Device, steps: number): (i: number) => torch.Tensor {
+/**
+ * The MNIST MLP 784-128-10 with Adam on the first `steps` batches of 64: `step(i)` trains batch i,
+ * returns its loss. `compile`: the model runs through torch.compile.
+ */
+export function mnistMlpTraining(device: torch.Device, steps: number, compile = false): (i: number) => torch.Tensor {
   torch.manualSeed(0);
   const mnist = new datasets.MNIST({ train: true });
   const n = steps * 64;
@@ -23,11 +26,12 @@ export function mnistMlpTraining(device: torch.Device, steps: number): (i: numbe
   ).to(device);
   const optimizer = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new torch.nn.CrossEntropyLoss();
+  const run = compile ? torch.compile(model) : model;
   return (i: number) => {
     const xb = x.slice(0, i * 64, (i + 1) * 64);
     const yb = y.slice(0, i * 64, (i + 1) * 64);
     optimizer.zeroGrad();
-    const loss = lossFn.call(model.call(xb), yb);
+    const loss = lossFn.call(run.call(xb), yb);
     loss.backward();
     optimizer.step();
     return loss;
