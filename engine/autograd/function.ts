@@ -89,14 +89,20 @@ export function applyFunction(
   engineOnly = false,
 ): Tensor {
   const t = tracer();
-  if (t === null) return run(name, forward, backward, args);
+  if (t === null) return run(name, forward, backward, args, engineOnly);
   // torch.compile is recording: the op is reported, the ops inside its forward are not.
-  const out = withTracer(null, () => run(name, forward, backward, args));
-  t.op({ name, forward, backward, args, out });
+  const out = withTracer(null, () => run(name, forward, backward, args, engineOnly));
+  t.op({ name, forward, backward, args, out, engineOnly });
   return out;
 }
 
-function run(name: string, forward: ForwardFn, backward: BackwardFnOf, args: readonly unknown[]): Tensor {
+function run(
+  name: string,
+  forward: ForwardFn,
+  backward: BackwardFnOf,
+  args: readonly unknown[],
+  engineOnly: boolean,
+): Tensor {
   const ctx = new Context(name);
   ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
   const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);

@@ -40,6 +40,8 @@ export interface OpNode extends Piece, OutputMeta {
   readonly kind: 'op';
   /** A kernel with no gradient, run as it is rather than through autograd (see OpCall.raw). */
   readonly raw: boolean;
+  /** As applyFunction's engineOnly (an engine op: its temporaries are freed at once). */
+  readonly engineOnly: boolean;
   readonly args: readonly Ref[];
 }
 
@@ -85,7 +87,7 @@ export function runGraph(graph: Graph, args: readonly unknown[], runFused: Fused
   for (const node of graph.nodes) {
     if (node.kind === 'fused') values.push(runFused(node, node.inputs.map(resolve) as Tensor[]));
     else if (node.raw) values.push(node.forward(new Context(node.name), ...node.args.map(resolve)));
-    else values.push(applyFunction(node.name, node.forward, node.backward, node.args.map(resolve)));
+    else values.push(applyFunction(node.name, node.forward, node.backward, node.args.map(resolve), node.engineOnly));
   }
   return resolve(graph.output);
 }

@@ -13,6 +13,8 @@ export interface OpCall {
   readonly backward: BackwardFnOf;
   readonly args: readonly unknown[];
   readonly out: Tensor;
+  /** applyFunction's engineOnly: the op's temporaries go back to the backend at once. */
+  readonly engineOnly?: boolean;
   /** A kernel launched outside every op, with no gradient (ops/kernels.ts): replayed without autograd. */
   readonly raw?: boolean;
 }

@@ -70,10 +70,11 @@ export function trace(fn: (...args: unknown[]) => unknown, args: readonly unknow
   };
 
   const tracer: Tracer = {
-    op({ name, forward, backward, args: opArgs, out, raw = false }) {
+    op({ name, forward, backward, args: opArgs, out, raw = false, engineOnly = false }) {
       const node: OpNode = {
         kind: 'op',
         raw,
+        engineOnly,
         name,
         forward,
         backward,
