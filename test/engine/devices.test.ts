@@ -209,5 +209,6 @@ describe.each(devices)('memory over a long training run (%s)', (device) => {
     expect(seen).toEqual(new Array(9).fill(base));
     // …and it trained.
     expect(await loss!.item()).toBeLessThan(first);
-  }, 60_000);
+    // A limit that only catches a hang: on lavapipe under a loaded machine the 1,000 steps took 62 s.
+  }, 300_000);
 });
