@@ -2,6 +2,7 @@
 import { checkKeys, keys } from '../args.ts';
 import { full } from '../tensor/create.ts';
 import { capture } from '../tensor/ledger.ts';
+import { storagesCreated } from '../tensor/storage.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { runBackward, type BackwardOptions } from './engine.ts';
@@ -50,6 +51,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   freeingTemporaries(
     options,
     () => {
+      const passStart = storagesCreated();
       const g = gradient ?? defaultGrad(root);
       checkGrad(root, g);
       const sink = {
@@ -58,9 +60,9 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
           leaves.add(t);
         },
       };
-      retained = runBackward([root], [g], sink, options);
+      retained = runBackward([root], [g], sink, options, passStart);
     },
-    () => [...leaves, ...retained].map((t) => t.grad!),
+    () => [...leaves, ...retained].map((t) => t._grad()!),
   );
 }
 
@@ -111,7 +113,7 @@ export function grad(
       };
       retained = runBackward(outs, grads, sink, options);
     },
-    () => [...found.values(), ...retained.map((t) => t.grad!)],
+    () => [...found.values(), ...retained.map((t) => t._grad()!)],
   );
   return ins.map((t) => {
     const g = found.get(t) ?? null;

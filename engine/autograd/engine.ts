@@ -96,13 +96,14 @@ export function runBackward(
   grads: readonly Tensor[],
   sink: GradSink,
   options: BackwardOptions = {},
+  /** storagesCreated() when the pass began: a root gradient backward() made counts as the pass's own. */
+  passStart = storagesCreated(),
 ): Tensor[] {
   const retain = options.retainGraph ?? options.createGraph ?? false;
   const retained: Tensor[] = [];
   // Storages this pass made, and how many gradients in flight (waiting at a node, or sent to a
   // leaf) view each: a leaf whose gradient is the only one viewing a storage made here may keep
   // that tensor as its .grad instead of a copy, since nothing else can reach it.
-  const passStart = storagesCreated();
   const live = new Map<Storage, number>();
   const hold = (t: Tensor, n: number) => live.set(t.storage, (live.get(t.storage) ?? 0) + n);
   // A gradient this pass made is freed once the last gradient in flight viewing its storage is
@@ -171,8 +172,10 @@ export function runBackward(
         if ('leaf' in edge) {
           if (!g) return;
           const owned = !retain && g.storage.serial >= passStart && live.get(g.storage) === 1;
+          const reachable = kept.has(g.storage);
           if (owned) kept.add(g.storage);
           sink.leaf(edge.leaf, g, owned);
+          if (owned && reachable) edge.leaf._gradReachable();
           leave(g);
           return;
         }

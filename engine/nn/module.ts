@@ -443,9 +443,9 @@ export class Module {
   zeroGrad(options?: { setToNone?: boolean }): void {
     const { setToNone = true } = optionsOf('Module.zeroGrad', options, ['setToNone']);
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
+      if (p._grad() === null) continue;
       if (setToNone) p.grad = null;
-      else noGrad(() => p.grad!.detach_().zero_());
+      else noGrad(() => p._grad()!.detach_().zero_());
     }
   }
 

@@ -6,7 +6,7 @@ import { maximum } from '../ops/elementwise.ts';
 import { zerosLike } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { keys, namedArgs } from '../args.ts';
-import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
+import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, engineOptimizers } from './optimizer.ts';
 
 export interface AdamOptions {
   lr: number;
@@ -119,3 +119,5 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     p.addcdiv_(state.expAvg, denom, { value: -stepSize });
   }
 }
+
+engineOptimizers(Adam);

@@ -29,6 +29,14 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, unknown> & { params: number[] })[];
 }
 
+/** The updates of the engine's optimizers, which keep no tensor but their state (see engineOptimizers). */
+const engineUpdates = new Set<unknown>();
+
+/** Declares that these optimizers' own update keeps neither the gradient nor a temporary, only its state. */
+export function engineOptimizers(...optimizers: { prototype: object }[]): void {
+  for (const o of optimizers) engineUpdates.add((o.prototype as { updateParam?: unknown }).updateParam);
+}
+
 export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends object = object> {
   readonly defaults: O;
   readonly paramGroups: ParamGroup<O>[] = [];
@@ -75,9 +83,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     const { setToNone = true } = optionsOf('optimizer.zeroGrad', options, ['setToNone']);
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        if (p._grad() === null) continue;
         if (setToNone) p.grad = null;
-        else noGrad(() => p.grad!.detach_().zero_());
+        else noGrad(() => p._grad()!.detach_().zero_());
       }
     }
   }
@@ -88,13 +96,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          const gradient = p.grad;
+          // An engine optimizer keeps neither the gradient nor its temporaries; another may keep both.
+          const engineOnly = engineUpdates.has(this.updateParam);
+          const gradient = engineOnly ? p._grad() : p.grad;
           if (!gradient) continue;
           // The update's temporaries are dead once it is done (only the state stays), so they stop
           // counting in torch.memory there, parameter by parameter, as PyTorch's loop frees them.
           capture(
             () => this.updateParam(p, gradient, group),
             () => stateTensors(this.state.get(p)).map((t) => t.storage.entry),
+            engineOnly,
           );
         }
       }

@@ -2,7 +2,7 @@
 import { zerosLike } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { keys, namedArgs } from '../args.ts';
-import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
+import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, engineOptimizers } from './optimizer.ts';
 
 export interface RMSpropOptions {
   lr: number;
@@ -88,3 +88,5 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     }
   }
 }
+
+engineOptimizers(RMSprop);

@@ -1,7 +1,7 @@
 /** torch.optim.SGD, as PyTorch's single-tensor loop: weight decay, momentum (dampening, Nesterov), maximize. */
 import type { Tensor } from '../tensor/tensor.ts';
 import { keys, namedArgs } from '../args.ts';
-import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.ts';
+import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, engineOptimizers } from './optimizer.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -68,3 +68,5 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     p.add_(grad, { alpha: -lr });
   }
 }
+
+engineOptimizers(SGD);

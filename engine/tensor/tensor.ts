@@ -22,7 +22,7 @@ import { installIntegerIndexing } from './integer-index.ts';
 import { namedArgs, optionsOf } from '../args.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
-import { close } from './ledger.ts';
+import { close, free } from './ledger.ts';
 import type { Storage } from './storage.ts';
 
 export type Scalar = number | boolean;
@@ -81,6 +81,8 @@ export class Tensor {
   private gradient: Tensor | null = null;
   /** Whether `gradient` is a tensor backward() made, which nothing else holds (see grad's setter). */
   private gradIsOwn = false;
+  /** Whether the program may hold `gradient`: it read `.grad`, or backward's custom code saw it. */
+  private gradSeen = false;
 
   /** Internal: tensors are made by torch.tensor, zeros, ops… not by `new`. */
   constructor(
@@ -189,14 +191,30 @@ export class Tensor {
 
   /** The gradient accumulated by backward(); may be assigned or set to null, as in PyTorch. */
   get grad(): Tensor | null {
+    this.gradSeen = true;
     return this.gradient;
   }
   set grad(value: Tensor | null) {
     // A gradient backward() made is dropped here (zeroGrad, or a new sum replacing it), as PyTorch
-    // frees it: it stops counting in torch.memory now, not whenever the collector notices.
-    if (this.gradIsOwn && this.gradient && value !== this.gradient) close(this.gradient.storage.entry);
+    // frees it: it stops counting in torch.memory now, not whenever the collector notices; and
+    // where the program never had it (nobody read .grad) its buffer goes back for the next one.
+    const old = this.gradient;
+    if (this.gradIsOwn && old && value !== old) {
+      (this.gradSeen || old.requiresGrad ? close : free)(old.storage.entry);
+    }
     this.gradient = value;
     this.gradIsOwn = false;
+    this.gradSeen = false;
+  }
+
+  /** Internal: `.grad` for engine code that hands it to nobody (the program reads `.grad` itself). */
+  _grad(): Tensor | null {
+    return this.gradient;
+  }
+
+  /** Internal: code other than the engine's (a custom Function, a hook) may hold this tensor's gradient. */
+  _gradReachable(): void {
+    this.gradSeen = true;
   }
 
   /**
@@ -205,7 +223,7 @@ export class Tensor {
    * as PyTorch's AccumulateGrad steals it, instead of being copied.
    */
   _accumulateGrad(g: Tensor, owned = false): void {
-    if (!this.grad && owned && !isGradEnabled() && fillsStorage(g)) {
+    if (!this.gradient && owned && !isGradEnabled() && fillsStorage(g)) {
       this.grad = g.detach();
       this.gradIsOwn = true;
       return;
@@ -213,7 +231,7 @@ export class Tensor {
     // Otherwise a copy, never an alias: one gradient tensor can reach several leaves (AddBackward
     // passes g to both inputs), and an in-place update of one .grad (clipGradNorm_) must not change
     // another's. Under createGraph the copy keeps its history, so the gradient can be differentiated again.
-    this.grad = this.grad ? this.grad.add(g) : isGradEnabled() ? g.clone() : g.detach().clone();
+    this.grad = this.gradient ? this.gradient.add(g) : isGradEnabled() ? g.clone() : g.detach().clone();
     this.gradIsOwn = true;
   }
 

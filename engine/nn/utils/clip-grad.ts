@@ -14,7 +14,7 @@ export type NormType = number | 'inf';
 
 function gradsOf(parameters: Tensor | Iterable<Tensor>): Tensor[] {
   const params = parameters instanceof Tensor ? [parameters] : [...parameters];
-  return params.flatMap((p) => (p.grad ? [p.grad] : []));
+  return params.flatMap((p) => (p._grad() ? [p._grad()!] : []));
 }
 
 /** torch.linalg.vector_norm of all elements. */
