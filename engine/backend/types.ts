@@ -172,6 +172,12 @@ export interface Backend {
   col2im?(cols: View, windows: WindowGeometry, out: View): void;
 
   /**
+   * Optional: ReLU's backward, out[i] = y[i] > 0 ? grad[i] : 0 (PyTorch's threshold_backward at 0),
+   * in one pass; same shape and dtype. Without it the op layer selects through a boolean mask.
+   */
+  reluBackward?(grad: View, y: View, out: View): void;
+
+  /**
    * Optional: one Adam/AdamW update of a parameter in a single pass (PyTorch's fused=True), all
    * views contiguous with one dtype. Without it the optimizer composes the same update from
    * in-place ops, a pass and a temporary per op.

@@ -1,6 +1,7 @@
 /** Elementwise ops with their gradients, each forward beside its backward. */
 import { optionsOf } from '../args.ts';
 import { defineOp, operandTemporary } from '../autograd/function.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { backendFor } from '../backend/registry.ts';
 import type { BinaryOp, UnaryOp } from '../backend/types.ts';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../dtype.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor, type Scalar, type TensorLike } from '../tensor/tensor.ts';
-import { launchBinary, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
+import { launchBinary, launchReluBackward, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
 
 /** The dtype two operands compute in: a scalar or 0-d tensor does not widen a tensor's category. */
 function resultType(a: TensorLike, b: TensorLike): DType {
@@ -293,8 +294,15 @@ export const cos = unaryOp('CosBackward0', 'cos', (g, x) => g.mul(x.sin()).neg()
 export const tanh = unaryOp('TanhBackward0', 'tanh', (g, _x, y) => g.mul(y.mul(y).neg().add(1)), true, 'y');
 export const sigmoid = unaryOp('SigmoidBackward0', 'sigmoid', (g, _x, y) => g.mul(y).mul(y.neg().add(1)), true, 'y');
 // PyTorch's threshold_backward: g where y > 0, else 0 (relu'(0) = 0; an inf or NaN g below gives 0, not NaN).
-// One masked select instead of casting the mask to g's dtype and multiplying.
-export const relu = unaryOp('ReluBackward0', 'relu', (g, _x, y) => where(y.gt(0), g, 0), false, 'y');
+// One pass where the backend has it, else one masked select (instead of casting the mask to g's dtype and
+// multiplying); recorded for a double backward (createGraph), the select, which is differentiable.
+export const relu = unaryOp(
+  'ReluBackward0',
+  'relu',
+  (g, _x, y) => (isGradEnabled() ? null : launchReluBackward(g, y)) ?? where(y.gt(0), g, 0),
+  false,
+  'y',
+);
 export const floor = unaryOp('FloorBackward0', 'floor', (g) => g.mul(0), false, 'none');
 export const ceil = unaryOp('CeilBackward0', 'ceil', (g) => g.mul(0), false, 'none');
 export const round = unaryOp('RoundBackward0', 'round', (g) => g.mul(0), false, 'none');

@@ -83,6 +83,15 @@ function launchWhereNow(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tenso
   return out;
 }
 
+/** ReLU's backward in one pass where the backend has it (same values as where(y > 0, g, 0)); else null. */
+export function launchReluBackward(g: Tensor, y: Tensor): Tensor | null {
+  const backend = backendOf([g, y]);
+  if (!backend.reluBackward || g.dtype !== y.dtype || g.shape.some((d, i) => d !== y.shape[i])) return null;
+  const out = emptyTensor(y.shape, y.dtype, y.device);
+  backend.reluBackward(g.strided, y.strided, out.strided);
+  return out;
+}
+
 /** Reduces `axes` away (the result has x's shape without them). */
 function launchReduceNow(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType = x.dtype): Tensor {
   const shape = x.shape.filter((_, i) => !axes.includes(i));

@@ -4,7 +4,7 @@ import { hostArray, itemSize, storeRounding, type DType, type HostArray } from '
 import { contiguousStrides } from '../../tensor/shape.ts';
 import { makeCpuBuffer, type CpuBuffer } from './buffer.ts';
 import { ArrayPool } from './pool.ts';
-import { binary, unary, where } from './elementwise.ts';
+import { binary, reluBackward, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { col2im, im2col } from './im2col.ts';
 import { matmul } from './matmul.ts';
@@ -85,6 +85,7 @@ class CpuBackend implements Backend {
   unary = unary;
   binary = binary;
   where = where;
+  reluBackward = reluBackward;
   reduce = reduce;
   argReduce = argReduce;
   argsort = argsort;

@@ -6,6 +6,20 @@ import { expectExact, expectTensor, values } from '../../helpers/assert.ts';
 describe.each(devices)('backward (%s)', (device) => {
   const leaf = (v: unknown) => torch.tensor(v, { dtype: 'float32', device, requiresGrad: true });
 
+  it("relu's backward passes g where y > 0 and 0 elsewhere (an inf or NaN g below too), recorded or not", async () => {
+    const x = torch.tensor([-2, 0, 3, Number.NaN, -1, 4], { device, requiresGrad: true });
+    const g = torch.tensor([5, 6, 7, 8, Number.NaN, Number.POSITIVE_INFINITY], { device });
+    x.relu().backward(g);
+    const plain = await x.grad!.toArray();
+    expect(plain).toEqual([0, 0, 7, 0, 0, Number.POSITIVE_INFINITY]);
+    const [recorded] = torch.autograd.grad(x.relu(), x, { gradOutputs: [g], createGraph: true });
+    expect(await recorded!.toArray()).toEqual(plain);
+    const rows = torch.randn(3, 5, { device }).t().requiresGrad_();
+    const strided = torch.randn(3, 5, { device }).t();
+    rows.relu().backward(strided);
+    expect(await rows.grad!.toArray()).toEqual(await torch.where(rows.gt(0), strided, 0).toArray());
+  });
+
   it('computes hand-derived gradients of a small expression', async () => {
     const x = leaf([1, 2, 3]);
     const w = leaf([0.5, -1, 2]);
