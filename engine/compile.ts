@@ -46,6 +46,7 @@ export class OptimizedModule<M extends Module = Module> extends Module {
           .map((m) => (m.training ? 1 : 0))
           .join('')}`,
       () => [...module.parameters(), ...module.buffers()],
+      () => (module.modules().some((m) => m._hasHooks()) ? 'module hooks (a graph would not call them)' : null),
     );
   }
 

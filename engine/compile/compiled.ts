@@ -19,6 +19,10 @@ function describeArg(a: unknown): string | null {
   return null; // an object or a function: not a guard dynamo-style keys can compare, so eager
 }
 
+function breakError(at: string): Error {
+  return new Error(`torch.compile(fullgraph: true): graph break at ${at}. Remove it, or compile without fullgraph.`);
+}
+
 export class CompiledFunction {
   /** The graph per guard key; null where the trace broke (run eagerly). */
   private readonly graphs = new Map<string, Graph | null>();
@@ -31,9 +35,16 @@ export class CompiledFunction {
     private readonly state: () => string = () => '',
     /** Objects the graphs hold by reference (a module's parameters): if any is replaced, retrace. */
     private readonly held: () => readonly object[] = () => [],
+    /** What makes every call a graph break (a module's hooks, which a graph would not call), or null. */
+    private readonly unsupported: () => string | null = () => null,
   ) {}
 
   call(args: readonly unknown[]): unknown {
+    const unsupported = this.unsupported();
+    if (unsupported !== null) {
+      if (this.fullgraph) throw breakError(unsupported);
+      return this.fn(...args);
+    }
     const described = args.map(describeArg);
     if (described.includes(null)) return this.fn(...args);
     const autocast = (['cpu', 'webgpu'] as const).map((d) => (isAutocastEnabled(d) ? getAutocastDtype(d) : '-'));
@@ -48,11 +59,7 @@ export class CompiledFunction {
     if (graph) return runGraph(graph, args, runFused);
     const traced = trace(this.fn, args);
     if (traced.graph === null) {
-      if (this.fullgraph) {
-        throw new Error(
-          `torch.compile(fullgraph: true): graph break at ${traced.breakAt}. Remove it, or compile without fullgraph.`,
-        );
-      }
+      if (this.fullgraph) throw breakError(traced.breakAt);
       this.graphs.set(key, null);
     } else {
       this.graphs.set(key, fuse(traced.graph));

@@ -236,6 +236,11 @@ export class Module {
     return { remove: () => this.#backwardPreHooks.delete(key) };
   }
 
+  /** Whether a forward or backward hook is registered on this module itself (torch.compile runs such models eagerly). */
+  _hasHooks(): boolean {
+    return this.#preHooks.size + this.#hooks.size + this.#backwardHooks.size + this.#backwardPreHooks.size > 0;
+  }
+
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
     const key = Symbol('hook');
     this.#preHooks.set(key, hook);

@@ -184,6 +184,17 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     );
   });
 
+  it('runs a model with hooks eagerly, so its hooks run on every call; fullgraph raises', () => {
+    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.ReLU()).to(device);
+    const seen: number[] = [];
+    model[1]!.registerForwardHook(() => void seen.push(seen.length));
+    const compiled = torch.compile(model);
+    const x = torch.randn([2, 4], { device });
+    for (let i = 0; i < 3; i++) compiled.call(x);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(() => torch.compile(model, { fullgraph: true }).call(x)).toThrow('graph break at module hooks');
+  });
+
   it('retraces when a guard changes: input shape, training mode, a replaced parameter', async () => {
     torch.manualSeed(5);
     const model = new nn.Sequential(new nn.Linear(8, 300), new nn.Dropout(0.2), new nn.Sigmoid()).to(device);
