@@ -32,6 +32,7 @@ const KERNELS = [
   'im2col',
   'col2im',
   'adamStep',
+  'reluBackward',
   'fused',
 ] as const;
 const READS = ['read', 'readSync'] as const;
