@@ -107,7 +107,6 @@ export function prod(x: Tensor, dim?: number | DimOptions, keepdim?: boolean): T
   const a = dimArgs('torch.prod', dim, keepdim);
   x = toAutocastFloat32(x);
   const axes = normalizeDims(a.dim as number | undefined, x.ndim);
-  // d(Πx)/dx_i = Π/x_i; written through exp(Σ log|x|)-free form only where x ≠ 0 is needed.
   return prodOp(x, axes, a.keepdim);
 }
 
@@ -115,15 +114,23 @@ const prodOp = defineOp(
   'ProdBackward1',
   (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
     const y = launchReduce('prod', x, axes);
-    ctx.saveForBackward(x, y);
+    ctx.saveForBackward(x);
     ctx.axes = axes;
     return keepdim ? y.reshape(keptShape(x.shape, axes)) : y;
   },
+  // d(Πx)/dx_i is the product of the others. Π/x_i is that only where no x is 0 (0/0 otherwise),
+  // so, as PyTorch's prod_backward: a slice with one zero passes the product of its other
+  // elements to the zero and 0 to the rest; a slice with two or more zeros passes 0 everywhere.
   (ctx, g) => {
-    const [x, y] = ctx.savedTensors;
+    const [x] = ctx.savedTensors;
     const axes = ctx.axes as number[];
-    const back = expandBack(g.mul(y!.reshape(g.shape)), x!.shape, axes);
-    return [back.div(x!), null, null];
+    const kept = keptShape(x!.shape, axes);
+    const isZero = x!.eq(0);
+    const zeros = isZero.sum({ dim: axes, keepdim: true });
+    const nonzero = where(isZero, 1, x!);
+    const others = launchReduce('prod', nonzero, axes).reshape(kept); // Π of the nonzero elements
+    const factor = where(isZero, others.mul(zeros.eq(1)), others.div(nonzero).mul(zeros.eq(0)));
+    return [expandBack(g, x!.shape, axes).mul(factor), null, null];
   },
 );
 

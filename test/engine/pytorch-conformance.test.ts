@@ -1,0 +1,316 @@
+/**
+ * The engine against PyTorch's own numbers: each case of test/fixtures/pytorch/ops.json (made by
+ * ops.py with PyTorch 1.13) runs here as the same expression in the kit's names, on the inputs
+ * PyTorch used, and must give PyTorch's outputs and, where PyTorch recorded them, the inputs'
+ * gradients of sum(output · upstream ramp). Edge cases are the point of many cases (±1000 logits,
+ * exact ties, zeros, clamp's boundaries, BCE's log clamp, float16 overflow), so a formula that
+ * is right in the middle and wrong at the edge fails here with the case's name.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '#engine';
+import type { Device, Tensor } from '#engine';
+import FIXTURE from '../fixtures/pytorch/ops.json' with { type: 'json' };
+import { devices } from '../helpers/devices.ts';
+
+const F = torch.nn.functional;
+type Encoded = { shape: number[]; dtype: string; data: (number | string)[] };
+type Case = { inputs: Encoded[]; outputs: Encoded[]; grads?: (Encoded | null)[] };
+const CASES = FIXTURE.cases as Record<string, Case>;
+
+const number = (v: number | string): number => (typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity')));
+
+/** PyTorch's int64 indices are the kit's int32 (API.md: JavaScript has no cheap int64). */
+const DTYPES: Record<string, torch.DType> = { float32: 'float32', float64: 'float64', int64: 'int32', bool: 'bool' };
+
+function decode(e: Encoded, device: Device, requiresGrad: boolean): Tensor {
+  const dtype = DTYPES[e.dtype];
+  if (!dtype) throw new Error(`ops.json: no kit dtype for ${e.dtype}`);
+  const data = e.data.map(number);
+  const t = torch.tensor(data, { dtype, device }).reshape(e.shape);
+  return requiresGrad && (dtype === 'float32' || dtype === 'float64') ? t.detach().requiresGrad_() : t;
+}
+
+type Out = Tensor | readonly Tensor[];
+/** The engine's twin of each ops.py case that has inputs and outputs of its own (optimizers and schedulers run below). */
+const OPS: Record<string, (...xs: Tensor[]) => Out> = {
+  add_broadcast: (a, b) => a.add(b),
+  mul_broadcast: (a, b) => a.mul(b),
+  div: (a, b) => a.div(b),
+  pow_scalar: (a) => a.pow(3),
+  pow_fractional: (a) => a.abs().pow(0.5),
+  sigmoid_extremes: (x) => torch.sigmoid(x),
+  tanh_extremes: (x) => torch.tanh(x),
+  relu_at_zero: (x) => torch.relu(x),
+  abs_at_zero: (x) => x.abs(),
+  clamp_boundaries: (x) => x.clamp(-0.5, 0.5),
+  clamp_min_only: (x) => x.clamp({ min: 0 }),
+  maximum_ties: (a, b) => torch.maximum(a, b),
+  exp_log: (x) => x.exp().add(x.abs().add(0.1).log()),
+  sqrt_rsqrt: (x) => x.sqrt().add(x.rsqrt()),
+  sin_cos: (x) => x.sin().mul(x.cos()),
+  where: (c, a, b) => torch.where(c, a, b),
+  square_neg: (x) => x.square().neg(),
+  sum_dim_keepdim: (x) => x.sum({ dim: 1, keepdim: true }),
+  mean_dim0: (x) => x.mean(0),
+  mean_all: (x) => x.mean(),
+  std_unbiased: (x) => x.std(),
+  std_dim1: (x) => x.std(1),
+  var_biased_dim0: (x) => x.var({ dim: 0, unbiased: false }),
+  var_keepdim: (x) => x.var({ dim: 1, keepdim: true }),
+  max_dim: (x) => {
+    const [values, indices] = x.max(1);
+    return [values, indices];
+  },
+  min_all: (x) => x.min(),
+  argmax_dim: (x) => x.argmax(1),
+  norm_default: (x) => x.norm(),
+  norm_p1_dim: (x) => x.norm(1, 1),
+  logsumexp_large: (x) => torch.logsumexp(x, 1),
+  prod_with_zero: (x) => x.prod(),
+  prod_two_zeros: (x) => x.prod(),
+  prod_dim_with_zero: (x) => x.prod(1),
+  prod_dim: (x) => x.prod(1),
+  softmax_large: (x) => torch.softmax(x, 1),
+  log_softmax_large: (x) => torch.logSoftmax(x, 1),
+  softmax_dim0: (x) => torch.softmax(x, 0),
+  transpose_matmul: (a, b) => a.t().matmul(b),
+  matmul_batched_broadcast: (a, b) => a.matmul(b),
+  matmul_vector_matrix: (a, b) => a.matmul(b),
+  matmul_matrix_vector: (a, b) => a.matmul(b),
+  bmm: (a, b) => torch.bmm(a, b),
+  dot: (a, b) => torch.dot(a, b),
+  cat_dim1: (a, b) => torch.cat([a, b], 1),
+  stack_dim1: (a, b) => torch.stack([a, b], 1),
+  permute_reshape: (x) => x.permute(2, 0, 1).reshape(4, 6),
+  gather: (x, i) => x.gather(1, i),
+  index_select: (x, i) => x.indexSelect(0, i),
+  masked_fill: (x, mask) => x.maskedFill(mask, -1e9),
+  unsqueeze_expand_sum: (x) => x.unsqueeze(1).expand(3, 2, 4).sum(0),
+  topk: (x) => {
+    const [values, indices] = x.topk(2, 1);
+    return [values, indices];
+  },
+  sort_descending: (x) => {
+    const [values, indices] = x.sort(1, true);
+    return [values, indices];
+  },
+  cross_entropy: (x, t) => F.crossEntropy(x, t),
+  cross_entropy_sum: (x, t) => F.crossEntropy(x, t, { reduction: 'sum' }),
+  cross_entropy_none: (x, t) => F.crossEntropy(x, t, { reduction: 'none' }),
+  cross_entropy_weight: (x, t) => F.crossEntropy(x, t, { weight: torch.tensor([1, 2, 0.5], { device: x.device }) }),
+  cross_entropy_ignore_index: (x, t) => F.crossEntropy(x, t, { ignoreIndex: 2 }),
+  cross_entropy_label_smoothing: (x, t) => F.crossEntropy(x, t, { labelSmoothing: 0.1 }),
+  cross_entropy_large_logits: (x, t) => F.crossEntropy(x, t),
+  nll_loss: (x, t) => F.nllLoss(torch.logSoftmax(x, 1), t),
+  mse_loss: (a, b) => F.mseLoss(a, b),
+  mse_loss_sum: (a, b) => F.mseLoss(a, b, { reduction: 'sum' }),
+  l1_loss_with_tie: (a, b) => F.l1Loss(a, b),
+  bce_at_0_and_1: (p, y) => F.binaryCrossEntropy(p, y),
+  bce: (p, y) => F.binaryCrossEntropy(p, y),
+  bce_with_logits_extremes: (z, y) => F.binaryCrossEntropyWithLogits(z, y),
+  bce_with_logits_pos_weight: (z, y) =>
+    F.binaryCrossEntropyWithLogits(z, y, { posWeight: torch.tensor(3, { dtype: 'float32', device: z.device }) }),
+  linear: (x, w, b) => F.linear(x, w, b),
+  layer_norm: (x, w, b) => F.layerNorm(x, [4], w, b),
+  batch_norm_train: (x, w, b) => F.batchNorm(x, null, null, w, b, true),
+  batch_norm_2d_train: (x) => F.batchNorm(x, null, null, { training: true }),
+  conv2d: (x, w, b) => F.conv2d(x, w, b, 1, 1),
+  conv2d_stride_dilation: (x, w) => F.conv2d(x, w, { stride: 2, dilation: 2, padding: 2 }),
+  conv2d_groups: (x, w) => F.conv2d(x, w, { groups: 2 }),
+  max_pool2d: (x) => F.maxPool2d(x, 2),
+  max_pool2d_stride_padding: (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }),
+  one_hot: (t) => F.oneHot(t, 4),
+  pad_constant: (x) => F.pad(x, [1, 2], { value: 0.5 }),
+  dropout_eval: (x) => F.dropout(x, 0.5, false),
+  to_bfloat16: (x) => x.to('bfloat16').float(),
+  to_float16: (x) => x.to('float16').float(),
+};
+
+/** Cases a backend cannot run, and why: WGSL has no bfloat16 storage. */
+const UNSUPPORTED: Partial<Record<Device, Record<string, string>>> = {
+  webgpu: { to_bfloat16: 'WGSL has no bfloat16' },
+};
+
+/**
+ * float32 arithmetic in another order than PyTorch's: a few ulps of each element (rtol), and a few
+ * ulps of the tensor's largest element (atol, scaled by it) where a sum cancels to near zero.
+ */
+const TOLERANCE = { rtol: 2e-5, atol: 1e-6 };
+/**
+ * Where PyTorch's own float32 rounding shows: logsumexp's gradient is exp(x − lse) with lse ≈ 1000.69
+ * rounded to float32 (one ulp there is 6e-5), so PyTorch gives 0.4999855 where the exact value,
+ * which the engine gives, is 0.5.
+ */
+const LOOSER: Record<string, { rtol: number; atol: number }> = { logsumexp_large: { rtol: 1e-4, atol: 1e-6 } };
+
+async function expectMatches(got: Tensor, want: Encoded, what: string, tolerance = TOLERANCE): Promise<void> {
+  expect(got.shape, `${what}: shape`).toEqual(want.shape);
+  const values = Array.from(await got.data(), Number);
+  const expected = want.data.map(number);
+  const exact = want.dtype === 'int64' || want.dtype === 'bool';
+  const scale = Math.max(1, ...expected.filter(Number.isFinite).map(Math.abs));
+  const bad = expected.flatMap((e, i) => {
+    const g = values[i]!;
+    if (exact || !Number.isFinite(e))
+      return Object.is(g, e) || g === e || (Number.isNaN(e) && Number.isNaN(g)) ? [] : [i];
+    return Math.abs(g - e) <= tolerance.atol * scale + tolerance.rtol * Math.abs(e) ? [] : [i];
+  });
+  expect(
+    bad.map((i) => `[${i}] got ${values[i]}, PyTorch ${expected[i]}`),
+    `${what}: elements that differ from PyTorch's`,
+  ).toEqual([]);
+}
+
+/** The upstream gradient ops.py's `ramp` makes: n values from −1 to 1 (one 1 when n = 1). */
+function ramp(out: Tensor): Tensor {
+  const n = out.numel();
+  const r = n > 1 ? torch.linspace(-1, 1, n, { device: out.device }) : torch.ones(1, { device: out.device });
+  return r.to(out.dtype).reshape(out.shape);
+}
+
+describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
+  it('runs every case ops.json pins (none missing here)', () => {
+    const pinned = Object.keys(CASES).filter((n) => !n.startsWith('optim_') && !n.startsWith('sched_'));
+    const special = [
+      'batch_norm_running_stats',
+      'clip_grad_norm',
+      'clip_grad_norm_inf',
+      'clip_grad_norm_no_op',
+      'clip_grad_value',
+      'calculate_gain',
+    ];
+    expect(pinned.filter((n) => !(n in OPS) && !special.includes(n))).toEqual([]);
+  });
+
+  it.each(Object.keys(OPS))('%s', async (name) => {
+    const skip = UNSUPPORTED[device]?.[name];
+    if (skip) return;
+    const c = CASES[name];
+    if (!c) throw new Error(`ops.json has no case ${name}: run test/fixtures/pytorch/ops.py`);
+    const withGrad = c.grads !== undefined;
+    const inputs = c.inputs.map((e) => decode(e, device, withGrad));
+    const out = OPS[name]!(...inputs);
+    const outs: Tensor[] = out instanceof torch.Tensor ? [out] : [...out];
+    expect(outs.length, 'outputs').toBe(c.outputs.length);
+    const tolerance = LOOSER[name] ?? TOLERANCE;
+    for (const [i, o] of outs.entries()) await expectMatches(o, c.outputs[i]!, `output ${i}`, tolerance);
+    if (!withGrad) return;
+    outs[0]!.mul(ramp(outs[0]!)).sum().backward();
+    for (const [i, g] of c.grads!.entries()) {
+      if (g === null) expect(inputs[i]!.grad, `input ${i} has no gradient in PyTorch`).toBeNull();
+      else await expectMatches(inputs[i]!.grad!, g, `gradient of input ${i}`, tolerance);
+    }
+  });
+
+  it('BatchNorm1d: running mean and unbiased running variance after two batches, then eval', async () => {
+    const c = CASES.batch_norm_running_stats!;
+    const [x1, x2, evalInput] = c.inputs.map((e) => decode(e, device, false));
+    const bn = new torch.nn.BatchNorm1d(3).to(device);
+    bn.call(x1!);
+    bn.call(x2!);
+    bn.eval();
+    await expectMatches(bn.runningMean!, c.outputs[0]!, 'running_mean');
+    await expectMatches(bn.runningVar!, c.outputs[1]!, 'running_var');
+    await expectMatches(bn.call(evalInput!) as Tensor, c.outputs[2]!, 'eval output');
+  });
+
+  const OPTIMIZERS: Record<string, (ps: Tensor[]) => torch.optim.Optimizer> = {
+    sgd: (ps) => new torch.optim.SGD(ps, { lr: 0.1 }),
+    sgd_momentum_nesterov_wd: (ps) =>
+      new torch.optim.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    sgd_momentum_dampening: (ps) => new torch.optim.SGD(ps, { lr: 0.05, momentum: 0.8, dampening: 0.3 }),
+    adam: (ps) => new torch.optim.Adam(ps, { lr: 0.1 }),
+    adam_amsgrad_wd: (ps) => new torch.optim.Adam(ps, { lr: 0.1, betas: [0.8, 0.9], weightDecay: 0.1, amsgrad: true }),
+    adamw: (ps) => new torch.optim.AdamW(ps, { lr: 0.1 }),
+    rmsprop: (ps) => new torch.optim.RMSprop(ps, { lr: 0.01 }),
+    rmsprop_centered_momentum: (ps) =>
+      new torch.optim.RMSprop(ps, { lr: 0.01, alpha: 0.9, momentum: 0.5, centered: true }),
+  };
+  it.each(Object.keys(OPTIMIZERS))('optimizer %s: five steps on a bumpy bowl', async (name) => {
+    const c = CASES[`optim_${name}`]!;
+    const [p0, t, k] = c.inputs.map((e) => decode(e, device, false));
+    const p = p0!.clone().requiresGrad_();
+    const opt = OPTIMIZERS[name]!([p]);
+    for (const [step, want] of c.outputs.entries()) {
+      opt.zeroGrad();
+      k!.mul(p.sub(t!).square()).sum().add(p.mul(3).sin().sum()).backward();
+      opt.step();
+      await expectMatches(p.detach(), want, `p after step ${step + 1}`);
+    }
+  });
+
+  it('gradient clipping: the total norm returned and the gradients after', async () => {
+    const clips: Record<string, (ps: Tensor[]) => Tensor | undefined> = {
+      clip_grad_norm: (ps) => torch.nn.utils.clipGradNorm_(ps, 1),
+      clip_grad_norm_inf: (ps) => torch.nn.utils.clipGradNorm_(ps, 0.5, { normType: Infinity }),
+      clip_grad_norm_no_op: (ps) => torch.nn.utils.clipGradNorm_(ps, 100),
+      clip_grad_value: (ps) => {
+        torch.nn.utils.clipGradValue_(ps, 0.3);
+        return undefined;
+      },
+    };
+    for (const [name, clip] of Object.entries(clips)) {
+      const c = CASES[name]!;
+      const grads = c.inputs.map((e) => decode(e, device, false));
+      const ps = grads.map((g) => torch.zerosLike(g).requiresGrad_());
+      ps.forEach((p, i) => (p.grad = grads[i]!.clone()));
+      const total = clip(ps);
+      if (total) await expectMatches(total, c.outputs[0]!, `${name}: total norm`);
+      for (const [i, p] of ps.entries()) await expectMatches(p.grad!, c.outputs[i + 1]!, `${name}: grad ${i}`);
+    }
+  });
+});
+
+describe('schedulers and init against PyTorch 1.13', () => {
+  const lrsOf = (make: (o: torch.optim.Optimizer) => { step(): void }): number[] => {
+    const opt = new torch.optim.SGD([torch.zeros(1).requiresGrad_()], { lr: 0.1 });
+    const sched = make(opt);
+    const lrs: number[] = [];
+    for (let epoch = 0; epoch < 12; epoch++) {
+      lrs.push(opt.paramGroups[0]!.lr);
+      opt.step();
+      sched.step();
+    }
+    return lrs;
+  };
+  const S = torch.optim.lrScheduler;
+  const SCHEDULERS: Record<string, (o: torch.optim.Optimizer) => { step(): void }> = {
+    step_lr: (o) => new S.StepLR(o, 3, { gamma: 0.5 }),
+    multi_step_lr: (o) => new S.MultiStepLR(o, [2, 5, 9], { gamma: 0.1 }),
+    exponential_lr: (o) => new S.ExponentialLR(o, 0.9),
+    cosine_annealing_lr: (o) => new S.CosineAnnealingLR(o, 4, { etaMin: 0.01 }),
+    lambda_lr: (o) => new S.LambdaLR(o, (e: number) => 1 / (e + 1)),
+  };
+  const pinned = (name: string) => CASES[name]!.outputs[0]!.data.map(number);
+
+  it.each(Object.keys(SCHEDULERS))('%s: the lr of 12 epochs', (name) => {
+    const got = lrsOf(SCHEDULERS[name]!);
+    pinned(`sched_${name}`).forEach((want, i) => expect(got[i], `epoch ${i}`).toBeCloseTo(want, 12));
+  });
+
+  it('ReduceLROnPlateau: patience, threshold and cooldown', () => {
+    const opt = new torch.optim.SGD([torch.zeros(1).requiresGrad_()], { lr: 0.1 });
+    const plateau = new S.ReduceLROnPlateau(opt, {
+      mode: 'min',
+      factor: 0.5,
+      patience: 2,
+      threshold: 1e-4,
+      cooldown: 1,
+    });
+    const got = CASES.sched_reduce_lr_on_plateau!.inputs[0]!.data.map(number).map((loss) => {
+      opt.step();
+      plateau.step(loss);
+      return opt.paramGroups[0]!.lr;
+    });
+    pinned('sched_reduce_lr_on_plateau').forEach((want, i) => expect(got[i], `epoch ${i}`).toBeCloseTo(want, 12));
+  });
+
+  it('init.calculateGain', () => {
+    const init = torch.nn.init;
+    const got = [
+      ...['linear', 'sigmoid', 'tanh', 'relu'].map((n) => init.calculateGain(n)),
+      init.calculateGain('leaky_relu', 0.2),
+    ];
+    pinned('calculate_gain').forEach((want, i) => expect(got[i]).toBeCloseTo(want, 12));
+  });
+});
