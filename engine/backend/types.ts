@@ -178,6 +178,24 @@ export interface Backend {
   reluBackward?(grad: View, y: View, out: View): void;
 
   /**
+   * Optional: log-softmax's backward along `axis` in one pass, out = grad − exp(y)·Σ_axis grad (y the
+   * log-softmax's output; all one shape and dtype). Without it the op layer composes exp, sum, mul
+   * and sub (the same values).
+   */
+  logSoftmaxBackward?(grad: View, y: View, axis: number, out: View): void;
+
+  /**
+   * Optional: nll_loss of class targets without class weights in one pass: out (0-d) = Σᵢ −x[i, tᵢ]
+   * over the rows whose label tᵢ (int32, labels [N]) is not ignoreIndex, divided by their count when
+   * `mean`; x is [N, C]. A label outside [−C, C) is gather's out-of-bounds error. Without it the op
+   * layer composes gather, mul, neg, sum and div (the same values).
+   */
+  nllLoss?(x: View, labels: View, ignoreIndex: number, mean: boolean, out: View): void;
+
+  /** Optional, with nllLoss: its gradient for x, out [N, C], from the output's gradient `grad` (0-d). */
+  nllLossBackward?(grad: View, labels: View, ignoreIndex: number, mean: boolean, out: View): void;
+
+  /**
    * Optional: one Adam/AdamW update of a parameter in a single pass (PyTorch's fused=True), all
    * views contiguous with one dtype. Without it the optimizer composes the same update from
    * in-place ops, a pass and a temporary per op.

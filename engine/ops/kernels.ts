@@ -92,6 +92,40 @@ export function launchReluBackward(g: Tensor, y: Tensor): Tensor | null {
   return out;
 }
 
+/** Log-softmax's backward along axis in one pass where the backend has it (y: its output); else null. */
+export function launchLogSoftmaxBackward(g: Tensor, y: Tensor, axis: number): Tensor | null {
+  const backend = backendOf([g, y]);
+  if (!backend.logSoftmaxBackward || g.dtype !== y.dtype || g.shape.some((d, i) => d !== y.shape[i])) return null;
+  const out = emptyTensor(y.shape, y.dtype, y.device);
+  backend.logSoftmaxBackward(g.strided, y.strided, axis, out.strided);
+  return out;
+}
+
+/** Whether nllLoss below runs on x's backend. */
+export function hasNllLoss(x: Tensor): boolean {
+  return x.storage.backend.nllLoss !== undefined && x.storage.backend.nllLossBackward !== undefined;
+}
+
+/** The mean (or sum) nll_loss of x [N, C] at int32 labels [N], 0-d (see Backend.nllLoss). */
+export function launchNllLoss(x: Tensor, labels: Tensor, ignoreIndex: number, mean: boolean): Tensor {
+  const out = emptyTensor([], x.dtype, x.device);
+  backendOf([x, labels]).nllLoss!(x.strided, labels.strided, ignoreIndex, mean, out.strided);
+  return out;
+}
+
+/** launchNllLoss's gradient for x, from the gradient g (0-d) of its output. */
+export function launchNllLossBackward(
+  g: Tensor,
+  labels: Tensor,
+  shape: readonly number[],
+  ignoreIndex: number,
+  mean: boolean,
+): Tensor {
+  const out = emptyTensor(shape, g.dtype, g.device);
+  backendOf([g, labels]).nllLossBackward!(g.strided, labels.strided, ignoreIndex, mean, out.strided);
+  return out;
+}
+
 /** Reduces `axes` away (the result has x's shape without them). */
 function launchReduceNow(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType = x.dtype): Tensor {
   const shape = x.shape.filter((_, i) => !axes.includes(i));

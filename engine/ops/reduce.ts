@@ -1,13 +1,14 @@
 /** Reductions, softmax and their gradients. */
 import { toAutocastFloat32 } from '../amp/autocast.ts';
 import { defineOp } from '../autograd/function.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../dtype.ts';
 import { normalizeDim, normalizeDims } from '../tensor/shape.ts';
 import { Tensor, type DimOptions, type VarOptions } from '../tensor/tensor.ts';
 import { where } from './elementwise.ts';
 import { checkKeys } from '../args.ts';
 import { valuesIndices, type ValuesIndices } from '../tensor/values-indices.ts';
-import { launchArgReduce, launchReduce, launchSoftmax } from './kernels.ts';
+import { launchArgReduce, launchLogSoftmaxBackward, launchReduce, launchSoftmax } from './kernels.ts';
 
 type DimArg = number | readonly number[] | DimOptions | undefined;
 
@@ -275,8 +276,9 @@ const logSoftmaxOp = defineOp(
   },
   (ctx, g) => {
     const [y] = ctx.savedTensors;
-    // dx = g − softmax(x)·Σ g
-    return [g.sub(y!.exp().mul(g.sum(ctx.dim as number, true))), null];
+    // dx = g − softmax(x)·Σ g, in one pass where the backend has it and the pass is not recorded.
+    const fused = isGradEnabled() ? null : launchLogSoftmaxBackward(g, y!, ctx.dim as number);
+    return [fused ?? g.sub(y!.exp().mul(g.sum(ctx.dim as number, true))), null];
   },
 );
 

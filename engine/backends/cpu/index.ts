@@ -7,6 +7,7 @@ import { ArrayPool } from './pool.ts';
 import { binary, reluBackward, unary, where } from './elementwise.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { col2im, im2col } from './im2col.ts';
+import { logSoftmaxBackward, nllLoss, nllLossBackward } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { adamStep } from './optim.ts';
 import { fused } from './fused.ts';
@@ -86,6 +87,9 @@ class CpuBackend implements Backend {
   binary = binary;
   where = where;
   reluBackward = reluBackward;
+  logSoftmaxBackward = logSoftmaxBackward;
+  nllLoss = nllLoss;
+  nllLossBackward = nllLossBackward;
   reduce = reduce;
   argReduce = argReduce;
   argsort = argsort;

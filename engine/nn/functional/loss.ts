@@ -6,9 +6,11 @@
 import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { checkKeys, keys } from '../../args.ts';
 import { defineOp } from '../../autograd/function.ts';
+import { isGradEnabled } from '../../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
-import { arange } from '../../tensor/create.ts';
+import { hasNllLoss, launchNllLoss, launchNllLossBackward } from '../../ops/kernels.ts';
+import { arange, zeros } from '../../tensor/create.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { warnOnce } from './warn.ts';
@@ -161,6 +163,40 @@ function reduceWeighted(
   return reduction === 'sum' ? losses.sum() : losses.sum().div(rowWeight.sum());
 }
 
+/**
+ * The mean (or sum) of −x[i, tᵢ] over the rows not ignored, as one op and one kernel each way where
+ * the backend has them (PyTorch's NllLossBackward0): the same values as pickedLosses and
+ * reduceWeighted compose from a gather and four more ops, each a node and a kernel of its own.
+ */
+const nllLossOp = defineOp(
+  'NllLossBackward0',
+  (ctx, rows: Tensor, labels: Tensor, ignoreIndex: number, mean: boolean) => {
+    ctx.saveForBackward(labels);
+    Object.assign(ctx, { rowsShape: rows.shape, ignoreIndex, mean });
+    return launchNllLoss(rows, labels, ignoreIndex, mean);
+  },
+  (ctx, g) => {
+    const [labels] = ctx.savedTensors;
+    const {
+      rowsShape: shape,
+      ignoreIndex,
+      mean,
+    } = ctx as unknown as { rowsShape: number[]; ignoreIndex: number; mean: boolean };
+    if (!isGradEnabled()) return [launchNllLossBackward(g, labels!, shape, ignoreIndex, mean), null, null, null];
+    // Recorded (createGraph): the same gradient from differentiable ops.
+    const ignored = labels!.eq(ignoreIndex);
+    const rowWeight = ignored.logicalNot().to(g.dtype);
+    const src = (mean ? g.div(rowWeight.sum()) : g).neg().mul(rowWeight).unsqueeze(1);
+    const base = zeros(shape, { dtype: g.dtype, device: g.device });
+    return [base.scatterAdd(1, where(ignored, 0, labels!).unsqueeze(1), src), null, null, null];
+  },
+);
+
+/** Whether nllLossOp computes this loss: class targets, no class weights, a mean or a sum. */
+function fusedNll(rows: Tensor, weight: Tensor | null | undefined, reduction: Reduction): boolean {
+  return !weight && reduction !== 'none' && isFloatingPoint(rows.dtype) && hasNllLoss(rows);
+}
+
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
   checkKeys('torch.nn.functional.nllLoss', options, keys<NLLLossOptions>({ weight: 1, reduction: 1, ignoreIndex: 1 }));
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
@@ -169,6 +205,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
   checkClassTarget(input, target, 'nll_loss');
   checkClassWeight(weight, input.shape[input.ndim === 1 ? 0 : 1]!);
   const { rows, labels } = asRows(input, target);
+  if (fusedNll(rows, weight, reduction)) return nllLossOp(rows, labels, ignoreIndex, reduction === 'mean');
   const { losses, rowWeight } = pickedLosses(rows, labels, weight, ignoreIndex);
   return reduceWeighted(losses, rowWeight, reduction, target.shape);
 }
@@ -194,6 +231,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   checkClassTarget(input, target, 'cross_entropy');
   const { rows, labels } = asRows(logp, target);
+  if (labelSmoothing === 0 && fusedNll(rows, weight, reduction)) {
+    return nllLossOp(rows, labels, ignoreIndex, reduction === 'mean');
+  }
   const { losses, rowWeight, ignored } = pickedLosses(rows, labels, weight, ignoreIndex);
   const nll = reduceWeighted(losses, rowWeight, reduction, target.shape);
   if (labelSmoothing === 0) return nll;

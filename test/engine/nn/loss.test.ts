@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import * as torch from '#engine';
+import { devices, floatDtypes } from '../../helpers/devices.ts';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -164,6 +165,31 @@ describe('NLLLoss', () => {
     expectClose(await values(F.nllLoss(t64(x, [2, 4]), labels([2, 0]), { reduction: 'sum' })), [-x[2]! - x[4]!]);
     expect(await torch.autograd.gradcheck((t) => F.nllLoss(t, labels([1, 3])), [t64(x, [2, 4], true)])).toBe(true);
     expect(() => F.nllLoss(torch.zeros(2, 4), labels([0, 7]))).toThrow(/out of bounds/);
+  });
+});
+
+describe.each(devices)('cross-entropy of class targets on %s', (device) => {
+  // Without class weights the loss is one NllLossBackward0 over LogSoftmaxBackward0, one kernel each
+  // way where the backend has them; with a weight of ones, or recorded (createGraph), it is composed
+  // from gather, mul, neg, sum, div (and exp, sum, mul, sub): the same values, to the bit.
+  it.each(floatDtypes(device))('%s: the same bits as the composed ops, loss and gradient', async (dtype) => {
+    const g = new torch.Generator(11);
+    const x = torch.tensor(
+      Array.from({ length: 9 * 5 }, () => 8 * (g.uniform53() - 0.5)),
+      { shape: [9, 5], dtype, device, requiresGrad: true },
+    );
+    const t = torch.tensor([4, 0, 2, 2, -100, 1, 3, -1, 0], { dtype: 'int32', device });
+    const ones = torch.ones([5], { dtype, device });
+    for (const reduction of ['mean', 'sum'] as const) {
+      const loss = F.crossEntropy(x, t, { reduction });
+      const composed = F.crossEntropy(x, t, { reduction, weight: ones });
+      expect(await values(loss)).toEqual(await values(composed));
+      const [grad] = torch.autograd.grad(loss.mul(1.5), [x]);
+      const [recorded] = torch.autograd.grad(composed.mul(1.5), [x], { createGraph: true });
+      expect(await values(grad!)).toEqual(await values(recorded!));
+    }
+    const none = F.crossEntropy(x, torch.full([9], -100, { dtype: 'int32', device }));
+    expect(Number.isNaN((await values(none))[0])).toBe(true);
   });
 });
 
