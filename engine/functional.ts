@@ -44,8 +44,11 @@ export const tanh = (x: Tensor) => x.tanh();
 export const floor = (x: Tensor) => x.floor();
 export const ceil = (x: Tensor) => x.ceil();
 export const round = (x: Tensor) => x.round();
-export const clamp = (x: Tensor, min?: number | null | ClampOptions, max?: number | null | ClampOptions) =>
-  x.clamp(min, max);
+export const clamp = (
+  x: Tensor,
+  min?: number | Tensor | null | ClampOptions,
+  max?: number | Tensor | null | ClampOptions,
+) => x.clamp(min, max);
 export const clip = clamp;
 export const logicalNot = (x: Tensor) => x.logicalNot();
 export const maskedFill = (x: Tensor, mask: Tensor, value: number) => x.maskedFill(mask, value);

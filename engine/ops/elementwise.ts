@@ -16,6 +16,7 @@ import {
   type DType,
   type Device,
 } from '../dtype.ts';
+import { broadcastShapes } from '../tensor/shape.ts';
 import { Storage } from '../tensor/storage.ts';
 import { Tensor, type Scalar, type TensorLike } from '../tensor/tensor.ts';
 import { launchBinary, launchReluBackward, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
@@ -410,9 +411,44 @@ const clampOp = defineOp(
   },
 );
 
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+/**
+ * clamp with tensor bounds (torch.clamp(x, min: Tensor, max: Tensor)): min(max(x, lo), hi) elementwise,
+ * broadcast, with PyTorch's gradients: x's where lo ≤ x ≤ hi, lo's where x < lo < hi, hi's where
+ * x > hi or hi < lo (where the bounds cross, the result is hi).
+ */
+const clampTensorOp = defineOp(
+  'ClampBackward0',
+  (ctx, x: Tensor, lo: Tensor | null, hi: Tensor | null) => {
+    ctx.saveForBackward(x, lo, hi);
+    let y = x;
+    if (lo) y = launchBinary('maximum', y, lo, x.dtype);
+    if (hi) y = launchBinary('minimum', y, hi, x.dtype);
+    return y;
+  },
+  (ctx, g) => {
+    const [x, lo, hi] = ctx.savedTensors;
+    let inside = lo ? ge(x!, lo) : null;
+    if (hi) inside = inside ? logicalAnd(inside, le(x!, hi)) : le(x!, hi);
+    const below = lo && (hi ? logicalAnd(lt(x!, lo), lt(lo, hi)) : lt(x!, lo));
+    const above = hi && (lo ? logicalOr(gt(x!, hi), lt(hi, lo)) : gt(x!, hi));
+    return [where(inside!, g, 0), below && where(below, g, 0), above && where(above, g, 0)];
+  },
+);
+
+export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   if ((min ?? null) === null && (max ?? null) === null) {
     throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  }
+  if (min instanceof Tensor || max instanceof Tensor) {
+    if (typeof min === 'number' || typeof max === 'number')
+      throw new TypeError(
+        'torch.clamp: min and max must both be tensors or both be numbers (or null), as in PyTorch; wrap the number in torch.tensor',
+      );
+    const bounds = [min ?? null, max ?? null];
+    const shape = [x, ...bounds].reduce<number[]>((s, t) => (t ? broadcastShapes(s, t.shape) : s), []);
+    const dtype = bounds.reduce<DType>((d, t) => (t ? promoteTypes(d, t.dtype) : d), x.dtype);
+    const [xs, lo, hi] = [x, ...bounds].map((t) => t && t.to(dtype).expand(shape));
+    return clampTensorOp(xs!, lo!, hi!);
   }
   // The bounds take part in type promotion, as in torch: clamp(int32 x, 0, 2.5) is float32.
   const dtype = [min, max].reduce<DType>((d, b) => (typeof b === 'number' ? promoteWithScalar(d, b) : d), x.dtype);

@@ -45,15 +45,15 @@ export interface VarOptions extends DimOptions {
 }
 
 export interface ClampOptions {
-  min?: number | null;
-  max?: number | null;
+  min?: number | Tensor | null;
+  max?: number | Tensor | null;
 }
 
 /** clamp(min, max), clamp({ min }), clamp(min, { max }): the bounds, however given. */
 function bounds(
   call: string,
-  min: number | null | ClampOptions | undefined,
-  max: number | null | ClampOptions | undefined,
+  min: number | Tensor | null | ClampOptions | undefined,
+  max: number | Tensor | null | ClampOptions | undefined,
 ) {
   return namedArgs<ClampOptions>(call, ['min', 'max'], [min, max]);
 }
@@ -394,11 +394,11 @@ export class Tensor {
   round(): Tensor {
     return el.round(this);
   }
-  clamp(min?: number | null | ClampOptions, max?: number | null | ClampOptions): Tensor {
+  clamp(min?: number | Tensor | null | ClampOptions, max?: number | Tensor | null | ClampOptions): Tensor {
     const o = bounds('Tensor.clamp', min, max);
     return el.clamp(this, o.min, o.max);
   }
-  clip(min?: number | null | ClampOptions, max?: number | null | ClampOptions): Tensor {
+  clip(min?: number | Tensor | null | ClampOptions, max?: number | Tensor | null | ClampOptions): Tensor {
     const o = bounds('Tensor.clip', min, max);
     return el.clamp(this, o.min, o.max);
   }
@@ -630,7 +630,7 @@ export class Tensor {
   div_(other: TensorLike): this {
     return inplace.binary(this, 'div', other, (x) => el.div(x, other));
   }
-  clamp_(min?: number | null | ClampOptions, max?: number | null | ClampOptions): this {
+  clamp_(min?: number | Tensor | null | ClampOptions, max?: number | Tensor | null | ClampOptions): this {
     const o = bounds('Tensor.clamp_', min, max);
     return inplace.apply(this, (x) => el.clamp(x, o.min, o.max), 'clamp_');
   }

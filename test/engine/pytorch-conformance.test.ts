@@ -50,6 +50,17 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   sin_cos: (x) => x.sin().mul(x.cos()),
   where: (c, a, b) => torch.where(c, a, b),
   square_neg: (x) => x.square().neg(),
+  pow_edges: (x) => x.pow(2).add(x.abs().pow(0)),
+  sqrt_log_at_zero: (x) => x.sqrt().add(x.log()),
+  div_by_zero: (a, b) => a.div(b),
+  round_half_even: (x) => x.round(),
+  sign_floor_ceil: (x) => torch.stack([x.sign(), x.floor(), x.ceil()]),
+  int_true_division: (a) => a.div(2),
+  int_times_float_scalar: (a) => a.mul(2.5),
+  int_plus_float_tensor: (a, b) => a.add(b),
+  clamp_tensor_bounds: (x, lo, hi) => x.clamp(lo, hi),
+  clamp_tensor_crossed: (x, lo, hi) => torch.clamp(x, lo, hi),
+  clamp_tensor_min_broadcast: (x, lo) => x.clamp({ min: lo }),
   sum_dim_keepdim: (x) => x.sum({ dim: 1, keepdim: true }),
   mean_dim0: (x) => x.mean(0),
   mean_all: (x) => x.mean(),
@@ -73,6 +84,15 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   softmax_large: (x) => torch.softmax(x, 1),
   log_softmax_large: (x) => torch.logSoftmax(x, 1),
   softmax_dim0: (x) => torch.softmax(x, 0),
+  std_single_element: (x) => x.std(),
+  var_correction0_dims: (x) => x.var({ dim: [0, 2], unbiased: false }),
+  std_dims_keepdim: (x) => x.std({ dim: [1, 2], keepdim: true }),
+  mean_empty: (x) => x.mean(),
+  sum_empty: (x) => x.sum(),
+  argmax_ties_first: (x) => x.argmax(1),
+  softmax_masked_row: (x) => torch.softmax(x, 1),
+  int_sum: (x) => x.sum(),
+  bool_sum_mean_of_eq: (a, b) => a.eq(b).float().mean(),
   transpose_matmul: (a, b) => a.t().matmul(b),
   matmul_batched_broadcast: (a, b) => a.matmul(b),
   matmul_vector_matrix: (a, b) => a.matmul(b),
@@ -101,6 +121,16 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   cross_entropy_ignore_index: (x, t) => F.crossEntropy(x, t, { ignoreIndex: 2 }),
   cross_entropy_label_smoothing: (x, t) => F.crossEntropy(x, t, { labelSmoothing: 0.1 }),
   cross_entropy_large_logits: (x, t) => F.crossEntropy(x, t),
+  cross_entropy_soft_targets: (x, p) => F.crossEntropy(x, p),
+  cross_entropy_ignore_default: (x, t) => F.crossEntropy(x, t),
+  cross_entropy_spatial: (x, t) => F.crossEntropy(x, t),
+  cross_entropy_weight_ignore_smoothing: (x, t) =>
+    F.crossEntropy(x, t, {
+      weight: torch.tensor([1, 2, 0.5], { device: x.device }),
+      ignoreIndex: 0,
+      labelSmoothing: 0.2,
+    }),
+  nll_loss_weight: (x, t) => F.nllLoss(x, t, { weight: torch.tensor([0.2, 1, 3], { device: x.device }) }),
   nll_loss: (x, t) => F.nllLoss(torch.logSoftmax(x, 1), t),
   mse_loss: (a, b) => F.mseLoss(a, b),
   mse_loss_sum: (a, b) => F.mseLoss(a, b, { reduction: 'sum' }),
@@ -126,6 +156,14 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   to_float16: (x) => x.to('float16').float(),
 };
 
+/** The engine's twin of each ops.py case that makes a tensor from nothing. */
+const FACTORIES: Record<string, (device: Device) => Tensor> = {
+  linspace: (device) => torch.linspace(0, 1, 7, { device }),
+  linspace_negative: (device) => torch.linspace(-3, 5, 11, { device }),
+  arange_float: (device) => torch.arange(0, 1, 0.1, { device }),
+  arange_int: (device) => torch.arange(2, 11, 3, { device }),
+};
+
 /** Cases a backend cannot run, and why: WGSL has no bfloat16 storage. */
 const UNSUPPORTED: Partial<Record<Device, Record<string, string>>> = {
   webgpu: { to_bfloat16: 'WGSL has no bfloat16' },
@@ -145,6 +183,7 @@ const LOOSER: Record<string, { rtol: number; atol: number }> = { logsumexp_large
 
 async function expectMatches(got: Tensor, want: Encoded, what: string, tolerance = TOLERANCE): Promise<void> {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
+  expect(got.dtype, `${what}: dtype (PyTorch's ${want.dtype})`).toBe(DTYPES[want.dtype]);
   const values = Array.from(await got.data(), Number);
   const expected = want.data.map(number);
   const exact = want.dtype === 'int64' || want.dtype === 'bool';
@@ -179,7 +218,7 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
       'clip_grad_value',
       'calculate_gain',
     ];
-    expect(pinned.filter((n) => !(n in OPS) && !special.includes(n))).toEqual([]);
+    expect(pinned.filter((n) => !(n in OPS) && !(n in FACTORIES) && !special.includes(n))).toEqual([]);
   });
 
   it.each(Object.keys(OPS))('%s', async (name) => {
@@ -200,6 +239,10 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
       if (g === null) expect(inputs[i]!.grad, `input ${i} has no gradient in PyTorch`).toBeNull();
       else await expectMatches(inputs[i]!.grad!, g, `gradient of input ${i}`, tolerance);
     }
+  });
+
+  it.each(Object.keys(FACTORIES))('%s', async (name) => {
+    await expectMatches(FACTORIES[name]!(device), CASES[name]!.outputs[0]!, 'output');
   });
 
   it('BatchNorm1d: running mean and unbiased running variance after two batches, then eval', async () => {
