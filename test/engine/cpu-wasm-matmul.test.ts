@@ -26,8 +26,9 @@ const makeView = (f16: boolean, shape: number[], layout: Layout): View =>
 
 /**
  * Multiplies with the WebAssembly kernel and checks every element of out against naive loops:
- * - bit-identical to the float32 loop sum = fround(sum + fround(a·b)) over k in order, which is
- *   exactly what the kernel computes (mul then add, no FMA, no K-splitting);
+ * - bit-identical to a float32 loop over k in order, no K-splitting: all elements to the fused one
+ *   (sum = fround(sum + a·b), one rounding: relaxed_madd on a CPU with FMA) or all to the unfused
+ *   one (sum = fround(sum + fround(a·b)): f32x4.mul + f32x4.add), never a mix;
  * - within float32 accumulation error of the float64 sum: |got − exact| ≤ 1e-5·√K·Σ|a·b| (plus
  *   float16's rounding of the result);
  * and that elements of out's buffer outside the view are untouched.
@@ -55,17 +56,20 @@ function check(
   const inside = new Uint8Array(O.length);
   // Mismatches are collected and asserted once: an expect() per element is too slow here.
   const wrong: string[] = [];
+  const [notFused, notUnfused]: string[][] = [[], []];
   for (const idx of indices(out.shape)) {
     const batchIdx = idx.slice(0, -2);
     const [i, j] = idx.slice(-2) as [number, number];
     let p = at(a, [...batchIdx, i, 0]);
     let q = at(b, [...batchIdx, 0, j]);
     let f32 = 0;
+    let fused = 0;
     let f64 = 0;
     let magnitude = 0;
     for (let k = 0; k < K; k++, p += aK, q += bK) {
       const product = A[p]! * B[q]!;
       f32 = Math.fround(f32 + Math.fround(product));
+      fused = fusedAdd(fused, product);
       f64 += product;
       magnitude += Math.abs(product);
     }
@@ -73,12 +77,33 @@ function check(
     inside[o] = 1;
     const got = O[o]!;
     const tolerance = 1e-5 * Math.sqrt(K) * magnitude + (f16 ? 2 ** -10 * Math.abs(f64) + 2 ** -24 : 0);
-    if (!Object.is(got, f16 ? roundToFloat16(f32) : f32) || !(Math.abs(got - f64) <= tolerance)) {
-      wrong.push(`[${idx.join(', ')}]: got ${got}, float32 loop ${f32}, float64 ${f64}`);
-    }
+    const rounded = (x: number): number => (f16 ? roundToFloat16(x) : x);
+    if (!Object.is(got, rounded(fused))) notFused.push(`[${idx.join(', ')}]: got ${got}, fused loop ${fused}`);
+    if (!Object.is(got, rounded(f32))) notUnfused.push(`[${idx.join(', ')}]: got ${got}, float32 loop ${f32}`);
+    if (!(Math.abs(got - f64) <= tolerance)) wrong.push(`[${idx.join(', ')}]: got ${got}, float64 ${f64}`);
   }
   for (let i = 0; i < O.length; i++) if (!inside[i] && O[i] !== before[i]) wrong.push(`outside element ${i} changed`);
   expect(wrong.slice(0, 5)).toEqual([]);
+  if (notFused.length > 0) expect(notUnfused.slice(0, 5)).toEqual([]);
+}
+
+/**
+ * fround(acc + product) with the sum rounded once, from exact (float64) inputs: a·b of two float32
+ * is exact in float64, but acc + product rounded to float64 and then to float32 can round twice
+ * when the float64 sum lands exactly halfway between two float32. TwoSum gives the float64 sum's
+ * error e, which decides such a tie.
+ */
+function fusedAdd(acc: number, product: number): number {
+  const s = acc + product;
+  const t = s - acc;
+  const e = acc - (s - t) + (product - t);
+  const r = Math.fround(s);
+  if (e === 0 || r === s || r === 0 || !Number.isFinite(r)) return r;
+  const bits = new Float32Array([r]);
+  new Int32Array(bits.buffer)[0]! += s > r === r > 0 ? 1 : -1; // the float32 next to r, on s's side
+  const other = bits[0]!;
+  if (s - r !== other - s) return r; // not a tie: the single rounding agrees
+  return e > 0 === other > r ? other : r;
 }
 
 describe('cpu WebAssembly SIMD matmul', () => {

@@ -166,6 +166,13 @@ export class FunctionBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /**
+   * f32x4.relaxed_madd (relaxed-SIMD): a·b + c, fused (one rounding) where the CPU has FMA, else a
+   * multiply and an add; either way the same on every run on one machine.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
   i32x4Add(): this {
     return this.simd(0xae);
   }

@@ -12,7 +12,7 @@ import { quantizeValue } from '../../../quantization/qparams.ts';
 import { moduleOfFunctions } from './emit.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { K_BLOCK, minmaxFunction, qpackFunction } from './int8-pack.ts';
-import { gemmFunction, MR, NR, type Gemm } from './kernel.ts';
+import { gemmFunction, I16_MR as MR, I16_NR as NR, type Gemm } from './kernel.ts';
 
 type Qpack = (
   x: number,

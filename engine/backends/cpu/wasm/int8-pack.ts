@@ -19,7 +19,7 @@
  * k-pairs), then a 4×4 transpose of i32 lanes (six shuffles) gives one vector per k-pair.
  */
 import { FunctionBuilder } from './emit.ts';
-import { MR } from './kernel.ts';
+import { I16_MR as MR } from './kernel.ts';
 
 /** k values per step of qpack: one i16x8. */
 export const K_BLOCK = 8;

@@ -13,11 +13,22 @@
  *      in full (padding included), so the host sizes C to whole tiles and copies out what it needs.
  *
  * For each MR×NR tile the kernel keeps C in MR·NR/4 v128 accumulators and, per k, loads the NR
- * floats of B as NR/4 vectors, splats each of A's MR values and does one f32x4.mul and one
- * f32x4.add per accumulator: MR + NR/4 loads per MR·NR multiply-adds. mul+add rather than FMA
- * because relaxed-SIMD FMA is not available everywhere (and this keeps results deterministic:
- * each C element is the float32 sum over k = 0…K-1, in order, of float32 products, exactly what a
- * naive float32 loop computes).
+ * floats of B as NR/4 vectors, splats each of A's MR values and does one multiply-add per
+ * accumulator: MR + NR/4 loads per MR·NR multiply-adds.
+ *
+ * The multiply-add is f32x4.relaxed_madd (relaxed SIMD) where the runtime validates it: V8 emits one
+ * fused vfmadd231ps on CPUs with FMA3 (a·b + c rounded once, as OpenBLAS and MKL compute it for
+ * PyTorch), else a mulps and an addps. Each C element is then the float32 sum over k = 0…K-1, in
+ * order, each step fround(c + a·b) with a·b exact, on every run on one machine (and the same bits
+ * as f32x4.mul + f32x4.add on a CPU without FMA). Where relaxed SIMD does not validate (it ships
+ * in Node 22; Node 20 has it behind --experimental-wasm-relaxed-simd, which relaxedSimd() turns on
+ * before the first compile), the kernel uses f32x4.mul + f32x4.add: the plain float32 loop's bits.
+ * FMA is taken for speed: on the EPYC (Zen 1) this was measured on, 128-bit mul+add, 128-bit FMA
+ * and 256-bit AVX2 FMA all peak at 16 FLOP/cycle, but mul+add is two instructions per multiply-add,
+ * and the mulps/addps pair ran its 4×8 tile at ~60% of that peak (front-end bound), the FMA
+ * 3×12 tile at ~78% (1.25–1.35× the kernel alone, interleaved runs). Results move by float32
+ * rounding (well inside the tests' 1e-5·√K·Σ|a·b| bound); eager and torch.compile still share this
+ * kernel, so they still agree bit for bit.
  *
  * Loop order: B panels outermost, then A tiles, then k, so one B panel (K·NR·4 bytes) is reused from
  * L1 by every A tile while the packed A block streams from L2 (the host keeps that block small).
@@ -33,18 +44,25 @@
  * pairs, and the multiply-add is i32x4.dot_i16x8_s + i32x4.add, summing exactly into int32 C.
  * One instruction does 8 multiply-adds there against 4 for float32.
  */
+import { setFlagsFromString } from 'node:v8';
 import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
 
 /**
- * Rows per tile. Measured on Zen 4 under V8 (best of interleaved runs, GFLOP/s, kernel alone):
- * 4×8 ≈ 48, 5×8 ≈ 38, 3×8 ≈ 41, 2×16 and 6×8 ≈ 17–30, 4×4 ≈ 34. 4×8 needs 8 accumulators + 2 B
- * vectors + a splat + a product temporary = 12 of V8's 15 usable xmm registers; larger tiles spill.
+ * Rows and columns per float32 tile. The limit is V8's register allocation: its instruction
+ * selection loads every B vector and every splat of A ahead of the multiply-adds, so a tile needs
+ * MR·NR/4 accumulators + NR/4 + MR registers of the 15 xmm V8 allocates (16 less its scratch), and
+ * a fused multiply-add's 5-cycle latency wants ≥ 10 independent accumulators to keep two FMA pipes
+ * busy. 3×12 (9 + 3 + 3 = 15) is the largest that fits. Measured here (kernel alone, CPU-time
+ * GFLOP/s, interleaved, relative to the earlier 4×8 mul+add): FMA 3×12 1.22–1.38, FMA 4×8 1.20–1.27,
+ * FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), mul+add 3×12 0.93, mul+add 4×8 unrolled ×2
+ * 0.75 (V8 already unrolls the k loop ×3).
  */
-export const MR = 4;
-/** Columns per tile: two v128 of f32. */
-export const NR = 8;
-
-const NV = NR / 4; // v128 vectors per tile row
+export const MR = 3;
+/** Columns per float32 tile: three v128 of f32. */
+export const NR = 12;
+/** The int8 (i16-pair) kernel's tile, which int8-pack.ts's qpack transposes 4 rows at a time. */
+export const I16_MR = 4;
+export const I16_NR = 8;
 
 /** What one 4-byte slot of A and one lane of B hold: a float32, or two int16 along k. */
 export type GemmElements = 'f32' | 'i16';
@@ -62,7 +80,7 @@ export type Gemm = (
 ) => void;
 
 /**
- * The module's bytes. In text form the function is, for MR = 4, NR = 8:
+ * The module's bytes. In text form the function is, for a 4×8 tile (the int8 kernel's; float32's is 3×12):
  *
  *   do {                                  ;; each B panel (bp), moving right along C (cCol)
  *     ap = a; cp = cCol; i = 0
@@ -81,9 +99,25 @@ export type Gemm = (
  *   } while (bp != bEnd)
  */
 export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?: number): Uint8Array {
-  if (elements === 'i16') return moduleBytes('gemm', gemmFunction(elements), 'memory');
-  const fns = { gemm: gemmFunction(elements), pack4: packFunction(4), pack8: packFunction(8) };
-  return moduleOfFunctions(fns, 'memory', sharedMaxPages);
+  if (elements === 'i16') return moduleBytes('gemm', gemmFunction('i16'), 'memory');
+  const bytes = (fused: boolean): Uint8Array => {
+    const fns = { gemm: gemmFunction('f32', fused), pack: packFunction(MR), packB: packFunction(NR) };
+    return moduleOfFunctions(fns, 'memory', sharedMaxPages);
+  };
+  const fusedBytes = bytes(true);
+  return relaxedSimd(fusedBytes) ? fusedBytes : bytes(false);
+}
+
+/**
+ * Whether the runtime validates `bytes`, a module using relaxed SIMD: on Node 20 the proposal is
+ * behind a V8 flag, set here (flags are per process, so the worker threads' compiles see it too).
+ */
+function relaxedSimd(bytes: Uint8Array): boolean {
+  const wasm = (globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  if (wasm === undefined) return false;
+  if (wasm.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasm.validate(bytes);
 }
 
 /**
@@ -108,17 +142,19 @@ function packFunction(width: number): FunctionBuilder {
 
 /** The gemm function itself, for modules that hold more functions beside it (int8-matmul.ts). */
 // prettier-ignore
-export function gemmFunction(elements: GemmElements): FunctionBuilder {
+export function gemmFunction(elements: GemmElements, fused = false): FunctionBuilder {
+  const [mr, nr] = elements === 'f32' ? [MR, NR] : [I16_MR, I16_NR];
+  const NV = nr / 4; // v128 vectors per tile row
   const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', 'accumulate']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
   const acc = (r: number, v: number): string => `c${r}${v}`;
-  for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.local(acc(r, v), 'v128');
+  for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) f.local(acc(r, v), 'v128');
   for (let v = 0; v < NV; v++) f.local(`b${v}`, 'v128');
   f.local('s', 'v128');
 
-  // tileBytesA = K·MR·4, the size of one packed A tile; bEnd = b + nTiles·K·NR·4, just past packed B.
-  f.get('K').i32Const(MR * 4).i32Mul().set('tileBytesA');
-  f.get('b').get('nTiles').get('K').i32Mul().i32Const(NR * 4).i32Mul().i32Add().set('bEnd');
+  // tileBytesA = K·mr·4, the size of one packed A tile; bEnd = b + nTiles·K·nr·4, just past packed B.
+  f.get('K').i32Const(mr * 4).i32Mul().set('tileBytesA');
+  f.get('b').get('nTiles').get('K').i32Mul().i32Const(nr * 4).i32Mul().i32Add().set('bEnd');
   f.get('b').set('bp');
   f.get('c').set('cCol');
 
@@ -132,10 +168,10 @@ export function gemmFunction(elements: GemmElements): FunctionBuilder {
       };
       tiles.get('accumulate').ifElse(
         () => {
-          for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) { row(r); tiles.v128Load(16 * v).set(acc(r, v)); }
+          for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) { row(r); tiles.v128Load(16 * v).set(acc(r, v)); }
         },
         () => {
-          for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
+          for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
         },
       );
       tiles.get('ap').set('pa').get('bp').set('pb');
@@ -143,26 +179,26 @@ export function gemmFunction(elements: GemmElements): FunctionBuilder {
       tiles.loop((k) => {
         // b_v = B[k][4v … 4v+3]
         for (let v = 0; v < NV; v++) k.get('pb').v128Load(16 * v).set(`b${v}`);
-        for (let r = 0; r < MR; r++) {
+        for (let r = 0; r < mr; r++) {
           // s = splat(A[r][k]); c_rv += s · b_v
           k.get('pa').v128Load32Splat(4 * r).set('s');
           for (let v = 0; v < NV; v++) {
-            k.get(acc(r, v)).get('s').get(`b${v}`);
-            if (elements === 'f32') k.f32x4Mul().f32x4Add();
-            else k.i32x4DotI16x8S().i32x4Add();
+            if (fused) k.get('s').get(`b${v}`).get(acc(r, v)).f32x4RelaxedMadd();
+            else if (elements === 'f32') k.get(acc(r, v)).get('s').get(`b${v}`).f32x4Mul().f32x4Add();
+            else k.get(acc(r, v)).get('s').get(`b${v}`).i32x4DotI16x8S().i32x4Add();
             k.set(acc(r, v));
           }
         }
-        k.addTo('pa', MR * 4).addTo('pb', NR * 4);
+        k.addTo('pa', mr * 4).addTo('pb', nr * 4);
         k.get('pa').get('aEnd').i32Ne().brIf(0);
       });
-      for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) { row(r); tiles.get(acc(r, v)).v128Store(16 * v); }
+      for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) { row(r); tiles.get(acc(r, v)).v128Store(16 * v); }
       tiles.get('aEnd').set('ap');
-      tiles.get('cp').get('ldc').i32Const(MR).i32Mul().i32Add().set('cp');
+      tiles.get('cp').get('ldc').i32Const(mr).i32Mul().i32Add().set('cp');
       tiles.addTo('i', 1).get('i').get('mTiles').i32Ne().brIf(0);
     });
-    panels.addTo('cCol', NR * 4);
-    panels.get('bp').get('K').i32Const(NR * 4).i32Mul().i32Add().tee('bp').get('bEnd').i32Ne().brIf(0);
+    panels.addTo('cCol', nr * 4);
+    panels.get('bp').get('K').i32Const(nr * 4).i32Mul().i32Add().tee('bp').get('bEnd').i32Ne().brIf(0);
   });
   return f;
 }

@@ -15,8 +15,9 @@ type Pack = (src: number, rs: number, ks: number, K: number, dst: number) => voi
 
 interface Kernel {
   gemm: Gemm;
-  pack4: Pack;
-  pack8: Pack;
+  /** Packs one full tile of A (MR rows), and of B (NR columns). */
+  pack: Pack;
+  packB: Pack;
   memory: WasmMemory;
   /** Float32Array over memory.buffer; replaced after every grow (growing detaches the old buffer). */
   heap: Float32Array;
@@ -43,8 +44,8 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
   const gemm = exports.gemm as Gemm;
   const k: Kernel = {
     gemm,
-    pack4: exports.pack4 as Pack,
-    pack8: exports.pack8 as Pack,
+    pack: exports.pack as Pack,
+    packB: exports.packB as Pack,
     memory,
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
@@ -213,7 +214,7 @@ function stage(
 }
 
 /**
- * pack() through the module: the block is staged in its memory at srcBase and its pack4/pack8
+ * pack() through the module: the block is staged in its memory at srcBase and its pack/packB
  * functions lay out the full tiles; a last partial tile is packed here.
  */
 // prettier-ignore
@@ -228,7 +229,7 @@ function packRows(
   }
   const [rs, ks] = staged;
   const full = rows - (rows % width);
-  const packTile = width === 8 ? k.pack8 : k.pack4;
+  const packTile = width === NR ? k.packB : k.pack;
   for (let t = 0; t < full; t += width) packTile(4 * (srcBase + t * rs), 4 * rs, 4 * ks, K, 4 * (base + t * K));
   if (full < rows) packPartial(src, off + full * rowStride, rowStride, kStride, rows - full, K, width, k.heap, base + full * K);
 }
@@ -237,11 +238,7 @@ function packRows(
  * Copies `rows` rows (element (r, k) at off + r·rowStride + k·kStride) into tiles of `width` rows
  * at dst[base …], each tile k-major: dst[base + t·K + k·width + r] for the tile starting at row t.
  * Rows past the end are zero-filled so the kernel always computes full tiles. B is packed as Bᵀ.
- *
- * Packing is a fair share of the time on the MLP's shapes (150k floats against 12.8 MFLOP), so
- * full tiles go through loops unrolled over the tile's rows: one pass over k reads `width` source
- * rows side by side and writes dst sequentially, about twice as fast as a loop over r per k,
- * whichever of the two strides is the small one.
+ * Only blocks that stage() cannot copy come here (neither stride 1): the module packs the rest.
  */
 function pack(
   src: Float32Array,
@@ -255,33 +252,11 @@ function pack(
   base: number,
 ): void {
   for (let t = 0; t < rows; t += width) {
-    const s = off + t * rowStride;
-    const d = base + t * K;
-    const full = Math.min(width, rows - t);
-    if (full === 8) pack8(src, s, rowStride, kStride, K, dst, d);
-    else if (full === 4 && width === 4) pack4(src, s, rowStride, kStride, K, dst, d);
-    else packPartial(src, s, rowStride, kStride, full, K, width, dst, d);
+    packPartial(src, off + t * rowStride, rowStride, kStride, Math.min(width, rows - t), K, width, dst, base + t * K);
   }
 }
 
-// prettier-ignore
-function pack8(src: Float32Array, s: number, rs: number, ks: number, K: number, dst: Float32Array, d: number): void {
-  const s1 = s + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
-  for (let k = 0, q = 0; k < K; k++, q += ks, d += 8) {
-    dst[d] = src[s + q]!; dst[d + 1] = src[s1 + q]!; dst[d + 2] = src[s2 + q]!; dst[d + 3] = src[s3 + q]!;
-    dst[d + 4] = src[s4 + q]!; dst[d + 5] = src[s5 + q]!; dst[d + 6] = src[s6 + q]!; dst[d + 7] = src[s7 + q]!;
-  }
-}
-
-// prettier-ignore
-function pack4(src: Float32Array, s: number, rs: number, ks: number, K: number, dst: Float32Array, d: number): void {
-  const s1 = s + rs, s2 = s1 + rs, s3 = s2 + rs;
-  for (let k = 0, q = 0; k < K; k++, q += ks, d += 4) {
-    dst[d] = src[s + q]!; dst[d + 1] = src[s1 + q]!; dst[d + 2] = src[s2 + q]!; dst[d + 3] = src[s3 + q]!;
-  }
-}
-
-/** The last tile, with `full` < width real rows. */
+/** One tile, with `full` ≤ width real rows. */
 function packPartial(
   src: Float32Array,
   s: number,
