@@ -211,6 +211,9 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
   it('runs every case ops.json pins (none missing here)', () => {
     const pinned = Object.keys(CASES).filter((n) => !n.startsWith('optim_') && !n.startsWith('sched_'));
     const special = [
+      'conv2d_init_seed0',
+      'linear_autocast_bfloat16',
+      'linear_quantized_dynamic',
       'batch_norm_running_stats',
       'clip_grad_norm',
       'clip_grad_norm_inf',
@@ -255,6 +258,51 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
     await expectMatches(bn.runningMean!, c.outputs[0]!, 'running_mean');
     await expectMatches(bn.runningVar!, c.outputs[1]!, 'running_var');
     await expectMatches(bn.call(evalInput!) as Tensor, c.outputs[2]!, 'eval output');
+  });
+
+  it('Conv2d: seeded initial weight and bias', async () => {
+    const c = CASES.conv2d_init_seed0!;
+    torch.manualSeed(0);
+    const conv = new torch.nn.Conv2d(2, 3, 3).to(device);
+    await expectMatches(conv.weight, c.outputs[0]!, 'weight');
+    await expectMatches(conv.bias!, c.outputs[1]!, 'bias');
+  });
+
+  /** A Linear(8, 4) holding the weight and bias ops.py gave it. */
+  function linearWith(w: Tensor, b: Tensor): torch.nn.Linear {
+    const lin = new torch.nn.Linear(8, 4).to(device);
+    torch.noGrad(() => {
+      lin.weight.copy_(w);
+      lin.bias!.copy_(b);
+    });
+    return lin;
+  }
+
+  it('Linear under CPU autocast to bfloat16', async ({ skip }) => {
+    if (device !== 'cpu') skip('autocast to bfloat16 is a CPU autocast');
+    const c = CASES.linear_autocast_bfloat16!;
+    const [x, w, b] = c.inputs.map((e) => decode(e, device, false));
+    const y = torch.autocast('cpu', () => linearWith(w!, b!).call(x!) as Tensor, { dtype: 'bfloat16' });
+    expect(y.dtype).toBe('bfloat16');
+    // One bfloat16 ulp (at most 2⁻⁷ of the value) apart at most: PyTorch's addmm adds the bias to the float32
+    // product and rounds once; the engine rounds the product to bfloat16, then the sum.
+    await expectMatches(y.float(), c.outputs[0]!, 'output', { rtol: 2 ** -7, atol: 0 });
+  });
+
+  it('Linear dynamically quantized to int8, per tensor and per channel', async () => {
+    const c = CASES.linear_quantized_dynamic!;
+    const [x, w, b] = c.inputs.map((e) => decode(e, device, false));
+    const q = torch.quantization;
+    const model = new torch.nn.Sequential(linearWith(w!, b!));
+    const perTensor = await q.quantizeDynamic(model, [torch.nn.Linear], 'qint8');
+    const perChannel = await q.quantizeDynamic(
+      model,
+      new Map([[torch.nn.Linear, q.perChannelDynamicQconfig]]),
+      'qint8',
+    );
+    const xCpu = await x!.toAsync('cpu'); // the quantized model is a CPU model, as PyTorch's
+    await expectMatches(perTensor.call(xCpu) as Tensor, c.outputs[0]!, 'per tensor');
+    await expectMatches(perChannel.call(xCpu) as Tensor, c.outputs[1]!, 'per channel');
   });
 
   const OPTIMIZERS: Record<string, (ps: Tensor[]) => torch.optim.Optimizer> = {
