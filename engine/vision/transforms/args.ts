@@ -37,6 +37,7 @@ export function angleRange(x: unknown, name: string, sizes: readonly number[] = 
 
 /** [h, w] from an int or a sequence of 1 or 2 ints (torchvision's _setup_size). */
 export function size2(size: unknown, what: string): [number, number] {
+  if (size === undefined || size === null) throw new TypeError(`${what}: size is required: an int or [h, w]`);
   const s = isNumber(size) ? [size, size] : Array.isArray(size) && size.length === 1 ? [size[0], size[0]] : size;
   if (!Array.isArray(s) || s.length !== 2)
     throw new RangeError(`${what}: Please provide only two dimensions (h, w) for size.`);

@@ -16,6 +16,20 @@ export class Compose<L extends readonly Transform[]> {
   readonly transforms: readonly Transform[];
 
   constructor(transforms: readonly [...L]) {
+    if (!Array.isArray(transforms))
+      throw new TypeError(
+        `Compose takes a list of transforms, as new Compose([new ToTensor(), new Normalize(mean, std)]); got ${describe(transforms)}`,
+      );
+    transforms.forEach((t: unknown, i) => {
+      if (typeof t === 'function' && /^class\b/.test(Function.prototype.toString.call(t)))
+        throw new TypeError(
+          `Compose: transforms[${i}] is the class ${t.name}, not a transform: write new ${t.name}(…)`,
+        );
+      if (typeof t !== 'function' && typeof (t as { call?: unknown } | null)?.call !== 'function')
+        throw new TypeError(
+          `Compose: transforms[${i}] is ${describe(t)}, not a transform (an object with call(x), or a function)`,
+        );
+    });
     this.transforms = [...transforms];
   }
 
@@ -33,4 +47,12 @@ export class Lambda<I, O> {
   call(input: I): O {
     return this.lambd(input);
   }
+}
+
+function describe(x: unknown): string {
+  return x === null || x === undefined
+    ? String(x)
+    : typeof x === 'object'
+      ? (x.constructor?.name ?? 'an object')
+      : typeof x;
 }

@@ -3,6 +3,7 @@ import { fromHost } from '../../tensor/create.ts';
 import { isFloatingPoint, hostArray } from '../../dtype.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import { Tensor } from '../../tensor/tensor.ts';
+import { isNumber, sequence } from './args.ts';
 
 export class Normalize {
   readonly mean: readonly number[];
@@ -11,8 +12,12 @@ export class Normalize {
   private cached: { key: string; mean: Tensor; std: Tensor } | null = null;
 
   constructor(mean: number | readonly number[], std: number | readonly number[]) {
-    this.mean = typeof mean === 'number' ? [mean] : [...mean];
-    this.std = typeof std === 'number' ? [std] : [...std];
+    if (mean === undefined || std === undefined)
+      throw new TypeError(
+        "Normalize needs 'mean' and 'std', one number per channel: new Normalize([0.1307], [0.3081]) for MNIST",
+      );
+    this.mean = perChannelValues(mean, 'mean');
+    this.std = perChannelValues(std, 'std');
     const zero = this.std.findIndex((s) => Math.fround(s) === 0);
     if (zero >= 0)
       throw new RangeError(
@@ -47,4 +52,11 @@ export class Normalize {
     host.set(values);
     return fromHost(host, [values.length, 1, 1], { dtype: x.dtype, device: x.device });
   }
+}
+
+/** A number or a non-empty sequence of numbers, as a list. */
+function perChannelValues(x: unknown, name: string): number[] {
+  if (isNumber(x)) return [x];
+  if (Array.isArray(x) && x.length > 0) return sequence(x, `Normalize: ${name}`, [x.length]);
+  throw new TypeError(`Normalize: ${name} should be a number or a sequence of numbers, got ${JSON.stringify(x)}`);
 }

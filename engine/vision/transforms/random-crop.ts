@@ -6,6 +6,7 @@
 import { checkKeys, keys } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { channelsOf, isImageLike, remapImage, type Image, type ImageLike } from '../image.ts';
+import { size2 } from './args.ts';
 import { padImage, padTensor, sides, type PaddingMode, type Sides } from './pad.ts';
 import { generatorOf, type RandomOptions } from './transform.ts';
 
@@ -33,9 +34,7 @@ export class RandomCrop {
       options,
       keys<RandomCropOptions>({ padding: 1, padIfNeeded: 1, fill: 1, paddingMode: 1, generator: 1 }),
     );
-    this.size = typeof size === 'number' ? [size, size] : [size[0], size[1]];
-    if (this.size.some((s) => !Number.isInteger(s) || s <= 0))
-      throw new RangeError(`RandomCrop: size must be positive integers, got ${JSON.stringify(size)}`);
+    this.size = size2(size, 'RandomCrop');
     this.padding = sides(options.padding ?? 0, 'RandomCrop');
   }
 

@@ -127,3 +127,18 @@ describe('random transforms', () => {
     expect(await t.call({ width: 1, height: 1, channels: 1, data: Uint8Array.of(255) }).item()).toBe(2);
   });
 });
+
+describe('constructor arguments a learner gets wrong, named (the guide writes Normalize() and RandomCrop() bare)', () => {
+  it('a missing or mistyped mean/std, size or list of transforms', () => {
+    const bare = Normalize as unknown as new () => unknown;
+    expect(() => new bare()).toThrow(/Normalize needs 'mean' and 'std'.*new Normalize\(\[0\.1307\], \[0\.3081\]\)/);
+    expect(() => new Normalize([0.5], 'x' as never)).toThrow(
+      /std should be a number or a sequence of numbers, got "x"/,
+    );
+    expect(() => new Normalize([0.5, 'a' as never], [1, 1])).toThrow(/mean should be a sequence of numbers/);
+    expect(() => new (RandomCrop as unknown as new () => unknown)()).toThrow(/RandomCrop: size is required/);
+    expect(() => new (Compose as unknown as new () => unknown)()).toThrow(/Compose takes a list of transforms/);
+    expect(() => new Compose([ToTensor as never])).toThrow(/transforms\[0\] is the class ToTensor.*new ToTensor/);
+    expect(() => new Compose([new ToTensor(), 3 as never])).toThrow(/transforms\[1\] is number, not a transform/);
+  });
+});
