@@ -68,7 +68,8 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
  * inputs first (0 … inputs − 1), then one per step in order; each step applies a unary op to one
  * earlier value or a binary op to two, and the last step's value is the kernel's output. Every value
  * has the output's dtype and shape (inputs arrive broadcast to it), and is rounded to that dtype
- * after each step, as the unfused ops store it.
+ * after each step, as the unfused ops store it. A `reluBackward` step is Backend.reluBackward's
+ * select (args: the gradient, then ReLU's output), for fused backward kernels.
  */
 export interface FusedProgram {
   readonly inputs: number;
@@ -76,7 +77,8 @@ export interface FusedProgram {
 }
 export type FusedStep =
   | { readonly kind: 'unary'; readonly op: UnaryOp; readonly args: readonly [number] }
-  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly args: readonly [number, number] };
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly args: readonly [number, number] }
+  | { readonly kind: 'reluBackward'; readonly args: readonly [number, number] };
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /** The hyper-parameters of one fused Adam step (see Backend.adamStep). */

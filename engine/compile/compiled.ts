@@ -6,10 +6,12 @@
  * or, with fullgraph, raises an error naming what broke it.
  */
 import { getAutocastDtype, isAutocastEnabled } from '../amp/autocast.ts';
+import { freeingTemporaries } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { fuse, runFused } from './fuse.ts';
+import { fuse } from './fuse.ts';
 import { runGraph, type Graph } from './graph.ts';
+import { runFused } from './run-fused.ts';
 import { trace } from './trace.ts';
 
 function describeArg(a: unknown): string | null {
@@ -56,7 +58,12 @@ export class CompiledFunction {
     }
     const graph = this.graphs.get(key);
     if (graph === null) return this.fn(...args);
-    if (graph) return runGraph(graph, args, runFused);
+    if (graph) {
+      // The graph's intermediates reach nothing but the graph run (and what its nodes save): dead
+      // once it returns, their buffers go back to the backend then, as a layer's eager temporaries do.
+      const engineOnly = graph.nodes.every((n) => n.kind === 'fused' || n.engineOnly || n.raw);
+      return freeingTemporaries(() => runGraph(graph, args, runFused), undefined, engineOnly);
+    }
     const traced = trace(this.fn, args);
     if (traced.graph === null) {
       if (this.fullgraph) throw breakError(traced.breakAt);

@@ -4,17 +4,10 @@
  * kernel (Backend.fused). After a matmul that is the epilogue: relu(x @ W.T + b) is the product,
  * then bias-add and ReLU in one pass. Inputs of the chain may broadcast (a bias, a scalar).
  *
- * Gradients: the fused node saves its inputs only; its backward runs the recorded ops' forwards
- * again, op by op, then their own backwards in reverse, so every gradient is computed by eager
- * mode's formulas from eager mode's intermediate values.
+ * Running a fused node, forward and backward, is run-fused.ts's.
  */
-import { fitTo } from '../autograd/engine.ts';
-import { applyFunction, Context } from '../autograd/function.ts';
-import { noGrad } from '../autograd/grad-mode.ts';
 import { backendFor, hasBackend } from '../backend/registry.ts';
 import type { BinaryOp, FusedStep, UnaryOp } from '../backend/types.ts';
-import { broadcastView, emptyTensor } from '../ops/kernels.ts';
-import { Tensor } from '../tensor/tensor.ts';
 import type { FusedNode, Graph, GraphNode, OpNode, Ref } from './graph.ts';
 
 /** The elementwise ops by their autograd node names (each name belongs to one op in engine/ops). */
@@ -40,7 +33,7 @@ const BINARY: Readonly<Record<string, BinaryOp>> = {
 };
 
 /** WebGPU's default limit is 8 storage buffers per shader stage: the output and 7 inputs. */
-const MAX_INPUTS = 7;
+export const MAX_INPUTS = 7;
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i]);
@@ -168,52 +161,4 @@ function fusedNode(ops: readonly OpNode[], members: readonly number[]): FusedNod
 function sameRef(a: Ref, b: Ref): boolean {
   if (a.kind === 'tensor' && b.kind === 'tensor') return a.tensor === b.tensor;
   return a.kind === b.kind && (a.kind === 'input' || a.kind === 'node') && a.index === (b as typeof a).index;
-}
-
-/** Runs a fused node: one kernel forward, the recorded ops' own formulas backward. */
-export function runFused(node: FusedNode, inputs: Tensor[]): Tensor {
-  return applyFunction(
-    'CompiledFunctionBackward',
-    (ctx, ...xs: Tensor[]) => {
-      if (ctx.needsInputGrad.some(Boolean)) ctx.saveForBackward(...xs);
-      const out = emptyTensor(node.shape, node.dtype, node.device);
-      const views = xs.map((x) => broadcastView(x, node.shape));
-      backendFor(node.device).fused!(node.program, views, out.strided);
-      return out;
-    },
-    (ctx, g) => fusedBackward(node, ctx, g),
-    inputs,
-  );
-}
-
-function fusedBackward(node: FusedNode, ctx: Context, g: Tensor): (Tensor | null)[] {
-  const inputs = ctx.savedTensors;
-  const needs = [...ctx.needsInputGrad];
-  const values: Tensor[] = [...inputs];
-  const contexts = noGrad(() =>
-    node.program.steps.map((step, s) => {
-      const piece = node.pieces[s]!;
-      const c = new Context(piece.name);
-      c.needsInputGrad = step.args.map((a) => needs[a]!);
-      needs.push(c.needsInputGrad.some(Boolean));
-      values.push(piece.forward(c, ...step.args.map((a) => values[a]!)));
-      return c;
-    }),
-  );
-  const grads: (Tensor | null)[] = values.map(() => null);
-  grads[values.length - 1] = g;
-  for (let s = node.program.steps.length - 1; s >= 0; s--) {
-    const gOut = grads[node.program.inputs + s];
-    if (!gOut) continue;
-    const step = node.program.steps[s]!;
-    const raw = node.pieces[s]!.backward(contexts[s]!, gOut);
-    const result = Array.isArray(raw) ? raw : [raw];
-    step.args.forEach((a, j) => {
-      const gj = result[j];
-      if (!(gj instanceof Tensor) || !contexts[s]!.needsInputGrad[j]) return;
-      const fitted = fitTo(gj, values[a]!.shape, values[a]!.dtype);
-      grads[a] = grads[a] ? grads[a]!.add(fitted) : fitted;
-    });
-  }
-  return inputs.map((_, i) => grads[i]!);
 }

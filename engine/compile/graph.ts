@@ -1,7 +1,7 @@
 /**
  * A traced forward as a graph of the engine's ops (what dynamo hands to its backend), and running
  * it on new inputs: each op node calls the op as eager mode would (autograd records it the same
- * way), each fused node runs its chain as one kernel (fuse.ts).
+ * way), each fused node runs its chain as one kernel (run-fused.ts).
  */
 import { applyFunction, Context, operandTemporary, type BackwardFnOf, type ForwardFn } from '../autograd/function.ts';
 import type { FusedProgram } from '../backend/types.ts';
@@ -60,7 +60,7 @@ export interface Graph {
   readonly output: Ref;
 }
 
-/** Runs a fused node on its input tensors (set by fuse.ts, which depends on this module). */
+/** Runs a fused node on its input tensors (run-fused.ts, which depends on this module). */
 export type FusedRunner = (node: FusedNode, inputs: Tensor[]) => Tensor;
 
 /** The graph's output for `args`, its ops run in trace order. */

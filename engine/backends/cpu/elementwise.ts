@@ -90,9 +90,12 @@ function simdReady(operands: readonly View[], out: View): boolean {
 
 const count = (v: View): number => v.shape.reduce((a, b) => a * b, 1);
 
+/** ReLU's backward of the gradient v0 and ReLU's output v1: where(v1 > 0, v0, 0). */
+export const reluBackwardExpr = '(v1 > 0 ? v0 : 0)';
+
 /** One loop, no mask: the select where(y > 0, grad, 0) makes in two passes. */
 export function reluBackward(grad: View, y: View, out: View): void {
-  elementwise('relu-backward', finish('(v1 > 0 ? v0 : 0)', out.buffer.dtype), [grad, y], out);
+  elementwise('relu-backward', finish(reluBackwardExpr, out.buffer.dtype), [grad, y], out);
 }
 
 export function where(cond: View, a: View, b: View, out: View): void {

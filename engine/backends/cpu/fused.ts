@@ -1,12 +1,12 @@
 /**
  * torch.compile's fused elementwise kernels on the CPU: a FusedProgram as one pass over its output.
- * A program of ops with exact SIMD instructions over float32 runs as one WebAssembly loop
+ * A program of ops with exact SIMD instructions over float32 (ReLU's backward select too) runs as one WebAssembly loop
  * (wasm/fused.ts); any other (exp, tanh, sigmoid; float64) as one generated JavaScript loop whose
  * steps are the unfused kernels' expressions, each rounded to the dtype as storing it would round
  * it, so both give the unfused ops' values bit for bit.
  */
 import type { FusedProgram, View } from '../../backend/types.ts';
-import { binaryExpr, unaryExpr } from './elementwise.ts';
+import { binaryExpr, reluBackwardExpr, unaryExpr } from './elementwise.ts';
 import { contiguous, elementwise } from './strided.ts';
 import { isSimdProgram, wasmFused } from './wasm/fused.ts';
 
@@ -22,7 +22,8 @@ export function fused(program: FusedProgram, inputs: readonly View[], out: View)
   const name = (k: number): string => (k < program.inputs ? `v${k}` : `step${k - program.inputs}`);
   const round = dtype === 'float32' ? (e: string) => `Math.fround(${e})` : (e: string) => e;
   const lets = program.steps.map((step, s) => {
-    const template = step.kind === 'unary' ? unaryExpr[step.op] : binaryExpr[step.op];
+    const template =
+      step.kind === 'unary' ? unaryExpr[step.op] : step.kind === 'binary' ? binaryExpr[step.op] : reluBackwardExpr;
     const expr = template.replace(/\bv([01])\b/g, (_, i: string) => name(step.args[Number(i)]!));
     return `const step${s} = ${round(expr)};`;
   });

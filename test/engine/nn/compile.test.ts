@@ -41,21 +41,29 @@ describe.each(devices)('torch.compile (%s)', (device) => {
   });
 });
 
-/** Spies on the device's kernels: how many elementwise launches (unary, binary, where) and fused ones. */
-function kernels(device: torch.Device) {
+/** Spies on the device's kernels: how many elementwise launches (unary, binary, where) and fused ones (a kernel the backend lacks counts 0). */
+function kernels(
+  device: torch.Device,
+  names: readonly ('unary' | 'binary' | 'where' | 'fused' | 'matmul' | 'reluBackward')[] = [
+    'unary',
+    'binary',
+    'where',
+    'fused',
+    'matmul',
+  ],
+) {
   const backend = backendFor(device);
-  const spies = (['unary', 'binary', 'where', 'fused', 'matmul'] as const).map(
-    (k) => [k, vi.spyOn(backend, k)] as const,
-  );
+  const spies = names.flatMap((k) => (backend[k] ? [[k, vi.spyOn(backend, k)] as const] : []));
   return {
-    count: () => Object.fromEntries(spies.map(([k, s]) => [k, s.mock.calls.length])),
+    count: () =>
+      Object.fromEntries(names.map((k) => [k, spies.find(([name]) => name === k)?.[1].mock.calls.length ?? 0])),
     restore: () => spies.forEach(([, s]) => s.mockRestore()),
   };
 }
 
 /**
  * Compiled equals eager: bit for bit on the CPU (each fused step is rounded to float32 as storing it
- * rounds it, and the backward runs eager's formulas on eager's values). On WebGPU within 2 float32
+ * rounds it, and the backward kernels compute eager's formulas, op by op, on eager's values). On WebGPU within 2 float32
  * ulps: the shader compiler may contract a fused kernel's a·b + c into one fused multiply-add.
  */
 async function expectSame(device: torch.Device, got: torch.Tensor, want: torch.Tensor): Promise<void> {
@@ -96,6 +104,80 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     k.restore();
     expect(counts).toMatchObject({ matmul: 1, fused: 1, unary: 0, binary: 0 });
     await expectSame(device, y, f(x));
+  });
+
+  it('backward of relu(x @ W.T + b): one fused kernel from the saved output, no eager ReLU backward', async () => {
+    torch.manualSeed(1);
+    const lin = new nn.Linear(16, 64).to(device);
+    const f = (x: torch.Tensor) => lin.call(x).relu();
+    const g = torch.compile(f);
+    const x = torch.randn([8, 16], { device, requiresGrad: true });
+    g(x);
+    const y = g(x);
+    const k = kernels(device, ['fused', 'where', 'reluBackward']);
+    const [gx, gw, gb] = torch.autograd.grad(y.sum(), [x, lin.weight, lin.bias!]);
+    const counts = k.count();
+    k.restore();
+    expect(counts).toMatchObject({ fused: 1, where: 0, reluBackward: 0 });
+    const want = torch.autograd.grad(f(x).sum(), [x, lin.weight, lin.bias!]);
+    for (const [i, got] of [gx!, gw!, gb!].entries()) await expectSame(device, got, want[i]!);
+  });
+
+  it("fused backward kernels follow each op's eager formula: inputs used twice, broadcast, scalars, too many inputs", async () => {
+    // x, y, e: full shape; a, s, c, d broadcast to it.
+    const chains: [string, (...t: torch.Tensor[]) => torch.Tensor][] = [
+      ['mul add sigmoid tanh div relu', (x, _y, a) => x.mul(a!).add(1).sigmoid().mul(x.tanh()).div(a!).relu()],
+      ['abs sqrt log sub sin exp', (x, y) => x.abs().add(1).sqrt().log().sub(y!.sin().exp())],
+      [
+        'cos neg reciprocal rsqrt',
+        (x, y) => x.cos().neg().add(2).reciprocal().mul(y!.abs().add(1).rsqrt()).sub(x.exp().mul(3)),
+      ],
+      // x's gradient would read 8 values, more than a WebGPU kernel binds: the ops' backwards run one by one.
+      ['8-value gradient', (x, y, a, s, c, d, e) => x.mul(y!).mul(a!).mul(s!).mul(c!).mul(d!).mul(e!).sigmoid()],
+    ];
+    for (const [name, f] of chains) {
+      torch.manualSeed(7);
+      const shapes = [[3, 300], [3, 300], [1, 300], [1], [3, 1], [300], [3, 300]];
+      const args = shapes.map((s) => torch.rand(s, { device }).add(0.5).requiresGrad_());
+      const g = torch.compile(f);
+      g(...args);
+      const k = kernels(device);
+      const y = g(...args);
+      const counts = k.count();
+      k.restore();
+      expect(counts, name).toMatchObject({ fused: 1, unary: 0, binary: 0 });
+      const want = f(...args);
+      await expectSame(device, y, want);
+      const w = torch.randn([3, 300], { device });
+      const got = torch.autograd.grad(y.mul(w).sum(), args, { allowUnused: true });
+      const ref = torch.autograd.grad(want.mul(w).sum(), args, { allowUnused: true });
+      for (const [i, r] of ref.entries()) {
+        if (r) await expectSame(device, got[i]!, r);
+        else expect(got[i], `${name}: input ${i}`).toBeNull();
+      }
+    }
+  });
+
+  it('a compiled MLP training step allocates no more new buffers than eager', () => {
+    const fresh = () => backendFor(device).memory.freshAllocations;
+    if (fresh() === undefined) return; // a backend that does not count them
+    const perStep = (compile: boolean) => {
+      torch.manualSeed(0);
+      const model = new nn.Sequential(new nn.Linear(6, 8), new nn.ReLU(), new nn.Linear(8, 3)).to(device);
+      const run = compile ? torch.compile(model) : model;
+      const opt = new torch.optim.Adam(model.parameters());
+      const [x, y] = [torch.randn(5, 6, { device }), torch.tensor([0, 2, 1, 1, 0], { device })];
+      const step = () => {
+        opt.zeroGrad();
+        F.crossEntropy(run.call(x), y).backward();
+        opt.step();
+      };
+      for (let i = 0; i < 3; i++) step();
+      const before = fresh()!;
+      step();
+      return fresh()! - before;
+    };
+    expect(perStep(true)).toBe(perStep(false));
   });
 
   it('an MLP, a small CNN and MNIST MLP training steps: outputs, gradients and parameters as eager', async () => {

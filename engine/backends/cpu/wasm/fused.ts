@@ -4,7 +4,8 @@
  * stored, where the unfused ops make one pass and one temporary per op.
  *
  * Only ops whose f32x4 instruction gives the JavaScript kernel's bits take this path (see
- * wasm/elementwise.ts: +, −, ×, ÷ and √ are correctly rounded; ReLU keeps NaN and maps −0 to +0),
+ * wasm/elementwise.ts: +, −, ×, ÷ and √ are correctly rounded; ReLU keeps NaN and maps −0 to +0;
+ * ReLU's backward is a bitwise select),
  * so the fused result equals the unfused one exactly. Anything else (exp, tanh, sigmoid: no wasm
  * instruction) runs as one generated JavaScript loop instead (cpu/fused.ts).
  */
@@ -15,7 +16,9 @@ import { instantiate, type WasmMemory } from './instance.ts';
 
 /** Whether every step of the program has an exact SIMD instruction. */
 export function isSimdProgram(program: FusedProgram): boolean {
-  return program.steps.every((s) => (s.kind === 'unary' ? isSimdUnary(s.op) : isSimdBinary(s.op)));
+  return program.steps.every((s) =>
+    s.kind === 'unary' ? isSimdUnary(s.op) : s.kind === 'binary' ? isSimdBinary(s.op) : true,
+  );
 }
 
 /** run(end): slot `inputs` = program(slots 0 … inputs − 1), 16 bytes a step, for bytes below end. */
@@ -35,6 +38,9 @@ function moduleFor(program: FusedProgram): Uint8Array {
       if (step.kind === 'binary') {
         if (!isSimdBinary(step.op)) throw new Error(`wasm fused: no SIMD kernel for ${step.op}`);
         body.get(a!).get(b!).simdOp(step.op);
+      } else if (step.kind === 'reluBackward') {
+        // g & (y > 0): the gradient where ReLU's output is positive, +0 elsewhere (NaN y included).
+        body.get(a!).get(b!).v128Zero().f32x4Gt().v128And();
       } else if (step.op === 'relu') {
         // x & (x > 0 | x ≠ x): keeps positives and NaN, zero otherwise (−0 included).
         body.get(a!).get(a!).v128Zero().f32x4Gt().get(a!).get(a!).f32x4Ne().v128Or().v128And();
