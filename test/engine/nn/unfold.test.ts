@@ -62,16 +62,19 @@ describe.each(devices)('unfold and fold (%s)', (device) => {
           shape.reduce((a, b) => a * b),
           k,
         );
-        // A transposed input: the kernel reads strides, not a contiguous layout.
+        // A transposed input (the kernel reads strides, not a contiguous layout: the CPU's
+        // JavaScript loops) and a contiguous one (the CPU's WebAssembly loops).
         const [n, c, h, wd] = shape;
-        const x = torch.tensor(xs, { shape: [n, c, wd, h], device }).transpose(2, 3);
+        const transposed = torch.tensor(xs, { shape: [n, c, wd, h], device }).transpose(2, 3);
         const plain = Array.from({ length: xs.length }, (_, p) => {
           const [row, col] = [Math.floor(p / wd) % h, p % wd];
           return xs[(Math.floor(p / (h * wd)) * wd + col) * h + row]!;
         });
-        for (const pad of [0, -Infinity]) {
-          const got = await values(run(() => unfold(x, w, pad)));
-          expect(got).toEqual(positions(shape, w).map((p) => (p < 0 ? pad : plain[p]!)));
+        for (const x of [transposed, torch.tensor(plain, { shape, device })]) {
+          for (const pad of [0, -Infinity]) {
+            const got = await values(run(() => unfold(x, w, pad)));
+            expect(got).toEqual(positions(shape, w).map((p) => (p < 0 ? pad : plain[p]!)));
+          }
         }
       }
     });

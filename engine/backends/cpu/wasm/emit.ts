@@ -107,6 +107,29 @@ export class FunctionBuilder {
   i32Ne(): this {
     return this.op(0x47);
   }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+  /** i32.lt_s: 1 where a < b as signed integers. */
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  /** i32.ge_u: 1 where a ≥ b as unsigned integers (byte addresses). */
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
+  /** f32.load [addr + offset] (4-byte aligned). */
+  f32Load(offset = 0): this {
+    return this.op(0x2a, ...this.memarg(2, offset));
+  }
+  /** f32.store [addr + offset] ← value (address pushed first). */
+  f32Store(offset = 0): this {
+    return this.op(0x38, ...this.memarg(2, offset));
+  }
+  /** f32.add: the correctly rounded float32 sum. */
+  f32Add(): this {
+    return this.op(0x92);
+  }
   /** i32.load [addr + offset] (4-byte aligned): moves an f32's bits without converting them. */
   i32Load(offset = 0): this {
     return this.op(0x28, ...this.memarg(2, offset));
