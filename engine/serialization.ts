@@ -12,7 +12,7 @@
  * Both are async: a tensor on the GPU is read back with `await`, so `await torch.save(…)`.
  */
 import { checkKeys } from './args.ts';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { DType, Device, HostArray } from './dtype.ts';
 import {
   decodeSafetensors,
@@ -102,6 +102,10 @@ async function toSafeTensor(t: Tensor): Promise<SafeTensor> {
 
 /** Saves a state dict (or any nest of tensors and JSON values) to `path` as safetensors. */
 export async function save(obj: unknown, path: string, options: SaveOptions = {}): Promise<void> {
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError(
+      `torch.save: path must be a file path (a non-empty string), got ${JSON.stringify(path) ?? typeof path}`,
+    );
   checkKeys('torch.save', options, ['metadata']);
   checkLittleEndian();
   if (!isPlainObject(obj) && !(obj instanceof Map)) {
@@ -116,8 +120,13 @@ export async function save(obj: unknown, path: string, options: SaveOptions = {}
   const bytes = encodeSafetensors(entries, Object.keys(metadata).length > 0 ? metadata : undefined);
   // Write then rename, so an interrupted save never leaves a half-written checkpoint at `path`.
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }); // a save that fails leaves nothing behind
+    throw e;
+  }
 }
 
 /** Integers wider or narrower than int32 are loaded as int32 when every value fits. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,19 @@ describe('torch.save / torch.load', () => {
       "same name 'a.b'",
     );
     await expect(torch.load(join(dir, 'missing.safetensors'))).rejects.toThrow(/cannot read .*missing\.safetensors/);
+  });
+
+  it('refuses a missing path before writing, and a failed save leaves no temporary file', async () => {
+    const cwd = readdirSync('.');
+    await expect(torch.save({ w: torch.ones(1) }, undefined as never)).rejects.toThrow(
+      'torch.save: path must be a file path (a non-empty string), got undefined',
+    );
+    expect(readdirSync('.')).toEqual(cwd);
+    const intoMissingDir = join(dir, 'no-such-dir', 'model.safetensors');
+    await expect(torch.save({ w: torch.ones(1) }, intoMissingDir)).rejects.toThrow(/ENOENT/);
+    const intoDir = join(dir, 'a-dir');
+    mkdirSync(intoDir);
+    await expect(torch.save({ w: torch.ones(1) }, intoDir)).rejects.toThrow(/EISDIR|EEXIST|ENOTEMPTY|EPERM/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
