@@ -32,8 +32,8 @@ const batchedOp = defineOp(
 
 /** Whether the last two dims are laid out column by column (a transposed contiguous matrix). */
 function columnMajor(x: Tensor): boolean {
-  const [rows, cols] = x.shape.slice(-2) as [number, number];
-  const [rowStride, colStride] = x.strides.slice(-2) as [number, number];
+  const n = x.ndim;
+  const [rows, cols, rowStride, colStride] = [x.shape[n - 2]!, x.shape[n - 1]!, x.strides[n - 2]!, x.strides[n - 1]!];
   return rows > 1 && cols > 1 && rowStride === 1 && colStride === rows;
 }
 

@@ -81,17 +81,8 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
     kernel === 'wasm' || (kernel === undefined && float32 && M * N * K >= WASM_MIN_WORK && wasmSimdAvailable());
   const floatMatmul = wasm ? wasmFloatMatmul : jsFloatMatmul;
 
-  // Operands may carry fewer batch dims than out; missing leading dims broadcast (stride 0).
-  const batchStrides = (v: View): number[] => {
-    const lead = v.shape.length - 2 - batchRank;
-    return Array.from({ length: batchRank }, (_, d) => (d + lead >= 0 ? v.strides[d + lead]! : 0));
-  };
-  const matrix = (v: View): Matrix => {
-    const r = v.strides.length;
-    return { data: cpuData(v), off: v.offset, row: v.strides[r - 2]!, col: v.strides[r - 1]! };
-  };
   const operands = [matrix(a), matrix(b), matrix(out)] as const;
-  const strides = [batchStrides(a), batchStrides(b), batchStrides(out)] as const;
+  const strides = [batchStrides(a, batchRank), batchStrides(b, batchRank), batchStrides(out, batchRank)] as const;
   const [am, bm, om] = operands;
 
   const index = new Array<number>(batchRank).fill(0);
@@ -111,6 +102,22 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
       if (!wrap) break;
     }
   }
+}
+
+// Top-level rather than closures in matmul(): a product of the MLP's second layer takes a few µs,
+// and closures made per call (each wrapped by the TypeScript loader's name helper) were a share of it.
+
+/** A view's batch strides for `batchRank` batch dims: missing leading dims broadcast (stride 0). */
+function batchStrides(v: View, batchRank: number): number[] {
+  const lead = v.shape.length - 2 - batchRank;
+  const out = new Array<number>(batchRank);
+  for (let d = 0; d < batchRank; d++) out[d] = d + lead >= 0 ? v.strides[d + lead]! : 0;
+  return out;
+}
+
+function matrix(v: View): Matrix {
+  const r = v.strides.length;
+  return { data: cpuData(v), off: v.offset, row: v.strides[r - 2]!, col: v.strides[r - 1]! };
 }
 
 /**

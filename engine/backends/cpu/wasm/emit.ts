@@ -126,6 +126,10 @@ export class FunctionBuilder {
   f32Store(offset = 0): this {
     return this.op(0x38, ...this.memarg(2, offset));
   }
+  /** select: of a, b and an i32 condition, a where the condition is nonzero, else b (no branch). */
+  select(): this {
+    return this.op(0x1b);
+  }
   /** f32.add: the correctly rounded float32 sum. */
   f32Add(): this {
     return this.op(0x92);

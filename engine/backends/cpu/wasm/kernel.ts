@@ -101,7 +101,13 @@ export type Gemm = (
 export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?: number): Uint8Array {
   if (elements === 'i16') return moduleBytes('gemm', gemmFunction('i16'), 'memory');
   const bytes = (fused: boolean): Uint8Array => {
-    const fns = { gemm: gemmFunction('f32', fused), pack: packFunction(MR), packB: packFunction(NR) };
+    const fns = {
+      gemm: gemmFunction('f32', fused),
+      pack: packFunction(MR),
+      packB: packFunction(NR),
+      packEdge: packFunction(MR, true),
+      packEdgeB: packFunction(NR, true),
+    };
     return moduleOfFunctions(fns, 'memory', sharedMaxPages);
   };
   const fusedBytes = bytes(true);
@@ -124,16 +130,26 @@ function relaxedSimd(bytes: Uint8Array): boolean {
  * packW(src, rs, ks, K, dst): one full tile of W rows, copied k-major as the host's pack does:
  * dst[k·W + r] = src[r·rs + k·ks] (byte addresses and strides, K ≥ 1). The 4-byte moves carry an
  * f32's bits unchanged, and run several times faster than V8's loop converting each to a double.
+ * With `edge`, packW(src, rs, ks, K, dst, rows) packs the last tile, of rows < W real rows, and
+ * writes zeros for the rest (their loads read row 0 again and are discarded by a select).
  */
 // prettier-ignore
-function packFunction(width: number): FunctionBuilder {
-  const f = new FunctionBuilder(['src', 'rs', 'ks', 'K', 'dst']);
+function packFunction(width: number, edge = false): FunctionBuilder {
+  const f = new FunctionBuilder(['src', 'rs', 'ks', 'K', 'dst', ...(edge ? ['rows'] : [])]);
   for (let r = 0; r < width; r++) f.local(`s${r}`, 'i32');
   f.local('q', 'i32').local('end', 'i32');
-  for (let r = 0; r < width; r++) f.get('src').get('rs').i32Const(r).i32Mul().i32Add().set(`s${r}`);
+  for (let r = 0; r < width; r++) {
+    f.get('src').get('rs').i32Const(r).i32Mul();
+    if (edge) f.i32Const(0).i32Const(r).get('rows').i32LtS().select();
+    f.i32Add().set(`s${r}`);
+  }
   f.get('dst').get('K').i32Const(4 * width).i32Mul().i32Add().set('end');
   f.loop((k) => {
-    for (let r = 0; r < width; r++) k.get('dst').get(`s${r}`).get('q').i32Add().i32Load().i32Store(4 * r);
+    for (let r = 0; r < width; r++) {
+      k.get('dst').get(`s${r}`).get('q').i32Add().i32Load();
+      if (edge) k.i32Const(0).i32Const(r).get('rows').i32LtS().select();
+      k.i32Store(4 * r);
+    }
     k.get('q').get('ks').i32Add().set('q').addTo('dst', 4 * width);
     k.get('dst').get('end').i32Ne().brIf(0);
   });

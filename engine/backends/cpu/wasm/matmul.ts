@@ -11,13 +11,15 @@ import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR, type Gemm } from './kernel.ts';
 import { CONTROL_BYTES, GemmPool } from './threads.ts';
 
-type Pack = (src: number, rs: number, ks: number, K: number, dst: number) => void;
+type Pack = (src: number, rs: number, ks: number, K: number, dst: number, rows?: number) => void;
 
 interface Kernel {
   gemm: Gemm;
-  /** Packs one full tile of A (MR rows), and of B (NR columns). */
+  /** Packs one full tile of A (MR rows), and of B (NR columns); the edge ones a last partial tile. */
   pack: Pack;
   packB: Pack;
+  packEdge: Pack;
+  packEdgeB: Pack;
   memory: WasmMemory;
   /** Float32Array over memory.buffer; replaced after every grow (growing detaches the old buffer). */
   heap: Float32Array;
@@ -46,6 +48,8 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     gemm,
     pack: exports.pack as Pack,
     packB: exports.packB as Pack,
+    packEdge: exports.packEdge as Pack,
+    packEdgeB: exports.packEdgeB as Pack,
     memory,
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
@@ -180,8 +184,8 @@ export function wasmFloatMatmul(
 }
 
 /**
- * Shortest line worth its own memcpy when staging a sparse block: below it, the call's fixed cost
- * (a subarray view and a set, ~0.1 µs) beats packing those floats straight from JavaScript.
+ * Shortest line worth its own memcpy when staging a sparse block or copying rows of C out: below
+ * it, the call's fixed cost (a subarray view and a set, ~0.1 µs) beats a JavaScript loop over them.
  */
 const MIN_LINE = 64;
 
@@ -214,8 +218,8 @@ function stage(
 }
 
 /**
- * pack() through the module: the block is staged in its memory at srcBase and its pack/packB
- * functions lay out the full tiles; a last partial tile is packed here.
+ * pack() through the module: the block is staged in its memory at srcBase and its pack functions
+ * lay out the tiles (packEdge/packEdgeB a last partial one, zero-padded).
  */
 // prettier-ignore
 function packRows(
@@ -229,9 +233,9 @@ function packRows(
   }
   const [rs, ks] = staged;
   const full = rows - (rows % width);
-  const packTile = width === NR ? k.packB : k.pack;
+  const [packTile, packEdge] = width === NR ? [k.packB, k.packEdgeB] : [k.pack, k.packEdge];
   for (let t = 0; t < full; t += width) packTile(4 * (srcBase + t * rs), 4 * rs, 4 * ks, K, 4 * (base + t * K));
-  if (full < rows) packPartial(src, off + full * rowStride, rowStride, kStride, rows - full, K, width, k.heap, base + full * K);
+  if (full < rows) packEdge(4 * (srcBase + full * rs), 4 * rs, 4 * ks, K, 4 * (base + full * K), rows - full);
 }
 
 /**
@@ -292,7 +296,7 @@ function copyOut(
     return;
   }
   for (let r = 0; r < rows; r++, c += ldc, o += oRow) {
-    if (oCol === 1 && !round) {
+    if (oCol === 1 && !round && cols >= MIN_LINE) {
       O.set(heap.subarray(c, c + cols), o);
     } else {
       for (let j = 0, p = o; j < cols; j++, p += oCol) O[p] = round ? round(heap[c + j]!) : heap[c + j]!;
