@@ -514,8 +514,8 @@ export class Module {
    */
   loadStateDict(stateDict: StateDict | Map<string, Tensor>, options?: { strict?: boolean }): LoadStateDictResult {
     const { strict = true } = optionsOf('Module.loadStateDict', options, ['strict']);
-    const given = stateDict instanceof Map ? Object.fromEntries(stateDict) : stateDict;
     const own = this.stateDict({ keepVars: true });
+    const given = pytorchKeysRenamed(stateDict instanceof Map ? Object.fromEntries(stateDict) : stateDict, own);
     const missingKeys: string[] = [];
     const unexpectedKeys = Object.keys(given).filter((k) => !Object.hasOwn(own, k));
     const errors: string[] = [];
@@ -589,4 +589,20 @@ function deepCopyValue(value: unknown, memo: Map<object, unknown>): unknown {
   } else return value; // anything else (a Map, a generator, a class instance) is shared, not copied
   memo.set(value, copy);
   return copy;
+}
+
+/**
+ * A state dict PyTorch saved names buffers in snake_case ("1.running_mean", "_orig_mod.0.weight");
+ * the kit's modules name them in camelCase. A key the model lacks whose camelCase spelling it has
+ * is read as that key, so a checkpoint made by PyTorch (torch.load of its safetensors file) loads.
+ */
+function pytorchKeysRenamed(given: StateDict, own: Record<string, unknown>): StateDict {
+  if (Object.keys(given).every((k) => Object.hasOwn(own, k))) return given;
+  const renamed: StateDict = {};
+  for (const [key, value] of Object.entries(given)) {
+    const camel = key.replace(/(?<=[a-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    renamed[!Object.hasOwn(own, key) && Object.hasOwn(own, camel) && !Object.hasOwn(given, camel) ? camel : key] =
+      value;
+  }
+  return renamed;
 }

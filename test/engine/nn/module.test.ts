@@ -160,6 +160,29 @@ describe('Module state dicts', () => {
     expect(await fresh.numBatchesTracked!.item()).toBe(1);
   });
 
+  it("loads a state dict PyTorch saved: its snake_case buffer names are the kit's camelCase ones", async () => {
+    const bn = new nn.BatchNorm1d(2);
+    const pytorch = {
+      weight: torch.tensor([1, 2], { dtype: 'float32' }),
+      bias: torch.tensor([0, 1], { dtype: 'float32' }),
+      running_mean: torch.tensor([0.5, -0.5], { dtype: 'float32' }),
+      running_var: torch.tensor([2, 3], { dtype: 'float32' }),
+      num_batches_tracked: torch.tensor(7),
+    };
+    expect(bn.loadStateDict(pytorch)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(await bn.runningVar!.toArray()).toEqual([2, 3]);
+    expect(await bn.numBatchesTracked!.item()).toBe(7);
+    const linear = new nn.Linear(2, 1);
+    const compiled = torch.compile(new nn.Sequential(linear));
+    const weight = torch.tensor([[3, 4]], { dtype: 'float32' });
+    compiled.loadStateDict({ '_orig_mod.0.weight': weight, '_orig_mod.0.bias': torch.zeros(1) });
+    expect(await linear.weight.toArray()).toEqual([[3, 4]]);
+    // A name that is neither spelling stays unexpected.
+    expect(() => bn.loadStateDict({ ...pytorch, running_total: torch.zeros(2) })).toThrow(
+      'Unexpected key(s) in state_dict: "running_total".',
+    );
+  });
+
   it('names missing and unexpected keys, and shape mismatches, like PyTorch', () => {
     const net = new Net();
     const sd = net.stateDict();
