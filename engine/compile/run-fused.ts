@@ -7,7 +7,7 @@
  */
 import { fitTo } from '../autograd/engine.ts';
 import { applyFunction, Context } from '../autograd/function.ts';
-import { noGrad } from '../autograd/grad-mode.ts';
+import { isGradEnabled, noGrad } from '../autograd/grad-mode.ts';
 import { backendFor } from '../backend/registry.ts';
 import { broadcastView, emptyTensor, scalarTensor } from '../ops/kernels.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -31,13 +31,14 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
 
 /** Runs a fused node on its input tensors (engine code only: its temporaries go back at once). */
 export function runFused(node: FusedNode, inputs: Tensor[]): Tensor {
+  const recording = isGradEnabled(); // (the forward itself runs with grad mode off)
   return applyFunction(
     'CompiledFunctionBackward',
     (ctx, ...xs: Tensor[]) => {
       const out = emptyTensor(node.shape, node.dtype, node.device);
       const views = xs.map((x) => broadcastView(x, node.shape));
       backendFor(node.device).fused!(node.program, views, out.strided);
-      if (!ctx.needsInputGrad.some(Boolean)) return out;
+      if (!recording || !ctx.needsInputGrad.some(Boolean)) return out;
       const plan = planFor(
         node,
         ctx.needsInputGrad,

@@ -66,14 +66,20 @@ interface Kernel {
 }
 
 const kernels = new Map<string, Kernel | null>();
+/** By program object too: a compiled graph runs the same program every step (no key to build). */
+const byProgram = new WeakMap<FusedProgram, Kernel | null>();
 
 function load(program: FusedProgram): Kernel | null {
+  const known = byProgram.get(program);
+  if (known !== undefined) return known;
   const key = JSON.stringify(program);
-  const cached = kernels.get(key);
-  if (cached !== undefined) return cached;
-  const module = instantiate(moduleFor(program));
-  const kernel = module && { run: module.exports.run as Kernel['run'], memory: module.memory };
-  kernels.set(key, kernel);
+  let kernel = kernels.get(key);
+  if (kernel === undefined) {
+    const module = instantiate(moduleFor(program));
+    kernel = module && { run: module.exports.run as Kernel['run'], memory: module.memory };
+    kernels.set(key, kernel);
+  }
+  byProgram.set(program, kernel);
   return kernel;
 }
 
