@@ -46,6 +46,22 @@ describe.each(devices)('guide §7 snippets on %s', (device) => {
     expect(await scope.model.parameters()[0]!.data()).not.toEqual(before);
   });
 
+  it("§7.6 torch.compile gives eager's outputs and trains the model's own parameters", async () => {
+    const scope = setup();
+    const y = torch.randint(0, 3, [32], { dtype: 'int32', device });
+    const before = await scope.model.parameters()[0]!.clone().data();
+    const [eager, fast] = (await run(
+      snippet('torch.compile(model)'),
+      { ...scope, y },
+      '[eager, fast]',
+    )) as torch.Tensor[];
+    const [got, want] = [Array.from(await fast!.data()), Array.from(await eager!.data())];
+    // Bit for bit on the CPU; a shader compiler may fuse a multiply-add (API.md, torch.compile).
+    if (device === 'cpu') expect(got).toEqual(want);
+    else got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    expect(await scope.model.parameters()[0]!.data()).not.toEqual(before);
+  });
+
   it('§7.1 gradient accumulation runs', async () => {
     const scope = setup();
     await run(snippet('accumulation_steps'), scope, 'i');
