@@ -23,8 +23,31 @@ export async function matmulRows(
     if (n === 512) figures.matmul_512_gflops = gflops;
     rows.push([`matmul n=${n}`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(2)} GFLOP/s`]);
   }
+  rows.push(await mlpMatmulRow(device, figures));
   if (device === 'cpu' && availableParallelism() > 1) rows.push(await twoThreadRow());
   return rows;
+}
+
+/**
+ * The five products of one MNIST MLP training step at batch 64, in the layouts autograd hands the
+ * kernel: x·W1ᵀ, the weight gradient g1ᵀ·x, h·W2ᵀ, g2ᵀ·h and g2·W2. Their shapes (K = 64, N = 10)
+ * are the ones training spends its matmul time on, unlike n = 512's; bench/pytorch_reference.py
+ * times the same five.
+ */
+async function mlpMatmulRow(device: torch.Device, figures: Partial<Figures>): Promise<string[]> {
+  torch.manualSeed(0);
+  const r = (...shape: number[]) => torch.randn(shape, { device });
+  const [x, w1, g1, h, w2, g2] = [r(64, 784), r(128, 784), r(64, 128), r(64, 128), r(10, 128), r(64, 10)];
+  const ms = await timeMs(() => {
+    x.matmul(w1.t());
+    g1.t().matmul(x);
+    h.matmul(w2.t());
+    g2.t().matmul(h);
+    return g2.matmul(w2); // the last of the five: on WebGPU, waiting for it waits for all
+  });
+  figures.mlp_matmuls_ms = ms;
+  const flop = 2 * 64 * (784 * 128 * 2 + 128 * 10 * 3);
+  return ["matmul: an MLP step's five (batch 64)", `${ms.toFixed(3)} ms`, `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`];
 }
 
 /** matmul n=512 with torch.setNumThreads(2), once its worker has started (then back to one thread). */

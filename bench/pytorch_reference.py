@@ -39,6 +39,14 @@ def matmul_gflops(n=512):
     return 2 * n**3 / median_ms(lambda: a @ b) / 1e6
 
 
+def mlp_matmuls_ms():
+    """The five products of one MNIST MLP training step at batch 64, as bench/ops.ts times them."""
+    torch.manual_seed(0)
+    shapes = [(64, 784), (128, 784), (64, 128), (64, 128), (10, 128), (64, 10)]
+    x, w1, g1, h, w2, g2 = (torch.randn(*s) for s in shapes)
+    return median_ms(lambda: (x @ w1.t(), g1.t() @ x, h @ w2.t(), g2.t() @ h, g2 @ w2))
+
+
 def mlp_samples_per_s(steps=20):
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
@@ -72,6 +80,7 @@ def main():
         "threads": args.threads,
         "machine": f"{platform.machine()} {platform.processor()}".strip(),
         "matmul_512_gflops": matmul_gflops(),
+        "mlp_matmuls_ms": mlp_matmuls_ms(),
         "mlp_train_samples_per_s": mlp_samples_per_s(),
         "conv_fwd_bwd_ms": conv_ms(),
     }

@@ -39,4 +39,17 @@ describe('bench --compare', () => {
       /cannot read it as JSON .*python3 bench\/pytorch_reference.py/,
     );
   });
+
+  it("compares the MLP step's matmuls where the file has them, and leaves the row out of an older file", () => {
+    const kit = { matmul_512_gflops: 75, mlp_matmuls_ms: 3 };
+    const older = compareRows(kit, readReference(write('older.json', JSON.stringify(reference))));
+    expect(older.slice(1).map((r) => r[0])).toEqual(['fp32 matmul n=512']);
+    const newer = readReference(write('newer.json', JSON.stringify({ ...reference, mlp_matmuls_ms: 1 })));
+    expect(compareRows(kit, newer)[2]).toEqual([
+      "fp32 matmul, an MLP step's five (batch 64)",
+      '3.0 ms',
+      '1.0 ms',
+      '0.333×',
+    ]);
+  });
 });
