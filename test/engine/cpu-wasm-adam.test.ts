@@ -22,7 +22,7 @@ function params(step: number, maximize: boolean): AdamStepParams {
  */
 describe('CPU Adam step', () => {
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const n of [1, 63, 64, 65, 1001]) {
+    for (const n of [1, 63, 64, 65, 1001, 9001]) {
       it(`the plain loop equals the general loop bit for bit (${dtype}, ${n} elements, 5 steps)`, () => {
         expect(wasmSimdAvailable()).toBe(true);
         const wave = (f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
