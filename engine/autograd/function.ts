@@ -11,7 +11,7 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
 import { capture, close, free, type Entry } from '../tensor/ledger.ts';
-import { Node } from './node.ts';
+import { Node, type BackwardFn } from './node.ts';
 import { tracer, withTracer } from '../compile/hooks.ts';
 
 interface Saved {
@@ -109,11 +109,13 @@ function run(
   // What forward allocated besides its output (and, when recorded, what it saved) is dead once it
   // returns; what it saved belongs to the node, and stops counting when backward frees the graph.
   // An engine op's forward hands its temporaries to nobody: their buffers go back at once.
+  let held: Tensor[] = [];
   const { result, kept } = capture(
     () => noGrad(() => forward(ctx, ...args)),
     (res) => {
       if (!(res instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
-      return [res, ...(record ? ctx.heldTensors() : [])].map((t) => t.storage.entry);
+      if (record) held = ctx.heldTensors();
+      return [res, ...held].map((t) => t.storage.entry);
     },
     engineOnly,
   );
@@ -123,16 +125,12 @@ function run(
   const operands = args.filter(
     (a): a is Tensor => a instanceof Tensor && temporaries.delete(a) && a.storage !== out.storage,
   );
-  const saved = record ? new Set(ctx.heldTensors().map((t) => t.storage)) : null;
+  const saved = record ? new Set(held.map((t) => t.storage)) : null;
   for (const t of operands) if (!saved?.has(t.storage)) (engineOnly ? free : close)(t.storage.entry);
   if (!record) return out;
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
-  const normalized = (c: Context, g: Tensor): readonly unknown[] => {
-    const r = backward(c, g);
-    return Array.isArray(r) ? r : [r];
-  };
-  const node = new Node(name, args, ctx, normalized, (v): v is Tensor => v instanceof Tensor, kept, engineOnly);
+  const node = new Node(name, args, ctx, normalized(backward), isTensor, kept, engineOnly);
   for (const t of operands) if (saved!.has(t.storage)) node.adopt(t.storage.entry);
   if (engineOnly) {
     // What an engine op saved that its forward made (not its output) is the graph's alone.
@@ -142,6 +140,25 @@ function run(
   out._setGradFn(node);
   nodesMade?.push(node);
   return out;
+}
+
+function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+
+/** Each backward, returning its gradients as an array (one made per backward, not per node). */
+const normalizedBackwards = new WeakMap<BackwardFnOf, BackwardFn>();
+
+function normalized(backward: BackwardFnOf): BackwardFn {
+  let fn = normalizedBackwards.get(backward);
+  if (!fn) {
+    fn = (c, g) => {
+      const r = backward(c, g);
+      return Array.isArray(r) ? r : [r];
+    };
+    normalizedBackwards.set(backward, fn);
+  }
+  return fn;
 }
 
 const temporaries = new WeakSet<Tensor>();

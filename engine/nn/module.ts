@@ -144,7 +144,7 @@ export class Module {
     // their buffers go back then too where no code but the engine's could have kept them.
     let output = freeingTemporaries(
       () => (this.forward as (...a: unknown[]) => unknown)(...input),
-      () => [...this.parameters(), ...this.buffers()],
+      () => this.#stateTensors(),
       this.#engineOnly(),
     );
     for (const hook of this.#hooks.values()) {
@@ -160,11 +160,37 @@ export class Module {
    * layer's input and output, a learner's forward may keep anything).
    */
   #engineOnly(): boolean {
-    return this.modules().every(
+    return this.#subtree().every(
       (m) =>
         engineForwards.has(m.forward) &&
         m.#preHooks.size + m.#hooks.size + m.#backwardHooks.size + m.#backwardPreHooks.size === 0,
     );
+  }
+
+  /**
+   * This module and every one below it, each once: modules() without the names, the option checks
+   * and the copies, for what call() asks on every forward.
+   */
+  #subtree(out: Module[] = []): Module[] {
+    if (out.includes(this)) return out;
+    out.push(this);
+    const fields = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const value = fields[key];
+      if (value instanceof Module) value.#subtree(out);
+    }
+    return out;
+  }
+
+  /** The parameters and buffers of the subtree (as parameters() and buffers() list them, unordered). */
+  #stateTensors(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const m of this.#subtree()) {
+      const fields = m as unknown as Record<string, unknown>;
+      for (const key of Object.keys(m)) if (fields[key] instanceof Parameter) out.push(fields[key]);
+      for (const [name] of m.#buffers) if (fields[name] instanceof Tensor) out.push(fields[name]);
+    }
+    return out;
   }
 
   /**

@@ -88,11 +88,17 @@ export class Tensor {
   constructor(
     readonly storage: Storage,
     shape: readonly number[],
-    strides: readonly number[] = contiguousStrides(shape),
+    strides?: readonly number[],
     readonly offset = 0,
   ) {
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze([...strides]);
+    // A frozen array (another tensor's shape) is shared as it is: nobody can change it.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.strides =
+      strides === undefined
+        ? Object.freeze(contiguousStrides(shape))
+        : Object.isFrozen(strides)
+          ? strides
+          : Object.freeze([...strides]);
   }
 
   get dtype(): DType {
