@@ -1,10 +1,12 @@
 /** Matrix products: matmul's 1-D/2-D/batched rules, mm, bmm and dot, over one batched kernel. */
 import { defineOp } from '../autograd/function.ts';
-import { promoteTypes } from '../dtype.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
+import { tracer } from '../compile/hooks.ts';
+import { isFloatingPoint, promoteTypes } from '../dtype.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import { toAutocastDtype } from '../amp/autocast.ts';
-import { launchMatmul } from './kernels.ts';
+import { launchBinary, launchMatmul, launchReduce } from './kernels.ts';
 
 /** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands at least 2-D. */
 const batchedOp = defineOp(
@@ -98,4 +100,60 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     );
   }
   return matmul(a, b);
+}
+
+/** x [N, in] · wᵀ with w [out, in] contiguous: the transposed view, made without recording a node. */
+function transposed(w: Tensor): Tensor {
+  return new Tensor(w.storage, [w.shape[1]!, w.shape[0]!], [w.strides[1]!, w.strides[0]!], w.offset);
+}
+
+/**
+ * x·wᵀ + b as one node (PyTorch's AddmmBackward0): the product, the bias added into it in place, and
+ * a backward of two products and a column sum launched directly, where the composed ops record a
+ * transpose, the product and the add, and their backwards add three transposes and a sum-to-size
+ * each step. The same kernels run on the same views, so the values are the composed ops' bits.
+ */
+const linearOp = defineOp(
+  'AddmmBackward0',
+  (ctx, x: Tensor, w: Tensor, b: Tensor) => {
+    ctx.saveForBackward(ctx.needsInputGrad[1] ? x : null, ctx.needsInputGrad[0] ? w : null);
+    const y = launchMatmul(x, transposed(w), [x.shape[0]!, w.shape[0]!], x.dtype);
+    launchBinary('add', y, b, y.dtype, y);
+    return y;
+  },
+  (ctx, g) => {
+    const [x, w] = ctx.savedTensors;
+    const gradB = ctx.needsInputGrad[2] ? (isGradEnabled() ? g.sum(0) : launchReduce('sum', g, [0])) : null;
+    if (isGradEnabled()) {
+      // Recorded (createGraph): the same products through differentiable ops.
+      return [w ? g.matmul(w) : null, x ? g.t().matmul(x) : null, gradB];
+    }
+    const gradX = w ? launchMatmul(g, w, [g.shape[0]!, w.shape[1]!], g.dtype) : null;
+    const gradW = x ? launchMatmul(transposed(g), x, [g.shape[1]!, x.shape[1]!], g.dtype) : null;
+    return [gradX, gradW, gradB];
+  },
+);
+
+/**
+ * nn.functional.linear's common case as linearOp: a 2-D input, a contiguous weight and a bias, one
+ * float dtype and device, outside autocast regions and torch.compile's trace (whose fuser folds
+ * the composed add into the product's epilogue); null otherwise, for the composed ops.
+ */
+export function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor | null {
+  const plain =
+    x.ndim === 2 &&
+    w.ndim === 2 &&
+    b.ndim === 1 &&
+    x.shape[1] === w.shape[1] &&
+    b.shape[0] === w.shape[0] &&
+    w.strides[0] === w.shape[1] &&
+    w.strides[1] === 1 &&
+    isFloatingPoint(x.dtype) &&
+    x.dtype === w.dtype &&
+    x.dtype === b.dtype &&
+    x.device === w.device &&
+    x.device === b.device &&
+    toAutocastDtype(x) === x &&
+    tracer() === null;
+  return plain ? linearOp(x, w, b) : null;
 }

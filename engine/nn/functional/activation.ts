@@ -2,6 +2,7 @@
 import { toAutocastDtype } from '../../amp/autocast.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
+import { fusedLinear } from '../../ops/matmul.ts';
 import { bernoulliMask } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { namedArgs } from '../../args.ts';
@@ -62,6 +63,8 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
 /** y = x·Wᵀ + b, with weight [out_features, in_features]. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
   ({ bias } = namedArgs<{ bias: Tensor | null }>('torch.nn.functional.linear', ['bias'], [bias]));
+  const fused = bias ? fusedLinear(input, weight, bias) : null;
+  if (fused) return fused;
   const y = input.matmul(weight.t());
   // Under autocast the bias joins the product's dtype, so the output stays low-precision.
   return bias ? y.add(toAutocastDtype(bias)) : y;

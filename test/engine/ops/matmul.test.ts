@@ -120,6 +120,27 @@ describe.each(devices)('matmul (%s)', (device) => {
     await expectExact(xt.grad!.t(), await xRows.grad!.tolist());
   });
 
+  it('linear with a bias is one AddmmBackward0 node with the bits of matmul(w.t()).add(b), gradients and createGraph too', async () => {
+    torch.manualSeed(6);
+    const F = torch.nn.functional;
+    const make = (...shape: number[]) => torch.randn(shape, { device }).requiresGrad_();
+    const [x, w, b] = [make(5, 9), make(7, 9), make(7)];
+    const g = torch.randn(5, 7, { device });
+    const y = F.linear(x, w, b);
+    expect(y.gradFn?.name).toBe('AddmmBackward0');
+    const composed = x.matmul(w.t()).add(b);
+    await expectExact(y, await composed.tolist());
+    const grads = torch.autograd.grad(y, [x, w, b], { gradOutputs: [g] });
+    const expected = torch.autograd.grad(composed, [x, w, b], { gradOutputs: [g] });
+    for (let i = 0; i < 3; i++) await expectExact(grads[i]!, await expected[i]!.tolist());
+    // Recorded, the backward is made of differentiable ops: a second derivative exists.
+    const [gw] = torch.autograd.grad(F.linear(x, w, b), [w], { gradOutputs: [g], createGraph: true });
+    await expectExact(gw!, await expected[1]!.tolist());
+    const [gx2] = torch.autograd.grad(gw!.mul(gw!).sum(), [x]);
+    const [gw2] = torch.autograd.grad(x.matmul(w.t()).add(b), [w], { gradOutputs: [g], createGraph: true });
+    await expectExact(gx2!, await torch.autograd.grad(gw2!.mul(gw2!).sum(), [x])[0]!.tolist());
+  });
+
   it('rejects mismatched shapes in PyTorch words', () => {
     expect(() => torch.zeros(64, 784, { device }).matmul(torch.zeros(128, 10, { device }))).toThrow(
       'mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)',
