@@ -11,9 +11,9 @@ import LongestFirst from './test/helpers/sequencer.ts';
  * fork, vitest's runtime, the engine's 180 modules fetched again from the main process): 48 such
  * files took 94 CPU-s isolated and 43 in shared processes, same tests passing. They run in processes
  * that go on to the next file, each file starting from the engine state a fresh process has
- * (test/helpers/shared-file.ts). Everything else keeps a process per file: files that start grading
- * children or worker threads, read memory figures, swap modules or globals, or hold a WebGPU device
- * (with WebGPU among TORCHLINGS_DEVICES, CI's run, every file keeps its own process).
+ * (test/helpers/shared-file.ts). Everything else keeps a process per file: files that grade in
+ * children (long anyway), keep worker threads, read memory figures, swap modules or globals, or hold
+ * a WebGPU device (with WebGPU among TORCHLINGS_DEVICES, CI's run, every file keeps its own process).
  */
 const SHARED = [
   'test/engine/{amp,autograd,io,nn,ops,optim,tensor,vision}/**/*.test.ts',
