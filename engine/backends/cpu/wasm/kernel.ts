@@ -26,9 +26,12 @@
  * FMA is taken for speed: on the EPYC (Zen 1) this was measured on, 128-bit mul+add, 128-bit FMA
  * and 256-bit AVX2 FMA all peak at 16 FLOP/cycle, but mul+add is two instructions per multiply-add,
  * and the mulps/addps pair ran its 4×8 tile at ~60% of that peak (front-end bound), the FMA
- * 3×12 tile at ~78% (1.25–1.35× the kernel alone, interleaved runs). Results move by float32
- * rounding (well inside the tests' 1e-5·√K·Σ|a·b| bound); eager and torch.compile still share this
- * kernel, so they still agree bit for bit.
+ * 3×12 tile at ~78% (1.25–1.35× the kernel alone, interleaved runs). That peak (16 FLOP/cycle
+ * at ~2.3–3.1 GHz: 37–50 GFLOP/s) bounds every instruction set on that core, OpenBLAS's AVX2
+ * included; on Zen 2 and later AVX2's 256-bit FMA doubles it while 128-bit WebAssembly SIMD stays
+ * at 16 FLOP/cycle, which is what stands between this kernel and OpenBLAS there. Results move
+ * by float32 rounding (well inside the tests' 1e-5·√K·Σ|a·b| bound); eager and torch.compile
+ * still share this kernel, so they still agree bit for bit.
  *
  * Loop order: B panels outermost, then A tiles, then k, so one B panel (K·NR·4 bytes) is reused from
  * L1 by every A tile while the packed A block streams from L2 (the host keeps that block small).
@@ -54,8 +57,9 @@ import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
  * a fused multiply-add's 5-cycle latency wants ≥ 10 independent accumulators to keep two FMA pipes
  * busy. 3×12 (9 + 3 + 3 = 15) is the largest that fits. Measured here (kernel alone, CPU-time
  * GFLOP/s, interleaved, relative to the earlier 4×8 mul+add): FMA 3×12 1.22–1.38, FMA 4×8 1.20–1.27,
- * FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), mul+add 3×12 0.93, mul+add 4×8 unrolled ×2
- * 0.75 (V8 already unrolls the k loop ×3).
+ * FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), FMA 5×8 with A loaded as one vector and
+ * splatted by shuffles 1.33 (no better than 3×12, and it reads past the packed A), mul+add 3×12
+ * 0.93, mul+add 4×8 unrolled ×2 0.75 (V8 already unrolls the k loop ×3).
  */
 export const MR = 3;
 /** Columns per float32 tile: three v128 of f32. */
