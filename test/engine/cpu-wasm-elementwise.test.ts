@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp, View } from '../../engine/backend/types.ts';
 import { cpuData, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
-import { binary, unary } from '../../engine/backends/cpu/elementwise.ts';
+import { binary, reluBackward, unary } from '../../engine/backends/cpu/elementwise.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
 
 /** Awkward float32 values: signed zeros, infinities, NaN, subnormals, the extremes, ordinary ones. */
@@ -61,6 +61,13 @@ describe('CPU float32 elementwise ops, WebAssembly SIMD path', () => {
         expectElements(scalarA, (i) => reference[op]!(a[2]!, b[i]!));
       });
     }
+    it(`reluBackward over ${n} elements: grad where y > 0, +0 elsewhere (y NaN or ±0 too)`, () => {
+      const g = values(n, 3).map(Math.fround);
+      const y = values(n, 4).map(Math.fround);
+      const out = view(new Array<number>(n).fill(0));
+      reluBackward(view(g), view(y), out);
+      expectElements(out, (i) => (y[i]! > 0 ? g[i]! : 0));
+    });
     for (const op of ['neg', 'abs', 'sqrt', 'relu', 'reciprocal'] as const) {
       it(`${op} over ${n} elements`, () => {
         const a = values(n, 2).map(Math.fround);

@@ -12,7 +12,8 @@
  * Results are bit-identical to the JavaScript kernels: +, −, ×, ÷ and √ of float32 values done in
  * float64 and rounded once to float32 give the correctly rounded float32 result (float64 carries
  * more than twice float32's precision), which is what f32x4 computes. ReLU keeps NaN and maps −0
- * to +0, as the JavaScript expression does.
+ * to +0, as the JavaScript expression does; ReLU's backward (grad where y > 0, else +0) is a bit
+ * mask giving the JavaScript select's bits.
  */
 import type { View } from '../../../backend/types.ts';
 import { cpuData } from '../buffer.ts';
@@ -22,7 +23,9 @@ import { growTo, instantiate, type WasmMemory } from './instance.ts';
 
 export type SimdBinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'relu';
-type Op = SimdBinaryOp | SimdUnaryOp;
+/** ReLU's backward, out = y > 0 ? grad : 0 (operands grad, y). */
+type ReluBackwardOp = 'relu-backward';
+type Op = SimdBinaryOp | SimdUnaryOp | ReluBackwardOp;
 
 const BINARY: ReadonlySet<string> = new Set<SimdBinaryOp>(['add', 'sub', 'mul', 'div']);
 const UNARY: ReadonlySet<string> = new Set<SimdUnaryOp>(['neg', 'abs', 'sqrt', 'relu']);
@@ -51,6 +54,9 @@ function moduleFor(op: Op): Uint8Array {
     if (binary) {
       body.get('a').v128Load().get('b').v128Load();
       body.simdOp(op);
+    } else if (op === 'relu-backward') {
+      // grad & (y > 0): grad's bits where y is positive, +0 elsewhere (NaN y included).
+      body.get('a').v128Load().get('b').v128Load().v128Zero().f32x4Gt().v128And();
     } else if (op === 'relu') {
       // x & (x > 0 | x ≠ x): keeps positives and NaN, zero otherwise (−0 included).
       body.get('a').v128Load().tee('y').get('y').v128Zero().f32x4Gt();
