@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { View } from '../../engine/backend/types.ts';
 import { cpuData as data, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
 import { matmul } from '../../engine/backends/cpu/matmul.ts';
-import { sleb, uleb } from '../../engine/backends/cpu/wasm/emit.ts';
-import { gemmModuleBytes, MR, NR } from '../../engine/backends/cpu/wasm/kernel.ts';
+import { moduleOfFunctions, sleb, uleb } from '../../engine/backends/cpu/wasm/emit.ts';
+import { growTo, instantiate } from '../../engine/backends/cpu/wasm/instance.ts';
+import { gemmFunction, gemmModuleBytes, MR, NR } from '../../engine/backends/cpu/wasm/kernel.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
 import { roundToFloat16 } from '../../engine/dtype.ts';
 import {
@@ -111,6 +112,26 @@ describe('cpu WebAssembly SIMD matmul', () => {
     expect(wasmApi).toBeDefined();
     expect(wasmApi!.validate(gemmModuleBytes())).toBe(true);
     expect(wasmSimdAvailable()).toBe(true);
+  });
+
+  it("has a mul + add gemm, for runtimes without relaxed SIMD, that gives the float32 loop's bits", () => {
+    const K = 37;
+    const { exports, memory } = instantiate(moduleOfFunctions({ gemm: gemmFunction('f32', false) }, 'memory'))!;
+    growTo(memory, 65536 * 2);
+    const heap = new Float32Array(memory.buffer);
+    const [a, b, c] = [0, MR * K, (MR + NR) * K]; // one packed A tile, one B panel, C: MR rows of NR
+    const values = randomStream(11);
+    for (let i = 0; i < (MR + NR) * K; i++) heap[i] = Math.fround(values() * 2);
+    (exports.gemm as (...args: number[]) => void)(4 * a, 4 * b, 4 * c, 1, 1, K, 4 * NR, 0);
+    const wrong: string[] = [];
+    for (let r = 0; r < MR; r++) {
+      for (let j = 0; j < NR; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum = Math.fround(sum + Math.fround(heap[a + k * MR + r]! * heap[b + k * NR + j]!));
+        if (!Object.is(heap[c + r * NR + j], sum)) wrong.push(`(${r}, ${j}): ${heap[c + r * NR + j]} vs ${sum}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('encodes LEB128 as the spec does', () => {
