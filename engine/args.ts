@@ -5,6 +5,7 @@
  * misspelt key (`requires_grad`, `lr_rate`) is an error naming the right one, never silently ignored.
  */
 import { closestName } from './names.ts';
+import { Tensor } from './tensor/tensor.ts';
 
 export function isOptions(value: unknown): value is Record<string, unknown> {
   // A plain object only: a Tensor, an array or a class instance is a positional value.
@@ -38,7 +39,11 @@ export function checkKeys(call: string, options: object, allowed: readonly strin
 }
 
 /** The options object of a call whose last parameter is one: checked, or `{}` when absent. */
-export function optionsOf<T extends object>(call: string, options: T | undefined, allowed: readonly string[]): T {
+export function optionsOf<T extends object>(
+  call: string,
+  options: T | null | undefined,
+  allowed: readonly string[],
+): T {
   if (options === undefined || options === null) return {} as T;
   if (!isOptions(options)) throw new TypeError(`${call}: expected an options object, got ${describe(options)}`);
   checkKeys(call, options, allowed);
@@ -83,4 +88,66 @@ function describe(value: unknown): string {
   return typeof value === 'object'
     ? `a ${value?.constructor?.name ?? 'null-prototype object'}`
     : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A value's type in PyTorch's words for "must be X, not …", with the JavaScript slip that usually
+ * made it: a Promise is a forgotten `await`, a function a forgotten call (`model.parameters`).
+ */
+export function typeName(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (value instanceof Tensor) return 'Tensor';
+  if (Array.isArray(value)) return 'array';
+  if (typeof (value as { then?: unknown }).then === 'function') return 'Promise (did you forget await?)';
+  if (typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value)))
+    return `class ${value.name} (did you forget new ${value.name}(…)?)`;
+  if (typeof value === 'function') return `function${value.name ? ` ${value.name}` : ''} (did you forget to call it?)`;
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/**
+ * The TypeError for argument `name` (1-based `position`) of `call` that is not `expected`, in
+ * PyTorch's words: "torch.abs(): argument 'input' (position 1) must be a Tensor, not undefined".
+ */
+export function argTypeError(
+  call: string,
+  name: string,
+  position: number,
+  expected: string,
+  value: unknown,
+): TypeError {
+  const hint = Array.isArray(value) && expected.includes('Tensor') ? ' (make one with torch.tensor([...]))' : '';
+  return new TypeError(
+    `${call}(): argument '${name}' (position ${position}) must be ${expected}, not ${typeName(value)}${hint}`,
+  );
+}
+
+/** `value` when it is a Tensor; argTypeError otherwise. An `instanceof` test, cheap on hot paths. */
+export function tensorArg(call: string, name: string, position: number, value: unknown): Tensor {
+  if (value instanceof Tensor) return value;
+  throw argTypeError(call, name, position, 'a Tensor', value);
+}
+
+/** `value` when it is a Tensor or a number (or boolean), which PyTorch's ops take in a tensor's place. */
+export function tensorLikeArg(call: string, name: string, position: number, value: unknown): Tensor | number | boolean {
+  if (value instanceof Tensor || typeof value === 'number' || typeof value === 'boolean') return value;
+  throw argTypeError(call, name, position, 'a Tensor or a number', value);
+}
+
+/** An iterable object (an array, a generator, a Set): what PyTorch calls an iterable, less strings. */
+export function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
+}
+
+/** `value` when it is an array of Tensors (PyTorch's "tuple of Tensors"); a TypeError naming the misfit otherwise. */
+export function tensorListArg(call: string, name: string, position: number, value: unknown): readonly Tensor[] {
+  if (!Array.isArray(value)) throw argTypeError(call, name, position, 'a list of tensors', value);
+  for (let i = 0; i < value.length; i++) {
+    if (!(value[i] instanceof Tensor))
+      throw new TypeError(
+        `${call}(): argument '${name}' (position ${position}) must be a list of tensors, but element ${i} is ${typeName(value[i])}`,
+      );
+  }
+  return value;
 }

@@ -5,7 +5,7 @@
  * options are checked as PyTorch checks them; fullgraph makes a graph break an error, disable
  * returns the model, and the others do not change what runs.
  */
-import { keys, optionsOf } from './args.ts';
+import { argTypeError, keys, optionsOf } from './args.ts';
 import { CompiledFunction } from './compile/compiled.ts';
 import { Module } from './nn/module.ts';
 
@@ -35,6 +35,7 @@ export class OptimizedModule<M extends Module = Module> extends Module {
 
   constructor(module: M, fullgraph = false) {
     super();
+    if (!(module instanceof Module)) throw argTypeError('OptimizedModule', 'mod', 1, 'a Module', module);
     this._origMod = module;
     this.training = module.training;
     this.#compiled = new CompiledFunction(

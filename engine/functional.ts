@@ -5,6 +5,7 @@
 import type { ValuesIndices } from './tensor/values-indices.ts';
 import type { ClampOptions, DimOptions, Tensor, TensorLike, VarOptions } from './tensor/tensor.ts';
 import * as el from './ops/elementwise.ts';
+import { tensorArg } from './args.ts';
 import type { BincountOptions } from './ops/counting.ts';
 import type { SortOptions, TopkOptions } from './ops/sort.ts';
 
@@ -13,6 +14,9 @@ export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
 
 type Dim = number | readonly number[] | DimOptions;
+
+/** The tensor of torch.name(x, …), whose method runs: checked, so a forgotten return says so. */
+const input = (name: string, x: unknown): Tensor => tensorArg(`torch.${name}`, 'input', 1, x);
 
 export const add = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.add(a, b, options);
 export const sub = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.sub(a, b, options);
@@ -28,79 +32,90 @@ export const le = (a: TensorLike, b: TensorLike): Tensor => el.le(a, b);
 export const gt = (a: TensorLike, b: TensorLike): Tensor => el.gt(a, b);
 export const ge = (a: TensorLike, b: TensorLike): Tensor => el.ge(a, b);
 
-export const neg = (x: Tensor) => x.neg();
-export const abs = (x: Tensor) => x.abs();
-export const sign = (x: Tensor) => x.sign();
-export const exp = (x: Tensor) => x.exp();
-export const log = (x: Tensor) => x.log();
-export const sqrt = (x: Tensor) => x.sqrt();
-export const rsqrt = (x: Tensor) => x.rsqrt();
-export const square = (x: Tensor) => x.square();
-export const sin = (x: Tensor) => x.sin();
-export const cos = (x: Tensor) => x.cos();
-export const relu = (x: Tensor) => x.relu();
-export const sigmoid = (x: Tensor) => x.sigmoid();
-export const tanh = (x: Tensor) => x.tanh();
-export const floor = (x: Tensor) => x.floor();
-export const ceil = (x: Tensor) => x.ceil();
-export const round = (x: Tensor) => x.round();
+export const neg = (x: Tensor) => input('neg', x).neg();
+export const abs = (x: Tensor) => input('abs', x).abs();
+export const sign = (x: Tensor) => input('sign', x).sign();
+export const exp = (x: Tensor) => input('exp', x).exp();
+export const log = (x: Tensor) => input('log', x).log();
+export const sqrt = (x: Tensor) => input('sqrt', x).sqrt();
+export const rsqrt = (x: Tensor) => input('rsqrt', x).rsqrt();
+export const square = (x: Tensor) => input('square', x).square();
+export const sin = (x: Tensor) => input('sin', x).sin();
+export const cos = (x: Tensor) => input('cos', x).cos();
+export const relu = (x: Tensor) => input('relu', x).relu();
+export const sigmoid = (x: Tensor) => input('sigmoid', x).sigmoid();
+export const tanh = (x: Tensor) => input('tanh', x).tanh();
+export const floor = (x: Tensor) => input('floor', x).floor();
+export const ceil = (x: Tensor) => input('ceil', x).ceil();
+export const round = (x: Tensor) => input('round', x).round();
 export const clamp = (
   x: Tensor,
   min?: number | Tensor | null | ClampOptions,
   max?: number | Tensor | null | ClampOptions,
-) => x.clamp(min, max);
+) => input('clamp', x).clamp(min, max);
 export const clip = clamp;
-export const logicalNot = (x: Tensor) => x.logicalNot();
-export const maskedFill = (x: Tensor, mask: Tensor, value: number) => x.maskedFill(mask, value);
+export const logicalNot = (x: Tensor) => input('logicalNot', x).logicalNot();
+export const maskedFill = (x: Tensor, mask: Tensor, value: number) => input('maskedFill', x).maskedFill(mask, value);
 
-export const sum = (x: Tensor, dim?: Dim, keepdim?: boolean) => x.sum(dim, keepdim);
-export const mean = (x: Tensor, dim?: Dim, keepdim?: boolean) => x.mean(dim, keepdim);
-export const prod = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => x.prod(dim, keepdim);
-export const std = (x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean) => x.std(dim, keepdim);
+export const sum = (x: Tensor, dim?: Dim, keepdim?: boolean) => input('sum', x).sum(dim, keepdim);
+export const mean = (x: Tensor, dim?: Dim, keepdim?: boolean) => input('mean', x).mean(dim, keepdim);
+export const prod = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => input('prod', x).prod(dim, keepdim);
+export const std = (x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean) =>
+  input('std', x).std(dim, keepdim);
 export { variance as var };
-const variance = (x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean) => x.var(dim, keepdim);
+const variance = (x: Tensor, dim?: number | readonly number[] | VarOptions, keepdim?: boolean) =>
+  input('var', x).var(dim, keepdim);
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, dim?: number | DimOptions, keepdim?: boolean) {
-  return dim === undefined ? x.max() : x.max(dim, keepdim);
+  const self = input('max', x);
+  return dim === undefined ? self.max() : self.max(dim, keepdim);
 }
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number | DimOptions, keepdim?: boolean) {
-  return dim === undefined ? x.min() : x.min(dim, keepdim);
+  const self = input('min', x);
+  return dim === undefined ? self.min() : self.min(dim, keepdim);
 }
-export const argmax = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => x.argmax(dim, keepdim);
-export const argmin = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) => x.argmin(dim, keepdim);
+export const argmax = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) =>
+  input('argmax', x).argmax(dim, keepdim);
+export const argmin = (x: Tensor, dim?: number | DimOptions, keepdim?: boolean) =>
+  input('argmin', x).argmin(dim, keepdim);
 export const norm = (x: Tensor, p?: number | (DimOptions & { p?: number }), dim?: Dim, keepdim?: boolean) =>
-  x.norm(p, dim, keepdim);
-export const logsumexp = (x: Tensor, dim: number | DimOptions, keepdim?: boolean) => x.logsumexp(dim, keepdim);
-export const softmax = (x: Tensor, dim: number | { dim: number }) => x.softmax(dim);
-export const logSoftmax = (x: Tensor, dim: number | { dim: number }) => x.logSoftmax(dim);
+  input('norm', x).norm(p, dim, keepdim);
+export const logsumexp = (x: Tensor, dim: number | DimOptions, keepdim?: boolean) =>
+  input('logsumexp', x).logsumexp(dim, keepdim);
+export const softmax = (x: Tensor, dim: number | { dim: number }) => input('softmax', x).softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number | { dim: number }) => input('logSoftmax', x).logSoftmax(dim);
 
-export const matmul = (a: Tensor, b: Tensor) => a.matmul(b);
-export const mm = (a: Tensor, b: Tensor) => a.mm(b);
-export const bmm = (a: Tensor, b: Tensor) => a.bmm(b);
-export const dot = (a: Tensor, b: Tensor) => a.dot(b);
+export const matmul = (a: Tensor, b: Tensor) => input('matmul', a).matmul(tensorArg('torch.matmul', 'other', 2, b));
+export const mm = (a: Tensor, b: Tensor) => input('mm', a).mm(tensorArg('torch.mm', 'mat2', 2, b));
+export const bmm = (a: Tensor, b: Tensor) => input('bmm', a).bmm(tensorArg('torch.bmm', 'mat2', 2, b));
+export const dot = (a: Tensor, b: Tensor) => input('dot', a).dot(tensorArg('torch.dot', 'tensor', 2, b));
 
-export const reshape = (x: Tensor, ...shape: number[] | [readonly number[]]) => x.reshape(...shape);
+export const reshape = (x: Tensor, ...shape: number[] | [readonly number[]]) => input('reshape', x).reshape(...shape);
 export const flatten = (x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number) =>
-  x.flatten(startDim, endDim);
-export const squeeze = (x: Tensor, dim?: number | { dim?: number }) => x.squeeze(dim);
-export const unsqueeze = (x: Tensor, dim: number) => x.unsqueeze(dim);
-export const permute = (x: Tensor, ...dims: number[] | [readonly number[]]) => x.permute(...dims);
-export const transpose = (x: Tensor, dim0: number, dim1: number) => x.transpose(dim0, dim1);
-export const t = (x: Tensor) => x.t();
-export const clone = (x: Tensor) => x.clone();
-export const detach = (x: Tensor) => x.detach();
-export const gather = (x: Tensor, dim: number, index: Tensor) => x.gather(dim, index);
-export const indexSelect = (x: Tensor, dim: number, index: Tensor) => x.indexSelect(dim, index);
-export const diagonal = (x: Tensor, offset = 0, dim1 = 0, dim2 = 1) => x.diagonal(offset, dim1, dim2);
-export const sort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) => x.sort(dim, descending);
-export const argsort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) => x.argsort(dim, descending);
+  input('flatten', x).flatten(startDim, endDim);
+export const squeeze = (x: Tensor, dim?: number | { dim?: number }) => input('squeeze', x).squeeze(dim);
+export const unsqueeze = (x: Tensor, dim: number) => input('unsqueeze', x).unsqueeze(dim);
+export const permute = (x: Tensor, ...dims: number[] | [readonly number[]]) => input('permute', x).permute(...dims);
+export const transpose = (x: Tensor, dim0: number, dim1: number) => input('transpose', x).transpose(dim0, dim1);
+export const t = (x: Tensor) => input('t', x).t();
+export const clone = (x: Tensor) => input('clone', x).clone();
+export const detach = (x: Tensor) => input('detach', x).detach();
+export const gather = (x: Tensor, dim: number, index: Tensor) => input('gather', x).gather(dim, index);
+export const indexSelect = (x: Tensor, dim: number, index: Tensor) => input('indexSelect', x).indexSelect(dim, index);
+export const diagonal = (x: Tensor, offset = 0, dim1 = 0, dim2 = 1) =>
+  input('diagonal', x).diagonal(offset, dim1, dim2);
+export const sort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) =>
+  input('sort', x).sort(dim, descending);
+export const argsort = (x: Tensor, dim?: number | SortOptions, descending?: boolean) =>
+  input('argsort', x).argsort(dim, descending);
 export const topk = (x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean) =>
-  x.topk(k, dim, largest, sorted);
-export const bincount = (x: Tensor, options?: BincountOptions) => x.bincount(options);
-export const histc = (x: Tensor, bins?: number, min?: number, max?: number) => x.histc(bins, min, max);
+  input('topk', x).topk(k, dim, largest, sorted);
+export const bincount = (x: Tensor, options?: BincountOptions) => input('bincount', x).bincount(options);
+export const histc = (x: Tensor, bins?: number, min?: number, max?: number) => input('histc', x).histc(bins, min, max);
 export const split = (x: Tensor, size: number | readonly number[], dim?: number | { dim?: number }) =>
-  x.split(size, dim);
-export const chunk = (x: Tensor, chunks: number, dim?: number | { dim?: number }) => x.chunk(chunks, dim);
+  input('split', x).split(size, dim);
+export const chunk = (x: Tensor, chunks: number, dim?: number | { dim?: number }) =>
+  input('chunk', x).chunk(chunks, dim);

@@ -3,7 +3,7 @@
  * found like any child (in registration order), print as "(0): Linear(…)" and index as `seq[0]`.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { isOptions } from '../args.ts';
+import { argTypeError, isIterable, isOptions } from '../args.ts';
 import { Module, engineLayers } from './module.ts';
 
 function position(index: number, length: number): number {
@@ -35,6 +35,8 @@ abstract class ModuleSequence extends Module implements Iterable<Module> {
   }
 
   extend(modules: Iterable<Module>): this {
+    if (!isIterable(modules))
+      throw argTypeError(`torch.nn.${this.constructor.name}.extend`, 'modules', 1, 'an iterable of Modules', modules);
     for (const m of modules) this.append(m);
     return this;
   }

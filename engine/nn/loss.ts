@@ -3,7 +3,7 @@
  * buffers (as in PyTorch), so they follow to() and appear in stateDict().
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { checkKeys, isOptions } from '../args.ts';
+import { isOptions, optionsOf } from '../args.ts';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -25,9 +25,9 @@ import { pyFloat } from './repr.ts';
 abstract class Loss extends Module {
   readonly reduction: Reduction;
   /** `allowed`: the option keys of the concrete loss, checked under its own name. */
-  constructor(options: LossOptions = {}, allowed: readonly string[] = ['reduction']) {
+  constructor(given?: LossOptions | null, allowed: readonly string[] = ['reduction']) {
     super();
-    checkKeys(`torch.nn.${new.target.name}`, options, allowed);
+    const options = optionsOf(`torch.nn.${new.target.name}`, given, allowed);
     this.reduction = checkReduction(options.reduction ?? 'mean');
   }
 }

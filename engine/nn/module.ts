@@ -9,7 +9,7 @@ import { defineOp, freeingTemporaries } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { inspectCustom } from '../tensor/format.ts';
 import { toSpec } from '../ops/elementwise.ts';
-import { optionsOf } from '../args.ts';
+import { optionsOf, typeName } from '../args.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import { isFloatingPoint, type DType, type Device } from '../dtype.ts';
 import { formatShape } from '../tensor/shape.ts';
@@ -328,7 +328,9 @@ export class Module {
   /** Same as assigning a Module to a field. */
   registerModule(name: string, module: Module | null): void {
     if (module !== null && !(module instanceof Module))
-      throw new TypeError(`${typeof module} is not a Module subclass`);
+      throw new TypeError(
+        `cannot assign ${typeName(module)} as child module '${name}' (torch.nn.Module or null expected)`,
+      );
     this.#setField(name, module, 'module');
   }
 

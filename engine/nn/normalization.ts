@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { batchNorm, layerNorm } from './functional/normalization.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
-import { keys, namedArgs } from '../args.ts';
+import { argTypeError, keys, namedArgs } from '../args.ts';
 import { pyBool, pyFloat, pyTuple } from './repr.ts';
 
 export interface BatchNormOptions {
@@ -153,6 +153,14 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions);
   constructor(normalizedShape: number | readonly number[], ...rest: unknown[]) {
     super();
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
+      throw argTypeError(
+        'torch.nn.LayerNorm',
+        'normalizedShape',
+        1,
+        'a number or an array of numbers',
+        normalizedShape,
+      );
     const {
       eps = 1e-5,
       elementwiseAffine = true,

@@ -2,12 +2,15 @@
  * torch.nn.Parameter: a tensor that a Module lists among its parameters. It shares memory with the
  * tensor it wraps (as PyTorch's does) and is a leaf that requires grad unless told otherwise.
  */
+import { tensorArg } from '../args.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
 export class Parameter extends Tensor {
-  constructor(data: Tensor = zeros([0]), requiresGrad = true) {
-    super(data.storage, data.shape, data.strides, data.offset);
+  constructor(data: Tensor | null = zeros([0]), requiresGrad = true) {
+    // PyTorch's Parameter(None) is an empty one.
+    const t = data === null ? zeros([0]) : tensorArg('torch.nn.Parameter', 'data', 1, data);
+    super(t.storage, t.shape, t.strides, t.offset);
     this.requiresGrad_(requiresGrad);
   }
 

@@ -2,6 +2,7 @@
  * bincount and histc: counts by value, as scatterAdd into a zero tensor (deterministic on both
  * backends: duplicates are summed in index order).
  */
+import { keys, optionsOf } from '../args.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { formatShape } from '../tensor/shape.ts';
 import { emptyTensor, scalarTensor } from './kernels.ts';
@@ -23,8 +24,12 @@ function readNow(x: Tensor): ArrayLike<number> | null {
  * sums have the weights' dtype. The length depends on the values: a device that cannot read them at
  * once (WebGPU) makes minlength bins, and a value ≥ minlength raises an index error at the next read.
  */
-export function bincount(x: Tensor, options: BincountOptions = {}): Tensor {
-  const { weights = null, minlength = 0 } = options;
+export function bincount(x: Tensor, options?: BincountOptions | null): Tensor {
+  const { weights = null, minlength = 0 } = optionsOf<BincountOptions>(
+    'torch.bincount',
+    options,
+    keys<BincountOptions>({ weights: 1, minlength: 1 }),
+  );
   if (x.ndim !== 1 || x.dtype !== 'int32') {
     throw new TypeError(
       `bincount only supports 1-d non-negative integral inputs (got ${x.dtype} of shape ${formatShape(x.shape)})`,

@@ -4,6 +4,7 @@
  * ('use_mm_for_euclid_dist_if_necessary'): ‖a‖² + ‖b‖² − 2·a·bᵀ through one matmul, clamped at 0;
  * otherwise the differences directly. A zero distance has gradient 0, as PyTorch's backward gives.
  */
+import { tensorArg } from '../args.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -17,6 +18,8 @@ function safeRoot(s: Tensor, p: number): Tensor {
 }
 
 export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+  tensorArg('torch.cdist', 'x1', 1, x1);
+  tensorArg('torch.cdist', 'x2', 2, x2);
   if (x1.ndim < 2 || x2.ndim < 2) {
     throw new RangeError(`cdist only supports at least 2D tensors, X1 got: ${x1.ndim}D, X2 got: ${x2.ndim}D`);
   }

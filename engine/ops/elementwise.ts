@@ -1,5 +1,5 @@
 /** Elementwise ops with their gradients, each forward beside its backward. */
-import { optionsOf } from '../args.ts';
+import { argTypeError, optionsOf, tensorArg } from '../args.ts';
 import { defineOp, operandTemporary } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { backendFor } from '../backend/registry.ts';
@@ -354,6 +354,7 @@ const whereOp = defineOp(
 
 /** torch.where(condition, input, other). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  tensorArg('torch.where', 'condition', 1, condition);
   if (condition.dtype !== 'bool') {
     throw new TypeError(
       `where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`,
@@ -435,10 +436,17 @@ const clampTensorOp = defineOp(
   },
 );
 
+function clampBound(name: string, position: number, bound: unknown): void {
+  if (bound != null && typeof bound !== 'number' && !(bound instanceof Tensor))
+    throw argTypeError('torch.clamp', name, position, 'a number, a Tensor or null', bound);
+}
+
 export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   if ((min ?? null) === null && (max ?? null) === null) {
     throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   }
+  clampBound('min', 2, min);
+  clampBound('max', 3, max);
   if (min instanceof Tensor || max instanceof Tensor) {
     if (typeof min === 'number' || typeof max === 'number')
       throw new TypeError(

@@ -1,4 +1,5 @@
 /** gather / scatterAdd / indexSelect and joining tensors (cat, stack). */
+import { tensorListArg } from '../args.ts';
 import { defineOp } from '../autograd/function.ts';
 import { promoteTypes } from '../dtype.ts';
 import { formatShape, normalizeDim } from '../tensor/shape.ts';
@@ -95,6 +96,7 @@ const catOp = defineOp(
 );
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  tensorListArg('torch.cat', 'tensors', 1, tensors);
   if (tensors.length === 0) throw new RangeError('torch.cat(): expected a non-empty list of Tensors');
   commonDevice(tensors);
   const ref = tensors[0]!;
@@ -111,6 +113,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  tensorListArg('torch.stack', 'tensors', 1, tensors);
   if (tensors.length === 0) throw new RangeError('stack expects a non-empty TensorList');
   const ref = tensors[0]!;
   tensors.forEach((t, i) => {

@@ -2,6 +2,7 @@
  * Movement ops: new shapes, strides and offsets over the same storage, never a copy (except
  * contiguous() and a reshape that cannot be a view). Each gradient moves the gradient back.
  */
+import { argTypeError } from '../args.ts';
 import { defineOp } from '../autograd/function.ts';
 import {
   checkSize,
@@ -288,6 +289,8 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 }
 
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  if (typeof splitSize !== 'number' && !Array.isArray(splitSize))
+    throw argTypeError('torch.split', 'splitSize', 2, 'a number or an array of numbers', splitSize);
   const d = normalizeDim(dim, x.ndim);
   const size = x.shape[d]!;
   const sizes =

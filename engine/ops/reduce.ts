@@ -24,9 +24,14 @@ function dimArgs<T extends DimOptions>(
   if (typeof dim === 'object' && dim !== null && !Array.isArray(dim)) {
     const o = dim as T;
     checkKeys(call, o, allowed);
-    return { dim: o.dim, keepdim: o.keepdim ?? keepdim ?? false, options: o };
+    return { dim: o.dim ?? undefined, keepdim: o.keepdim ?? keepdim ?? false, options: o };
   }
-  return { dim: dim as number | readonly number[] | undefined, keepdim: keepdim ?? false, options: {} as Partial<T> };
+  // null is PyTorch's dim=None: every dim.
+  return {
+    dim: (dim ?? undefined) as number | readonly number[] | undefined,
+    keepdim: keepdim ?? false,
+    options: {} as Partial<T>,
+  };
 }
 
 /** The shape with reduced axes kept as size 1. */

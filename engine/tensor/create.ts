@@ -1,6 +1,6 @@
 /** Creating tensors: torch.tensor, zeros/ones/full/empty, random ones, ranges and eye. */
 import { backendFor } from '../backend/registry.ts';
-import { checkKeys, isOptions, namedArgs } from '../args.ts';
+import { checkKeys, isOptions, namedArgs, tensorArg } from '../args.ts';
 import {
   checkDType,
   checkDevice,
@@ -280,18 +280,23 @@ function like(
   return { dtype: x.dtype, device: x.device, ...options };
 }
 
+/** The shape of a *Like call's tensor, checked first: `zerosLike(undefined)` names the call. */
+function shapeOf(x: Tensor, call: string): readonly number[] {
+  return tensorArg(`torch.${call}`, 'input', 1, x).shape;
+}
+
 export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return full(x.shape, 0, like(x, options, 'zerosLike'));
+  return full(shapeOf(x, 'zerosLike'), 0, like(x, options, 'zerosLike'));
 }
 export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return full(x.shape, 1, like(x, options, 'onesLike'));
+  return full(shapeOf(x, 'onesLike'), 1, like(x, options, 'onesLike'));
 }
 export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(x.shape, value, like(x, options, 'fullLike'));
+  return full(shapeOf(x, 'fullLike'), value, like(x, options, 'fullLike'));
 }
 export function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(x.shape, like(x, options, 'randLike', RANDOM_KEYS));
+  return rand(shapeOf(x, 'randLike'), like(x, options, 'randLike', RANDOM_KEYS));
 }
 export function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(x.shape, like(x, options, 'randnLike', RANDOM_KEYS));
+  return randn(shapeOf(x, 'randnLike'), like(x, options, 'randnLike', RANDOM_KEYS));
 }

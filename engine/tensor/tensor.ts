@@ -19,7 +19,7 @@ import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor, inspectCustom } from './format.ts';
 import { installIntegerIndexing } from './integer-index.ts';
-import { namedArgs, optionsOf } from '../args.ts';
+import { namedArgs, optionsOf, tensorArg } from '../args.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
 import { close, free } from './ledger.ts';
@@ -91,6 +91,11 @@ export class Tensor {
     strides?: readonly number[],
     readonly offset = 0,
   ) {
+    // Only the engine builds tensors this way; a learner writing PyTorch's torch.Tensor(data) is told the way here.
+    if (!Array.isArray(shape) || typeof storage?.buffer !== 'object')
+      throw new TypeError(
+        "new torch.Tensor(…) is the engine's internal constructor: make a tensor with torch.tensor(data), torch.zeros(shape) or torch.empty(shape)",
+      );
     // A frozen array (another tensor's shape) is shared as it is: nobody can change it.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.strides =
@@ -436,10 +441,10 @@ export class Tensor {
     return el.logicalOr(this, other);
   }
   where(condition: Tensor, other: TensorLike): Tensor {
-    return el.where(condition, this, other);
+    return el.where(tensorArg('Tensor.where', 'condition', 1, condition), this, other);
   }
   maskedFill(mask: Tensor, value: number): Tensor {
-    return el.maskedFill(this, mask, value);
+    return el.maskedFill(this, tensorArg('Tensor.maskedFill', 'mask', 1, mask), value);
   }
 
   // ---- reductions ----------------------------------------------------------------------------
@@ -506,16 +511,16 @@ export class Tensor {
 
   // ---- linear algebra ------------------------------------------------------------------------
   matmul(other: Tensor): Tensor {
-    return mm.matmul(this, other);
+    return mm.matmul(this, tensorArg('Tensor.matmul', 'other', 1, other));
   }
   mm(other: Tensor): Tensor {
-    return mm.mm(this, other);
+    return mm.mm(this, tensorArg('Tensor.mm', 'mat2', 1, other));
   }
   bmm(other: Tensor): Tensor {
-    return mm.bmm(this, other);
+    return mm.bmm(this, tensorArg('Tensor.bmm', 'mat2', 1, other));
   }
   dot(other: Tensor): Tensor {
-    return mm.dot(this, other);
+    return mm.dot(this, tensorArg('Tensor.dot', 'tensor', 1, other));
   }
 
   // ---- movement (views share storage) --------------------------------------------------------
@@ -523,7 +528,7 @@ export class Tensor {
     return mv.view(this, mv.dimsOf(shape));
   }
   viewAs(other: Tensor): Tensor {
-    return mv.view(this, other.shape);
+    return mv.view(this, tensorArg('Tensor.viewAs', 'other', 1, other).shape);
   }
   reshape(...shape: DimArgs): Tensor {
     return mv.reshape(this, mv.dimsOf(shape));
@@ -547,7 +552,7 @@ export class Tensor {
     return mv.expand(this, mv.dimsOf(shape));
   }
   expandAs(other: Tensor): Tensor {
-    return mv.expand(this, other.shape);
+    return mv.expand(this, tensorArg('Tensor.expandAs', 'other', 1, other).shape);
   }
   squeeze(dim?: number | { dim?: number }): Tensor {
     return mv.squeeze(this, optionalDim('Tensor.squeeze', dim));
@@ -589,13 +594,18 @@ export class Tensor {
 
   // ---- indexing ------------------------------------------------------------------------------
   gather(dim: number, index: Tensor): Tensor {
-    return idx.gather(this, dim, index);
+    return idx.gather(this, dim, tensorArg('Tensor.gather', 'index', 2, index));
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return idx.scatterAdd(this, dim, index, src);
+    return idx.scatterAdd(
+      this,
+      dim,
+      tensorArg('Tensor.scatterAdd', 'index', 2, index),
+      tensorArg('Tensor.scatterAdd', 'src', 3, src),
+    );
   }
   indexSelect(dim: number, index: Tensor): Tensor {
-    return idx.indexSelect(this, dim, index);
+    return idx.indexSelect(this, dim, tensorArg('Tensor.indexSelect', 'index', 2, index));
   }
 
   diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
@@ -668,10 +678,11 @@ export class Tensor {
     return this.add_(el.sub(end, this), { alpha: weight });
   }
   maskedFill_(mask: Tensor, value: number): this {
+    tensorArg('Tensor.maskedFill_', 'mask', 1, mask);
     return inplace.apply(this, (x) => el.maskedFill(x, mask, value), 'maskedFill_');
   }
   copy_(src: Tensor): this {
-    return inplace.copy(this, src);
+    return inplace.copy(this, tensorArg('Tensor.copy_', 'src', 1, src));
   }
   fill_(value: number): this {
     return inplace.fill(this, value);
