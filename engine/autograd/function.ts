@@ -229,9 +229,13 @@ export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> 
 /**
  * `f`, engine code made of other ops, whose temporaries stop counting when it returns (see above)
  * and, reaching nobody else, go back to their backend then (or when backward frees what the graph saved).
+ * `check`, when given, sees the arguments first (a public entry point's argument checks).
  */
-export function composite<F extends (...args: any[]) => unknown>(f: F): F {
-  return ((...args: unknown[]) => freeingTemporaries(() => f(...args), undefined, true)) as F;
+export function composite<F extends (...args: any[]) => unknown>(f: F, check?: (args: readonly unknown[]) => void): F {
+  return ((...args: unknown[]) => {
+    check?.(args);
+    return freeingTemporaries(() => f(...args), undefined, true);
+  }) as F;
 }
 
 /** Base class for custom Functions, as torch.autograd.Function. */

@@ -7,7 +7,7 @@ import { noGrad } from '../autograd/grad-mode.ts';
 import { rand, randn } from '../tensor/create.ts';
 import type { Generator } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { namedArgs } from '../args.ts';
+import { argTypeError, namedArgs, tensorArg } from '../args.ts';
 
 export type FanMode = 'fan_in' | 'fan_out' | 'fanIn' | 'fanOut';
 export interface RandomInitOptions {
@@ -32,6 +32,8 @@ const UNIT_GAIN = [
 
 /** The gain that keeps activations' variance steady through a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: string, param?: number | null): number {
+  if (typeof nonlinearity !== 'string')
+    throw argTypeError('torch.nn.init.calculateGain', 'nonlinearity', 1, "a string such as 'relu'", nonlinearity);
   const name = snake(nonlinearity);
   if (UNIT_GAIN.includes(name)) return 1;
   if (name === 'tanh') return 5 / 3;
@@ -49,6 +51,7 @@ export function calculateGain(nonlinearity: string, param?: number | null): numb
 
 /** fan_in = size(1)·receptive field, fan_out = size(0)·receptive field. */
 export function calculateFanInAndFanOut(tensor: Tensor): { fanIn: number; fanOut: number } {
+  tensorArg('torch.nn.init.calculateFanInAndFanOut', 'tensor', 1, tensor);
   if (tensor.ndim < 2) {
     throw new RangeError('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
   }
@@ -73,6 +76,7 @@ function fill(tensor: Tensor, make: () => Tensor): Tensor {
 export function uniform_(tensor: Tensor, a?: number, b?: number, options?: RandomInitOptions): Tensor;
 export function uniform_(tensor: Tensor, options: RandomInitOptions & { a?: number; b?: number }): Tensor;
 export function uniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.uniform_', 'tensor', 1, tensor);
   const {
     a = 0,
     b = 1,
@@ -94,6 +98,7 @@ export function uniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
 export function normal_(tensor: Tensor, mean?: number, std?: number, options?: RandomInitOptions): Tensor;
 export function normal_(tensor: Tensor, options: RandomInitOptions & { mean?: number; std?: number }): Tensor;
 export function normal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.normal_', 'tensor', 1, tensor);
   const {
     mean = 0,
     std = 1,
@@ -108,14 +113,17 @@ export function normal_(tensor: Tensor, ...rest: unknown[]): Tensor {
 }
 
 export function constant_(tensor: Tensor, val: number): Tensor {
+  tensorArg('torch.nn.init.constant_', 'tensor', 1, tensor);
   return noGrad(() => tensor.fill_(val));
 }
 
 export function zeros_(tensor: Tensor): Tensor {
+  tensorArg('torch.nn.init.zeros_', 'tensor', 1, tensor);
   return constant_(tensor, 0);
 }
 
 export function ones_(tensor: Tensor): Tensor {
+  tensorArg('torch.nn.init.ones_', 'tensor', 1, tensor);
   return constant_(tensor, 1);
 }
 
@@ -146,6 +154,7 @@ export function kaimingUniform_(
 ): Tensor;
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions): Tensor;
 export function kaimingUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.kaimingUniform_', 'tensor', 1, tensor);
   if (tensor.numel() === 0) return tensor;
   const { std, generator } = kaimingStd('torch.nn.init.kaimingUniform_', tensor, rest);
   const bound = Math.sqrt(3) * std;
@@ -162,6 +171,7 @@ export function kaimingNormal_(
 ): Tensor;
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions): Tensor;
 export function kaimingNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.kaimingNormal_', 'tensor', 1, tensor);
   if (tensor.numel() === 0) return tensor;
   const { std, generator } = kaimingStd('torch.nn.init.kaimingNormal_', tensor, rest);
   return normal_(tensor, 0, std, { generator });
@@ -176,6 +186,7 @@ function xavierStd(tensor: Tensor, gain: number): number {
 export function xavierUniform_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
 export function xavierUniform_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
 export function xavierUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.xavierUniform_', 'tensor', 1, tensor);
   const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(
     'torch.nn.init.xavierUniform_',
     ['gain'],
@@ -190,6 +201,7 @@ export function xavierUniform_(tensor: Tensor, ...rest: unknown[]): Tensor {
 export function xavierNormal_(tensor: Tensor, gain?: number, options?: RandomInitOptions): Tensor;
 export function xavierNormal_(tensor: Tensor, options: RandomInitOptions & { gain?: number }): Tensor;
 export function xavierNormal_(tensor: Tensor, ...rest: unknown[]): Tensor {
+  tensorArg('torch.nn.init.xavierNormal_', 'tensor', 1, tensor);
   const { gain = 1, generator } = namedArgs<{ gain: number } & RandomInitOptions>(
     'torch.nn.init.xavierNormal_',
     ['gain'],

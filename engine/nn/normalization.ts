@@ -4,10 +4,10 @@ import type { DType, Device } from '../dtype.ts';
 import { ones, zeros } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { batchNorm, layerNorm } from './functional/normalization.ts';
+import { batchNorm, layerNorm, normalizedShapeOf } from './functional/normalization.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
-import { argTypeError, keys, namedArgs } from '../args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { pyBool, pyFloat, pyTuple } from './repr.ts';
 
 export interface BatchNormOptions {
@@ -153,14 +153,6 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions);
   constructor(normalizedShape: number | readonly number[], ...rest: unknown[]) {
     super();
-    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
-      throw argTypeError(
-        'torch.nn.LayerNorm',
-        'normalizedShape',
-        1,
-        'a number or an array of numbers',
-        normalizedShape,
-      );
     const {
       eps = 1e-5,
       elementwiseAffine = true,
@@ -173,7 +165,7 @@ export class LayerNorm extends Module {
       rest,
       keys<LayerNormOptions>({ eps: 1, elementwiseAffine: 1, bias: 1, device: 1, dtype: 1 }),
     );
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.normalizedShape = normalizedShapeOf('torch.nn.LayerNorm', 1, normalizedShape);
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
     this.weight = elementwiseAffine ? new Parameter(ones(this.normalizedShape, { device, dtype })) : null;

@@ -7,7 +7,7 @@ import { enableGrad, noGrad } from '../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../dtype.ts';
 import { capture } from '../tensor/ledger.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { checkKeys, optionsOf } from '../args.ts';
+import { checkKeys, isIterable, isOptions, optionsOf, typeName } from '../args.ts';
 
 /** The options every optimizer has; a scheduler reads and writes `lr` and remembers `initialLr`. */
 export interface BaseOptions {
@@ -49,9 +49,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         'params argument given to the optimizer should be an iterable of Tensors or objects, but got a Tensor (wrap it in an array)',
       );
     }
+    const what = `${new.target.name}: params must be an iterable of tensors or of param groups`;
+    if (!isIterable(params)) throw new TypeError(`${what}, got ${typeName(params)}`);
     this.defaults = defaults;
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new Error('optimizer got an empty parameter list');
+    if (!(list[0] instanceof Tensor) && !isOptions(list[0]))
+      throw new TypeError(`${what}, but element 0 is ${typeName(list[0])}`);
     const groups =
       list[0] instanceof Tensor
         ? [Object.assign({} as Partial<O>, { params: list as Tensor[] })]
@@ -67,6 +71,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       'initialLr',
       ...Object.keys(this.defaults),
     ]);
+    if (!(group.params instanceof Tensor) && !isIterable(group.params))
+      throw new TypeError(
+        `${this.constructor.name}: a param group's params must be a tensor or an iterable of tensors, got ${typeName(group.params)}`,
+      );
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
       if (!(p instanceof Tensor))

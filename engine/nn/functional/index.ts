@@ -2,6 +2,7 @@
  * torch.nn.functional. Each function is an op made of other ops: its temporaries stop counting in
  * torch.memory when it returns (see composite in autograd/function.ts), as they do inside a module.
  */
+import { tensorArg } from '../../args.ts';
 import { composite } from '../../autograd/function.ts';
 import * as activation from './activation.ts';
 import * as conv from './conv.ts';
@@ -21,22 +22,33 @@ export type {
 export type { Conv2dOptions, MaxPool2dOptions, Pair } from './conv.ts';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.ts';
 
-export const relu = composite(activation.relu);
-export const sigmoid = composite(activation.sigmoid);
-export const tanh = composite(activation.tanh);
-export const softmax = composite(activation.softmax);
-export const logSoftmax = composite(activation.logSoftmax);
-export const dropout = composite(activation.dropout);
-export const linear = composite(activation.linear);
-export const mseLoss = composite(loss.mseLoss);
-export const l1Loss = composite(loss.l1Loss);
-export const nllLoss = composite(loss.nllLoss);
-export const crossEntropy = composite(loss.crossEntropy);
-export const binaryCrossEntropy = composite(loss.binaryCrossEntropy);
-export const binaryCrossEntropyWithLogits = composite(loss.binaryCrossEntropyWithLogits);
-export const oneHot = composite(loss.oneHot);
-export const conv2d = composite(conv.conv2d);
-export const maxPool2d = composite(conv.maxPool2d);
-export const pad = composite(padding.pad);
-export const batchNorm = composite(normalization.batchNorm);
-export const layerNorm = composite(normalization.layerNorm);
+/** The check that a call's leading arguments, named as PyTorch names them, are tensors. */
+function tensors(name: string, ...params: string[]): (args: readonly unknown[]) => void {
+  const call = `torch.nn.functional.${name}`;
+  return (args) => {
+    for (let i = 0; i < params.length; i++) tensorArg(call, params[i]!, i + 1, args[i]);
+  };
+}
+
+export const relu = composite(activation.relu, tensors('relu', 'input'));
+export const sigmoid = composite(activation.sigmoid, tensors('sigmoid', 'input'));
+export const tanh = composite(activation.tanh, tensors('tanh', 'input'));
+export const softmax = composite(activation.softmax, tensors('softmax', 'input'));
+export const logSoftmax = composite(activation.logSoftmax, tensors('logSoftmax', 'input'));
+export const dropout = composite(activation.dropout, tensors('dropout', 'input'));
+export const linear = composite(activation.linear, tensors('linear', 'input', 'weight'));
+export const mseLoss = composite(loss.mseLoss, tensors('mseLoss', 'input', 'target'));
+export const l1Loss = composite(loss.l1Loss, tensors('l1Loss', 'input', 'target'));
+export const nllLoss = composite(loss.nllLoss, tensors('nllLoss', 'input', 'target'));
+export const crossEntropy = composite(loss.crossEntropy, tensors('crossEntropy', 'input', 'target'));
+export const binaryCrossEntropy = composite(loss.binaryCrossEntropy, tensors('binaryCrossEntropy', 'input', 'target'));
+export const binaryCrossEntropyWithLogits = composite(
+  loss.binaryCrossEntropyWithLogits,
+  tensors('binaryCrossEntropyWithLogits', 'input', 'target'),
+);
+export const oneHot = composite(loss.oneHot, tensors('oneHot', 'tensor'));
+export const conv2d = composite(conv.conv2d, tensors('conv2d', 'input', 'weight'));
+export const maxPool2d = composite(conv.maxPool2d, tensors('maxPool2d', 'input'));
+export const pad = composite(padding.pad, tensors('pad', 'input'));
+export const batchNorm = composite(normalization.batchNorm, tensors('batchNorm', 'input'));
+export const layerNorm = composite(normalization.layerNorm, tensors('layerNorm', 'input'));

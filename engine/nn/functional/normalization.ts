@@ -3,7 +3,7 @@ import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { noGrad } from '../../autograd/grad-mode.ts';
 import { formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../../args.ts';
+import { argTypeError, namedArgs } from '../../args.ts';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -87,6 +87,13 @@ export interface LayerNormOptions {
   eps?: number;
 }
 
+/** LayerNorm's normalized_shape: a number or an array of numbers, as an array. */
+export function normalizedShapeOf(call: string, position: number, value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (Array.isArray(value)) return [...value];
+  throw argTypeError(call, 'normalizedShape', position, 'a number or an array of numbers', value);
+}
+
 /** Normalises over the last dims (normalizedShape) with the biased variance. */
 export function layerNorm(
   input: Tensor,
@@ -103,7 +110,7 @@ export function layerNorm(
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...rest: unknown[]): Tensor {
   const o = namedArgs<LayerNormOptions>('torch.nn.functional.layerNorm', ['weight', 'bias', 'eps'], rest);
   input = toAutocastFloat32(input); // norms are on autocast's float32 list
-  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const shape = normalizedShapeOf('torch.nn.functional.layerNorm', 2, normalizedShape);
   const tail = input.shape.slice(input.ndim - shape.length);
   if (shape.length > input.ndim || tail.some((d, i) => d !== shape[i])) {
     throw new RangeError(

@@ -1,5 +1,5 @@
 /** torch.nn.functional.pad ('constant' mode), as a concatenation of constant blocks. */
-import { checkKeys } from '../../args.ts';
+import { argTypeError, checkKeys } from '../../args.ts';
 import { cat } from '../../ops/indexing.ts';
 import { full } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
@@ -9,6 +9,7 @@ import type { Tensor } from '../../tensor/tensor.ts';
  * the last dim, as PyTorch's does ([left, right, top, bottom] pads the last two dims).
  */
 export function pad(input: Tensor, padding: readonly number[], options: { value?: number } = {}): Tensor {
+  if (!Array.isArray(padding)) throw argTypeError('torch.nn.functional.pad', 'pad', 2, 'an array of numbers', padding);
   checkKeys('torch.nn.functional.pad', options, ['value']);
   const value = options.value ?? 0;
   if (padding.length % 2 !== 0 || padding.length / 2 > input.ndim) {

@@ -8,12 +8,18 @@ import { div } from '../../ops/elementwise.ts';
 import { stack } from '../../ops/indexing.ts';
 import { zeros } from '../../tensor/create.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { namedArgs } from '../../args.ts';
+import { argTypeError, isIterable, namedArgs, typeName } from '../../args.ts';
 
 export type NormType = number | 'inf';
 
-function gradsOf(parameters: Tensor | Iterable<Tensor>): Tensor[] {
+function gradsOf(call: string, parameters: Tensor | Iterable<Tensor>): Tensor[] {
+  if (!(parameters instanceof Tensor) && !isIterable(parameters))
+    throw argTypeError(call, 'parameters', 1, 'a Tensor or an iterable of Tensors', parameters);
   const params = parameters instanceof Tensor ? [parameters] : [...parameters];
+  params.forEach((p, i) => {
+    if (!(p instanceof Tensor))
+      throw new TypeError(`${call}(): parameters must be Tensors, but element ${i} is ${typeName(p)}`);
+  });
   return params.flatMap((p) => (p._grad() ? [p._grad()!] : []));
 }
 
@@ -54,7 +60,7 @@ export function clipGradNorm_(
 export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: number, ...rest: unknown[]): Tensor {
   const o = namedArgs<ClipGradNormOptions>('torch.nn.utils.clipGradNorm_', ['normType', 'errorIfNonfinite'], rest);
   const p = o.normType === 'inf' ? Infinity : (o.normType ?? 2);
-  const grads = gradsOf(parameters);
+  const grads = gradsOf('torch.nn.utils.clipGradNorm_', parameters);
   if (grads.length === 0) return zeros([]);
   return noGrad(() => {
     const norms = grads.map((g) => vectorNorm(g, p));
@@ -81,6 +87,6 @@ function checkFinite(total: Tensor, p: number): void {
 /** Clamps every gradient element into [−clipValue, clipValue], in place. */
 export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue: number): void {
   noGrad(() => {
-    for (const g of gradsOf(parameters)) g.clamp_(-clipValue, clipValue);
+    for (const g of gradsOf('torch.nn.utils.clipGradValue_', parameters)) g.clamp_(-clipValue, clipValue);
   });
 }

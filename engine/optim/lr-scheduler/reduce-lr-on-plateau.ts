@@ -4,7 +4,7 @@
  * deciding needs the value on the host, and reading it is the caller's explicit, awaited choice.
  */
 import { Tensor } from '../../tensor/tensor.ts';
-import type { AnyOptimizer } from './schedulers.ts';
+import { optimizerArg, type AnyOptimizer } from './schedulers.ts';
 import { namedArgs } from '../../args.ts';
 
 export interface ReduceLROnPlateauOptions {
@@ -39,6 +39,7 @@ export class ReduceLROnPlateau {
     first?: ReduceLROnPlateauOptions['mode'] | ReduceLROnPlateauOptions,
     ...rest: unknown[]
   ) {
+    optimizerArg('ReduceLROnPlateau', optimizer);
     const names = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
     const options = namedArgs<Required<ReduceLROnPlateauOptions>>('torch.optim.lrScheduler.ReduceLROnPlateau', names, [
       first,

@@ -3,10 +3,16 @@
  * computed from the groups' current lr, so schedulers compose as in PyTorch; without outside
  * changes to lr it yields the closed-form values.
  */
-import { namedArgs } from '../../args.ts';
-import type { BaseOptions, Optimizer } from '../optimizer.ts';
+import { namedArgs, typeName } from '../../args.ts';
+import { Optimizer, type BaseOptions } from '../optimizer.ts';
 
 export type AnyOptimizer = Optimizer<BaseOptions, any>;
+
+/** A scheduler's first argument, checked: `new StepLR()` or a forgotten optimizer says which. */
+export function optimizerArg(scheduler: string, optimizer: unknown): AnyOptimizer {
+  if (optimizer instanceof Optimizer) return optimizer;
+  throw new TypeError(`${scheduler}: optimizer must be a torch.optim.Optimizer, got ${typeName(optimizer)}`);
+}
 
 export abstract class LRScheduler {
   readonly optimizer: AnyOptimizer;
@@ -17,7 +23,7 @@ export abstract class LRScheduler {
   protected stepCount = 0;
 
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
-    this.optimizer = optimizer;
+    this.optimizer = optimizerArg(new.target.name, optimizer);
     optimizer.paramGroups.forEach((group, i) => {
       if (lastEpoch === -1) group.initialLr ??= group.lr;
       else if (group.initialLr === undefined) {

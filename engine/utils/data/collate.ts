@@ -4,6 +4,7 @@
  * cannot tell 1 from 1.0, else float32); booleans a bool tensor; strings stay a list; arrays
  * (tuples) and plain objects are collated position by position / key by key, recursively.
  */
+import { argTypeError } from '../../args.ts';
 import { tensor } from '../../tensor/create.ts';
 import { stack } from '../../ops/indexing.ts';
 import { formatShape } from '../../tensor/shape.ts';
@@ -122,6 +123,8 @@ function collateAt(batch: unknown[], path: string): unknown {
 }
 
 export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
+  if (!Array.isArray(batch))
+    throw argTypeError('torch.utils.data.defaultCollate', 'batch', 1, 'an array of samples', batch);
   if (batch.length === 0) throw new RangeError('default_collate: cannot collate an empty batch');
   return collateAt([...batch], '') as Collated<T>;
 }

@@ -8,7 +8,7 @@
 import { keys, namedArgs } from '../../args.ts';
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
 import { defaultCollate, type Collated } from './collate.ts';
-import type { Dataset } from './dataset.ts';
+import { datasetArg, type Dataset } from './dataset.ts';
 import { collateSamples, fetchDefaultBatch, fetchSamples, type BatchSeeds, type CollateFn } from './fetch.ts';
 import { batchCount, batches, drawSeed, endEpoch, epochOrder } from './sampler.ts';
 import { encodeState, NotCopyable, type EncodedState } from './state.ts';
@@ -77,6 +77,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     readonly dataset: Dataset<T>,
     ...rest: unknown[]
   ) {
+    datasetArg('torch.utils.data.DataLoader', 1, dataset);
     const options = namedArgs<DataLoaderOptions<T, B>>(
       'torch.utils.data.DataLoader',
       ['batchSize', 'shuffle'],

@@ -2,6 +2,7 @@
  * torch.utils.data.Dataset and its simplest relatives. A dataset is a length plus random access by
  * index; `getItem` may return a promise, so datasets that read files or decode images lazily fit.
  */
+import { argTypeError, isIterable } from '../../args.ts';
 import { recordOrigin } from './origin.ts';
 import type { WorkerSpec } from './worker-spec.ts';
 
@@ -38,6 +39,13 @@ export function checkIndex(index: number, length: number, what: string): number 
   return index < 0 ? index + length : index;
 }
 
+/** A dataset argument, checked: anything with a numeric `length` and a `getItem(i)` method. */
+export function datasetArg<T>(call: string, position: number, value: Dataset<T>): Dataset<T> {
+  const d = value as Partial<Dataset<T>> | null | undefined;
+  if (typeof d?.getItem === 'function' && typeof d.length === 'number') return value;
+  throw argTypeError(call, 'dataset', position, 'a Dataset (a length and getItem(index))', value);
+}
+
 /** The items of `dataset` at `indices`, in that order (torch.utils.data.Subset). */
 export class Subset<T> extends Dataset<T> {
   readonly indices: readonly number[];
@@ -47,6 +55,9 @@ export class Subset<T> extends Dataset<T> {
     indices: Iterable<number>,
   ) {
     super();
+    datasetArg('torch.utils.data.Subset', 1, dataset);
+    if (!isIterable(indices))
+      throw argTypeError('torch.utils.data.Subset', 'indices', 2, 'an array of indices', indices);
     this.indices = [...indices];
     // Keep the wrapped dataset's batch fast path, if it has one. Not enumerable: a closure cannot be
     // copied into a worker thread, and the copy made there does without it (same values, per item).
@@ -78,7 +89,9 @@ export class ConcatDataset<T> extends Dataset<T> {
 
   constructor(datasets: Iterable<Dataset<T>>) {
     super();
-    this.datasets = [...datasets];
+    if (!isIterable(datasets))
+      throw argTypeError('torch.utils.data.ConcatDataset', 'datasets', 1, 'an array of Datasets', datasets);
+    this.datasets = [...datasets].map((d) => datasetArg('torch.utils.data.ConcatDataset', 1, d));
     if (this.datasets.length === 0) throw new RangeError('ConcatDataset: datasets should not be an empty iterable');
     let total = 0;
     this.cumulativeSizes = this.datasets.map((d) => (total += d.length));

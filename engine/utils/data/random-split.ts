@@ -1,7 +1,7 @@
 /** torch.utils.data.random_split: disjoint random subsets of given lengths or fractions. */
-import { namedArgs } from '../../args.ts';
+import { argTypeError, namedArgs } from '../../args.ts';
 import { defaultGenerator, type Generator } from '../../tensor/random.ts';
-import { Subset, type Dataset } from './dataset.ts';
+import { Subset, datasetArg, type Dataset } from './dataset.ts';
 
 /**
  * Fractions (summing to 1) become lengths as PyTorch computes them: floor(n · f) each, then the
@@ -34,6 +34,9 @@ export function randomSplit<T>(
   lengths: readonly number[],
   generator?: Generator | { generator?: Generator },
 ): Subset<T>[] {
+  datasetArg('torch.utils.data.randomSplit', 1, dataset);
+  if (!Array.isArray(lengths))
+    throw argTypeError('torch.utils.data.randomSplit', 'lengths', 2, 'an array of lengths or fractions', lengths);
   const g = namedArgs<{ generator: Generator }>('torch.utils.data.randomSplit', ['generator'], [generator]).generator;
   generator = g ?? defaultGenerator;
   const sizes = resolveLengths(lengths, dataset.length);
