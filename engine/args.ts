@@ -106,6 +106,12 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** "must be `expected`, not …": the value's type, and the fix for an array where a tensor belongs. */
+export function mustBe(expected: string, value: unknown): string {
+  const hint = Array.isArray(value) && expected.includes('Tensor') ? ' (make one with torch.tensor([...]))' : '';
+  return `must be ${expected}, not ${typeName(value)}${hint}`;
+}
+
 /**
  * The TypeError for argument `name` (1-based `position`) of `call` that is not `expected`, in
  * PyTorch's words: "torch.abs(): argument 'input' (position 1) must be a Tensor, not undefined".
@@ -117,10 +123,7 @@ export function argTypeError(
   expected: string,
   value: unknown,
 ): TypeError {
-  const hint = Array.isArray(value) && expected.includes('Tensor') ? ' (make one with torch.tensor([...]))' : '';
-  return new TypeError(
-    `${call}(): argument '${name}' (position ${position}) must be ${expected}, not ${typeName(value)}${hint}`,
-  );
+  return new TypeError(`${call}(): argument '${name}' (position ${position}) ${mustBe(expected, value)}`);
 }
 
 /** `value` when it is a Tensor; argTypeError otherwise. An `instanceof` test, cheap on hot paths. */

@@ -1,5 +1,5 @@
 /** Elementwise ops with their gradients, each forward beside its backward. */
-import { argTypeError, optionsOf, tensorArg } from '../args.ts';
+import { argTypeError, mustBe, optionsOf, tensorArg } from '../args.ts';
 import { defineOp, operandTemporary } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { backendFor } from '../backend/registry.ts';
@@ -28,9 +28,15 @@ function resultType(a: TensorLike, b: TensorLike): DType {
     if (b.ndim === 0 && a.ndim > 0) return withZeroDim(a.dtype, b.dtype);
     return promoteTypes(a.dtype, b.dtype);
   }
-  if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as Scalar);
-  if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as Scalar);
-  return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+  if (a instanceof Tensor) return promoteWithScalar(a.dtype, scalarOperand(b));
+  if (b instanceof Tensor) return promoteWithScalar(b.dtype, scalarOperand(a));
+  return Number.isInteger(scalarOperand(a)) && Number.isInteger(scalarOperand(b)) ? 'int32' : 'float32';
+}
+
+/** A number or boolean where a tensor may stand; anything else (a Promise: a forgotten await) would compute NaN. */
+function scalarOperand(x: TensorLike): Scalar {
+  if (typeof x === 'number' || typeof x === 'boolean') return x;
+  throw new TypeError(`a tensor op's operand ${mustBe('a Tensor or a number', x)}`);
 }
 
 /**

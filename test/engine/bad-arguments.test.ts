@@ -108,6 +108,9 @@ describe.each(devices)('a learner slip gets a message, never a raw JavaScript er
         "torch.matmul(): argument 'other' (position 2) must be a Tensor, not Promise (did you forget await?)",
       ),
     );
+    expect(() => t.mul(forgotAwait as never)).toThrow(
+      "a tensor op's operand must be a Tensor or a number, not Promise (did you forget await?)",
+    );
     expect(() => t.gather(1, undefined as never)).toThrow(
       "Tensor.gather(): argument 'index' (position 2) must be a Tensor, not undefined",
     );
@@ -146,6 +149,7 @@ describe.each(devices)('a learner slip gets a message, never a raw JavaScript er
     const t = torch.tensor([1, 2, 3], { device, dtype: 'float32' });
     expect(await torch.add(t, 1).toArray()).toEqual([2, 3, 4]);
     expect(await torch.maximum(2, t).toArray()).toEqual([2, 2, 3]);
+    expect(await t.mul(true).toArray()).toEqual([1, 2, 3]);
     expect(await t.sum(null as never).item()).toBe(6);
     expect(await torch.mean(t, null as never).item()).toBe(2);
     expect(new nn.Parameter(null).shape).toEqual([0]);

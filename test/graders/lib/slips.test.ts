@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { nameSlip, suggestName, unawaitedReads } from '../../../graders/lib/slips.ts';
+import * as torch from '#engine';
+import { awaitSlip, nameSlip, suggestName, unawaitedReads } from '../../../graders/lib/slips.ts';
 import { repo } from '../../cli/helpers.ts';
 
 test('a read-back with no await in its statement is a suspect; awaited, returned or Promise.all are not', () => {
@@ -48,4 +49,17 @@ test('"x.zero_grad is not a function" is explained once per process, from the me
     '  torch.nn.functionl.mseLoss(a, b)',
   );
   expect(read?.en).toContain('`functional`');
+});
+
+test("the engine's message for a Promise where a tensor belongs gets the forgotten-await hint", () => {
+  const t = torch.ones(2);
+  const message = (() => {
+    try {
+      torch.matmul(t, Promise.resolve(t) as never);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })();
+  expect(message).toContain('not Promise (did you forget await?)');
+  expect(awaitSlip([message!])?.en).toContain('did you forget `await`');
 });
