@@ -1,4 +1,5 @@
 /** transforms.Compose and transforms.Lambda. */
+import { typeName } from '../../args.ts';
 import { applyTransform, type Transform } from './transform.ts';
 
 // Types only: what a transform takes (for an overloaded `call`, any of its first two overloads: an
@@ -18,7 +19,7 @@ export class Compose<L extends readonly Transform[]> {
   constructor(transforms: readonly [...L]) {
     if (!Array.isArray(transforms))
       throw new TypeError(
-        `Compose takes a list of transforms, as new Compose([new ToTensor(), new Normalize(mean, std)]); got ${describe(transforms)}`,
+        `Compose takes a list of transforms, as new Compose([new ToTensor(), new Normalize(mean, std)]); got ${typeName(transforms)}`,
       );
     transforms.forEach((t: unknown, i) => {
       if (typeof t === 'function' && /^class\b/.test(Function.prototype.toString.call(t)))
@@ -27,7 +28,7 @@ export class Compose<L extends readonly Transform[]> {
         );
       if (typeof t !== 'function' && typeof (t as { call?: unknown } | null)?.call !== 'function')
         throw new TypeError(
-          `Compose: transforms[${i}] is ${describe(t)}, not a transform (an object with call(x), or a function)`,
+          `Compose: transforms[${i}] is ${typeName(t)}, not a transform (an object with call(x), or a function)`,
         );
     });
     this.transforms = [...transforms];
@@ -47,12 +48,4 @@ export class Lambda<I, O> {
   call(input: I): O {
     return this.lambd(input);
   }
-}
-
-function describe(x: unknown): string {
-  return x === null || x === undefined
-    ? String(x)
-    : typeof x === 'object'
-      ? (x.constructor?.name ?? 'an object')
-      : typeof x;
 }
