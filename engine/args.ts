@@ -90,6 +90,11 @@ function describe(value: unknown): string {
     : `${typeof value} ${String(value)}`;
 }
 
+/** Whether `f` is a class (which only `new` can call), not a plain function. */
+export function isClass(f: unknown): f is new (...args: unknown[]) => unknown {
+  return typeof f === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(f));
+}
+
 /**
  * A value's type in PyTorch's words for "must be X, not …", with the JavaScript slip that usually
  * made it: a Promise is a forgotten `await`, a function a forgotten call (`model.parameters`).
@@ -99,8 +104,7 @@ export function typeName(value: unknown): string {
   if (value instanceof Tensor) return 'Tensor';
   if (Array.isArray(value)) return 'array';
   if (typeof (value as { then?: unknown }).then === 'function') return 'Promise (did you forget await?)';
-  if (typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value)))
-    return `class ${value.name} (did you forget new ${value.name}(…)?)`;
+  if (isClass(value)) return `class ${value.name} (did you forget new ${value.name}(…)?)`;
   if (typeof value === 'function') return `function${value.name ? ` ${value.name}` : ''} (did you forget to call it?)`;
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;

@@ -18,6 +18,7 @@
  *   cannot cross: the error says where in the dataset it sits and what to do.
  */
 import { pathToFileURL } from 'node:url';
+import { isClass } from '../../args.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { Dataset } from './dataset.ts';
 import { importByUrl } from './modules.ts';
@@ -124,10 +125,6 @@ function isPlainData(x: object): boolean {
     x instanceof Number ||
     x instanceof String
   );
-}
-
-function isClass(f: unknown): f is new (...args: unknown[]) => unknown {
-  return typeof f === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(f));
 }
 
 // `#name` fields cannot be read from outside the class, so they cannot be copied.

@@ -1,5 +1,5 @@
 /** transforms.Compose and transforms.Lambda. */
-import { typeName } from '../../args.ts';
+import { isClass, typeName } from '../../args.ts';
 import { applyTransform, type Transform } from './transform.ts';
 
 // Types only: what a transform takes (for an overloaded `call`, any of its first two overloads: an
@@ -22,7 +22,7 @@ export class Compose<L extends readonly Transform[]> {
         `Compose takes a list of transforms, as new Compose([new ToTensor(), new Normalize(mean, std)]); got ${typeName(transforms)}`,
       );
     transforms.forEach((t: unknown, i) => {
-      if (typeof t === 'function' && /^class\b/.test(Function.prototype.toString.call(t)))
+      if (isClass(t))
         throw new TypeError(
           `Compose: transforms[${i}] is the class ${t.name}, not a transform: write new ${t.name}(…)`,
         );
