@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ENV } from '../lib/env.ts';
@@ -123,6 +124,7 @@ export async function runExercise(
   child.stdin!.on('error', () => {}); // a child that dies at start-up leaves the bundle unread
   child.stdin!.end(`${key}\n${JSON.stringify(config)}\n${bundles.main}`);
   live.add(child.pid!);
+  const disarm = killWhenOrphaned(child.pid!);
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
@@ -152,6 +154,7 @@ export async function runExercise(
   const timedOut = watchdog.stop();
   kill(child.pid); // whatever the learner's code left running
   live.delete(child.pid!);
+  disarm();
 
   if (process.env.TORCHLINGS_DEBUG) process.stderr.write(stderrTail); // the kit's developers' view of the child
   const { events, foreign } = pipe.end();
@@ -223,6 +226,29 @@ export function cpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A CLI killed outright (SIGKILL, a CI job's time limit) runs no handler, and the grading group it
+ * detached would spin on with a learner's endless loop. A sentinel shell in a group of its own (so a
+ * signal to the CLI's group spares it) reads a pipe from this process until the pipe closes, which
+ * is when this process is gone, then kills the group; a grading that ends normally kills the sentinel.
+ * Not on Windows, which has no process groups to kill.
+ */
+function killWhenOrphaned(pid: number): () => void {
+  if (process.platform === 'win32') return () => {};
+  const sentinel = spawn('/bin/sh', ['-c', `read _; kill -KILL -${pid}`], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  sentinel.on('error', () => {}); // no /bin/sh: grading goes on unguarded
+  sentinel.stdin!.on('error', () => {});
+  sentinel.unref();
+  (sentinel.stdin as Socket).unref(); // a pipe holds the event loop until the grading disarms it
+  return () => {
+    sentinel.kill('SIGKILL');
+    sentinel.stdin!.destroy();
+  };
 }
 
 /** Process groups still grading: an interrupted CLI must not leave an endless loop spinning. */

@@ -105,3 +105,62 @@ test(
     expect(json.exercises.find((e) => e.id === '01')!.error?.message.en).toContain('interrupted');
   },
 );
+
+/** The node processes `ppid` started (the grading children; not esbuild's service or the sentinel shells). */
+function nodeChildrenOf(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      const s = stat(pid);
+      return s !== undefined && s.ppid === ppid && s.comm === 'node';
+    });
+}
+
+/** A process that exists and is not a zombie waiting to be reaped. */
+const alive = (pid: number): boolean => {
+  const s = stat(pid);
+  return s !== undefined && s.state !== 'Z';
+};
+
+function stat(pid: number): { comm: string; state: string; ppid: number } | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = line.slice(line.lastIndexOf(')') + 2).split(' ');
+    return { comm: line.slice(line.indexOf('(') + 1, line.lastIndexOf(')')), state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+test.runIf(existsSync('/proc/self/stat'))(
+  'SIGKILL to the CLI (no handler runs) still ends the grading processes it started',
+  { timeout: 120_000 },
+  async () => {
+    const run = execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'graders/cli/main.ts',
+        '--course',
+        fixture,
+        '--submission',
+        submission('infinite-loop'),
+        '--timeout',
+        '60',
+      ],
+      { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C' } },
+    );
+    let grading: number[] = [];
+    while ((grading = nodeChildrenOf(run.pid!)).length === 0) await sleep(100);
+    run.kill('SIGKILL');
+    await run;
+    try {
+      for (let waited = 0; grading.some(alive) && waited < 30_000; waited += 100) await sleep(100);
+      expect(grading.filter(alive)).toEqual([]);
+    } finally {
+      for (const pid of grading.filter(alive)) process.kill(-pid, 'SIGKILL');
+    }
+  },
+);
