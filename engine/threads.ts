@@ -1,7 +1,7 @@
 /**
  * torch.set_num_threads / torch.get_num_threads. The CPU backend's threads are for large float32
  * matmuls (the WebAssembly SIMD kernel, on worker threads sharing its memory, each computing whole
- * rows of the product: results are bit-identical to one thread). The default is one thread, not
+ * columns of the product: results are bit-identical to one thread). The default is one thread, not
  * PyTorch's one per core: graders and tests then take the same time whatever the machine runs
  * beside them, and start no workers.
  */

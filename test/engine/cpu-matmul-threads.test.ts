@@ -1,5 +1,5 @@
 /**
- * torch.setNumThreads: large float32 matmuls on the CPU split rows of C between worker threads
+ * torch.setNumThreads: large float32 matmuls on the CPU split columns of C between worker threads
  * sharing the WebAssembly kernel's memory. Same bits as one thread, and a process with workers
  * still exits on its own.
  */
@@ -28,6 +28,7 @@ describe('CPU matmul on several threads', { timeout: 120_000 }, () => {
       [torch.randn(203, 517), torch.randn(517, 131)],
       [torch.randn(300, 150).t(), torch.randn(190, 300).t()], // [150, 300] × [300, 190], both transposed
       [torch.randn(3, 97, 1100), torch.randn(1100, 45)], // batched, B broadcast, K in two blocks
+      [torch.randn(50, 1024), torch.randn(1024, 1100)], // K in one block, N in two blocks of columns
     ];
     for (const [a, b] of cases) expect(await product(3, a, b)).toEqual(await product(1, a, b));
     expect(torch.getNumThreads()).toBe(1);

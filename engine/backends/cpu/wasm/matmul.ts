@@ -60,7 +60,7 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     k.heap = new Float32Array(memory.buffer);
     pool = new GemmPool(bytes, memory, gemm);
     const p = pool;
-    k.run = (args, work) => p.run(...args, 4 * MR * args[5], MR, work, threads);
+    k.run = (args, work) => p.run(...args, 4 * NR * args[5], 4 * NR, work, threads);
   }
   return k;
 }
@@ -120,7 +120,10 @@ const A_BLOCK_BYTES = 256 * 1024;
 const B_BLOCK_BYTES = 4 * 1024 * 1024;
 /**
  * C's scratch holds all M rows of one column block while K's blocks accumulate into it; 1 MiB, so
- * it stays in L2/L3 rather than streaming to memory and back once per block of K.
+ * it stays in L2/L3 rather than streaming to memory and back once per block of K. With K in one
+ * block only the current A block's rows are live (each goes out as soon as computed), so the bound
+ * allows wider column blocks: every column block packs all of A again, and n = 512 made one of
+ * 504 columns and one of 8 (that one on a single thread).
  */
 const C_BLOCK_FLOATS = 256 * 1024;
 
@@ -153,14 +156,15 @@ export function wasmFloatMatmul(
   const kc = Math.ceil(K / kBlocks);
   const mp = roundUp(M, MR);
   const mc = Math.min(mp, Math.max(MR, Math.floor(A_BLOCK_BYTES / (4 * kc * MR)) * MR));
-  const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / mp);
+  const cRows = kBlocks === 1 ? mc : mp;
+  const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / cRows);
   const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
-  // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (mp × nc),
-  // then room for the staged source block packRows reads.
+  // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (cRows ×
+  // nc), then room for the staged source block packRows reads.
   const bBase = k.base;
   const aBase = bBase + nc * kc;
   const cBase = aBase + mc * kc;
-  const srcBase = cBase + mp * nc;
+  const srcBase = cBase + cRows * nc;
   const heap = reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
@@ -174,11 +178,12 @@ export function wasmFloatMatmul(
         const mb = Math.min(mc, M - i0);
         packRows(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
         const [mTiles, nTiles] = [roundUp(mb, MR) / MR, roundUp(nb, NR) / NR];
-        const args: Parameters<Gemm> = [4 * aBase, 4 * bBase, 4 * (cBase + i0 * nc), mTiles, nTiles, kb, 4 * nc, p0];
-        k.run(args, mb * nb * kb);
+        const c = cBase + (kBlocks === 1 ? 0 : i0 * nc);
+        k.run([4 * aBase, 4 * bBase, 4 * c, mTiles, nTiles, kb, 4 * nc, p0], mb * nb * kb);
+        if (kBlocks === 1) copyOut(heap, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
       }
     }
-    copyOut(heap, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
+    if (kBlocks > 1) copyOut(heap, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
   }
   return nc >= N && kBlocks === 1;
 }
