@@ -167,6 +167,37 @@ export function nameSlip(message: string, line?: string): Text | undefined {
   return undefined;
 }
 
+// ---- `new`, missing or misplaced ------------------------------------------------------------------
+
+/**
+ * PyTorch builds a layer by calling its class (`nn.Linear(784, 128)`), JavaScript with `new`; the
+ * learner translating a snippet slips both ways: a class called bare, or `new` before a function.
+ */
+export function newSlip(message: string, line?: string): Text | undefined {
+  const cls = /Class constructor ([\w$]+) cannot be invoked without 'new'/.exec(message)?.[1];
+  if (cls) {
+    // As the learner's line spells it (`nn.Linear`, `torch.nn.Linear`), else the bare class name.
+    const bare = new RegExp(`(?:[\\w$]+\\.)*${cls.replaceAll('$', '\\$')}(?=\\s*\\()`).exec(line ?? '')?.[0] ?? cls;
+    return once(
+      `new:${bare}`,
+      text(
+        `JavaScript builds a class with \`new\`: write \`new ${bare}(…)\` where PyTorch writes \`${bare}(…)\``,
+        `JavaScript 에서는 클래스를 \`new\` 로 만듭니다: PyTorch 의 \`${bare}(…)\` 는 \`new ${bare}(…)\` 로 씁니다`,
+      ),
+    );
+  }
+  const called = /(?:^|[\s(])(?:[\w$]+\.)*([\w$]+) is not a constructor/.exec(message)?.[1];
+  if (called && engineNames().has(called))
+    return once(
+      `new:${called}`,
+      text(
+        `\`${called}\` is a function, not a class: call it without \`new\``,
+        `\`${called}\` 는 클래스가 아니라 함수입니다: \`new\` 없이 부르세요`,
+      ),
+    );
+  return undefined;
+}
+
 /** The learner's source line where `where` points, or undefined when it cannot be read. */
 function sourceLine(where: Location | undefined): string | undefined {
   if (!where) return undefined;
@@ -180,6 +211,9 @@ function sourceLine(where: Location | undefined): string | undefined {
 
 /** What a failed or errored check adds about JavaScript slips: at most one line each, once per exercise. */
 export function slipLines(evidence: string[], where?: Location, error?: Error): Text[] {
-  const name = error instanceof TypeError ? nameSlip(error.message, sourceLine(where)) : undefined;
+  const name =
+    error instanceof TypeError
+      ? (newSlip(error.message, sourceLine(where)) ?? nameSlip(error.message, sourceLine(where)))
+      : undefined;
   return [name, awaitSlip(evidence)].filter((t): t is Text => t !== undefined);
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import * as torch from '#engine';
-import { awaitSlip, nameSlip, suggestName, unawaitedReads } from '../../../graders/lib/slips.ts';
+import { awaitSlip, nameSlip, newSlip, suggestName, unawaitedReads } from '../../../graders/lib/slips.ts';
 import { repo } from '../../cli/helpers.ts';
 
 test('a read-back with no await in its statement is a suspect; awaited, returned or Promise.all are not', () => {
@@ -62,4 +62,24 @@ test("the engine's message for a Promise where a tensor belongs gets the forgott
   })();
   expect(message).toContain('not Promise (did you forget await?)');
   expect(awaitSlip([message!])?.en).toContain('did you forget `await`');
+});
+
+test('a layer called as PyTorch does, without `new`, or `new` before a function, is explained', () => {
+  const message = (thunk: () => unknown): string => {
+    try {
+      thunk();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  };
+  const bare = newSlip(message(() => (torch.nn.Linear as unknown as (i: number, o: number) => unknown)(784, 128)));
+  expect(bare?.en).toContain('write `new Linear(…)`');
+  expect(bare?.ko).toContain('`new Linear(…)`');
+  const spelt = newSlip("Class constructor Conv2d cannot be invoked without 'new'", '  const c = nn.Conv2d(1, 8, 3);');
+  expect(spelt?.en).toContain('write `new nn.Conv2d(…)` where PyTorch writes `nn.Conv2d(…)`');
+  const sum = torch.ones(2).sum as unknown as new () => unknown; // a method: never a constructor
+  const misplaced = newSlip(message(() => new sum()));
+  expect(misplaced?.en).toContain('`sum` is a function, not a class');
+  expect(newSlip('Foo is not a constructor')).toBeUndefined(); // not the engine's name: nothing to say
 });
