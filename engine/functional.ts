@@ -8,10 +8,42 @@ import * as el from './ops/elementwise.ts';
 import { tensorArg } from './args.ts';
 import type { BincountOptions } from './ops/counting.ts';
 import type { SortOptions, TopkOptions } from './ops/sort.ts';
+import * as mth from './ops/math.ts';
 
 export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
+export {
+  isclose,
+  allclose,
+  equal,
+  all,
+  any,
+  clampMin,
+  clampMax,
+  nanToNum,
+  remainder,
+  fmod,
+  floorDivide,
+  lerp,
+  addcmul,
+  addcdiv,
+  amax,
+  amin,
+  cumsum,
+  cumprod,
+  flip,
+  tile,
+  tril,
+  triu,
+  diag,
+  outer,
+  mv,
+  addmm,
+  unbind,
+  movedim,
+} from './ops/math.ts';
+export type { IscloseOptions, NanToNumOptions, ScanOptions, AddmmOptions } from './ops/math.ts';
 
 type Dim = number | readonly number[] | DimOptions;
 
@@ -119,3 +151,21 @@ export const split = (x: Tensor, size: number | readonly number[], dim?: number 
   input('split', x).split(size, dim);
 export const chunk = (x: Tensor, chunks: number, dim?: number | { dim?: number }) =>
   input('chunk', x).chunk(chunks, dim);
+
+export const reciprocal = (x: Tensor) => input('reciprocal', x).reciprocal();
+export const isnan = (x: Tensor) => mth.isnan(input('isnan', x));
+export const isinf = (x: Tensor) => mth.isinf(input('isinf', x));
+export const isfinite = (x: Tensor) => mth.isfinite(input('isfinite', x));
+export const log1p = (x: Tensor) => mth.log1p(input('log1p', x));
+export const expm1 = (x: Tensor) => mth.expm1(input('expm1', x));
+export const log2 = (x: Tensor) => mth.log2(input('log2', x));
+export const log10 = (x: Tensor) => mth.log10(input('log10', x));
+export const trunc = (x: Tensor) => mth.trunc(input('trunc', x));
+export const frac = (x: Tensor) => mth.frac(input('frac', x));
+export const tan = (x: Tensor) => mth.tan(input('tan', x));
+export const erf = (x: Tensor) => mth.erf(input('erf', x));
+export const numel = (x: Tensor): number => input('numel', x).numel();
+export const narrow = (x: Tensor, dim: number, start: number, length: number) =>
+  input('narrow', x).narrow(dim, start, length);
+export const select = (x: Tensor, dim: number, index: number) => input('select', x).select(dim, index);
+export const swapaxes = (x: Tensor, axis0: number, axis1: number) => input('swapaxes', x).swapaxes(axis0, axis1);

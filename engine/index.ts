@@ -24,6 +24,7 @@ export {
   linspace,
   eye,
   zerosLike,
+  emptyLike,
   onesLike,
   fullLike,
   randLike,

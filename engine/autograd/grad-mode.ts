@@ -4,6 +4,7 @@
  * for that evaluation loop, not for a training step interleaved with it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { argTypeError } from '../args.ts';
 
 const mode = new AsyncLocalStorage<boolean>();
 let defaultEnabled = true;
@@ -17,11 +18,14 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   return mode.run(enabled, fn);
 }
 
+// AsyncLocalStorage.run with a non-function fails in Node's own words ("ReflectApply is not a function").
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw argTypeError('torch.noGrad', 'fn', 1, 'a function', fn);
   return withGradMode(false, fn);
 }
 
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw argTypeError('torch.enableGrad', 'fn', 1, 'a function', fn);
   return withGradMode(true, fn);
 }
 

@@ -42,7 +42,8 @@ export type UnaryOp =
   | 'floor'
   | 'ceil'
   | 'round' // half to even, as torch.round
-  | 'not'; // logical not, out is bool
+  | 'not' // logical not, out is bool
+  | 'isnan'; // out is bool (a NaN test that WGSL's fast-math `x != x` cannot fold away)
 
 export type BinaryOp =
   | 'add'

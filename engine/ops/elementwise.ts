@@ -22,7 +22,7 @@ import { Tensor, type Scalar, type TensorLike } from '../tensor/tensor.ts';
 import { launchBinary, launchReluBackward, launchUnary, launchWhere, scalarTensor } from './kernels.ts';
 
 /** The dtype two operands compute in: a scalar or 0-d tensor does not widen a tensor's category. */
-function resultType(a: TensorLike, b: TensorLike): DType {
+export function resultType(a: TensorLike, b: TensorLike): DType {
   if (a instanceof Tensor && b instanceof Tensor) {
     if (a.ndim === 0 && b.ndim > 0) return withZeroDim(b.dtype, a.dtype);
     if (b.ndim === 0 && a.ndim > 0) return withZeroDim(a.dtype, b.dtype);

@@ -288,6 +288,10 @@ function shapeOf(x: Tensor, call: string): readonly number[] {
 export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
   return full(shapeOf(x, 'zerosLike'), 0, like(x, options, 'zerosLike'));
 }
+/** Zero-filled, where PyTorch leaves the memory uninitialized (as torch.empty here). */
+export function emptyLike(x: Tensor, options: TensorOptions = {}): Tensor {
+  return full(shapeOf(x, 'emptyLike'), 0, like(x, options, 'emptyLike'));
+}
 export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
   return full(shapeOf(x, 'onesLike'), 1, like(x, options, 'onesLike'));
 }

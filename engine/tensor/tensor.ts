@@ -15,6 +15,7 @@ import * as mv from '../ops/movement.ts';
 import * as red from '../ops/reduce.ts';
 import * as srt from '../ops/sort.ts';
 import * as cnt from '../ops/counting.ts';
+import * as mth from '../ops/math.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor, inspectCustom } from './format.ts';
@@ -627,6 +628,133 @@ export class Tensor {
   }
   histc(bins?: number, min?: number, max?: number): Tensor {
     return cnt.histc(this, bins, min, max);
+  }
+
+  // ---- composed math (engine/ops/math.ts) ------------------------------------------------------
+  isclose(other: TensorLike, ...options: unknown[]): Tensor {
+    return mth.isclose(this, other, ...options);
+  }
+  /** Whether every element is close to other's (see isclose): read back, so async, as item(). */
+  allclose(other: TensorLike, ...options: unknown[]): Promise<boolean> {
+    return mth.allclose(this, other, ...options);
+  }
+  /** Whether other has this shape and these values: read back, so async, as item(). */
+  equal(other: Tensor): Promise<boolean> {
+    return mth.equal(this, other);
+  }
+  isnan(): Tensor {
+    return mth.isnan(this);
+  }
+  isinf(): Tensor {
+    return mth.isinf(this);
+  }
+  isfinite(): Tensor {
+    return mth.isfinite(this);
+  }
+  all(dim?: number | readonly number[] | DimOptions | null, keepdim?: boolean): Tensor {
+    return mth.all(this, dim, keepdim);
+  }
+  any(dim?: number | readonly number[] | DimOptions | null, keepdim?: boolean): Tensor {
+    return mth.any(this, dim, keepdim);
+  }
+  clampMin(min: number | Tensor): Tensor {
+    return mth.clampMin(this, min);
+  }
+  clampMax(max: number | Tensor): Tensor {
+    return mth.clampMax(this, max);
+  }
+  log1p(): Tensor {
+    return mth.log1p(this);
+  }
+  expm1(): Tensor {
+    return mth.expm1(this);
+  }
+  log2(): Tensor {
+    return mth.log2(this);
+  }
+  log10(): Tensor {
+    return mth.log10(this);
+  }
+  trunc(): Tensor {
+    return mth.trunc(this);
+  }
+  frac(): Tensor {
+    return mth.frac(this);
+  }
+  tan(): Tensor {
+    return mth.tan(this);
+  }
+  erf(): Tensor {
+    return mth.erf(this);
+  }
+  nanToNum(...options: unknown[]): Tensor {
+    return mth.nanToNum(this, ...options);
+  }
+  remainder(other: TensorLike): Tensor {
+    return mth.remainder(this, other);
+  }
+  fmod(other: TensorLike): Tensor {
+    return mth.fmod(this, other);
+  }
+  floorDivide(other: TensorLike): Tensor {
+    return mth.floorDivide(this, other);
+  }
+  lerp(end: Tensor, weight: TensorLike): Tensor {
+    return mth.lerp(this, end, weight);
+  }
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return mth.addcmul(this, tensor1, tensor2, options);
+  }
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return mth.addcdiv(this, tensor1, tensor2, options);
+  }
+  amax(dim?: number | readonly number[] | DimOptions | null, keepdim?: boolean): Tensor {
+    return mth.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[] | DimOptions | null, keepdim?: boolean): Tensor {
+    return mth.amin(this, dim, keepdim);
+  }
+  cumsum(dim: number | mth.ScanOptions, options?: mth.ScanOptions): Tensor {
+    return mth.cumsum(this, dim, options);
+  }
+  cumprod(dim: number | mth.ScanOptions, options?: mth.ScanOptions): Tensor {
+    return mth.cumprod(this, dim, options);
+  }
+  flip(...dims: DimArgs): Tensor {
+    return mth.flip(this, ...dims);
+  }
+  repeat(...sizes: DimArgs): Tensor {
+    return mth.repeat(this, ...sizes);
+  }
+  tile(...dims: DimArgs): Tensor {
+    return mth.tile(this, ...dims);
+  }
+  tril(diagonal?: number | { diagonal?: number }): Tensor {
+    return mth.tril(this, diagonal);
+  }
+  triu(diagonal?: number | { diagonal?: number }): Tensor {
+    return mth.triu(this, diagonal);
+  }
+  diag(diagonal?: number | { diagonal?: number }): Tensor {
+    return mth.diag(this, diagonal);
+  }
+  outer(vec2: Tensor): Tensor {
+    return mth.outer(this, vec2);
+  }
+  mv(vec: Tensor): Tensor {
+    return mth.mv(this, vec);
+  }
+  addmm(mat1: Tensor, mat2: Tensor, options?: mth.AddmmOptions): Tensor {
+    return mth.addmm(this, mat1, mat2, options);
+  }
+  unbind(dim?: number | { dim?: number }): Tensor[] {
+    return mth.unbind(this, dim);
+  }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return mth.movedim(this, source, destination);
+  }
+  swapaxes(axis0: number, axis1: number): Tensor {
+    return mv.transpose(this, axis0, axis1);
   }
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------

@@ -154,6 +154,58 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   dropout_eval: (x) => F.dropout(x, 0.5, false),
   to_bfloat16: (x) => x.to('bfloat16').float(),
   to_float16: (x) => x.to('float16').float(),
+  isclose: (a, b) =>
+    torch.stack([
+      torch.isclose(a, b),
+      torch.isclose(a, b, { rtol: 1e-4, atol: 1e-8, equalNan: true }),
+      a.isclose(b, 0, 1e-8),
+    ]),
+  isnan_isinf_isfinite: (x) => torch.stack([x.isnan(), torch.isinf(x), torch.isfinite(x)]),
+  all_any: (x) => [
+    x.all(),
+    torch.any(x),
+    x.all(1),
+    x.any(0, true),
+    torch.zeros(0, { device: x.device }).all(),
+    torch.zeros(0, { device: x.device }).any(),
+  ],
+  clamp_min_max: (x) => torch.stack([x.clampMin(-0.5), torch.clampMax(x, 0.5)]),
+  reciprocal: (x) => torch.reciprocal(x),
+  log1p_edges: (x) => torch.log1p(x),
+  expm1_edges: (x) => torch.expm1(x),
+  log2_log10: (x) => torch.stack([torch.log2(x), x.log10()]),
+  tan: (x) => torch.tan(x),
+  erf_edges: (x) => torch.erf(x),
+  trunc_frac: (x) => torch.stack([torch.trunc(x), x.frac()]),
+  nan_to_num: (x) => torch.stack([torch.nanToNum(x), x.nanToNum({ nan: 0.5, posinf: 10 })]),
+  remainder_signs: (a, b) => torch.remainder(a, b),
+  fmod_signs: (a, b) => torch.fmod(a, b),
+  remainder_fmod_int: (a) =>
+    torch.stack([a.remainder(3), torch.fmod(a, 3), torch.remainder(a, -3), torch.floorDivide(a, 3), a.floorDivide(-3)]),
+  floor_divide_float: (a, b) => torch.floorDivide(a, b),
+  lerp_scalar: (a, b) => torch.stack([torch.lerp(a, b, 0.3), a.lerp(b, 0.75)]),
+  lerp_tensor: (a, b, w) => torch.lerp(a, b, w),
+  addcmul_addcdiv: (x, a, b) => torch.addcmul(x, a, b, { value: 0.5 }).add(x.addcdiv(a, b, { value: -2 })),
+  amax_ties: (x) => x.amax(1),
+  amin_dims_keepdim: (x) => torch.amin(x, [0, 2], true),
+  amax_all: (x) => torch.amax(x),
+  cumsum_dim1: (x) => torch.cumsum(x, 1),
+  cumsum_int: (x) => x.cumsum(0),
+  cumprod_zeros: (x) => torch.cumprod(x, 1),
+  cumprod_dim0: (x) => x.cumprod({ dim: 0 }),
+  flip: (x) => torch.flip(x, [0, 2]),
+  repeat: (x) => x.repeat(2, 1, 3),
+  tile: (x) => torch.tile(x, [2]),
+  tril_triu: (x) => torch.stack([torch.tril(x), x.triu(1), torch.tril(x, -1)]),
+  diag_vector_offset: (x) =>
+    torch.stack([torch.diag(x, 1).slice(0, 0, 3).slice(1, 1), torch.diag(x, -1).slice(0, 1).slice(1, 0, 3)]),
+  diag_matrix: (x) => torch.diag(x, -1),
+  outer: (a, b) => torch.outer(a, b),
+  mv: (m, v) => torch.mv(m, v),
+  addmm: (x, a, b) => torch.addmm(x, a, b, { beta: 0.5, alpha: 2 }),
+  unbind: (x) => torch.unbind(x, 1),
+  movedim_swapaxes: (x) => torch.movedim(x, [0, 1], [2, 0]).swapaxes(0, 1).reshape(-1),
+  narrow_select: (x) => torch.narrow(x, 1, 1, 2).mul(torch.select(x, 1, 3).unsqueeze(1)),
 };
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */
@@ -220,6 +272,7 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
       'clip_grad_norm_no_op',
       'clip_grad_value',
       'calculate_gain',
+      'equal_allclose',
     ];
     expect(pinned.filter((n) => !(n in OPS) && !(n in FACTORIES) && !special.includes(n))).toEqual([]);
   });
@@ -246,6 +299,21 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
 
   it.each(Object.keys(FACTORIES))('%s', async (name) => {
     await expectMatches(FACTORIES[name]!(device), CASES[name]!.outputs[0]!, 'output');
+  });
+
+  it('equal and allclose: async booleans, where PyTorch returns Python bools', async () => {
+    const c = CASES.equal_allclose!;
+    const [a, b] = c.inputs.map((e) => decode(e, device, false));
+    const near = decode(CASES.isclose!.inputs[0]!, device, false);
+    const got = [
+      await torch.equal(a!, a!.clone()),
+      await a!.equal(b!),
+      await torch.equal(a!, a!.index(0)),
+      await torch.allclose(a!, b!),
+      await a!.allclose(b!, { atol: 1e-3 }),
+      await torch.equal(near, near),
+    ];
+    expect(got).toEqual(c.outputs[0]!.data.map(Boolean));
   });
 
   it('BatchNorm1d: running mean and unbiased running variance after two batches, then eval', async () => {

@@ -28,6 +28,7 @@ export const unaryExpr: Readonly<Record<UnaryOp, string>> = {
   ceil: 'Math.ceil(v0)',
   round: roundHalfEven,
   not: '(v0 ? 0 : 1)',
+  isnan: '(v0 !== v0 ? 1 : 0)',
 };
 
 export const binaryExpr: Readonly<Record<BinaryOp, string>> = {

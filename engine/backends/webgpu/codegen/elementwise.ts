@@ -102,6 +102,10 @@ export function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
       return same(floatFn(t, (x) => `(1.0 / (1.0 + exp(-(${x}))))`));
     case 'not':
       return { operand: 'bool', result: 'bool', expr: ([x]) => `!(${x})` };
+    case 'isnan':
+      return int
+        ? { operand: t, result: 'bool', expr: () => 'false' }
+        : { operand: t, result: 'bool', expr: ([x]) => `is_nan(${x})`, helpers: IS_NAN };
   }
 }
 
@@ -178,8 +182,8 @@ ${linearLoop(
 }
 
 export function unaryKernel(op: UnaryOp, x: View, out: View): KernelCall | null {
-  // A cast computes in the source's type; every other op in the result's.
-  const t = arithType(op === 'identity' ? x.buffer.dtype : out.buffer.dtype);
+  // A cast and a NaN test compute in the source's type; every other op in the result's.
+  const t = arithType(op === 'identity' || op === 'isnan' ? x.buffer.dtype : out.buffer.dtype);
   return elementwise(op, unaryRule(op, t), [x], out);
 }
 
