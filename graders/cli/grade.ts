@@ -1,8 +1,8 @@
-import { text, type Lang } from '../lib/text.ts';
+import type { Lang } from '../lib/text.ts';
 import { ungraded } from './collect.ts';
 import type { Course, Exercise } from './manifest.ts';
 import { REPORT_SCHEMA_VERSION, summarise, type ExerciseResult, type Report, type TargetKind } from './results.ts';
-import { runExercise, type RunSettings } from './run-exercise.ts';
+import { interrupted, runExercise, type RunSettings } from './run-exercise.ts';
 import { sandboxInfo } from './sandbox/permissions.ts';
 import { disposeTarget, prepareTarget } from './target.ts';
 
@@ -56,8 +56,3 @@ export async function grade(course: Course, exercises: Exercise[], opts: GradeOp
     exercises: results,
   };
 }
-
-const interrupted = () => ({
-  kind: 'crash' as const,
-  message: text('grading was interrupted (SIGINT or SIGTERM)', '채점이 중단되었습니다 (SIGINT 또는 SIGTERM)'),
-});

@@ -76,6 +76,9 @@ export async function runExercise(
       ),
     });
   }
+  // The CLI was interrupted while the bundles built: killAll() has already run, so nothing would
+  // end a process started now before its time limit.
+  if (stopping) return ungraded(exercise, interrupted());
   const scratch = join(target.scratch, 'scratch', folder(exercise));
   mkdirSync(scratch, { recursive: true });
   const key = randomBytes(32).toString('hex');
@@ -253,10 +256,18 @@ function killWhenOrphaned(pid: number): () => void {
 
 /** Process groups still grading: an interrupted CLI must not leave an endless loop spinning. */
 const live = new Set<number>();
+let stopping = false;
 
+/** Ends every grading process, and keeps those not yet started from starting. */
 export function killAll(): void {
+  stopping = true;
   for (const pid of live) kill(pid);
 }
+
+export const interrupted = () => ({
+  kind: 'crash' as const,
+  message: text('grading was interrupted (SIGINT or SIGTERM)', '채점이 중단되었습니다 (SIGINT 또는 SIGTERM)'),
+});
 
 function kill(pid: number | undefined): void {
   if (pid === undefined) return;
