@@ -17,12 +17,13 @@ function params(step: number, maximize: boolean): AdamStepParams {
 }
 
 /**
- * The plain step (the WebAssembly SIMD loop from 64 elements on) against the general JavaScript
- * loop, reached with maximize on a negated gradient: same operations, so the same bits.
+ * The plain step (the WebAssembly SIMD loop from 64 elements on; 40,001 spans three of its
+ * chunks) against the general JavaScript loop, reached with maximize on a negated gradient: same
+ * operations, so the same bits.
  */
 describe('CPU Adam step', () => {
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const n of [1, 63, 64, 65, 1001, 9001]) {
+    for (const n of [1, 63, 64, 65, 1001, 9001, 40001]) {
       it(`the plain loop equals the general loop bit for bit (${dtype}, ${n} elements, 5 steps)`, () => {
         expect(wasmSimdAvailable()).toBe(true);
         const wave = (f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));

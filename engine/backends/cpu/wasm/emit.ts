@@ -142,6 +142,10 @@ export class FunctionBuilder {
   i32Store(offset = 0): this {
     return this.op(0x36, ...this.memarg(2, offset));
   }
+  /** memory.copy (bulk memory): n bytes from src to dst, a memmove (dst, src, n pushed in that order). */
+  memoryCopy(): this {
+    return this.op(0xfc, ...uleb(10), 0x00, 0x00);
+  }
   /** name += n, for pointer bumps. */
   addTo(name: string, n: number): this {
     return this.get(name).i32Const(n).i32Add().set(name);

@@ -111,6 +111,7 @@ export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?:
       packB: packFunction(NR),
       packEdge: packFunction(MR, true),
       packEdgeB: packFunction(NR, true),
+      compact: compactFunction(),
     };
     return moduleOfFunctions(fns, 'memory', sharedMaxPages);
   };
@@ -156,6 +157,26 @@ function packFunction(width: number, edge = false): FunctionBuilder {
     }
     k.get('q').get('ks').i32Add().set('q').addTo('dst', 4 * width);
     k.get('dst').get('end').i32Ne().brIf(0);
+  });
+  return f;
+}
+
+/**
+ * compact(c, ldc, cols, rows): closes up the rows of a row-major block (ldc bytes apart) to cols
+ * bytes apart, in place, so C's rows padded to whole tiles leave the module in one copy.
+ */
+function compactFunction(): FunctionBuilder {
+  const f = new FunctionBuilder(['c', 'ldc', 'cols', 'rows']);
+  f.local('src', 'i32').local('dst', 'i32').local('r', 'i32');
+  f.get('c').set('src').get('c').set('dst').i32Const(1).set('r');
+  f.block((b) => {
+    b.get('r').get('rows').i32GeU().brIf(0);
+    b.loop((row) => {
+      row.get('src').get('ldc').i32Add().set('src');
+      row.get('dst').get('cols').i32Add().set('dst');
+      row.get('dst').get('src').get('cols').memoryCopy();
+      row.addTo('r', 1).get('r').get('rows').i32Ne().brIf(0);
+    });
   });
   return f;
 }

@@ -12,6 +12,7 @@ import { gemmModuleBytes, MR, NR, type Gemm } from './kernel.ts';
 import { CONTROL_BYTES, GemmPool } from './threads.ts';
 
 type Pack = (src: number, rs: number, ks: number, K: number, dst: number, rows?: number) => void;
+type Compact = (c: number, ldc: number, cols: number, rows: number) => void;
 
 interface Kernel {
   gemm: Gemm;
@@ -20,6 +21,7 @@ interface Kernel {
   packB: Pack;
   packEdge: Pack;
   packEdgeB: Pack;
+  compact: Compact;
   memory: WasmMemory;
   /** Float32Array over memory.buffer; replaced after every grow (growing detaches the old buffer). */
   heap: Float32Array;
@@ -50,6 +52,7 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     packB: exports.packB as Pack,
     packEdge: exports.packEdge as Pack,
     packEdgeB: exports.packEdgeB as Pack,
+    compact: exports.compact as Compact,
     memory,
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
@@ -165,7 +168,7 @@ export function wasmFloatMatmul(
   const aBase = bBase + nc * kc;
   const cBase = aBase + mc * kc;
   const srcBase = cBase + cRows * nc;
-  const heap = reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
+  reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
@@ -180,10 +183,10 @@ export function wasmFloatMatmul(
         const [mTiles, nTiles] = [roundUp(mb, MR) / MR, roundUp(nb, NR) / NR];
         const c = cBase + (kBlocks === 1 ? 0 : i0 * nc);
         k.run([4 * aBase, 4 * bBase, 4 * c, mTiles, nTiles, kb, 4 * nc, p0], mb * nb * kb);
-        if (kBlocks === 1) copyOut(heap, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
+        if (kBlocks === 1) copyOut(k, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
       }
     }
-    if (kBlocks > 1) copyOut(heap, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
+    if (kBlocks > 1) copyOut(k, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
   }
   return nc >= N && kBlocks === 1;
 }
@@ -285,7 +288,7 @@ function packPartial(
 
 /** Writes the rows × cols corner of C (row-major, ldc floats per row, at heap[c]) into out at `o`. */
 function copyOut(
-  heap: Float32Array,
+  k: Kernel,
   c: number,
   ldc: number,
   out: Matrix,
@@ -295,11 +298,14 @@ function copyOut(
   round: ((x: number) => number) | null,
 ): void {
   const { data: O, row: oRow, col: oCol } = out;
-  if (!round && oCol === 1 && oRow === cols && cols === ldc) {
-    // out's rows and C's rows are both back to back (N a multiple of NR, contiguous out): one copy.
-    O.set(heap.subarray(c, c + rows * cols), o);
+  if (!round && oCol === 1 && oRow === cols) {
+    // out's rows are back to back: C's close up in place and leave in one copy (a copy per row
+    // made a subarray each, 260 a training step of the MNIST MLP, garbage for the collector).
+    if (cols !== ldc && rows > 1) k.compact(4 * c, 4 * ldc, 4 * cols, rows);
+    O.set(k.heap.subarray(c, c + rows * cols), o);
     return;
   }
+  const heap = k.heap;
   for (let r = 0; r < rows; r++, c += ldc, o += oRow) {
     if (oCol === 1 && !round && cols >= MIN_LINE) {
       O.set(heap.subarray(c, c + cols), o);
