@@ -1,13 +1,16 @@
 /**
  * Fusion, as inductor does for pointwise ops: in a traced graph, chains of elementwise ops of one
  * float dtype and shape (an intermediate read by nothing else) become one node that runs as one
- * kernel (Backend.fused). After a matmul that is the epilogue: relu(x @ W.T + b) is the product,
- * then bias-add and ReLU in one pass. Inputs of the chain may broadcast (a bias, a scalar).
+ * kernel (Backend.fused). Inputs of the chain may broadcast (a bias, a scalar). A chain (of one op
+ * or more) that reads a Linear's product (eager's one AddmmBackward0 node, x·wᵀ + b) read by
+ * nothing else takes that node in as its epilogue: relu(x @ W.T + b) is the product, then bias-add
+ * and ReLU in one pass over it, in place, and backward is one ReLU-backward pass then addmm's.
  *
  * Running a fused node, forward and backward, is run-fused.ts's.
  */
 import { backendFor, hasBackend } from '../backend/registry.ts';
 import type { BinaryOp, FusedStep, UnaryOp } from '../backend/types.ts';
+import { planBackward } from './backward.ts';
 import type { FusedNode, Graph, GraphNode, OpNode, Ref } from './graph.ts';
 
 /** The elementwise ops by their autograd node names (each name belongs to one op in engine/ops). */
@@ -46,6 +49,16 @@ function isElementwise(node: GraphNode): node is OpNode {
     arity > 0 &&
     node.args.length === arity &&
     node.args.every((r) => ['input', 'node', 'tensor', 'scalar'].includes(r.kind))
+  );
+}
+
+/** Whether `node` is a Linear's product (AddmmBackward0) with the chain's dtype and shape. */
+function isProductOf(node: GraphNode, chain: OpNode): boolean {
+  return (
+    node.kind === 'op' &&
+    node.name === 'AddmmBackward0' &&
+    node.dtype === chain.dtype &&
+    sameShape(node.shape, chain.shape)
   );
 }
 
@@ -99,14 +112,17 @@ export function fuse(graph: Graph): Graph {
   const fusedAt = new Map<number, FusedNode>();
   const absorbed = new Set<number>();
   for (const [root, members] of groups) {
-    if (members.length < 2) continue;
-    const fused = fusedNode(
-      members.map((i) => nodes[i] as OpNode),
-      members,
-    );
-    if (fused.program.inputs > MAX_INPUTS) continue;
+    const ops = members.map((i) => nodes[i] as OpNode);
+    const head = ops
+      .flatMap((op) => op.args)
+      .find((r) => r.kind === 'node' && uses[r.index] === 1 && isProductOf(nodes[r.index]!, ops[0]!));
+    const at = head?.kind === 'node' ? head.index : undefined;
+    const epilogue = at === undefined ? null : fusedNode(ops, members, nodes[at] as OpNode, at);
+    const fused = epilogue && fits(epilogue) ? epilogue : members.length > 1 ? fusedNode(ops, members) : null;
+    if (fused === null || fused.program.inputs > MAX_INPUTS) continue;
     fusedAt.set(root, fused);
     for (const m of members) if (m !== root) absorbed.add(m);
+    if (fused.linear) absorbed.add(at!);
   }
   if (fusedAt.size === 0) return graph;
   const index = new Map<number, number>();
@@ -125,20 +141,28 @@ export function fuse(graph: Graph): Graph {
   return { nodes: out, output: mapRefs(graph.output, (j) => index.get(j)!) };
 }
 
-/** One fused node for a chain's ops (graph order; the last is the chain's output). */
-function fusedNode(ops: readonly OpNode[], members: readonly number[]): FusedNode {
-  const inputs: Ref[] = [];
+/**
+ * One fused node for a chain's ops (graph order; the last is the chain's output), with `head`, the
+ * AddmmBackward0 node at graph index `at` the chain reads, as its product and epilogue.
+ */
+function fusedNode(ops: readonly OpNode[], members: readonly number[], head?: OpNode, at?: number): FusedNode {
+  // With a head: its x, w and bias come first, the product is program input 0, the bias input 1.
+  const inputs: Ref[] = head ? [...head.args] : [];
+  const own = head ? 2 : 0; // inputs[own …] are program inputs own − lead …
+  const lead = head ? 1 : 0; // steps before the chain's: the bias add
   const valueOf = (ref: Ref): number => {
+    if (ref.kind === 'node' && ref.index === at) return -1;
     if (ref.kind === 'node' && members.includes(ref.index)) {
-      return -1 - members.indexOf(ref.index); // a step's value: numbered once the inputs are known
+      return -1 - lead - members.indexOf(ref.index); // a step's value: numbered once the inputs are known
     }
-    const same = inputs.findIndex((r) => sameRef(r, ref));
-    if (same >= 0) return same;
+    const same = inputs.findIndex((r, i) => i >= own && sameRef(r, ref));
+    if (same >= 0) return same - lead;
     inputs.push(ref);
-    return inputs.length - 1;
+    return inputs.length - 1 - lead;
   };
   const raw = ops.map((op) => op.args.map(valueOf));
-  const number = (v: number): number => (v >= 0 ? v : inputs.length + (-1 - v));
+  const count = inputs.length - lead;
+  const number = (v: number): number => (v >= 0 ? v : count + (-1 - v));
   const steps = ops.map((op, s): FusedStep => {
     const args = raw[s]!.map(number);
     return op.name in UNARY
@@ -148,13 +172,32 @@ function fusedNode(ops: readonly OpNode[], members: readonly number[]): FusedNod
   const last = ops.at(-1)!;
   return {
     kind: 'fused',
-    program: { inputs: inputs.length, steps },
-    pieces: ops.map(({ name, forward, backward }) => ({ name, forward, backward })),
+    program: { inputs: count, steps: head ? [{ kind: 'binary', op: 'add', args: [0, 1] }, ...steps] : steps },
+    pieces: head ? null : ops.map(({ name, forward, backward }) => ({ name, forward, backward })),
     inputs,
     shape: last.shape,
     dtype: last.dtype,
     device: last.device,
+    linear: head !== undefined,
   };
+}
+
+/**
+ * Whether an epilogue's backward kernels bind at most MAX_INPUTS values whichever inputs need a
+ * gradient (it has no op-by-op fallback): planned with every input needing one and only the bias
+ * broadcast, the largest kernels it can have (a broadcast input's terms are kernels of their own).
+ */
+function fits(node: FusedNode): boolean {
+  const { inputs } = node.program;
+  const all = new Array<boolean>(inputs).fill(true);
+  return (
+    planBackward(
+      node.program,
+      all,
+      all.map((_, i) => i === 1),
+      MAX_INPUTS,
+    ) !== null
+  );
 }
 
 /** Two refs to the same tensor (a parameter by identity, an input or a node by index). */

@@ -45,12 +45,21 @@ export interface OpNode extends Piece, OutputMeta {
   readonly args: readonly Ref[];
 }
 
-/** An elementwise chain run as one kernel: program step k is pieces[k], for the backward. */
+/**
+ * An elementwise chain run as one kernel: program input k is inputs[k], step k is pieces[k] (for a
+ * backward that runs the ops one by one).
+ *
+ * Or, with `linear`, a product and its epilogue, PyTorch's addmm with the chain after it: inputs[0]
+ * and inputs[1] are x [N, in] and w [out, in], the program's input 0 is x·wᵀ (made by the node),
+ * its input k is inputs[k + 1] (the bias first), its step 0 adds the bias. pieces is then null: the
+ * fuser made sure the backward plan fits (fuse.ts).
+ */
 export interface FusedNode extends OutputMeta {
   readonly kind: 'fused';
   readonly program: FusedProgram;
-  readonly pieces: readonly Piece[];
+  readonly pieces: readonly Piece[] | null;
   readonly inputs: readonly Ref[];
+  readonly linear: boolean;
 }
 
 export type GraphNode = OpNode | FusedNode;

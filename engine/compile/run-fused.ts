@@ -9,7 +9,8 @@ import { fitTo } from '../autograd/engine.ts';
 import { applyFunction, Context } from '../autograd/function.ts';
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.ts';
 import { backendFor } from '../backend/registry.ts';
-import { broadcastView, emptyTensor, scalarTensor } from '../ops/kernels.ts';
+import { broadcastView, emptyTensor, launchReduce, scalarTensor } from '../ops/kernels.ts';
+import { linearProduct, linearProductGrads } from '../ops/matmul.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { planBackward, type BackwardPlan, type GradTerm, type Leaf } from './backward.ts';
 import { MAX_INPUTS } from './fuse.ts';
@@ -29,33 +30,53 @@ function planFor(node: FusedNode, needs: readonly boolean[], broadcast: readonly
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Runs a fused node on its input tensors (engine code only: its temporaries go back at once). */
+/**
+ * Runs a fused node on its input tensors (engine code only: its temporaries go back at once). A
+ * linear node makes its product first and runs the epilogue over it in place, unless its backward
+ * reads the product; its backward is the epilogue's kernels, then addmm's two products.
+ */
 export function runFused(node: FusedNode, inputs: Tensor[]): Tensor {
   const recording = isGradEnabled(); // (the forward itself runs with grad mode off)
   return applyFunction(
     'CompiledFunctionBackward',
     (ctx, ...xs: Tensor[]) => {
-      const out = emptyTensor(node.shape, node.dtype, node.device);
-      const views = xs.map((x) => broadcastView(x, node.shape));
-      backendFor(node.device).fused!(node.program, views, out.strided);
-      if (!recording || !ctx.needsInputGrad.some(Boolean)) return out;
-      const plan = planFor(
-        node,
-        ctx.needsInputGrad,
-        xs.map((x) => !sameShape(x.shape, node.shape)),
+      const needs = ctx.needsInputGrad;
+      const operands = node.linear ? [linearProduct(xs[0]!, xs[1]!), ...xs.slice(2)] : xs;
+      const plan =
+        recording && needs.some(Boolean)
+          ? planFor(
+              node,
+              node.linear ? [needs[0]! || needs[1]!, ...needs.slice(2)] : needs,
+              operands.map((x) => !sameShape(x.shape, node.shape)),
+            )
+          : undefined;
+      const out = node.linear && !plan?.readsInput[0] ? operands[0]! : emptyTensor(node.shape, node.dtype, node.device);
+      backendFor(node.device).fused!(
+        node.program,
+        operands.map((x) => broadcastView(x, node.shape)),
+        out.strided,
       );
+      if (plan === undefined) return out;
       ctx.plan = plan;
       if (plan === null) {
         ctx.saveForBackward(...xs);
         return out;
       }
-      ctx.inputShapes = xs.map((x) => x.shape);
-      ctx.saveForBackward(plan.readsOutput ? out : null, ...xs.map((x, i) => (plan.readsInput[i] ? x : null)));
+      ctx.inputShapes = operands.map((x) => x.shape);
+      const saved = [plan.readsOutput ? out : null, ...operands.map((x, i) => (plan.readsInput[i] ? x : null))];
+      // addmm's backward: x for w's gradient, w for x's.
+      if (node.linear) saved.push(needs[1] ? xs[0]! : null, needs[0] ? xs[1]! : null);
+      ctx.saveForBackward(...saved);
       return out;
     },
     (ctx, g) => {
       const plan = ctx.plan as BackwardPlan | null;
-      return plan ? planned(node, plan, ctx, g) : recomputed(node, ctx, g);
+      if (plan === null) return recomputed(node, ctx, g);
+      const grads = planned(node, plan, ctx, g);
+      if (!node.linear) return grads;
+      const [product, ...rest] = grads;
+      const [x, w] = ctx.savedTensors.slice(-2);
+      return [...(product ? linearProductGrads(product, x ?? null, w ?? null) : [null, null]), ...rest];
     },
     inputs,
     true,
@@ -91,18 +112,33 @@ function planned(node: FusedNode, plan: BackwardPlan, ctx: Context, g: Tensor): 
   return plan.grads.map((terms, i) => {
     if (terms === null) return null;
     const shape = (ctx.inputShapes as number[][])[i]!;
-    return terms.map((t) => fitTo(tensor(t), shape, node.dtype)).reduce((sum, t) => sum.add(t));
+    return terms.map((t) => sumTo(tensor(t), shape)).reduce((sum, t) => sum.add(t));
   });
 }
 
-/** The input gradients by the recorded ops' own formulas, their forwards run again on the saved inputs. */
+/**
+ * A gradient term summed to its input's shape (which broadcasts to the term's): sumToSize's one
+ * reduction, launched directly, without an op around it (a bias's gradient, every step).
+ */
+function sumTo(t: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(t.shape, shape)) return t;
+  const lead = t.ndim - shape.length;
+  const axes = t.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  return new Tensor(launchReduce('sum', t, axes).storage, shape);
+}
+
+/**
+ * The input gradients by the recorded ops' own formulas, their forwards run again on the saved
+ * inputs (never for a linear node: fuse.ts made sure its plan fits).
+ */
 function recomputed(node: FusedNode, ctx: Context, g: Tensor): (Tensor | null)[] {
+  const pieces = node.pieces!;
   const inputs = ctx.savedTensors;
   const needs = [...ctx.needsInputGrad];
   const values: Tensor[] = [...inputs];
   const contexts = noGrad(() =>
     node.program.steps.map((step, s) => {
-      const piece = node.pieces[s]!;
+      const piece = pieces[s]!;
       const c = new Context(piece.name);
       c.needsInputGrad = step.args.map((a) => needs[a]!);
       needs.push(c.needsInputGrad.some(Boolean));
@@ -116,7 +152,7 @@ function recomputed(node: FusedNode, ctx: Context, g: Tensor): (Tensor | null)[]
     const gOut = grads[node.program.inputs + s];
     if (!gOut) continue;
     const step = node.program.steps[s]!;
-    const raw = node.pieces[s]!.backward(contexts[s]!, gOut);
+    const raw = pieces[s]!.backward(contexts[s]!, gOut);
     const result = Array.isArray(raw) ? raw : [raw];
     step.args.forEach((a, j) => {
       const gj = result[j];

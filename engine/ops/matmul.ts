@@ -1,7 +1,6 @@
 /** Matrix products: matmul's 1-D/2-D/batched rules, mm, bmm and dot, over one batched kernel. */
 import { defineOp } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
-import { tracer } from '../compile/hooks.ts';
 import { isFloatingPoint, promoteTypes } from '../dtype.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -107,6 +106,19 @@ function transposed(w: Tensor): Tensor {
   return new Tensor(w.storage, [w.shape[1]!, w.shape[0]!], [w.strides[1]!, w.strides[0]!], w.offset);
 }
 
+/** nn.Linear's product x [N, in] · wᵀ, w [out, in] contiguous, launched directly (no node). */
+export function linearProduct(x: Tensor, w: Tensor): Tensor {
+  return launchMatmul(x, transposed(w), [x.shape[0]!, w.shape[0]!], x.dtype);
+}
+
+/** linearProduct's gradients for x (g·w, given w) and for w (gᵀ·x, given x) from the product's gradient g. */
+export function linearProductGrads(g: Tensor, x: Tensor | null, w: Tensor | null): [Tensor | null, Tensor | null] {
+  return [
+    w ? launchMatmul(g, w, [g.shape[0]!, w.shape[1]!], g.dtype) : null,
+    x ? launchMatmul(transposed(g), x, [g.shape[1]!, x.shape[1]!], g.dtype) : null,
+  ];
+}
+
 /**
  * x·wᵀ + b as one node (PyTorch's AddmmBackward0): the product, the bias added into it in place, and
  * a backward of two products and a column sum launched directly, where the composed ops record a
@@ -117,7 +129,7 @@ const linearOp = defineOp(
   'AddmmBackward0',
   (ctx, x: Tensor, w: Tensor, b: Tensor) => {
     ctx.saveForBackward(ctx.needsInputGrad[1] ? x : null, ctx.needsInputGrad[0] ? w : null);
-    const y = launchMatmul(x, transposed(w), [x.shape[0]!, w.shape[0]!], x.dtype);
+    const y = linearProduct(x, w);
     launchBinary('add', y, b, y.dtype, y);
     return y;
   },
@@ -128,16 +140,15 @@ const linearOp = defineOp(
       // Recorded (createGraph): the same products through differentiable ops.
       return [w ? g.matmul(w) : null, x ? g.t().matmul(x) : null, gradB];
     }
-    const gradX = w ? launchMatmul(g, w, [g.shape[0]!, w.shape[1]!], g.dtype) : null;
-    const gradW = x ? launchMatmul(transposed(g), x, [g.shape[1]!, x.shape[1]!], g.dtype) : null;
-    return [gradX, gradW, gradB];
+    return [...linearProductGrads(g, x ?? null, w ?? null), gradB];
   },
 );
 
 /**
  * nn.functional.linear's common case as linearOp: a 2-D input, a contiguous weight and a bias, one
- * float dtype and device, outside autocast regions and torch.compile's trace (whose fuser folds
- * the composed add into the product's epilogue); null otherwise, for the composed ops.
+ * float dtype and device, outside autocast regions; null otherwise, for the composed ops.
+ * torch.compile's trace records it too, and its fuser folds an activation after it into the
+ * product's epilogue (compile/fuse.ts).
  */
 export function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor | null {
   const plain =
@@ -153,7 +164,6 @@ export function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor | null {
     x.dtype === b.dtype &&
     x.device === w.device &&
     x.device === b.device &&
-    toAutocastDtype(x) === x &&
-    tracer() === null;
+    toAutocastDtype(x) === x;
   return plain ? linearOp(x, w, b) : null;
 }

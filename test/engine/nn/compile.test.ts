@@ -91,7 +91,7 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     await expectSame(device, gx!, wx!);
   });
 
-  it('relu(x @ W.T + b): the product, then bias-add and ReLU as one epilogue kernel', async () => {
+  it('relu(x @ W.T + b): the product, then bias-add and ReLU as one epilogue kernel over it, in place', async () => {
     torch.manualSeed(1);
     const lin = new nn.Linear(16, 64).to(device);
     const f = (x: torch.Tensor) => lin.call(x).relu();
@@ -101,12 +101,57 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     const k = kernels(device);
     const y = g(x);
     const counts = k.count();
+    const backend = backendFor(device);
+    const [product, epilogue] = [vi.mocked(backend.matmul), vi.mocked(backend.fused!)].map((m) => m.mock.calls[0]!);
     k.restore();
     expect(counts).toMatchObject({ matmul: 1, fused: 1, unary: 0, binary: 0 });
+    expect(epilogue![2].buffer).toBe(product![2].buffer);
     await expectSame(device, y, f(x));
   });
 
-  it('backward of relu(x @ W.T + b): one fused kernel from the saved output, no eager ReLU backward', async () => {
+  it('an epilogue whose backward reads the product, a residual, a product used twice: eager values and gradients', async () => {
+    torch.manualSeed(8);
+    const lin = new nn.Linear(32, 32).to(device);
+    const a = torch.rand([1, 32], { device, requiresGrad: true });
+    // [name, launches of matmul and binary (the bias add of a Linear run as itself), the function]
+    const cases: [string, { matmul: number; binary: number }, (x: torch.Tensor) => torch.Tensor][] = [
+      // (x·wᵀ + b)·a: a's gradient reads the product, so the epilogue writes a buffer of its own.
+      ['product times a', { matmul: 1, binary: 0 }, (x) => lin.call(x).mul(a)],
+      // x is the product's operand and, at the output's shape, an input of the epilogue too.
+      ['residual', { matmul: 1, binary: 0 }, (x) => lin.call(x).tanh().add(x)],
+      // Read twice, the product is Linear's own node and the chain fuses without it.
+      [
+        'used twice',
+        { matmul: 1, binary: 1 },
+        (x) => {
+          const p = lin.call(x);
+          return p.sigmoid().mul(p);
+        },
+      ],
+    ];
+    for (const [name, launches, f] of cases) {
+      const g = torch.compile(f, { fullgraph: true });
+      const x = torch.randn([6, 32], { device, requiresGrad: true });
+      g(x);
+      const k = kernels(device);
+      const y = g(x);
+      const counts = k.count();
+      k.restore();
+      expect(counts, name).toMatchObject({ ...launches, unary: 0 });
+      const want = f(x);
+      await expectSame(device, y, want);
+      const params = [x, lin.weight, lin.bias!, a];
+      const w = torch.randn([6, 32], { device });
+      const got = torch.autograd.grad(y.mul(w).sum(), params, { allowUnused: true });
+      const ref = torch.autograd.grad(want.mul(w).sum(), params, { allowUnused: true });
+      for (const [i, r] of ref.entries()) {
+        if (r) await expectSame(device, got[i]!, r);
+        else expect(got[i], `${name}: input ${i}`).toBeNull();
+      }
+    }
+  });
+
+  it('backward of relu(x @ W.T + b): one fused kernel from the saved output, then the two products', async () => {
     torch.manualSeed(1);
     const lin = new nn.Linear(16, 64).to(device);
     const f = (x: torch.Tensor) => lin.call(x).relu();
@@ -114,11 +159,12 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     const x = torch.randn([8, 16], { device, requiresGrad: true });
     g(x);
     const y = g(x);
-    const k = kernels(device, ['fused', 'where', 'reluBackward']);
+    const k = kernels(device, ['fused', 'where', 'reluBackward', 'binary', 'matmul']);
     const [gx, gw, gb] = torch.autograd.grad(y.sum(), [x, lin.weight, lin.bias!]);
     const counts = k.count();
     k.restore();
-    expect(counts).toMatchObject({ fused: 1, where: 0, reluBackward: 0 });
+    // The ReLU mask once, then addmm's backward: two products (the bias's column sum is a reduction).
+    expect(counts).toMatchObject({ fused: 1, where: 0, reluBackward: 0, binary: 0, matmul: 2 });
     const want = torch.autograd.grad(f(x).sum(), [x, lin.weight, lin.bias!]);
     for (const [i, got] of [gx!, gw!, gb!].entries()) await expectSame(device, got, want[i]!);
   });
