@@ -31,6 +31,7 @@ import { matmulKernel } from './kernels/matmul.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
 import { col2imKernel, im2colKernel } from './kernels/windows.ts';
 import { PipelineCache } from './pipelines.ts';
+import { gpuWait } from './polling.ts';
 import { contiguousStrides, isContiguous, numel } from './strided.ts';
 
 export class WebGPUBackend implements Backend {
@@ -121,8 +122,8 @@ export class WebGPUBackend implements Backend {
       this.batch.copy(source.gpu, start, staging, 0, size);
       if (faults) this.batch.copy(this.faults, 0, staging, tail, FAULT_WORDS * 4);
       this.batch.flush();
-      await staging.mapAsync(this.context.mapRead);
-      await this.errors.settle();
+      await gpuWait(staging.mapAsync(this.context.mapRead));
+      await gpuWait(this.errors.settle());
       if (faults) this.throwFault(new Int32Array(staging.getMappedRange(tail, FAULT_WORDS * 4)));
       return fromStorage(staging.getMappedRange(0, size).slice(0), dtype, n);
     } finally {
@@ -230,10 +231,10 @@ export class WebGPUBackend implements Backend {
         this.batch.copy(this.faults, 0, staging, 0, FAULT_WORDS * 4);
       }
       this.batch.flush();
-      await this.context.device.queue.onSubmittedWorkDone();
-      await this.errors.settle();
+      await gpuWait(this.context.device.queue.onSubmittedWorkDone());
+      await gpuWait(this.errors.settle());
       if (staging) {
-        await staging.mapAsync(this.context.mapRead);
+        await gpuWait(staging.mapAsync(this.context.mapRead));
         this.throwFault(new Int32Array(staging.getMappedRange()));
       }
     } finally {
