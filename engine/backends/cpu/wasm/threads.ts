@@ -15,8 +15,8 @@
  * each worker's claim word (0); a worker that finds it open takes it (compareExchange 0 → 1) and
  * runs chunks. When the chunks run out the calling thread closes every claim still open (0 → 2):
  * a worker that had not woken yet is given nothing, so the caller waits only for workers that are
- * computing a chunk. Between calls a worker spins briefly on its claim word (the calling thread
- * packs the next block of A in well under that), then blocks in Atomics.wait. Workers are unref'd:
+ * computing a chunk. Between calls a worker polls its claim word for about a millisecond, then
+ * blocks in Atomics.wait. Workers are unref'd:
  * they never keep a process alive.
  */
 import { Worker } from 'node:worker_threads';
@@ -49,11 +49,13 @@ const MIN_WORK = 1 << 21;
 /** Chunks per thread in a call: enough that a slower thread's shortfall is a small part of it. */
 const CHUNKS_PER_THREAD = 4;
 /**
- * Polls of a word before blocking in Atomics.wait (about 300 µs): the calling thread's packing
- * between the calls of one product is shorter, so a worker is still polling when the next call
- * comes. 2^13 polls measured 0.97× this at n = 512 on two threads (interleaved runs).
+ * Polls of a word before blocking in Atomics.wait (about 1 ms): longer than the calling thread's
+ * packing between the calls of one product, and than the rest of an MNIST MLP training step between
+ * its two large products, so a worker is still polling when the next call comes (OpenMP runtimes
+ * spin far longer by default). On two threads, training measured 1.10× one thread with this and
+ * 0.97× with a quarter of it (~300 µs, which woke the worker from Atomics.wait every step).
  */
-const SPIN = 1 << 15;
+const SPIN = 1 << 17;
 
 // A CommonJS eval script, so it starts without a TypeScript loader.
 const WORKER = `
