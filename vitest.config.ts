@@ -31,7 +31,10 @@ const common = {
   // there take several times as long as on a quiet desk, so the default 5 s would be flaky. No
   // test is timed (speed is npm run bench's): the limit only catches a hang, so it leaves room for
   // a loaded machine, where single tests took up to 11 s with just these two workers (load 16).
+  // A file may raise it for a long test, never lower it: at load 35, a 30 s limit on reading the
+  // real MNIST files failed a correct test. Hooks (a beforeAll that grades) get the same room.
   testTimeout: 120_000,
+  hookTimeout: 120_000,
   // The engine reads memory figures after an explicit collection, to keep them deterministic; a
   // compile job V8 runs in the background can hold objects through one, so compile on the main thread.
   execArgv: ['--expose-gc', '--no-concurrent-recompilation'],

@@ -31,7 +31,7 @@ const everything = (files: Record<string, string>, r: { stdout: string; stderr: 
   return [r.stdout, r.stderr, decoded, ...Object.values(files).map((f) => readFileSync(f, 'utf8'))].join('\n');
 };
 
-describe.concurrent('hidden checks', { timeout: 90_000 }, () => {
+describe.concurrent('hidden checks', { timeout: 240_000 }, () => {
   for (const lang of ['en', 'ko']) {
     test(`run apart, count apart, and leak no text into any report (${lang})`, async () => {
       const { files, args, env } = outputs();

@@ -8,7 +8,7 @@ import { course, repo } from './helpers.ts';
 const copy = join(repo, '.torchlings', `watch-test-${process.pid}`);
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-test('--watch re-grades on save and moves on to the next exercise once one passes', { timeout: 90_000 }, async () => {
+test('--watch re-grades on save and moves on to the next exercise once one passes', { timeout: 240_000 }, async () => {
   mkdirSync(copy, { recursive: true });
   for (const d of ['exercises', 'solutions', 'graders']) cpSync(join(course, d), join(copy, d), { recursive: true });
   const child = execa(

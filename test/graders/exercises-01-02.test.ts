@@ -106,7 +106,7 @@ test('every mutant of 01 and 02 has its case', () => {
 });
 
 // Each round (rounds.ts) is one real grading run of a few seconds; its cases share it.
-describe.concurrent('graders of 01-tensors and 02-autograd catch classic mistakes', { timeout: 90_000 }, () => {
+describe.concurrent('graders of 01-tensors and 02-autograd catch classic mistakes', { timeout: 240_000 }, () => {
   for (const c of cases) {
     test(`${folders[c.exercise]}/${c.variant} is caught by ${c.caughtBy}`, async () => {
       const { result: exercise, mayFail } = await graded[c.exercise](c);

@@ -104,7 +104,7 @@ test('every mutant of 03 and 04 has its case', () => {
   );
 });
 
-describe.concurrent('graders 03 and 04 catch deliberately broken submissions', { timeout: 90_000 }, () => {
+describe.concurrent('graders 03 and 04 catch deliberately broken submissions', { timeout: 240_000 }, () => {
   for (const c of cases) {
     test(`${folders[c.exercise]}/${c.variant} is caught by '${c.caughtBy}'`, async () => {
       const { result, mayFail } = await graded[c.exercise](c);
