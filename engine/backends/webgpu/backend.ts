@@ -45,9 +45,15 @@ export class WebGPUBackend implements Backend {
   /** The fault record kernels raise for an out-of-range index (see kernel.ts), and whether one may be raised. */
   private readonly faults: GPUBuffer;
   private faultsArmed = false;
+  /**
+   * Subgroup size the matmul kernel is generated for (the lane kernel, on a CPU adapter), or null
+   * for the register-blocked kernel; settable so that tests check both kernels on one adapter.
+   */
+  matmulLanes: number | null;
 
   constructor(readonly context: GpuContext) {
     const { device, usage } = context;
+    this.matmulLanes = context.cpuLanes;
     this.bindGroups = new BindGroupCache(device);
     this.pool = new BufferPool(
       device,
@@ -165,7 +171,7 @@ export class WebGPUBackend implements Backend {
   }
 
   matmul(a: View, b: View, out: View): void {
-    this.run(matmulKernel(a, b, out));
+    this.run(matmulKernel(a, b, out, this.matmulLanes));
   }
 
   adamStep(

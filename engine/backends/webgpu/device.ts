@@ -11,6 +11,11 @@ export interface GpuContext {
   readonly adapterName: string;
   readonly features: readonly string[];
   readonly hasF16: boolean;
+  /**
+   * On a CPU adapter with one subgroup size (lavapipe: 8, its SIMD width), that size, for kernels
+   * written for its lanes (the subgroup matmul); null on other adapters.
+   */
+  readonly cpuLanes: number | null;
   /** Usage flags, taken from Dawn rather than copied, since GPUBufferUsage is not a Node global. */
   readonly usage: {
     readonly STORAGE: number;
@@ -51,18 +56,28 @@ export async function openDevice(): Promise<GpuContext | string> {
   if (!adapter) return 'no adapter';
   const features = [...adapter.features] as string[];
   const hasF16 = adapter.features.has('shader-f16');
+  const info = adapter.info;
+  // A CPU adapter (lavapipe) whose subgroups have one size: the SIMD width its lanes run at.
+  const lanes = info.subgroupMinSize ?? 0;
+  const cpuLanes =
+    info.isFallbackAdapter &&
+    adapter.features.has('subgroups') &&
+    lanes >= 4 &&
+    lanes === info.subgroupMaxSize &&
+    lanes % 4 === 0
+      ? lanes
+      : null;
   const device = await adapter.requestDevice({
-    requiredFeatures: hasF16 ? ['shader-f16'] : [],
+    requiredFeatures: [...(hasF16 ? ['shader-f16'] : []), ...(cpuLanes ? ['subgroups'] : [])] as GPUFeatureName[],
     // The defaults (128 MiB per binding) are below what real GPUs offer; ask for all there is.
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  const info = adapter.info;
   const adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
   const usage = dawn.globals.GPUBufferUsage as GpuContext['usage'];
   const mapRead = (dawn.globals.GPUMapMode as { READ: number }).READ;
   const compute = (dawn.globals.GPUShaderStage as { COMPUTE: number }).COMPUTE;
-  return { gpu, device, adapterName, features, hasF16, usage, mapRead, compute };
+  return { gpu, device, adapterName, features, hasF16, cpuLanes, usage, mapRead, compute };
 }

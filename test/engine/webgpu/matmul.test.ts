@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { destroyWebGPU } from '../../../engine/backends/webgpu/index.ts';
 import type { DType } from '../../../engine/dtype.ts';
 import {
@@ -10,6 +10,7 @@ import {
   layoutArb,
   pair,
   release,
+  gpu,
   runs,
   values,
   viewOf,
@@ -50,54 +51,87 @@ async function check(
 
 const dimArb = fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 60, max: 70 }));
 
-describeWebGPU('webgpu matmul matches the CPU backend', () => {
-  it('on any strided layout, including block edges', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.tuple(dimArb, dimArb, dimArb).chain(([m, k, n]) =>
-          fc.record({
-            m: fc.constant(m),
-            k: fc.constant(k),
-            n: fc.constant(n),
-            a: layoutArb([m, k]),
-            b: layoutArb([k, n]),
-            o: layoutArb([m, n]),
-            seed: fc.integer(),
-          }),
+// Both kernels on one adapter: the subgroup kernel where the adapter is a CPU (lavapipe), and the
+// register-blocked one every other adapter gets.
+for (const kernel of ['lane', 'tiled'] as const)
+  describeWebGPU(`webgpu matmul (${kernel} kernel) matches the CPU backend`, () => {
+    const lanes = gpu?.context.cpuLanes ?? null;
+    beforeAll(() => {
+      if (kernel === 'lane' && lanes === null)
+        console.log('webgpu matmul: no CPU adapter with fixed subgroups, lane kernel not tested');
+      gpu!.matmulLanes = kernel === 'lane' ? lanes : null;
+    });
+    afterAll(() => {
+      gpu!.matmulLanes = lanes;
+    });
+
+    it('on any strided layout, including block edges', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(dimArb, dimArb, dimArb).chain(([m, k, n]) =>
+            fc.record({
+              m: fc.constant(m),
+              k: fc.constant(k),
+              n: fc.constant(n),
+              a: layoutArb([m, k]),
+              b: layoutArb([k, n]),
+              o: layoutArb([m, n]),
+              seed: fc.integer(),
+            }),
+          ),
+          ({ m, k, n, a, b, o, seed }) => check('float32', m, k, n, a, b, o, seed, 'strided'),
         ),
-        ({ m, k, n, a, b, o, seed }) => check('float32', m, k, n, a, b, o, seed, 'strided'),
-      ),
-      runs(25),
-    );
-  });
+        runs(25),
+      );
+    });
 
-  it('on the vec4 paths (row-major, x @ W.t(), x.t() @ g)', async () => {
-    for (const [m, k, n] of [
-      [64, 784, 128],
-      [64, 128, 10],
-      [128, 64, 784],
-      [8, 4, 4],
-      [12, 8, 20],
-      [100, 36, 68],
-    ] as const) {
-      await check('float32', m, k, n, contiguous([m, k]), contiguous([k, n]), contiguous([m, n]), m + n, 'row-major');
-      await check('float32', m, k, n, contiguous([m, k]), transposed(k, n), contiguous([m, n]), m + k, 'b transposed');
-      await check('float32', m, k, n, transposed(m, k), contiguous([k, n]), contiguous([m, n]), k + n, 'a transposed');
-    }
-  });
+    it('on the vec4 paths (row-major, x @ W.t(), x.t() @ g)', async () => {
+      for (const [m, k, n] of [
+        [64, 784, 128],
+        [64, 128, 10],
+        [128, 64, 784],
+        [8, 4, 4],
+        [12, 8, 20],
+        [100, 36, 68],
+      ] as const) {
+        await check('float32', m, k, n, contiguous([m, k]), contiguous([k, n]), contiguous([m, n]), m + n, 'row-major');
+        await check(
+          'float32',
+          m,
+          k,
+          n,
+          contiguous([m, k]),
+          transposed(k, n),
+          contiguous([m, n]),
+          m + k,
+          'b transposed',
+        );
+        await check(
+          'float32',
+          m,
+          k,
+          n,
+          transposed(m, k),
+          contiguous([k, n]),
+          contiguous([m, n]),
+          k + n,
+          'a transposed',
+        );
+      }
+    });
 
-  it('batched, with a broadcast (stride-0) batch dimension', async () => {
-    const [batch, m, k, n] = [3, 9, 12, 16];
-    const al: Layout = { shape: [batch, m, k], strides: [m * k, k, 1], offset: 0, length: batch * m * k };
-    const bl: Layout = { shape: [batch, k, n], strides: [0, n, 1], offset: 0, length: k * n };
-    await check('float32', m, k, n, al, bl, contiguous([batch, m, n]), 5, 'batched');
-    const a4: Layout = { shape: [2, batch, m, k], strides: [0, m * k, 1, m], offset: 0, length: batch * m * k };
-    const b4: Layout = { shape: [2, batch, k, n], strides: [k * n, 0, n, 1], offset: 0, length: 2 * k * n };
-    await check('float32', m, k, n, a4, b4, contiguous([2, batch, m, n]), 6, 'rank 4');
-  });
+    it('batched, with a broadcast (stride-0) batch dimension', async () => {
+      const [batch, m, k, n] = [3, 9, 12, 16];
+      const al: Layout = { shape: [batch, m, k], strides: [m * k, k, 1], offset: 0, length: batch * m * k };
+      const bl: Layout = { shape: [batch, k, n], strides: [0, n, 1], offset: 0, length: k * n };
+      await check('float32', m, k, n, al, bl, contiguous([batch, m, n]), 5, 'batched');
+      const a4: Layout = { shape: [2, batch, m, k], strides: [0, m * k, 1, m], offset: 0, length: batch * m * k };
+      const b4: Layout = { shape: [2, batch, k, n], strides: [k * n, 0, n, 1], offset: 0, length: 2 * k * n };
+      await check('float32', m, k, n, a4, b4, contiguous([2, batch, m, n]), 6, 'rank 4');
+    });
 
-  it('float16 and int32', async () => {
-    await check('float16', 33, 20, 12, contiguous([33, 20]), transposed(20, 12), contiguous([33, 12]), 1, 'float16');
-    await check('int32', 17, 9, 13, contiguous([17, 9]), contiguous([9, 13]), contiguous([17, 13]), 2, 'int32');
+    it('float16 and int32', async () => {
+      await check('float16', 33, 20, 12, contiguous([33, 20]), transposed(20, 12), contiguous([33, 12]), 1, 'float16');
+      await check('int32', 17, 9, 13, contiguous([17, 9]), contiguous([9, 13]), contiguous([17, 13]), 2, 'int32');
+    });
   });
-});

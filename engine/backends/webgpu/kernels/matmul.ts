@@ -39,7 +39,11 @@ const A_OFF = 3,
   O_N = p(11);
 const BATCH = 12;
 
-export function matmulKernel(a: View, b: View, out: View): KernelCall | null {
+/**
+ * `lanes`: the subgroup size of a CPU adapter (lavapipe), for which the subgroup kernel below is
+ * generated instead; null for the register-blocked one.
+ */
+export function matmulKernel(a: View, b: View, out: View, lanes: number | null = null): KernelCall | null {
   const nd = out.shape.length;
   const [m, n] = [out.shape[nd - 2]!, out.shape[nd - 1]!];
   const k = a.shape[nd - 1]!;
@@ -95,6 +99,17 @@ export function matmulKernel(a: View, b: View, out: View): KernelCall | null {
     ...ob,
   ];
   if (sharesOutput([out, a, b])) throw new Error('webgpu: matmul cannot write into one of its operands.');
+  if (lanes !== null) {
+    const ops = operands(['O', 'A', 'B'], [out, a, b], [false, false, bLoad !== 'scalar']);
+    const key = `matmul-lanes${lanes}:${dtype}:${bLoad}:${nb}`;
+    const source = () => laneSource(lanes, arithType(dtype), bLoad, nb, ops.bindings, params.length);
+    const workgroups: [number, number, number] = [
+      Math.ceil(n / (lanes * LANE_COLS)),
+      Math.ceil(m / LANE_ROWS),
+      batches,
+    ];
+    return { key, source, buffers: ops.buffers, params, workgroups };
+  }
   const ops = operands(['O', 'A', 'B'], [out, a, b], [oStore !== 'scalar', aLoad !== 'scalar', bLoad !== 'scalar']);
   const key = `matmul:${dtype}:${aLoad}:${bLoad}:${oStore}:${nb}`;
   const source = () => matmulSource(arithType(dtype), aLoad, bLoad, oStore, nb, ops.bindings, params.length);
@@ -236,6 +251,131 @@ ${pre.map((l) => `  ${l}`).join('\n')}
 ${main}
   }
 ${tail}
+${stores.join('\n')}
+}`;
+}
+
+/** Rows of the subgroup kernel's tile, and output columns per invocation. */
+const LANE_ROWS = 8;
+const LANE_COLS = 4;
+
+/**
+ * Matmul for a CPU driver (lavapipe), where a workgroup of `lanes` invocations is one subgroup run
+ * as the lanes of SIMD registers. Mesa 25's lavapipe loads storage buffers one lane at a time, with
+ * a branch and a bounds check per element, also when every lane reads the same address; loads, not
+ * arithmetic, bounded the kernel above (each lane loaded 16 elements per k for its 64 products).
+ * Here a subgroup computes 8 rows × (lanes × 4) columns: each lane reads one k of each of the 8 A
+ * rows per `lanes` steps of k and hands it to the others by subgroupBroadcast (a register shuffle),
+ * and reads only its own 4 columns of B, as one vec4 where B's layout allows (along n, or along k
+ * for `x @ W.t()`). The products are summed over k in order, as in the kernel above.
+ */
+function laneSource(
+  lanes: number,
+  t: 'f32' | 'i32',
+  bLoad: Load,
+  nb: number,
+  bindings: readonly Binding[],
+  paramCount: number,
+): string {
+  const [oBinding, aBinding, bBinding] = bindings as [Binding, Binding, Binding];
+  const vecT = `vec4<${t}>`;
+  const scalar = (name: string, type: string, index: string) =>
+    type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`;
+  const vector = (name: string, type: string, index: string) =>
+    type === vecT ? `${name}[${index}]` : `${vecT}(${name}[${index}])`;
+  const rows = [...Array(LANE_ROWS).keys()];
+  const cols = [...Array(LANE_COLS).keys()];
+  // Column c of this invocation: four adjacent ones for a vec4 along n, else `lanes` apart.
+  const col = (c: number) => (bLoad === 'n4' ? `colStart + ${c}` : `colStart + ${c * lanes}`);
+  const colStart =
+    bLoad === 'n4'
+      ? `i32(wg.x) * ${lanes * LANE_COLS} + lane * ${LANE_COLS}`
+      : `i32(wg.x) * ${lanes * LANE_COLS} + lane`;
+  const pre: string[] = rows.map((r) => `let ar${r} = aBase + min(rowStart + ${r}, ${M} - 1) * ${A_M};`);
+  // Statements giving b0..b3, B's elements (k, column c), at step `j` of the main loop or at the tail's k.
+  let bRow: (k: string, j: number | null) => string[];
+  const loopLoads: string[] = [];
+  if (bLoad === 'n4') {
+    pre.push(`let bq = (bBase + min(colStart, ${N} - 4)) / 4;`, `let bK4 = ${B_K} / 4;`);
+    bRow = (k) => [
+      `let bv = ${vector('B', bBinding.type, `bq + (${k}) * bK4`)};`,
+      ...cols.map((c) => `let b${c} = bv[${c}];`),
+    ];
+  } else if (bLoad === 'k4') {
+    // Each column's next `lanes` elements along k, four at a time, loaded once per pass of the loop.
+    cols.forEach((c) => pre.push(`let bc${c} = bBase + min(${col(c)}, ${N} - 1) * ${B_N};`));
+    cols.forEach((c) =>
+      [...Array(lanes / 4).keys()].forEach((q) =>
+        loopLoads.push(`let bk${c}_${q} = ${vector('B', bBinding.type, `(bc${c} + k0 + ${4 * q}) / 4`)};`),
+      ),
+    );
+    bRow = (k, j) =>
+      cols.map((c) =>
+        j === null
+          ? `let b${c} = ${vector('B', bBinding.type, `(bc${c} + ${k}) / 4`)}[(${k}) % 4];`
+          : `let b${c} = bk${c}_${j >> 2}[${j & 3}];`,
+      );
+  } else {
+    cols.forEach((c) => pre.push(`let bc${c} = bBase + min(${col(c)}, ${N} - 1) * ${B_N};`));
+    bRow = (k) => cols.map((c) => `let b${c} = ${scalar('B', bBinding.type, `bc${c} + (${k}) * ${B_K}`)};`);
+  }
+  const products = (a: (r: number) => string, k: string, j: number | null) => [
+    ...bRow(k, j),
+    ...rows.map((r) => `let x${r} = ${a(r)};`),
+    ...rows.flatMap((r) => cols.map((c) => `acc${r}_${c} += x${r} * b${c};`)),
+  ];
+  const steps = [...Array(lanes).keys()].map((j) => [
+    '{',
+    ...products((r) => `subgroupBroadcast(a${r}, ${j}u)`, `k0 + ${j}`, j).map((l) => `  ${l}`),
+    '}',
+  ]);
+  const main = [
+    ...rows.map((r) => `let a${r} = ${scalar('A', aBinding.type, `ar${r} + (k0 + lane) * ${A_K}`)};`),
+    ...loopLoads,
+    ...steps.flat(),
+  ];
+  const tail = products((r) => scalar('A', aBinding.type, `ar${r} + k0 * ${A_K}`), 'k0', null);
+  const storeT = oBinding.type;
+  const stores = rows.flatMap((r) =>
+    cols.map((c) => {
+      const value = storeT === t ? `acc${r}_${c}` : `${storeT}(acc${r}_${c})`;
+      return `  if (rowStart + ${r} < ${M} && ${col(c)} < ${N}) { O[oBase + (rowStart + ${r}) * ${O_M} + (${col(c)}) * ${O_N}] = ${value}; }`;
+    }),
+  );
+  const bw = (k: number) => BATCH + nb * (k + 1);
+  const indent = (lines: string[], depth: number) => lines.map((l) => `${'  '.repeat(depth)}${l}`).join('\n');
+  return `enable subgroups;
+${prelude(bindings, paramCount)}
+@compute @workgroup_size(${lanes})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(subgroup_invocation_id) sg: u32) {
+  let lane = i32(sg);
+  let rowStart = i32(wg.y) * ${LANE_ROWS};
+  // Only a whole subgroup may return: subgroupBroadcast needs every lane. Columns past the edge
+  // read a valid neighbour (clamped) and are never stored.
+  if (rowStart >= ${M}) { return; }
+  let colStart = ${colStart};
+${walk(
+  'bt',
+  'i32(wg.z)',
+  nb,
+  (d) => p(BATCH + d),
+  [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })),
+)}
+  let aBase = bt0;
+  let bBase = bt1;
+  let oBase = bt2;
+${indent(pre, 1)}
+${indent(
+  rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = ${t}(0);`)),
+  1,
+)}
+  var k0 = 0;
+  for (; k0 + ${lanes - 1} < ${K}; k0 += ${lanes}) {
+${indent(main, 2)}
+  }
+  for (; k0 < ${K}; k0++) {
+${indent(tail, 2)}
+  }
 ${stores.join('\n')}
 }`;
 }
