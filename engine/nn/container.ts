@@ -1,9 +1,10 @@
 /**
- * Sequential and ModuleList. Their layers are registered fields named "0", "1", …, so they are
+ * Sequential, ModuleList, ModuleDict and ParameterList. Their layers are registered fields named "0", "1", …, so they are
  * found like any child (in registration order), print as "(0): Linear(…)" and index as `seq[0]`.
  */
-import type { Tensor } from '../tensor/tensor.ts';
-import { argTypeError, isIterable, isOptions } from '../args.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { Parameter } from './parameter.ts';
+import { argTypeError, isIterable, isOptions, typeName } from '../args.ts';
 import { Module, engineLayers } from './module.ts';
 
 function position(index: number, length: number): number {
@@ -76,6 +77,101 @@ export class ModuleList extends ModuleSequence {
     layers.splice(i, 0, module);
     layers.forEach((m, j) => ((this as unknown as Record<string, Module>)[String(j)] = m));
     return this;
+  }
+}
+
+/**
+ * Layers by name, registered as children: `md.key` or `md.get('key')`, PyTorch's `md['key']`.
+ * Iterating gives the keys, in insertion order, as a Python dict's.
+ */
+export class ModuleDict extends Module implements Iterable<string> {
+  readonly [key: string]: unknown;
+
+  constructor(modules?: Record<string, Module> | Iterable<readonly [string, Module]> | null) {
+    super();
+    if (modules !== undefined && modules !== null) this.update(modules);
+  }
+
+  get length(): number {
+    return this.namedChildren().length;
+  }
+  get(key: string): Module | undefined {
+    return this.namedChildren().find(([k]) => k === key)?.[1];
+  }
+  set(key: string, module: Module): this {
+    this.registerModule(key, module);
+    return this;
+  }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  /** Removes `key` and returns its module, as dict.pop. */
+  pop(key: string): Module {
+    const m = this.get(key);
+    if (m === undefined) throw new RangeError(`KeyError: '${key}'`);
+    delete (this as Record<string, unknown>)[key];
+    return m;
+  }
+  clear(): void {
+    for (const key of this.keys()) delete (this as Record<string, unknown>)[key];
+  }
+  keys(): string[] {
+    return this.namedChildren().map(([k]) => k);
+  }
+  values(): Module[] {
+    return this.children();
+  }
+  items(): [string, Module][] {
+    return this.namedChildren();
+  }
+  update(modules: Record<string, Module> | Iterable<readonly [string, Module]>): this {
+    const call = 'torch.nn.ModuleDict.update';
+    const entries = isOptions(modules)
+      ? Object.entries(modules)
+      : isIterable(modules)
+        ? [...(modules as Iterable<unknown>)]
+        : null;
+    if (!entries) throw argTypeError(call, 'modules', 1, 'a mapping or an iterable of [key, Module] pairs', modules);
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string')
+        throw new TypeError(`${call}: each entry must be a [key, Module] pair, got ${typeName(entry)}`);
+      this.registerModule(entry[0], entry[1] as Module);
+    }
+    return this;
+  }
+  [Symbol.iterator](): Iterator<string> {
+    return this.keys()[Symbol.iterator]();
+  }
+}
+
+/** Parameters by position, registered as "0", "1", … (a tensor is wrapped in a Parameter, as PyTorch does). */
+export class ParameterList extends Module implements Iterable<Parameter> {
+  readonly [index: number]: Parameter;
+
+  constructor(values: Iterable<Tensor> = []) {
+    super();
+    this.extend(values);
+  }
+
+  get length(): number {
+    return this.parameters().length;
+  }
+  at(index: number): Parameter {
+    return this.parameters()[position(index, this.length)]!;
+  }
+  append(value: Tensor): this {
+    if (!(value instanceof Tensor)) throw argTypeError('torch.nn.ParameterList.append', 'value', 1, 'a Tensor', value);
+    this.registerParameter(String(this.length), value instanceof Parameter ? value : new Parameter(value));
+    return this;
+  }
+  extend(values: Iterable<Tensor>): this {
+    if (!isIterable(values))
+      throw argTypeError('torch.nn.ParameterList.extend', 'values', 1, 'an iterable of Tensors', values);
+    for (const v of values) this.append(v);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Parameter> {
+    return this.parameters()[Symbol.iterator]();
   }
 }
 

@@ -11,14 +11,40 @@ export {
 } from './module.ts';
 export { Parameter } from './parameter.ts';
 export { Linear, Identity, type LinearOptions, type FactoryOptions } from './linear.ts';
-export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './activation.ts';
+export {
+  ReLU,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  LogSoftmax,
+  Softmin,
+  LeakyReLU,
+  ELU,
+  GELU,
+  SiLU,
+  Softplus,
+  Hardtanh,
+  ReLU6,
+  LogSigmoid,
+} from './activation.ts';
 export { Dropout } from './dropout.ts';
-export { Flatten } from './flatten.ts';
-export { Sequential, ModuleList } from './container.ts';
+export { Flatten, Unflatten } from './flatten.ts';
+export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
 export { Conv2d, type Conv2dOptions } from './conv.ts';
-export { MaxPool2d, type MaxPool2dOptions } from './pooling.ts';
-export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './loss.ts';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.ts';
+export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
+export {
+  MSELoss,
+  L1Loss,
+  NLLLoss,
+  CrossEntropyLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  SmoothL1Loss,
+  HuberLoss,
+  KLDivLoss,
+} from './loss.ts';
 export * as functional from './functional/index.ts';
 export * as init from './init.ts';
 export * as utils from './utils/index.ts';

@@ -12,7 +12,13 @@ import {
   l1Loss,
   mseLoss,
   nllLoss,
+  smoothL1Loss,
+  huberLoss,
+  klDiv,
   type BCEWithLogitsOptions,
+  type HuberLossOptions,
+  type KLDivOptions,
+  type SmoothL1LossOptions,
   type CrossEntropyOptions,
   type LossOptions,
   type NLLLossOptions,
@@ -130,4 +136,44 @@ export class BCEWithLogitsLoss extends WeightedLoss {
   }
 }
 
-engineLayers(MSELoss, L1Loss, NLLLoss, CrossEntropyLoss);
+/** Quadratic for |input − target| < beta, linear beyond (beta = 1 by default). */
+export class SmoothL1Loss extends Loss {
+  readonly beta: number;
+  constructor(options?: SmoothL1LossOptions) {
+    super(options, ['reduction', 'beta']);
+    this.beta = options?.beta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** Quadratic for |input − target| < delta, then delta-sloped linear (delta = 1 by default). */
+export class HuberLoss extends Loss {
+  readonly delta: number;
+  constructor(options?: HuberLossOptions) {
+    super(options, ['reduction', 'delta']);
+    this.delta = options?.delta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/** Takes log-probabilities as input; reduction 'batchmean' gives the KL divergence per sample. */
+export class KLDivLoss extends Module {
+  readonly reduction: Reduction | 'batchmean';
+  readonly logTarget: boolean;
+  constructor(options?: KLDivOptions) {
+    super();
+    const o = optionsOf('torch.nn.KLDivLoss', options, ['reduction', 'logTarget']);
+    const reduction = o.reduction ?? 'mean';
+    this.reduction = reduction === 'batchmean' ? reduction : checkReduction(reduction);
+    this.logTarget = o.logTarget ?? false;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
+}
+
+engineLayers(MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, SmoothL1Loss, HuberLoss, KLDivLoss);

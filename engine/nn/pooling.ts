@@ -1,7 +1,7 @@
 /** torch.nn.MaxPool2d. */
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
-import { maxPool2d, type Pair } from './functional/conv.ts';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type Pair } from './functional/conv.ts';
 import { Module, engineLayers } from './module.ts';
 import { pyBool, pyTuple } from './repr.ts';
 
@@ -66,3 +66,83 @@ export class MaxPool2d extends Module {
 }
 
 engineLayers(MaxPool2d);
+
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+export class AvgPool2d extends Module {
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+
+  constructor(
+    kernelSize: Pair,
+    stride?: Pair | null,
+    padding?: Pair,
+    ceilMode?: boolean,
+    countIncludePad?: boolean,
+    divisorOverride?: number | null,
+  );
+  constructor(kernelSize: Pair, options?: AvgPool2dOptions);
+  constructor(kernelSize: Pair, ...rest: unknown[]) {
+    super();
+    const o = namedArgs<AvgPool2dOptions>(
+      'torch.nn.AvgPool2d',
+      ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'],
+      rest,
+    );
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+    this.divisorOverride = o.divisorOverride ?? null;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return avgPool2d(input, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+      divisorOverride: this.divisorOverride,
+    });
+  }
+
+  override extraRepr(): string {
+    return `kernel_size=${show(this.kernelSize)}, stride=${show(this.stride)}, padding=${show(this.padding)}`;
+  }
+}
+
+/** Averages each input plane down to `outputSize` (an int, or [h, w] with null keeping the input's size). */
+export class AdaptiveAvgPool2d extends Module {
+  readonly outputSize: number | readonly (number | null)[];
+  constructor(outputSize: number | readonly (number | null)[] | { outputSize: number | readonly (number | null)[] }) {
+    super();
+    const o = namedArgs<{ outputSize: number | readonly (number | null)[] }>(
+      'torch.nn.AdaptiveAvgPool2d',
+      ['outputSize'],
+      [outputSize],
+    );
+    if (o.outputSize === undefined)
+      throw new TypeError("torch.nn.AdaptiveAvgPool2d() missing required argument 'outputSize'");
+    this.outputSize = o.outputSize;
+  }
+  override forward(input: Tensor): Tensor {
+    return adaptiveAvgPool2d(input, this.outputSize);
+  }
+  override extraRepr(): string {
+    const s = this.outputSize;
+    return `output_size=${typeof s === 'number' ? s : `(${s.map((v) => v ?? 'None').join(', ')})`}`;
+  }
+}
+
+engineLayers(AvgPool2d, AdaptiveAvgPool2d);

@@ -210,7 +210,7 @@ export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Ten
   x = toAutocastFloat32(x);
   const opts = { dim: a.dim ?? x.shape.map((_, i) => i), keepdim: a.keepdim };
   if (p === Infinity) return absMax(x.abs(), normalizeDims(opts.dim, x.ndim), opts.keepdim);
-  if (p === 2) return x.mul(x).sum(opts).sqrt();
+  if (p === 2) return norm2Op(x, normalizeDims(opts.dim, x.ndim), opts.keepdim);
   if (p === 1) return x.abs().sum(opts);
   return x
     .abs()
@@ -218,6 +218,21 @@ export function norm(x: Tensor, p: number, dim?: DimArg, keepdim?: boolean): Ten
     .sum(opts)
     .pow(1 / p);
 }
+
+/** √Σx²; the gradient x·g/‖x‖ is 0 where the norm is 0 (not 0/0), as PyTorch's norm_backward. */
+const norm2Op = defineOp(
+  'NormBackward1',
+  (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
+    const y = x.mul(x).sum({ dim: axes, keepdim: true }).sqrt();
+    ctx.saveForBackward(x, y);
+    return keepdim ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+  },
+  (ctx, g) => {
+    const [x, y] = ctx.savedTensors;
+    const scale = where(y!.eq(0), 0, g.reshape(y!.shape).div(y!));
+    return [x!.mul(scale), null, null];
+  },
+);
 
 /** The max over several dims: they are moved last and flattened into one, then max(dim). */
 function absMax(x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {

@@ -205,6 +205,38 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   addmm: (x, a, b) => torch.addmm(x, a, b, { beta: 0.5, alpha: 2 }),
   unbind: (x) => torch.unbind(x, 1),
   movedim_swapaxes: (x) => torch.movedim(x, [0, 1], [2, 0]).swapaxes(0, 1).reshape(-1),
+  leaky_relu: (x) => torch.stack([F.leakyRelu(x), F.leakyRelu(x, 0.2)]),
+  elu: (x) => torch.stack([F.elu(x), F.elu(x, { alpha: 0.5 })]),
+  gelu: (x) => F.gelu(x),
+  gelu_tanh: (x) => F.gelu(x, { approximate: 'tanh' }),
+  silu: (x) => F.silu(x),
+  softplus: (x) => torch.stack([F.softplus(x), F.softplus(x, { beta: 2, threshold: 5 })]),
+  relu6_hardtanh: (x) => torch.stack([F.relu6(x), F.hardtanh(x), F.hardtanh(x, -2, 0.5)]),
+  logsigmoid: (x) => F.logsigmoid(x),
+  softmin: (x) => F.softmin(x, 1),
+  avg_pool2d: (x) => F.avgPool2d(x, 2),
+  avg_pool2d_padding: (x) =>
+    torch.cat([
+      F.avgPool2d(x, 3, { stride: 2, padding: 1 }).flatten(),
+      F.avgPool2d(x, 3, 2, 1, false, false).flatten(),
+    ]),
+  avg_pool2d_ceil_divisor: (x) =>
+    torch.cat([F.avgPool2d(x, 2, { ceilMode: true }).flatten(), F.avgPool2d(x, 2, { divisorOverride: 3 }).flatten()]),
+  adaptive_avg_pool2d: (x) => F.adaptiveAvgPool2d(x, [3, 2]),
+  adaptive_avg_pool2d_divides: (x) => F.adaptiveAvgPool2d(x, 1),
+  embedding_padding: (w, i) => F.embedding(i, w, { paddingIdx: 0 }),
+  smooth_l1_loss: (a, b) => torch.stack([F.smoothL1Loss(a, b), F.smoothL1Loss(a, b, { beta: 0.5, reduction: 'sum' })]),
+  huber_loss: (a, b) => torch.stack([F.huberLoss(a, b), F.huberLoss(a, b, { delta: 0.5, reduction: 'sum' })]),
+  kl_div: (x, t) =>
+    torch.stack([
+      F.klDiv(x, t, { reduction: 'batchmean' }),
+      F.klDiv(x, t, { reduction: 'mean' }),
+      F.klDiv(x, t, { reduction: 'sum' }),
+    ]),
+  kl_div_log_target: (x, t) => F.klDiv(x, t, { reduction: 'none', logTarget: true }),
+  normalize: (x) => torch.cat([F.normalize(x).flatten(), F.normalize(x, { p: 1, dim: 0 }).flatten()]),
+  cosine_similarity: (a, b) => F.cosineSimilarity(a, b),
+  cosine_similarity_dim0_broadcast: (a, b) => F.cosineSimilarity(a, b, { dim: 0 }),
   narrow_select: (x) => torch.narrow(x, 1, 1, 2).mul(torch.select(x, 1, 3).unsqueeze(1)),
 };
 

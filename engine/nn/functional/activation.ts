@@ -1,7 +1,9 @@
 /** Activations, dropout and linear as functions (torch.nn.functional). */
 import { toAutocastDtype } from '../../amp/autocast.ts';
 import { isFloatingPoint } from '../../dtype.ts';
+import { defineOp } from '../../autograd/function.ts';
 import { where } from '../../ops/elementwise.ts';
+import { erf, expm1, log1p } from '../../ops/math.ts';
 import { fusedLinear } from '../../ops/matmul.ts';
 import { bernoulliMask } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
@@ -68,4 +70,117 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { b
   const y = input.matmul(weight.t());
   // Under autocast the bias joins the product's dtype, so the output stays low-precision.
   return bias ? y.add(toAutocastDtype(bias)) : y;
+}
+
+function optionsFor<T extends object>(name: string, names: readonly (keyof T & string)[], rest: unknown[]): Partial<T> {
+  return namedArgs<T>(`torch.nn.functional.${name}`, names, rest);
+}
+
+/** x where x > 0, else negativeSlope·x (the slope's gradient at 0, as PyTorch's). */
+export function leakyRelu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { negativeSlope = 0.01 } = optionsFor<{ negativeSlope: number; inplace: boolean }>(
+    'leakyRelu',
+    ['negativeSlope', 'inplace'],
+    rest,
+  );
+  return where(input.gt(0), input, input.mul(negativeSlope));
+}
+
+/** x where x > 0, else alpha·(eˣ − 1) (computed on min(x, 0), so a large x's unused branch cannot overflow into NaN gradients). */
+export function elu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { alpha = 1 } = optionsFor<{ alpha: number; inplace: boolean }>('elu', ['alpha', 'inplace'], rest);
+  return where(input.gt(0), input, expm1(input.clampMax(0)).mul(alpha));
+}
+
+/** x·Φ(x) with Φ by erf ('none', the default), or its tanh approximation ('tanh'). */
+export function gelu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { approximate = 'none' } = optionsFor<{ approximate: 'none' | 'tanh' }>('gelu', ['approximate'], rest);
+  if (approximate === 'tanh') {
+    const inner = input.add(input.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    return input.mul(0.5).mul(inner.tanh().add(1));
+  }
+  if (approximate !== 'none') throw new RangeError(`approximate argument must be either none or tanh.`);
+  return input.mul(0.5).mul(erf(input.mul(Math.SQRT1_2)).add(1));
+}
+
+export const silu = (input: Tensor): Tensor => input.mul(input.sigmoid());
+
+/** log(1 + e^{βx})/β, or x itself where βx > threshold (as PyTorch's, for stability). */
+export function softplus(input: Tensor, ...rest: unknown[]): Tensor {
+  const { beta = 1, threshold = 20 } = optionsFor<{ beta: number; threshold: number }>(
+    'softplus',
+    ['beta', 'threshold'],
+    rest,
+  );
+  const scaled = input.mul(beta);
+  return where(scaled.gt(threshold), input, log1p(scaled.clampMax(threshold).exp()).div(beta));
+}
+
+/** PyTorch's hardtanh_backward: the gradient passes strictly inside (minVal, maxVal), not at the bounds. */
+const hardtanhOp = defineOp(
+  'HardtanhBackward0',
+  (ctx, x: Tensor, min: number, max: number) => {
+    ctx.saveForBackward(x);
+    ctx.min = min;
+    ctx.max = max;
+    return x.clamp(min, max);
+  },
+  (ctx, g) => {
+    const [x] = ctx.savedTensors;
+    return [where(x!.gt(ctx.min as number).logicalAnd(x!.lt(ctx.max as number)), g, 0), null, null];
+  },
+);
+
+export function hardtanh(input: Tensor, ...rest: unknown[]): Tensor {
+  const { minVal = -1, maxVal = 1 } = optionsFor<{ minVal: number; maxVal: number; inplace: boolean }>(
+    'hardtanh',
+    ['minVal', 'maxVal', 'inplace'],
+    rest,
+  );
+  if (!(minVal <= maxVal)) throw new RangeError('hardtanh: min_val cannot be greater than max_val');
+  return hardtanhOp(input, minVal, maxVal);
+}
+
+export function relu6(input: Tensor, ...rest: unknown[]): Tensor {
+  optionsFor<{ inplace: boolean }>('relu6', ['inplace'], rest);
+  return hardtanhOp(input, 0, 6);
+}
+
+/** log σ(x) = min(x, 0) − log(1 + e^{−|x|}), finite for any x; gradient σ(−x). */
+const logSigmoidOp = defineOp(
+  'LogSigmoidBackward0',
+  (ctx, x: Tensor) => {
+    ctx.saveForBackward(x);
+    return x.clampMax(0).sub(log1p(x.abs().neg().exp()));
+  },
+  (ctx, g) => [g.mul(ctx.savedTensors[0]!.neg().sigmoid())],
+);
+export const logsigmoid = (input: Tensor): Tensor => logSigmoidOp(input);
+
+export function softmin(input: Tensor, dim?: DimArg): Tensor {
+  return input.neg().softmax(softmaxDim('softmin', input.ndim, dimOf('torch.nn.functional.softmin', dim)));
+}
+
+/** x / max(‖x‖_p along dim, eps). */
+export function normalize(input: Tensor, ...rest: unknown[]): Tensor {
+  const {
+    p = 2,
+    dim = 1,
+    eps = 1e-12,
+  } = optionsFor<{ p: number; dim: number; eps: number }>('normalize', ['p', 'dim', 'eps'], rest);
+  return input.div(input.norm(p, dim, true).clampMin(eps).expandAs(input));
+}
+
+/** Σ x1·x2 / √max(Σ x1² · Σ x2², eps²) along dim (the inputs broadcast). */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, ...rest: unknown[]): Tensor {
+  const { dim = 1, eps = 1e-8 } = optionsFor<{ dim: number; eps: number }>('cosineSimilarity', ['dim', 'eps'], rest);
+  const w12 = x1.mul(x2).sum(dim);
+  const w1 = x1.mul(x1).sum(dim);
+  const w2 = x2.mul(x2).sum(dim);
+  return w12.div(
+    w1
+      .mul(w2)
+      .clampMin(eps * eps)
+      .sqrt(),
+  );
 }

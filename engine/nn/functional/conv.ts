@@ -214,3 +214,105 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, ...rest: unknown[]): 
   const indices = table.expand([n, c, K, L]).gather(2, best.indices.unsqueeze(2)).reshape(shape);
   return valuesIndices(unbatch(values), unbatch(indices));
 }
+
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+/**
+ * torch.nn.functional.avg_pool2d: each window's sum (zero padding) over PyTorch's divisor: the
+ * window's size clipped to the padded input (countIncludePad, the default), or to the input
+ * itself, or divisorOverride.
+ */
+export function avgPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  stride?: Pair | null,
+  padding?: Pair,
+  ceilMode?: boolean,
+  countIncludePad?: boolean,
+  divisorOverride?: number | null,
+): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: Pair, ...rest: unknown[]): Tensor {
+  const o = namedArgs<AvgPool2dOptions>(
+    'torch.nn.functional.avgPool2d',
+    ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'],
+    rest,
+  );
+  const x = batched(input, 'avg_pool2d');
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const kernel = pair(kernelSize, 'kernel_size');
+  const stride = pair(o.stride ?? kernel, 'stride');
+  const padding = pair(o.padding ?? 0, 'padding');
+  if (stride[0] === 0 || stride[1] === 0) throw new RangeError('stride should be greater than zero');
+  if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2)
+    throw new RangeError('pad should be smaller than or equal to half of kernel size');
+  const divisorOverride = o.divisorOverride ?? null;
+  if (divisorOverride !== null && !(divisorOverride !== 0)) throw new RangeError('divisor must be not zero');
+  const sizes = [h, wd];
+  const out = [0, 1].map((d) =>
+    poolOutputSize(sizes[d]!, kernel[d]!, padding[d]!, stride[d]!, 1, o.ceilMode ?? false),
+  ) as [number, number];
+  if (out[0] <= 0 || out[1] <= 0)
+    throw new RangeError(
+      `Given input size: (${c}x${h}x${wd}). Calculated output size: (${c}x${out[0]}x${out[1]}). Output size is too small`,
+    );
+  const windows: WindowGeometry = { kernel, stride, dilation: [1, 1], padding, out };
+  const L = out[0] * out[1];
+  const sums = unfold(x, windows, 0)
+    .reshape([n, c, kernel[0] * kernel[1], L])
+    .sum(2);
+  const divisors = new Float32Array(L);
+  // PyTorch's avg_pool2d kernel: a window is clipped to the padded input, then (without countIncludePad) to the input.
+  const span = (i: number, d: number, clipToInput: boolean): number => {
+    let start = i * stride[d]! - padding[d]!;
+    let end = Math.min(start + kernel[d]!, sizes[d]! + padding[d]!);
+    if (clipToInput) [start, end] = [Math.max(start, 0), Math.min(end, sizes[d]!)];
+    return end - start;
+  };
+  const include = o.countIncludePad ?? true;
+  for (let i = 0; i < out[0]; i++)
+    for (let j = 0; j < out[1]; j++)
+      divisors[i * out[1] + j] = divisorOverride ?? span(i, 0, !include) * span(j, 1, !include);
+  const y = sums.div(fromHost(divisors, [1, 1, L], { dtype: 'float32', device: x.device }).to(sums.dtype));
+  const shaped = y.reshape([n, c, out[0], out[1]]);
+  return input.ndim === 3 ? shaped.squeeze(0) : shaped;
+}
+
+/**
+ * torch.nn.functional.adaptive_avg_pool2d: output cell (i, j) averages rows ⌊iH/h⌋ … ⌈(i+1)H/h⌉ − 1
+ * and the likewise columns. A size that divides the input is one avg_pool2d; otherwise the mean is
+ * taken along H, then along W (the windows are rectangles).
+ */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  const x = batched(input, 'adaptive_avg_pool2d');
+  const sizes = x.shape.slice(2) as [number, number];
+  const given = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? outputSize : [];
+  if (given.length !== 2 || given.some((s) => s !== null && !(Number.isInteger(s) && s > 0)))
+    throw new TypeError(
+      `torch.nn.functional.adaptiveAvgPool2d(): output_size must be a positive int or a pair of them (null keeps the input's), not ${String(outputSize)}`,
+    );
+  const target = given.map((s, d) => s ?? sizes[d]!) as [number, number];
+  let y: Tensor;
+  if (sizes[0] % target[0] === 0 && sizes[1] % target[1] === 0) {
+    const k: [number, number] = [sizes[0] / target[0], sizes[1] / target[1]];
+    y = avgPool2d(x, k, { stride: k });
+  } else {
+    y = x;
+    for (const d of [0, 1]) {
+      const size = sizes[d]!;
+      const parts = Array.from({ length: target[d]! }, (_, i) => {
+        const start = Math.floor((i * size) / target[d]!);
+        const end = Math.ceil(((i + 1) * size) / target[d]!);
+        return y.narrow(2 + d, start, end - start).mean(2 + d, true);
+      });
+      y = parts.length === 1 ? parts[0]! : cat(parts, 2 + d);
+    }
+  }
+  return input.ndim === 3 ? y.squeeze(0) : y;
+}

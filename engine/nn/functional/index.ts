@@ -9,6 +9,7 @@ import * as conv from './conv.ts';
 import * as loss from './loss.ts';
 import * as normalization from './normalization.ts';
 import * as padding from './pad.ts';
+import * as lookup from './embedding.ts';
 
 export type { DropoutOptions } from './activation.ts';
 export type {
@@ -18,8 +19,12 @@ export type {
   NLLLossOptions,
   CrossEntropyOptions,
   BCEWithLogitsOptions,
+  SmoothL1LossOptions,
+  HuberLossOptions,
+  KLDivOptions,
 } from './loss.ts';
-export type { Conv2dOptions, MaxPool2dOptions, Pair } from './conv.ts';
+export type { Conv2dOptions, MaxPool2dOptions, AvgPool2dOptions, Pair } from './conv.ts';
+export type { EmbeddingOptions } from './embedding.ts';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.ts';
 
 /** The check that a call's leading arguments, named as PyTorch names them, are tensors. */
@@ -52,3 +57,20 @@ export const maxPool2d = composite(conv.maxPool2d, tensors('maxPool2d', 'input')
 export const pad = composite(padding.pad, tensors('pad', 'input'));
 export const batchNorm = composite(normalization.batchNorm, tensors('batchNorm', 'input'));
 export const layerNorm = composite(normalization.layerNorm, tensors('layerNorm', 'input'));
+export const leakyRelu = composite(activation.leakyRelu, tensors('leakyRelu', 'input'));
+export const elu = composite(activation.elu, tensors('elu', 'input'));
+export const gelu = composite(activation.gelu, tensors('gelu', 'input'));
+export const silu = composite(activation.silu, tensors('silu', 'input'));
+export const softplus = composite(activation.softplus, tensors('softplus', 'input'));
+export const relu6 = composite(activation.relu6, tensors('relu6', 'input'));
+export const hardtanh = composite(activation.hardtanh, tensors('hardtanh', 'input'));
+export const logsigmoid = composite(activation.logsigmoid, tensors('logsigmoid', 'input'));
+export const softmin = composite(activation.softmin, tensors('softmin', 'input'));
+export const normalize = composite(activation.normalize, tensors('normalize', 'input'));
+export const cosineSimilarity = composite(activation.cosineSimilarity, tensors('cosineSimilarity', 'x1', 'x2'));
+export const avgPool2d = composite(conv.avgPool2d, tensors('avgPool2d', 'input'));
+export const adaptiveAvgPool2d = composite(conv.adaptiveAvgPool2d, tensors('adaptiveAvgPool2d', 'input'));
+export const embedding = composite(lookup.embedding, tensors('embedding', 'input', 'weight'));
+export const smoothL1Loss = composite(loss.smoothL1Loss, tensors('smoothL1Loss', 'input', 'target'));
+export const huberLoss = composite(loss.huberLoss, tensors('huberLoss', 'input', 'target'));
+export const klDiv = composite(loss.klDiv, tensors('klDiv', 'input', 'target'));

@@ -375,3 +375,61 @@ export function oneHot(tensor: Tensor, numClasses = -1): Tensor {
     .eq(arange(classes, { device: tensor.device }))
     .to('int32');
 }
+
+export interface SmoothL1LossOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear (0: the L1 loss). */
+  beta?: number;
+}
+export interface HuberLossOptions extends LossOptions {
+  delta?: number;
+}
+export interface KLDivOptions {
+  /** 'batchmean' (the sum over the batch size) is the KL divergence; 'mean' averages over every element. */
+  reduction?: Reduction | 'batchmean';
+  /** Whether the target is given as log-probabilities too. */
+  logTarget?: boolean;
+}
+
+/** 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (d = input − target). */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.smoothL1Loss', options, ['reduction', 'beta']);
+  const beta = options.beta ?? 1;
+  if (!(beta >= 0)) throw new RangeError('smooth_l1_loss does not support negative values for beta.');
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
+  warnIfBroadcast(input, target);
+  const d = input.sub(target).abs();
+  const loss = beta === 0 ? d : where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta));
+  return reduce(loss, checkReduction(options.reduction ?? 'mean'));
+}
+
+/** 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta): smoothL1Loss times delta (with beta = delta). */
+export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.huberLoss', options, ['reduction', 'delta']);
+  const delta = options.delta ?? 1;
+  if (!(delta > 0)) throw new RangeError('huber_loss does not support non-positive values for delta.');
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
+  warnIfBroadcast(input, target);
+  const d = input.sub(target).abs();
+  const loss = where(d.lt(delta), d.mul(d).mul(0.5), d.sub(0.5 * delta).mul(delta));
+  return reduce(loss, checkReduction(options.reduction ?? 'mean'));
+}
+
+/**
+ * KL(target ‖ input) with input as log-probabilities: target·(log target − input), 0 where the
+ * target is 0 (as PyTorch's xlogy, whose target gradient is NaN there too), or
+ * exp(target)·(target − input) with logTarget.
+ */
+export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+  checkKeys('torch.nn.functional.klDiv', options, ['reduction', 'logTarget']);
+  [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
+  const reduction = options.reduction ?? 'mean';
+  const loss = options.logTarget
+    ? target.exp().mul(target.sub(input))
+    : where(target.eq(0), 0, target.mul(target.log())).sub(target.mul(input));
+  if (reduction === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]!);
+  if (reduction === 'mean')
+    warnOnce(
+      "reduction: 'mean' divides the total loss by both the batch size and the support size. 'batchmean' divides only by the batch size, and aligns with the KL div math definition. 'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+    );
+  return reduce(loss, checkReduction(reduction));
+}
