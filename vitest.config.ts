@@ -7,8 +7,9 @@ import LongestFirst from './test/helpers/sequencer.ts';
 
 /**
  * Test files that only compute in their own process: the engine's op, autograd, module and I/O
- * suites, the kit's library, the docs. A fresh process per file cost them about a CPU-second each (a
- * fork, vitest's runtime, the engine's 180 modules fetched again from the main process): 48 such
+ * suites, the kit's library, the CLI's units (report collection, progress line, widths, sandbox
+ * flags), the docs. A fresh process per file cost them about a CPU-second each (a fork, vitest's
+ * runtime, the engine's 180 modules fetched again from the main process): 48 such
  * files took 94 CPU-s isolated and 43 in shared processes, same tests passing. They run in processes
  * that go on to the next file, each file starting from the engine state a fresh process has
  * (test/helpers/shared-file.ts). Everything else keeps a process per file: files that grade in
@@ -20,6 +21,7 @@ const SHARED = [
   'test/engine/data/{collate,random-split}.test.ts',
   'test/engine/{api-reference,cpu-matmul,cpu-wasm-adam,cpu-wasm-elementwise,cuda,options,pytorch-conformance,quantization,serialization}.test.ts',
   'test/graders/lib/**/*.test.ts',
+  'test/cli/{collect,permissions,progress,width}.test.ts',
   'test/{bench,docs,guide}/**/*.test.ts',
 ];
 const webgpu = (process.env.TORCHLINGS_DEVICES ?? 'cpu').split(',').some((d) => d.trim() === 'webgpu');
