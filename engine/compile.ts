@@ -41,14 +41,23 @@ export class OptimizedModule<M extends Module = Module> extends Module {
     this.#compiled = new CompiledFunction(
       (...args) => module.call(...(args as Parameters<M['forward']>)),
       fullgraph,
-      () =>
-        `training:${module
-          .modules()
-          .map((m) => (m.training ? 1 : 0))
-          .join('')}`,
-      () => [...module.parameters(), ...module.buffers()],
-      () => (module.modules().some((m) => m._hasHooks()) ? 'module hooks (a graph would not call them)' : null),
+      () => {
+        const { training, state, hooks } = module._compileGuard();
+        return {
+          state: `training:${training}`,
+          held: state,
+          unsupported: hooks ? 'module hooks (a graph would not call them)' : null,
+        };
+      },
     );
+  }
+
+  /**
+   * Without hooks of its own, straight to the compiled forward: each of its paths (the graph, the
+   * trace, an eager call of the model) frees its own temporaries, as Module.call would around it.
+   */
+  override call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
+    return this._hasHooks() ? super.call(...args) : (this.#compiled.call(args) as ReturnType<this['forward']>);
   }
 
   override forward(...args: Parameters<M['forward']>): ReturnType<M['forward']> {

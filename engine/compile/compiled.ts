@@ -25,6 +25,18 @@ function breakError(at: string): Error {
   return new Error(`torch.compile(fullgraph: true): graph break at ${at}. Remove it, or compile without fullgraph.`);
 }
 
+/** What the caller adds to the guards. */
+export interface CallerGuard {
+  /** A part of the guard key (a module's training flags). */
+  readonly state: string;
+  /** Objects the graphs hold by reference (a module's parameters): if any is replaced, retrace. */
+  readonly held: readonly object[];
+  /** What makes every call a graph break (a module's hooks, which a graph would not call), or null. */
+  readonly unsupported: string | null;
+}
+
+const NO_GUARD: CallerGuard = { state: '', held: [], unsupported: null };
+
 export class CompiledFunction {
   /** The graph per guard key; null where the trace broke (run eagerly). */
   private readonly graphs = new Map<string, Graph | null>();
@@ -33,16 +45,12 @@ export class CompiledFunction {
   constructor(
     private readonly fn: (...args: unknown[]) => unknown,
     private readonly fullgraph: boolean,
-    /** The caller's part of the guard key (a module's training flag). */
-    private readonly state: () => string = () => '',
-    /** Objects the graphs hold by reference (a module's parameters): if any is replaced, retrace. */
-    private readonly held: () => readonly object[] = () => [],
-    /** What makes every call a graph break (a module's hooks, which a graph would not call), or null. */
-    private readonly unsupported: () => string | null = () => null,
+    /** The caller's part of the guards, asked once a call (a module's, from one walk of it). */
+    private readonly guard: () => CallerGuard = () => NO_GUARD,
   ) {}
 
   call(args: readonly unknown[]): unknown {
-    const unsupported = this.unsupported();
+    const { state, held, unsupported } = this.guard();
     if (unsupported !== null) {
       if (this.fullgraph) throw breakError(unsupported);
       return this.fn(...args);
@@ -50,8 +58,7 @@ export class CompiledFunction {
     const described = args.map(describeArg);
     if (described.includes(null)) return this.fn(...args);
     const autocast = (['cpu', 'webgpu'] as const).map((d) => (isAutocastEnabled(d) ? getAutocastDtype(d) : '-'));
-    const key = `${described.join('|')}#${this.state()}#${isGradEnabled()}#${autocast.join(',')}`;
-    const held = this.held();
+    const key = `${described.join('|')}#${state}#${isGradEnabled()}#${autocast.join(',')}`;
     if (held.length !== this.identity.length || held.some((o, i) => o !== this.identity[i])) {
       this.graphs.clear();
       this.identity = held;

@@ -185,12 +185,15 @@ export class Module {
   /** The parameters and buffers of the subtree (as parameters() and buffers() list them, unordered). */
   #stateTensors(): Tensor[] {
     const out: Tensor[] = [];
-    for (const m of this.#subtree()) {
-      const fields = m as unknown as Record<string, unknown>;
-      for (const key of Object.keys(m)) if (fields[key] instanceof Parameter) out.push(fields[key]);
-      for (const [name] of m.#buffers) if (fields[name] instanceof Tensor) out.push(fields[name]);
-    }
+    for (const m of this.#subtree()) m.#collectState(out);
     return out;
+  }
+
+  /** This module's own parameters and buffers, pushed onto `out`. */
+  #collectState(out: Tensor[]): void {
+    const fields = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) if (fields[key] instanceof Parameter) out.push(fields[key]);
+    for (const [name] of this.#buffers) if (fields[name] instanceof Tensor) out.push(fields[name]);
   }
 
   /**
@@ -265,6 +268,23 @@ export class Module {
   /** Whether a forward or backward hook is registered on this module itself (torch.compile runs such models eagerly). */
   _hasHooks(): boolean {
     return this.#preHooks.size + this.#hooks.size + this.#backwardHooks.size + this.#backwardPreHooks.size > 0;
+  }
+
+  /**
+   * torch.compile's guard on this module, from one walk of its subtree, on every call: the modules'
+   * training flags ('1'/'0' each), their parameters and buffers (what a graph holds by reference),
+   * and whether any of them has a hook.
+   */
+  _compileGuard(): { training: string; state: Tensor[]; hooks: boolean } {
+    let training = '';
+    let hooks = false;
+    const state: Tensor[] = [];
+    for (const m of this.#subtree()) {
+      training += m.#training ? '1' : '0';
+      hooks ||= m._hasHooks();
+      m.#collectState(state);
+    }
+    return { training, state, hooks };
   }
 
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {

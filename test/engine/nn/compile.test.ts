@@ -321,6 +321,13 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     for (let i = 0; i < 3; i++) compiled.call(x);
     expect(seen).toEqual([0, 1, 2]);
     expect(() => torch.compile(model, { fullgraph: true }).call(x)).toThrow('graph break at module hooks');
+    // A hook on the wrapper itself runs as on any module, around the compiled forward.
+    const plain = new nn.Sequential(new nn.Linear(4, 4), new nn.ReLU()).to(device);
+    const wrapped = torch.compile(plain, { fullgraph: true });
+    const outputs: torch.Tensor[] = [];
+    wrapped.registerForwardHook((_m, _input, output) => void outputs.push(output as torch.Tensor));
+    for (let i = 0; i < 2; i++) expect(wrapped.call(x)).toBe(outputs[i]);
+    expect(outputs).toHaveLength(2);
   });
 
   it('retraces when a guard changes: input shape, training mode, a replaced parameter', async () => {
