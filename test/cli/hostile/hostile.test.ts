@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,14 +106,21 @@ test(
   },
 );
 
-/** The node processes `ppid` started (the grading children; not esbuild's service or the sentinel shells). */
+/**
+ * The node processes `ppid` started (the grading children; not esbuild's service or the sentinel
+ * shells), by executable: Node 24 names its main thread, so `comm` reads MainThread there.
+ */
 function nodeChildrenOf(ppid: number): number[] {
+  const node = realpathSync(process.execPath);
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map(Number)
     .filter((pid) => {
-      const s = stat(pid);
-      return s !== undefined && s.ppid === ppid && s.comm === 'node';
+      try {
+        return stat(pid)?.ppid === ppid && readlinkSync(`/proc/${pid}/exe`) === node;
+      } catch {
+        return false; // gone meanwhile
+      }
     });
 }
 
@@ -123,11 +130,11 @@ const alive = (pid: number): boolean => {
   return s !== undefined && s.state !== 'Z';
 };
 
-function stat(pid: number): { comm: string; state: string; ppid: number } | undefined {
+function stat(pid: number): { state: string; ppid: number } | undefined {
   try {
     const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const [state, ppid] = line.slice(line.lastIndexOf(')') + 2).split(' ');
-    return { comm: line.slice(line.indexOf('(') + 1, line.lastIndexOf(')')), state: state!, ppid: Number(ppid) };
+    return { state: state!, ppid: Number(ppid) };
   } catch {
     return undefined;
   }
