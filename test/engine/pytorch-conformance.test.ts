@@ -416,6 +416,15 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
     rmsprop: (ps) => new torch.optim.RMSprop(ps, { lr: 0.01 }),
     rmsprop_centered_momentum: (ps) =>
       new torch.optim.RMSprop(ps, { lr: 0.01, alpha: 0.9, momentum: 0.5, centered: true }),
+    adagrad: (ps) => new torch.optim.Adagrad(ps, { lr: 0.1 }),
+    adagrad_decay_wd_init: (ps) =>
+      new torch.optim.Adagrad(ps, {
+        lr: 0.1,
+        lrDecay: 0.1,
+        weightDecay: 0.05,
+        initialAccumulatorValue: 0.5,
+        eps: 1e-6,
+      }),
   };
   it.each(Object.keys(OPTIMIZERS))('optimizer %s: five steps on a bumpy bowl', async (name) => {
     const c = CASES[`optim_${name}`]!;
@@ -471,12 +480,53 @@ describe('schedulers and init against PyTorch 1.13', () => {
     exponential_lr: (o) => new S.ExponentialLR(o, 0.9),
     cosine_annealing_lr: (o) => new S.CosineAnnealingLR(o, 4, { etaMin: 0.01 }),
     lambda_lr: (o) => new S.LambdaLR(o, (e: number) => 1 / (e + 1)),
+    linear_lr: (o) => new S.LinearLR(o, { startFactor: 0.25, totalIters: 4 }),
+    constant_lr: (o) => new S.ConstantLR(o, { factor: 0.5, totalIters: 3 }),
+    multiplicative_lr: (o) => new S.MultiplicativeLR(o, (e: number) => (e % 2 ? 0.9 : 0.5)),
+    cosine_warm_restarts: (o) => new S.CosineAnnealingWarmRestarts(o, 3, { tMult: 2, etaMin: 0.001 }),
+    one_cycle_lr: (o) => new S.OneCycleLR(o, 1, { totalSteps: 12 }),
+    one_cycle_lr_three_phase_linear: (o) =>
+      new S.OneCycleLR(o, 0.5, {
+        epochs: 3,
+        stepsPerEpoch: 4,
+        pctStart: 0.25,
+        annealStrategy: 'linear',
+        threePhase: true,
+      }),
+    sequential_lr: (o) =>
+      new S.SequentialLR(o, [new S.LinearLR(o, { startFactor: 0.1, totalIters: 3 }), new S.ExponentialLR(o, 0.8)], [4]),
+    sequential_lr_three: (o) =>
+      new S.SequentialLR(
+        o,
+        [
+          new S.ConstantLR(o, { factor: 0.5, totalIters: 2 }),
+          new S.StepLR(o, 2, { gamma: 0.5 }),
+          new S.CosineAnnealingLR(o, 3),
+        ],
+        [3, 7],
+      ),
   };
   const pinned = (name: string) => CASES[name]!.outputs[0]!.data.map(number);
 
   it.each(Object.keys(SCHEDULERS))('%s: the lr of 12 epochs', (name) => {
     const got = lrsOf(SCHEDULERS[name]!);
     pinned(`sched_${name}`).forEach((want, i) => expect(got[i], `epoch ${i}`).toBeCloseTo(want, 12));
+  });
+
+  it.each(['sgd', 'adam'])("OneCycleLR cycles %s's momentum against the lr", (name) => {
+    const opt =
+      name === 'sgd'
+        ? new torch.optim.SGD([torch.zeros(1).requiresGrad_()], { lr: 0.1, momentum: 0.9 })
+        : new torch.optim.Adam([torch.zeros(1).requiresGrad_()], { lr: 0.1 });
+    const sched = new S.OneCycleLR(opt, 1, { totalSteps: 10 });
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const g = opt.paramGroups[0] as { momentum?: number; betas?: number[] };
+      got.push(name === 'sgd' ? g.momentum! : g.betas![0]!);
+      opt.step();
+      sched.step();
+    }
+    pinned(`sched_one_cycle_momentum_${name}`).forEach((want, i) => expect(got[i], `step ${i}`).toBeCloseTo(want, 12));
   });
 
   it('ReduceLROnPlateau: patience, threshold and cooldown', () => {
