@@ -46,6 +46,13 @@ export class WebGPUBackend implements Backend {
   private readonly faults: GPUBuffer;
   private faultsArmed = false;
   /**
+   * Recycled buffers handed out by alloc() (zero-filled, by contract) and not cleared yet. Most
+   * become the output of a kernel that writes every element, and then the clear is never
+   * recorded: a training step allocated ~30 such outputs, and each clearBuffer also ended the
+   * compute pass, costing lavapipe a pass and a barrier. Any other first use clears them first.
+   */
+  private readonly uncleared = new Set<GPUBuffer>();
+  /**
    * Subgroup size the matmul kernel is generated for (the lane kernel, on a CPU adapter), or null
    * for the register-blocked kernel; settable so that tests check both kernels on one adapter.
    */
@@ -80,8 +87,8 @@ export class WebGPUBackend implements Backend {
 
   alloc(dtype: DType, length: number): GpuBuffer {
     const buffer = this.take(dtype, length);
-    // Fresh GPU buffers are zero-filled by WebGPU; only recycled ones need clearing.
-    if (buffer.recycled) this.batch.clear(buffer.gpu);
+    // Fresh GPU buffers are zero-filled by WebGPU; only recycled ones need clearing (see `uncleared`).
+    if (buffer.recycled) this.uncleared.add(buffer.gpu);
     return buffer;
   }
 
@@ -103,6 +110,7 @@ export class WebGPUBackend implements Backend {
     if (n === 0) return hostArray(dtype, 0);
     const elementBytes = storageBytes(dtype);
     // copyBufferToBuffer needs 4-byte alignment; other layouts are first gathered by a copy kernel.
+    this.settleClear((view.buffer as GpuBuffer).gpu);
     const direct = isContiguous(view) && (view.offset * elementBytes) % 4 === 0;
     const source = direct ? (view.buffer as GpuBuffer) : this.pool.take(dtype, n, n * elementBytes, false);
     const device = this.context.device;
@@ -139,39 +147,40 @@ export class WebGPUBackend implements Backend {
   }
 
   release(buffer: DeviceBuffer): void {
+    this.uncleared.delete((buffer as GpuBuffer).gpu);
     this.pool.give(buffer as GpuBuffer);
   }
 
   unary(op: UnaryOp, x: View, out: View): void {
-    this.run(unaryKernel(op, x, out));
+    this.run(unaryKernel(op, x, out), out, [x]);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
-    this.run(binaryKernel(op, a, b, out));
+    this.run(binaryKernel(op, a, b, out), out, [a, b]);
   }
 
   where(cond: View, a: View, b: View, out: View): void {
-    this.run(whereKernel(cond, a, b, out));
+    this.run(whereKernel(cond, a, b, out), out, [cond, a, b]);
   }
 
   fused(program: FusedProgram, inputs: readonly View[], out: View): void {
-    this.run(fusedKernel(program, inputs, out));
+    this.run(fusedKernel(program, inputs, out), out, inputs);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
-    this.run(reduceKernel(op, x, axes, out));
+    this.run(reduceKernel(op, x, axes, out), out, [x]);
   }
 
   argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
-    this.run(argReduceKernel(op, x, axis, out));
+    this.run(argReduceKernel(op, x, axis, out), out, [x]);
   }
 
   argsort(x: View, axis: number, descending: boolean, out: View): void {
-    this.run(argsortKernel(x, axis, descending, out));
+    this.run(argsortKernel(x, axis, descending, out), out, [x]);
   }
 
   matmul(a: View, b: View, out: View): void {
-    this.run(matmulKernel(a, b, out, this.matmulLanes));
+    this.run(matmulKernel(a, b, out, this.matmulLanes), out, [a, b]);
   }
 
   adamStep(
@@ -186,7 +195,7 @@ export class WebGPUBackend implements Backend {
   }
 
   gather(x: View, dim: number, index: View, out: View): void {
-    this.run(gatherKernel(x, dim, index, out));
+    this.run(gatherKernel(x, dim, index, out), out, [x, index]);
   }
 
   scatterAdd(dim: number, index: View, src: View, out: View): void {
@@ -194,11 +203,11 @@ export class WebGPUBackend implements Backend {
   }
 
   softmax(x: View, axis: number, log: boolean, out: View): void {
-    this.run(softmaxKernel(x, axis, log, out));
+    this.run(softmaxKernel(x, axis, log, out), out, [x]);
   }
 
   im2col(x: View, windows: WindowGeometry, padValue: number, out: View): void {
-    this.run(im2colKernel(x, windows, padValue, out));
+    this.run(im2colKernel(x, windows, padValue, out), out, [x]);
   }
 
   col2im(cols: View, windows: WindowGeometry, out: View): void {
@@ -262,9 +271,29 @@ export class WebGPUBackend implements Backend {
     return this.pool.take(dtype, length, length * storageBytes(dtype));
   }
 
-  private run(call: KernelCall | null): void {
+  /**
+   * `written`: the output view of a kernel that writes each of its elements without reading them
+   * (elementwise, reductions, matmul, …), whose `inputs` are read; a pending clear of its buffer is
+   * dropped when the view covers the whole buffer and no input shares it. Other kernels (scatterAdd,
+   * col2im, Adam) accumulate into or update their outputs, and every buffer they name is cleared first.
+   */
+  private run(call: KernelCall | null, written?: View, inputs: readonly View[] = []): void {
     this.errors.throwIfFailed();
     if (!call) return;
+    if (this.uncleared.size > 0) {
+      const overwritten =
+        written &&
+        written.offset === 0 &&
+        numel(written.shape) === written.buffer.length &&
+        isContiguous(written) &&
+        !inputs.some((v) => v.buffer === written.buffer)
+          ? (written.buffer as GpuBuffer).gpu
+          : null;
+      for (const gpu of call.buffers) {
+        if (gpu === overwritten) this.uncleared.delete(gpu);
+        else this.settleClear(gpu);
+      }
+    }
     const pipeline = this.pipelines.get(call.key, call.source, {
       storage: call.buffers.length,
       writable: call.writable ?? 1,
@@ -278,6 +307,11 @@ export class WebGPUBackend implements Backend {
       workgroups: call.workgroups,
       ...(call.reportsFaults ? { after: [this.faults] } : {}),
     });
+  }
+
+  /** Records the clear alloc() owes `gpu`, if it is still owed, before a command that uses it. */
+  private settleClear(gpu: GPUBuffer): void {
+    if (this.uncleared.delete(gpu)) this.batch.clear(gpu);
   }
 
   /**
