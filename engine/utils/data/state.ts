@@ -92,26 +92,46 @@ function engineExports(): Promise<Index> {
   return engineIndex;
 }
 
-const LOAD_LIMIT_MS = 10_000;
+/**
+ * import() of a module still evaluating (one that iterates the DataLoader at its top level) waits
+ * forever, the process idle; an import that is merely slow (a busy machine: 10 s and more at load
+ * 30) keeps computing. So the wait is given up only after LOAD_PATIENCE_MS and only once the process
+ * has used next to no CPU (all its threads) over the last IDLE_WINDOW_MS.
+ */
+const LOAD_PATIENCE_MS = 5_000;
+const IDLE_WINDOW_MS = 2_000;
+/** CPU per wall time below which the process counts as idle: an import at load 30 gets ~5%. */
+const IDLE_SHARE = 0.01;
+const POLL_MS = 250;
 
 /** A learner's module, loaded already: import() hands back its namespace (bounded, should it still be running). */
 async function loadedModule(url: string): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
+    const start = Date.now();
+    const samples: { at: number; cpu: number }[] = [];
+    const cpuMs = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    };
+    timer = setInterval(() => {
+      const now = { at: Date.now(), cpu: cpuMs() };
+      samples.push(now);
+      while (samples.length > 1 && now.at - samples[1]!.at >= IDLE_WINDOW_MS) samples.shift();
+      const first = samples[0]!;
+      const idle = now.at - first.at >= IDLE_WINDOW_MS && now.cpu - first.cpu < IDLE_SHARE * (now.at - first.at);
+      if (now.at - start >= LOAD_PATIENCE_MS && idle)
         reject(
           new NotCopyable(
             `${url} has not finished loading (does it iterate the DataLoader at its top level? do that from another module)`,
           ),
-        ),
-      LOAD_LIMIT_MS,
-    );
+        );
+    }, POLL_MS);
   });
   try {
     return await Promise.race([importByUrl(url), stuck]);
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
   }
 }
 
