@@ -279,6 +279,19 @@ describe.each(devices)('torch.compile fuses (%s)', (device) => {
     for (const [i, p] of want.entries()) await expectSame(device, got[i]!, p);
   });
 
+  it('a compiled loss function, a Linear+ReLU stack into crossEntropy in one graph: loss and gradients as eager', async () => {
+    torch.manualSeed(3);
+    const model = new nn.Sequential(new nn.Linear(20, 16), new nn.ReLU(), new nn.Linear(16, 5)).to(device);
+    const f = (x: torch.Tensor, y: torch.Tensor) => F.crossEntropy(model.call(x), y);
+    const g = torch.compile(f, { fullgraph: true });
+    const [x, y] = [torch.randn([8, 20], { device }), torch.randint(0, 5, [8], { device })];
+    g(x, y);
+    const [got, want] = [g(x, y), f(x, y)];
+    await expectSame(device, got, want);
+    const [gotGrads, wantGrads] = [got, want].map((l) => torch.autograd.grad(l, model.parameters()));
+    for (const [i, w] of wantGrads!.entries()) await expectSame(device, gotGrads![i]!, w!);
+  });
+
   it('a graph break (an in-place update, random numbers) runs eagerly with the right values; fullgraph raises naming it', async () => {
     // BatchNorm in training mode updates its running statistics in place.
     const bn = () => {
