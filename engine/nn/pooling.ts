@@ -1,7 +1,7 @@
 /** torch.nn.MaxPool2d. */
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type Pair } from './functional/conv.ts';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type Pair } from './functional/conv.ts';
 import { Module, engineLayers } from './module.ts';
 import { pyBool, pyTuple } from './repr.ts';
 
@@ -66,14 +66,6 @@ export class MaxPool2d extends Module {
 }
 
 engineLayers(MaxPool2d);
-
-export interface AvgPool2dOptions {
-  stride?: Pair | null;
-  padding?: Pair;
-  ceilMode?: boolean;
-  countIncludePad?: boolean;
-  divisorOverride?: number | null;
-}
 
 export class AvgPool2d extends Module {
   readonly kernelSize: Pair;

@@ -68,30 +68,26 @@ test(
   },
 );
 
+/** The CLI grading the fixture course's endless-loop submission, to be signalled. */
+function gradeEndlessLoop(args: string[]) {
+  return execa(
+    process.execPath,
+    [
+      ...['--import', 'tsx', 'graders/cli/main.ts'],
+      ...['--course', fixture, '--submission', submission('infinite-loop'), '--timeout', '60', ...args],
+    ],
+    // execa would follow SIGTERM with SIGKILL after 5 s: on a loaded machine the CLI can take
+    // longer than that to write its reports, and the test would measure the machine.
+    { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C' }, forceKillAfterDelay: false },
+  );
+}
+
 test(
   'SIGTERM to the CLI still writes a schema-valid report, marks what was cut short, exit 130',
   { timeout: 120_000 },
   async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'torchlings-sigterm-')), 'r.json');
-    const run = execa(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'graders/cli/main.ts',
-        '--course',
-        fixture,
-        '--submission',
-        submission('infinite-loop'),
-        '--json',
-        report,
-        '--timeout',
-        '60',
-      ],
-      // execa would follow SIGTERM with SIGKILL after 5 s: on a loaded machine the CLI can take
-      // longer than that to write its reports, and the test would measure the machine.
-      { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C' }, forceKillAfterDelay: false },
-    );
+    const run = gradeEndlessLoop(['--json', report]);
     // Once its run folder exists (named `<time>-<pid>-…`, see target.ts: other test files grade at the
     // same time) the CLI is grading, its signal handlers in place; then let 01 spin.
     const runs = join(repo, '.torchlings', 'runs');
@@ -146,21 +142,7 @@ test.runIf(existsSync('/proc/self/stat'))(
   'SIGKILL to the CLI (no handler runs) still ends the grading processes it started',
   { timeout: 120_000 },
   async () => {
-    const run = execa(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'graders/cli/main.ts',
-        '--course',
-        fixture,
-        '--submission',
-        submission('infinite-loop'),
-        '--timeout',
-        '60',
-      ],
-      { cwd: repo, reject: false, env: { NO_COLOR: '1', LANG: 'C' } },
-    );
+    const run = gradeEndlessLoop([]);
     let grading: number[] = [];
     while ((grading = nodeChildrenOf(run.pid!)).length === 0) await sleep(100);
     run.kill('SIGKILL');

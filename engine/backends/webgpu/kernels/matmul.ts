@@ -121,6 +121,18 @@ export function matmulKernel(a: View, b: View, out: View, lanes: number | null =
   return { key, source, buffers: ops.buffers, params, workgroups };
 }
 
+/** Reads that convert storage (f16) to the accumulator type `t`; vec4 reads index in units of four elements. */
+function reads(t: 'f32' | 'i32') {
+  const vecT = `vec4<${t}>`;
+  return {
+    vecT,
+    scalar: (name: string, type: string, index: string) =>
+      type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`,
+    vector: (name: string, type: string, index: string) =>
+      type === vecT ? `${name}[${index}]` : `${vecT}(${name}[${index}])`,
+  };
+}
+
 function matmulSource(
   t: 'f32' | 'i32',
   aLoad: Load,
@@ -131,12 +143,7 @@ function matmulSource(
   paramCount: number,
 ): string {
   const [oBinding, aBinding, bBinding] = bindings as [Binding, Binding, Binding];
-  // Reads convert storage (f16) to the accumulator type; vec4 reads index in units of four elements.
-  const vecT = `vec4<${t}>`;
-  const scalar = (name: string, type: string, index: string) =>
-    type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`;
-  const vector = (name: string, type: string, index: string) =>
-    type === vecT ? `${name}[${index}]` : `${vecT}(${name}[${index}])`;
+  const { vecT, scalar, vector } = reads(t);
   // Row/column base offsets are hoisted out of the k loop (vec4 ones already in units of four).
   const pre: string[] = [];
   const lines: string[] = [];
@@ -278,11 +285,7 @@ function laneSource(
   paramCount: number,
 ): string {
   const [oBinding, aBinding, bBinding] = bindings as [Binding, Binding, Binding];
-  const vecT = `vec4<${t}>`;
-  const scalar = (name: string, type: string, index: string) =>
-    type === t ? `${name}[${index}]` : `${t}(${name}[${index}])`;
-  const vector = (name: string, type: string, index: string) =>
-    type === vecT ? `${name}[${index}]` : `${vecT}(${name}[${index}])`;
+  const { scalar, vector } = reads(t);
   const rows = [...Array(LANE_ROWS).keys()];
   const cols = [...Array(LANE_COLS).keys()];
   // Column c of this invocation: four adjacent ones for a vec4 along n, else `lanes` apart.
