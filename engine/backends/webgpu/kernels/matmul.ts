@@ -121,6 +121,21 @@ export function matmulKernel(a: View, b: View, out: View, lanes: number | null =
   return { key, source, buffers: ops.buffers, params, workgroups };
 }
 
+/** aBase, bBase, oBase: where this invocation's batch (`z` of nb batch dims) starts in A, B and the output. */
+function batchBases(z: string, nb: number): string {
+  const bw = (k: number) => BATCH + nb * (k + 1);
+  return `${walk(
+    'bt',
+    z,
+    nb,
+    (d) => p(BATCH + d),
+    [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })),
+  )}
+  let aBase = bt0;
+  let bBase = bt1;
+  let oBase = bt2;`;
+}
+
 /** Reads that convert storage (f16) to the accumulator type `t`; vec4 reads index in units of four elements. */
 function reads(t: 'f32' | 'i32') {
   const vecT = `vec4<${t}>`;
@@ -228,23 +243,13 @@ ${RANGE.map((r) => [0, 1].map((v) => `    acc${r}_${v} += ${vecT}(a${r}) * b${v}
     });
     return `  if (${row} < ${M}) {\n${cells.join('\n')}\n  }`;
   });
-  const bw = (k: number) => BATCH + nb * (k + 1);
   return `${prelude(bindings, paramCount)}
 @compute @workgroup_size(${GROUP}, ${GROUP})
 fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   let rowStart = i32(g.y) * ${BLOCK};
   let colStart = i32(g.x) * ${BLOCK};
   if (rowStart >= ${M} || colStart >= ${N}) { return; }
-${walk(
-  'bt',
-  'i32(g.z)',
-  nb,
-  (d) => p(BATCH + d),
-  [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })),
-)}
-  let aBase = bt0;
-  let bBase = bt1;
-  let oBase = bt2;
+${batchBases('i32(g.z)', nb)}
   // Rows and columns past the edge read a valid neighbour (clamped) and are never stored.
 ${RANGE.map((r) => `  let row${r} = min(rowStart + ${r}, ${M} - 1);`).join('\n')}
 ${RANGE.map((c) => `  let col${c} = min(colStart + ${c}, ${N} - 1);`).join('\n')}
@@ -345,7 +350,6 @@ function laneSource(
       return `  if (rowStart + ${r} < ${M} && ${col(c)} < ${N}) { O[oBase + (rowStart + ${r}) * ${O_M} + (${col(c)}) * ${O_N}] = ${value}; }`;
     }),
   );
-  const bw = (k: number) => BATCH + nb * (k + 1);
   const indent = (lines: string[], depth: number) => lines.map((l) => `${'  '.repeat(depth)}${l}`).join('\n');
   return `enable subgroups;
 ${prelude(bindings, paramCount)}
@@ -357,16 +361,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(subgroup_invocation_id) s
   // read a valid neighbour (clamped) and are never stored.
   if (rowStart >= ${M}) { return; }
   let colStart = ${colStart};
-${walk(
-  'bt',
-  'i32(wg.z)',
-  nb,
-  (d) => p(BATCH + d),
-  [0, 1, 2].map((w) => ({ offset: p([A_OFF, B_OFF, O_OFF][w]!), stride: (d: number) => p(bw(w) + d) })),
-)}
-  let aBase = bt0;
-  let bBase = bt1;
-  let oBase = bt2;
+${batchBases('i32(wg.z)', nb)}
 ${indent(pre, 1)}
 ${indent(
   rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = ${t}(0);`)),
