@@ -56,9 +56,12 @@ const dimArb = fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 60, m
 for (const kernel of ['lane', 'tiled'] as const)
   describeWebGPU(`webgpu matmul (${kernel} kernel) matches the CPU backend`, () => {
     const lanes = gpu?.context.cpuLanes ?? null;
+    if (kernel === 'lane' && lanes === null) {
+      // Not the tiled kernel again under the lane kernel's name: reported as skipped instead.
+      it.skip('needs a CPU adapter with one subgroup size (lavapipe), which this one is not');
+      return;
+    }
     beforeAll(() => {
-      if (kernel === 'lane' && lanes === null)
-        console.log('webgpu matmul: no CPU adapter with fixed subgroups, lane kernel not tested');
       gpu!.matmulLanes = kernel === 'lane' ? lanes : null;
     });
     afterAll(() => {
