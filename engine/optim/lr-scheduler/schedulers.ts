@@ -237,6 +237,17 @@ export class CosineAnnealingLR extends LRScheduler {
 
 type LrLambda = (epoch: number) => number;
 
+/** One lrLambda per param group: the one function given for all, or the list of one per group. */
+function lambdasPerGroup(optimizer: AnyOptimizer, given: LrLambda | readonly LrLambda[]): LrLambda[] {
+  const groups = optimizer.paramGroups.length;
+  if (typeof given === 'function') return Array.from({ length: groups }, () => given);
+  if (!Array.isArray(given) || given.length !== groups)
+    throw new RangeError(
+      `Expected ${groups} lr_lambdas, but got ${Array.isArray(given) ? given.length : typeName(given)}`,
+    );
+  return [...given];
+}
+
 /** lr = base_lr · lrLambda(epoch), one function for all groups or one per group. */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -251,12 +262,7 @@ export class LambdaLR extends LRScheduler {
       rest,
     );
     super(optimizer, o.lastEpoch);
-    const given = required(o.lrLambda, 'lrLambda', 'LambdaLR');
-    const groups = optimizer.paramGroups.length;
-    if (typeof given !== 'function' && given.length !== groups) {
-      throw new RangeError(`Expected ${groups} lr_lambdas, but got ${given.length}`);
-    }
-    this.lrLambdas = typeof given === 'function' ? Array.from({ length: groups }, () => given) : [...given];
+    this.lrLambdas = lambdasPerGroup(optimizer, required(o.lrLambda, 'lrLambda', 'LambdaLR'));
     this.initialStep();
   }
 
@@ -361,13 +367,7 @@ export class MultiplicativeLR extends LRScheduler {
       rest,
     );
     super(optimizer, o.lastEpoch);
-    const given = required(o.lrLambda, 'lrLambda', 'MultiplicativeLR');
-    const groups = optimizer.paramGroups.length;
-    if (typeof given !== 'function' && (!Array.isArray(given) || given.length !== groups))
-      throw new RangeError(
-        `Expected ${groups} lr_lambdas, but got ${Array.isArray(given) ? given.length : typeName(given)}`,
-      );
-    this.lrLambdas = typeof given === 'function' ? Array.from({ length: groups }, () => given) : [...given];
+    this.lrLambdas = lambdasPerGroup(optimizer, required(o.lrLambda, 'lrLambda', 'MultiplicativeLR'));
     this.initialStep();
   }
 
