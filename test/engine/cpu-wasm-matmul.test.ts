@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
 import type { View } from '../../engine/backend/types.ts';
 import { cpuData as data, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
@@ -132,6 +133,64 @@ describe('cpu WebAssembly SIMD matmul', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("gives the fused (or the float32) loop's bits as V8's optimizing tier compiles it, revectorized or not", () => {
+    // Small products run the baseline (Liftoff) code, which never revectorizes: compiled with
+    // Liftoff off, the kernel is the optimized code large products run on every Node.
+    setFlagsFromString('--no-liftoff');
+    let gemm: (...args: number[]) => void;
+    let heap: Float32Array;
+    try {
+      const { exports, memory } = instantiate(gemmModuleBytes())!;
+      growTo(memory, 65536 * 4);
+      heap = new Float32Array(memory.buffer);
+      gemm = exports.gemm as (...args: number[]) => void;
+      gemm(0, 0, 0, 1, 1, 1, 4 * NR, 0); // compiles it now, while the flag holds
+    } finally {
+      setFlagsFromString('--liftoff');
+    }
+    const [K, mTiles, nTiles] = [37, 3, 2];
+    const ldc = nTiles * NR;
+    const [a, b, c] = [0, mTiles * MR * K, (mTiles * MR + nTiles * NR) * K];
+    const values = randomStream(13);
+    for (let i = 0; i < c; i++) heap[i] = Math.fround(values() * 2);
+    // Two blocks of K, the second accumulating onto the first's partial sums.
+    const [k1, k2] = [20, K - 20];
+    const packed = (base: number, width: number, tiles: number, k0: number, kb: number): number => {
+      // The block's tiles, re-packed contiguously after C, as the host packs one K block.
+      const dst = c + mTiles * MR * ldc + (base === a ? 0 : mTiles * MR * K);
+      for (let t = 0; t < tiles; t++) {
+        for (let k = 0; k < kb; k++) {
+          for (let r = 0; r < width; r++)
+            heap[dst + t * width * kb + k * width + r] = heap[base + t * width * K + (k0 + k) * width + r]!;
+        }
+      }
+      return dst;
+    };
+    gemm(4 * packed(a, MR, mTiles, 0, k1), 4 * packed(b, NR, nTiles, 0, k1), 4 * c, mTiles, nTiles, k1, 4 * ldc, 0);
+    gemm(4 * packed(a, MR, mTiles, k1, k2), 4 * packed(b, NR, nTiles, k1, k2), 4 * c, mTiles, nTiles, k2, 4 * ldc, 1);
+    const [notFused, notUnfused]: string[][] = [[], []];
+    for (let i = 0; i < mTiles * MR; i++) {
+      for (let j = 0; j < nTiles * NR; j++) {
+        let [fused, f32] = [0, 0];
+        for (let k = 0; k < K; k++) {
+          const product =
+            heap[a + Math.floor(i / MR) * MR * K + k * MR + (i % MR)]! *
+            heap[b + Math.floor(j / NR) * NR * K + k * NR + (j % NR)]!;
+          fused = fusedAdd(fused, product);
+          f32 = Math.fround(f32 + Math.fround(product));
+        }
+        const got = heap[c + i * ldc + j]!;
+        if (!Object.is(got, fused)) notFused.push(`(${i}, ${j}): ${got} vs fused ${fused}`);
+        if (!Object.is(got, f32)) notUnfused.push(`(${i}, ${j}): ${got} vs float32 ${f32}`);
+      }
+    }
+    expect(notFused.length === 0 || notUnfused.length === 0, [...notFused, ...notUnfused].slice(0, 4).join('; ')).toBe(
+      true,
+    );
+    // The values are not all ties: the two loops differ somewhere, so the test tells them apart.
+    expect(notFused.length + notUnfused.length).toBeGreaterThan(0);
   });
 
   it('encodes LEB128 as the spec does', () => {

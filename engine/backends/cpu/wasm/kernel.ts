@@ -29,7 +29,9 @@
  * 3×12 tile at ~78% (1.25–1.35× the kernel alone, interleaved runs). That peak (16 FLOP/cycle
  * at ~2.3–3.1 GHz: 37–50 GFLOP/s) bounds every instruction set on that core, OpenBLAS's AVX2
  * included; on Zen 2 and later AVX2's 256-bit FMA doubles it while 128-bit WebAssembly SIMD stays
- * at 16 FLOP/cycle, which is what stands between this kernel and OpenBLAS there. Results move
+ * at 16 FLOP/cycle. On a Zen 5 core a register-only loop of 12 independent relaxed_madd measured
+ * 52–54 GFLOP/s (f32x4.mul + f32x4.add: 46–48), the ceiling of 128-bit code on any Node there;
+ * V8's revectorizer (REVECTORIZE below) lifts it by running pairs as 256-bit FMA. Results move
  * by float32 rounding (well inside the tests' 1e-5·√K·Σ|a·b| bound); eager and torch.compile
  * still share this kernel, so they still agree bit for bit.
  *
@@ -51,19 +53,41 @@ import { setFlagsFromString } from 'node:v8';
 import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
 
 /**
+ * Whether V8 turns pairs of this kernel's f32x4 operations into 256-bit AVX2 ones: its Turboshaft
+ * revectorizer (V8 13–14: Node 24–25) does so when --experimental-wasm-revectorize is set, which
+ * is done here, before the first compile (flags are per process, so the worker threads' compiles
+ * see it too). It packs two v128 values stored side by side, and everything they are computed
+ * from, into one 256-bit value: here each row's pairs of accumulators, their relaxed_madd, the
+ * pairs of B vectors and the splat of A (load32_splat of one address packs as a 256-bit
+ * broadcast). The lanes compute what they computed before, so results keep their bits. Node 20
+ * has no revectorizer, and Node 22's (the Turbofan one) does not pack relaxed_madd. Outside
+ * 13–14 the flag is not set: V8 prints an error for a flag it does not know.
+ */
+const REVECTORIZE = ((): boolean => {
+  const major = Number(process.versions.v8.split('.')[0]);
+  if (!(major >= 13 && major <= 14)) return false;
+  setFlagsFromString('--experimental-wasm-revectorize');
+  return true;
+})();
+
+/**
  * Rows and columns per float32 tile. The limit is V8's register allocation: its instruction
  * selection loads every B vector and every splat of A ahead of the multiply-adds, so a tile needs
  * MR·NR/4 accumulators + NR/4 + MR registers of the 15 xmm V8 allocates (16 less its scratch), and
- * a fused multiply-add's 5-cycle latency wants ≥ 10 independent accumulators to keep two FMA pipes
- * busy. 3×12 (9 + 3 + 3 = 15) is the largest that fits. Measured here (kernel alone, CPU-time
- * GFLOP/s, interleaved, relative to the earlier 4×8 mul+add): FMA 3×12 1.22–1.38, FMA 4×8 1.20–1.27,
- * FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), FMA 5×8 with A loaded as one vector and
- * splatted by shuffles 1.33 (no better than 3×12, and it reads past the packed A), mul+add 3×12
- * 0.93, mul+add 4×8 unrolled ×2 0.75 (V8 already unrolls the k loop ×3).
+ * a fused multiply-add's latency wants ≥ 8–10 independent accumulators to keep two FMA pipes busy.
+ * 3×12 (9 + 3 + 3 = 15) is the largest that fits 128-bit registers. Revectorized, a row of 16
+ * columns is two ymm accumulators, and 4×16 takes 8 + 2 + 1 (the splat is one broadcast register
+ * at a time); without revectorization 4×16 spills (16 accumulators alone). Kernel alone on one
+ * L1-resident B panel, CPU-time GFLOP/s on a Zen 5 core, Node 24: 3×12 45.6, revectorized 4×16
+ * 74.3, 6×16 68.8, 5×16 66.7, 6×8 57.7; Node 20/22 3×12
+ * 45–50, 4×16 27–30. Earlier, on a Zen 1 core (relative to a 4×8 mul+add): FMA 3×12 1.22–1.38,
+ * FMA 4×8 1.20–1.27, FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), FMA 5×8 with A loaded as
+ * one vector and splatted by shuffles 1.33 (no better than 3×12, and it reads past the packed A),
+ * mul+add 3×12 0.93, mul+add 4×8 unrolled ×2 0.75 (V8 already unrolls the k loop ×3).
  */
-export const MR = 3;
-/** Columns per float32 tile: three v128 of f32. */
-export const NR = 12;
+export const MR = REVECTORIZE ? 4 : 3;
+/** Columns per float32 tile: three or four v128 of f32. */
+export const NR = REVECTORIZE ? 16 : 12;
 /** The int8 (i16-pair) kernel's tile, which int8-pack.ts's qpack transposes 4 rows at a time. */
 export const I16_MR = 4;
 export const I16_NR = 8;
@@ -192,6 +216,7 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
   for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) f.local(acc(r, v), 'v128');
   for (let v = 0; v < NV; v++) f.local(`b${v}`, 'v128');
   f.local('s', 'v128');
+  for (let r = 0; r < mr; r++) f.local(`row${r}`, 'i32');
 
   // tileBytesA = K·mr·4, the size of one packed A tile; bEnd = b + nTiles·K·nr·4, just past packed B.
   f.get('K').i32Const(mr * 4).i32Mul().set('tileBytesA');
@@ -202,10 +227,16 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
   f.loop((panels) => {
     panels.get('a').set('ap').get('cCol').set('cp').i32Const(0).set('i');
     panels.loop((tiles) => {
-      // Row r of the tile is at cp + r·ldc, in C's scratch.
-      const row = (r: number): void => {
+      // Row r of the tile is at row_r = cp + r·ldc, in C's scratch. One local per row, so its
+      // vectors' stores share a base address: the revectorizer pairs only stores whose addresses
+      // differ by a constant.
+      for (let r = 0; r < mr; r++) {
         tiles.get('cp');
         if (r > 0) tiles.get('ldc').i32Const(r).i32Mul().i32Add();
+        tiles.set(`row${r}`);
+      }
+      const row = (r: number): void => {
+        tiles.get(`row${r}`);
       };
       tiles.get('accumulate').ifElse(
         () => {
