@@ -8,6 +8,7 @@
  *
  * Running a fused node, forward and backward, is run-fused.ts's.
  */
+import { isHalfPrecision } from '../dtype.ts';
 import { backendFor, hasBackend } from '../backend/registry.ts';
 import type { BinaryOp, FusedStep, UnaryOp } from '../backend/types.ts';
 import { planBackward } from './backward.ts';
@@ -52,11 +53,15 @@ function isElementwise(node: GraphNode): node is OpNode {
   );
 }
 
-/** Whether `node` is a Linear's product (AddmmBackward0) with the chain's dtype and shape. */
+/**
+ * Whether `node` is a Linear's product (AddmmBackward0) with the chain's dtype and shape. A 2-byte
+ * one keeps its own node: its bias is added before the one rounding, which the epilogue cannot do.
+ */
 function isProductOf(node: GraphNode, chain: OpNode): boolean {
   return (
     node.kind === 'op' &&
     node.name === 'AddmmBackward0' &&
+    !isHalfPrecision(node.dtype) &&
     node.dtype === chain.dtype &&
     sameShape(node.shape, chain.shape)
   );

@@ -1,11 +1,11 @@
 /** Matrix products: matmul's 1-D/2-D/batched rules, mm, bmm and dot, over one batched kernel. */
 import { defineOp } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
-import { isFloatingPoint, promoteTypes } from '../dtype.ts';
+import { isFloatingPoint, isHalfPrecision, promoteTypes } from '../dtype.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { toAutocastDtype } from '../amp/autocast.ts';
-import { launchBinary, launchMatmul, launchReduce } from './kernels.ts';
+import { launchBinary, launchMatmul, launchReduce, launchUnary } from './kernels.ts';
 
 /** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands at least 2-D. */
 const batchedOp = defineOp(
@@ -129,6 +129,7 @@ const linearOp = defineOp(
   'AddmmBackward0',
   (ctx, x: Tensor, w: Tensor, b: Tensor) => {
     ctx.saveForBackward(ctx.needsInputGrad[1] ? x : null, ctx.needsInputGrad[0] ? w : null);
+    if (isHalfPrecision(x.dtype)) return halfPrecisionAddmm(x, w, b);
     const y = linearProduct(x, w);
     launchBinary('add', y, b, y.dtype, y);
     return y;
@@ -145,8 +146,21 @@ const linearOp = defineOp(
 );
 
 /**
+ * PyTorch's 2-byte addmm: the bias is added to the float32 product, then rounded once (the product
+ * rounded to 2 bytes and then added to the bias would round twice: 1 ulp off in about a quarter of
+ * the outputs). The float32 operands are transient copies; the node saves the 2-byte ones, and its
+ * backward's products round each gradient once, as PyTorch's.
+ */
+function halfPrecisionAddmm(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  const float32 = (t: Tensor) => launchUnary('identity', t, 'float32');
+  const y = linearProduct(float32(x), float32(w));
+  launchBinary('add', y, float32(b), 'float32', y);
+  return launchUnary('identity', y, x.dtype);
+}
+
+/**
  * nn.functional.linear's common case as linearOp: a 2-D input, a contiguous weight and a bias, one
- * float dtype and device, outside autocast regions; null otherwise, for the composed ops.
+ * float dtype and device (autocast's casts already made); null otherwise, for the composed ops.
  * torch.compile's trace records it too, and its fuser folds an activation after it into the
  * product's epilogue (compile/fuse.ts).
  */
@@ -163,7 +177,6 @@ export function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor | null {
     x.dtype === w.dtype &&
     x.dtype === b.dtype &&
     x.device === w.device &&
-    x.device === b.device &&
-    toAutocastDtype(x) === x;
+    x.device === b.device;
   return plain ? linearOp(x, w, b) : null;
 }

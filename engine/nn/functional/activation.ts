@@ -65,11 +65,13 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
 /** y = x·Wᵀ + b, with weight [out_features, in_features]. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
   ({ bias } = namedArgs<{ bias: Tensor | null }>('torch.nn.functional.linear', ['bias'], [bias]));
-  const fused = bias ? fusedLinear(input, weight, bias) : null;
+  // Under autocast the operands (the bias too) take the region's dtype, so the output stays low-precision.
+  const [x, w] = [toAutocastDtype(input), toAutocastDtype(weight)];
+  const b = bias ? toAutocastDtype(bias) : null;
+  const fused = b ? fusedLinear(x, w, b) : null;
   if (fused) return fused;
-  const y = input.matmul(weight.t());
-  // Under autocast the bias joins the product's dtype, so the output stays low-precision.
-  return bias ? y.add(toAutocastDtype(bias)) : y;
+  const y = x.matmul(w.t());
+  return b ? y.add(b) : y;
 }
 
 function optionsFor<T extends object>(name: string, names: readonly (keyof T & string)[], rest: unknown[]): Partial<T> {
