@@ -62,12 +62,14 @@ class PoolWorker {
   ) {
     // execArgv: [] because the parent's loader flags differ by runner; the boot script brings its own.
     this.worker = new Worker(customBoot?.code ?? BOOT, { eval: true, workerData, execArgv: [] });
-    this.worker.unref();
     this.worker.on('message', (reply: BatchReply) => this.settle(reply));
     this.worker.on('error', (e) => this.fail(new Error(`DataLoader worker ${id} failed: ${e.message}`, { cause: e })));
     this.worker.on('exit', (code) =>
       this.fail(new Error(`DataLoader worker ${id} exited unexpectedly (exit code ${code})`)),
     );
+    // After the listeners: adding a 'message' listener refs the worker again, so a worker unref'd
+    // before it and never sent a batch (a persistent pool wider than a short epoch) held Node open.
+    this.worker.unref();
   }
 
   /** `key` names the request (unique over the pool's life: a persistent pool serves several epochs). */
