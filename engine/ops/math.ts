@@ -466,7 +466,8 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
     throw new RangeError(`${call}: mat1 and mat2 must be matrices (got ${mat1.ndim}-D and ${mat2.ndim}-D)`);
   const product = mat1.mm(mat2);
   const scaled = alpha === 1 ? product : product.mul(alpha);
-  if (beta === 0) return scaled.add(zeros(input.shape, { dtype: input.dtype, device: input.device }));
+  // beta = 0 ignores input (its NaN and inf do not propagate) but, as PyTorch's, still gives it a zero gradient.
+  if (beta === 0) return scaled.add(where(zeros(input.shape, { dtype: 'bool', device: input.device }), input, 0));
   return scaled.add(beta === 1 ? input : input.mul(beta));
 }
 

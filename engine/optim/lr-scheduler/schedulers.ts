@@ -698,4 +698,20 @@ export class SequentialLR {
   getLastLr(): number[] {
     return [...this.lastLr];
   }
+
+  /** Its fields but the optimizer, with each scheduler's own stateDict in `schedulers` (PyTorch's `_schedulers`). */
+  stateDict(): Record<string, unknown> {
+    return {
+      lastEpoch: this.lastEpoch,
+      milestones: [...this.milestones],
+      lastLr: [...this.lastLr],
+      schedulers: this.schedulers.map((s) => s.stateDict()),
+    };
+  }
+
+  loadStateDict(stateDict: Record<string, unknown>): void {
+    const { schedulers, ...own } = structuredClone(stateDict) as { schedulers: Record<string, unknown>[] };
+    Object.assign(this, own);
+    schedulers.forEach((state, i) => this.schedulers[i]!.loadStateDict(state));
+  }
 }

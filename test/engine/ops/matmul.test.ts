@@ -141,6 +141,32 @@ describe.each(devices)('matmul (%s)', (device) => {
     await expectExact(gx2!, await torch.autograd.grad(gw2!.mul(gw2!).sum(), [x])[0]!.tolist());
   });
 
+  it('addmm with beta = 0 ignores its input (NaN too) and still gives it a zero gradient, as PyTorch', async () => {
+    const input = torch.tensor(
+      [
+        [NaN, 1],
+        [Infinity, 2],
+      ],
+      { device, requiresGrad: true },
+    );
+    const a = torch.ones([2, 3], { device, requiresGrad: true });
+    const b = torch.ones([3, 2], { device, requiresGrad: true });
+    const y = torch.addmm(input, a, b, { beta: 0 });
+    await expectExact(y, [
+      [3, 3],
+      [3, 3],
+    ]);
+    y.sum().backward();
+    await expectExact(input.grad!, [
+      [0, 0],
+      [0, 0],
+    ]);
+    await expectExact(a.grad!, [
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
+  });
+
   it('rejects mismatched shapes in PyTorch words', () => {
     expect(() => torch.zeros(64, 784, { device }).matmul(torch.zeros(128, 10, { device }))).toThrow(
       'mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)',

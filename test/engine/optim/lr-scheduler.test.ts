@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
 
 const { optim } = torch;
-const { StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau } = optim.lrScheduler;
+const { StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, ConstantLR, SequentialLR } =
+  optim.lrScheduler;
 
 function sgd(...lrs: number[]): torch.optim.SGD {
   return new optim.SGD(
@@ -109,6 +110,32 @@ describe('scheduler state', () => {
       "StepLR: missing required argument 'stepSize'",
     );
     expect(Object.keys(new LambdaLR(sgd(1), (e) => e).stateDict())).not.toContain('lrLambdas');
+  });
+
+  it("SequentialLR's stateDict holds its schedulers' and resumes the sequence where it was", () => {
+    const make = () => {
+      const opt = sgd(0.1);
+      const schedulers = [new ConstantLR(opt, { factor: 0.5, totalIters: 2 }), new ExponentialLR(opt, 0.9)];
+      return [opt, new SequentialLR(opt, schedulers, [2])] as const;
+    };
+    const [opt, s] = make();
+    for (let i = 0; i < 3; i++) s.step();
+    const saved = s.stateDict();
+    // PyTorch 1.13: {'_milestones': [2], 'last_epoch': 3, '_last_lr': [0.09], '_schedulers': [{…, 'last_epoch': 1,
+    // '_last_lr': [0.05]}, {…, 'gamma': 0.9, 'last_epoch': 1, '_last_lr': [0.09]}]}
+    expect(saved).toMatchObject({
+      lastEpoch: 3,
+      milestones: [2],
+      schedulers: [{ lastEpoch: 1 }, { gamma: 0.9, lastEpoch: 1 }],
+    });
+    expect(saved.lastLr).toEqual([expect.closeTo(0.09, 12)]);
+    const [resumedOpt, resumed] = make();
+    resumed.loadStateDict(saved);
+    for (const g of resumedOpt.paramGroups) g.lr = opt.paramGroups[0]!.lr;
+    s.step();
+    resumed.step();
+    expect(resumed.getLastLr()).toEqual(s.getLastLr());
+    expect(resumed.getLastLr()).toEqual([expect.closeTo(0.081, 12)]);
   });
 });
 
