@@ -131,8 +131,8 @@ export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?:
   const bytes = (fused: boolean): Uint8Array => {
     const fns = {
       gemm: gemmFunction('f32', fused),
-      pack: packFunction(MR),
-      packB: packFunction(NR),
+      pack: MR % 4 === 0 ? simdPackFunction(MR) : packFunction(MR),
+      packB: simdPackFunction(NR),
       packEdge: packFunction(MR, true),
       packEdgeB: packFunction(NR, true),
       compact: compactFunction(),
@@ -181,6 +181,67 @@ function packFunction(width: number, edge = false): FunctionBuilder {
     }
     k.get('q').get('ks').i32Add().set('q').addTo('dst', 4 * width);
     k.get('dst').get('end').i32Ne().brIf(0);
+  });
+  return f;
+}
+
+/**
+ * packW for full tiles of a width that is a multiple of 4, the same copy by whole vectors where
+ * one of the strides is a float (the staged layouts): with k contiguous (ks = 4 bytes), each four
+ * rows × four k are loaded as four vectors and transposed by shuffles into four k-rows of the tile;
+ * with the rows contiguous (rs = 4), each k-row of the tile is W/4 vector moves. What is left (the
+ * last K mod 4 with k contiguous, or any other strides) goes by 4-byte moves as in packFunction.
+ */
+// prettier-ignore
+function simdPackFunction(width: number): FunctionBuilder {
+  const f = new FunctionBuilder(['src', 'rs', 'ks', 'K', 'dst']);
+  for (let r = 0; r < width; r++) f.local(`s${r}`, 'i32');
+  f.local('q', 'i32').local('k', 'i32');
+  for (const v of ['x0', 'x1', 'x2', 'x3', 't0', 't1', 't2', 't3']) f.local(v, 'v128');
+  for (let r = 0; r < width; r++) f.get('src').get('rs').i32Const(r).i32Mul().i32Add().set(`s${r}`);
+  const rowBytes = 4 * width;
+  f.get('ks').i32Const(4).i32Ne().ifElse(
+    () => {
+      f.get('rs').i32Const(4).i32Ne().ifElse(
+        () => undefined,
+        () => {
+          f.loop((k) => {
+            for (let v = 0; v < width / 4; v++) k.get('dst').get('s0').get('q').i32Add().v128Load(16 * v).v128Store(16 * v);
+            k.get('q').get('ks').i32Add().set('q').addTo('dst', rowBytes).addTo('k', 1);
+            k.get('k').get('K').i32Ne().brIf(0);
+          });
+        },
+      );
+    },
+    () => {
+      f.block((b) => {
+        b.get('K').i32Const(4).i32LtS().brIf(0);
+        b.loop((k) => {
+          for (let g = 0; g < width / 4; g++) {
+            for (let i = 0; i < 4; i++) k.get(`s${4 * g + i}`).get('q').i32Add().v128Load().set(`x${i}`);
+            k.get('x0').get('x1').i32x4Shuffle([0, 4, 1, 5]).set('t0');
+            k.get('x0').get('x1').i32x4Shuffle([2, 6, 3, 7]).set('t1');
+            k.get('x2').get('x3').i32x4Shuffle([0, 4, 1, 5]).set('t2');
+            k.get('x2').get('x3').i32x4Shuffle([2, 6, 3, 7]).set('t3');
+            const lanes: [string, string, [number, number, number, number]][] = [
+              ['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]],
+            ];
+            lanes.forEach(([x, y, l], j) => k.get('dst').get(x).get(y).i32x4Shuffle(l).v128Store(j * rowBytes + 16 * g));
+          }
+          k.addTo('q', 16).addTo('dst', 4 * rowBytes).addTo('k', 4);
+          k.get('K').get('k').i32Const(4).i32Add().i32GeU().brIf(0);
+        });
+      });
+    },
+  );
+  // The rest, k … K − 1, by 4-byte moves.
+  f.block((b) => {
+    b.loop((k) => {
+      k.get('k').get('K').i32GeU().brIf(1);
+      for (let r = 0; r < width; r++) k.get('dst').get(`s${r}`).get('q').i32Add().i32Load().i32Store(4 * r);
+      k.get('q').get('ks').i32Add().set('q').addTo('dst', rowBytes).addTo('k', 1);
+      k.i32Const(1).brIf(0);
+    });
   });
   return f;
 }
