@@ -1,6 +1,6 @@
 /** Reductions, softmax and their gradients. */
 import { toAutocastFloat32 } from '../amp/autocast.ts';
-import { defineOp } from '../autograd/function.ts';
+import { defineOp, type Context } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../dtype.ts';
 import { normalizeDim, normalizeDims } from '../tensor/shape.ts';
@@ -44,17 +44,34 @@ function expandBack(g: Tensor, inputShape: readonly number[], axes: readonly num
   return g.reshape(keptShape(inputShape, axes)).expand(inputShape);
 }
 
-const sumOp = defineOp(
-  'SumBackward1',
-  (ctx, x: Tensor, axes: readonly number[], keepdim: boolean) => {
-    ctx.inputShape = x.shape;
-    ctx.axes = axes;
-    // Summing bools or ints gives int32, as torch.sum gives its widest integer tensor.
-    const out = launchReduce('sum', x, axes, x.dtype === 'bool' || x.dtype === 'int8' ? 'int32' : x.dtype);
-    return keepdim ? out.reshape(keptShape(x.shape, axes)) : out;
-  },
-  (ctx, g) => [expandBack(g, ctx.inputShape as number[], ctx.axes as number[]), null, null],
-);
+function sumForward(ctx: Context, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
+  ctx.inputShape = x.shape;
+  ctx.axes = axes;
+  // Summing bools or ints gives int32, as torch.sum gives its widest integer tensor.
+  const out = launchReduce('sum', x, axes, x.dtype === 'bool' || x.dtype === 'int8' ? 'int32' : x.dtype);
+  return keepdim ? out.reshape(keptShape(x.shape, axes)) : out;
+}
+
+function sumBackward(ctx: Context, g: Tensor) {
+  return [expandBack(g, ctx.inputShape as number[], ctx.axes as number[]), null, null];
+}
+
+// PyTorch's node names: x.sum() is SumBackward0, x.sum(dim) SumBackward1 (likewise MeanBackward).
+const sumAll = defineOp('SumBackward0', sumForward, sumBackward);
+const sumDims = defineOp('SumBackward1', sumForward, sumBackward);
+
+/** The mean as the sum divided by the count, rounded as sum-then-divide rounds; one node. */
+function meanForward(ctx: Context, x: Tensor, axes: readonly number[], keepdim: boolean, count: number): Tensor {
+  ctx.count = count;
+  return sumForward(ctx, x, axes, keepdim).div(count);
+}
+
+function meanBackward(ctx: Context, g: Tensor) {
+  return [expandBack(g.div(ctx.count as number), ctx.inputShape as number[], ctx.axes as number[]), null, null, null];
+}
+
+const meanAll = defineOp('MeanBackward0', meanForward, meanBackward);
+const meanDims = defineOp('MeanBackward1', meanForward, meanBackward);
 
 // Reductions, norms and softmax are on autocast's float32 list: each casts a 2-byte float input to
 // float32 inside an autocast region (toAutocastFloat32), and leaves it alone outside one.
@@ -62,7 +79,7 @@ const sumOp = defineOp(
 export function sum(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   const a = dimArgs('torch.sum', dim, keepdim);
   x = toAutocastFloat32(x);
-  return sumOp(x, normalizeDims(a.dim, x.ndim), a.keepdim);
+  return (a.dim === undefined ? sumAll : sumDims)(x, normalizeDims(a.dim, x.ndim), a.keepdim);
 }
 
 /** Whole numbers in JavaScript source are int32 tensors, where PyTorch's `1.0` would be a float: say so. */
@@ -79,7 +96,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   const a = dimArgs('torch.mean', dim, keepdim);
   const axes = normalizeDims(a.dim, x.ndim);
   const count = axes.reduce((n, d) => n * x.shape[d]!, 1);
-  return sumOp(x, axes, a.keepdim).div(count);
+  return (a.dim === undefined ? meanAll : meanDims)(x, axes, a.keepdim, count);
 }
 
 /** Variance with torch's correction (1 = unbiased, the default). */

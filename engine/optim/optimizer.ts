@@ -8,6 +8,8 @@ import { isFloatingPoint } from '../dtype.ts';
 import { capture } from '../tensor/ledger.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { checkKeys, isIterable, isOptions, optionsOf, typeName } from '../args.ts';
+import { pyBool, pyFloat } from '../nn/repr.ts';
+import { inspectCustom } from '../tensor/format.ts';
 
 /** The options every optimizer has; a scheduler reads and writes `lr` and remembers `initialLr`. */
 export interface BaseOptions {
@@ -35,6 +37,15 @@ const engineUpdates = new Set<unknown>();
 /** Declares that these optimizers' own update keeps neither the gradient nor a temporary, only its state. */
 export function engineOptimizers(...optimizers: { prototype: object }[]): void {
   for (const o of optimizers) engineUpdates.add((o.prototype as { updateParam?: unknown }).updateParam);
+}
+
+/** An option as Python prints it: False, None, (0.9, 0.999), 1e-08; whole numbers as ints (JavaScript cannot tell 0 from 0.0). */
+function pyValue(v: unknown): string {
+  if (typeof v === 'boolean') return pyBool(v);
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
+  if (Array.isArray(v)) return v.length === 1 ? `(${pyValue(v[0])},)` : `(${v.map(pyValue).join(', ')})`;
+  return String(v);
 }
 
 export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends object = object> {
@@ -132,6 +143,23 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       this.state.set(p, s);
     }
     return s;
+  }
+
+  /** console.log(optimizer) prints the repr, as Python's print(optimizer). */
+  [inspectCustom](): string {
+    return this.toString();
+  }
+
+  /** PyTorch's repr: each group's options (not its params) sorted by name, Python's spelling of values. */
+  toString(): string {
+    const groups = this.paramGroups.map((group, i) => {
+      const options = Object.entries(group)
+        .filter(([key]) => key !== 'params')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, value]) => `    ${key}: ${pyValue(value)}\n`);
+      return `\nParameter Group ${i}\n${options.join('')}`;
+    });
+    return `${this.constructor.name} (${groups.join('')})`;
   }
 
   stateDict(): OptimizerStateDict {

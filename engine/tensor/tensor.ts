@@ -122,6 +122,9 @@ export class Tensor {
   numel(): number {
     return numel(this.shape);
   }
+  // Overloads, so that the guide's `x.view(x.size(0), -1)` type-checks: size(dim) is a number.
+  size(): readonly number[];
+  size(dim: number): number;
   size(dim?: number): number | readonly number[] {
     return dim === undefined ? this.shape : this.shape[mv.dimIndex(this, dim)]!;
   }
