@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as torch from '#engine';
+import { MR, NR, REVECTORIZE } from '../engine/backends/cpu/wasm/kernel.ts';
 import { compareRows, readReference, type Figures } from './compare.ts';
 import { compileRows } from './compile.ts';
 import { convRows, elementwiseRows, matmulRows, mlpRows } from './ops.ts';
@@ -30,7 +31,7 @@ for (const device of wanted) {
   const name =
     device === 'webgpu'
       ? `webgpu (${torch.webgpu.adapterName()})`
-      : 'cpu (JavaScript kernels, WebAssembly SIMD matmul, one thread)';
+      : `cpu (JavaScript kernels, WebAssembly SIMD matmul with a ${MR}×${NR} tile${REVECTORIZE ? ' revectorized to 256-bit' : ''}, one thread, Node ${process.versions.node})`;
   console.log(`\n${name}`);
   // lavapipe runs workgroups on a pool of CPU threads, one per core unless LP_NUM_THREADS says otherwise.
   if (device === 'webgpu' && torch.webgpu.adapterName().includes('llvmpipe'))
