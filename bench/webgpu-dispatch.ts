@@ -2,7 +2,7 @@
  * Per-dispatch cost of the WebGPU backend and what it adds up to in training: microseconds per small
  * op (JavaScript recording time alone, and recording plus the GPU running it), and the MNIST MLP
  * 784-128-10 (Adam, batch 64) in samples/s, read back every 20 steps as bench/training.ts does,
- * with the kernels one training step dispatches and how many of their bind groups came from the cache.
+ * with the kernels one training step dispatches and how many bind groups it creates anew.
  * Run: node --expose-gc --import tsx bench/webgpu-dispatch.ts [--steps 150]
  * On a CPU driver (lavapipe) other jobs on the machine move these figures: compare two trees
  * by alternating runs of this script, not against a figure from another time.
@@ -91,15 +91,23 @@ async function training(): Promise<Rates> {
   );
 }
 
-/** Dispatches of one steady-state training step (every dispatch asks the bind-group cache once). */
-async function stepDispatches(): Promise<{ dispatches: number; hits: number }> {
+/**
+ * Dispatches of a steady-state training step (every dispatch asks the bind-group cache once) and
+ * the bind groups created anew, per step over 20 steps read back every 5 (the collector returns
+ * dropped tensors' buffers at varying times, so one step would not show it).
+ */
+async function stepDispatches(): Promise<{ dispatches: number; created: number }> {
   const groups = (backendFor(device) as WebGPUBackend).bindGroups;
-  const step = mnistMlpTraining(device, 12);
-  for (let i = 0; i < 10; i++) step(i);
-  await step(10).item();
+  const step = mnistMlpTraining(device, 40);
+  for (let i = 0; i < 20; i++) step(i);
+  await step(20).item();
   const [hits, misses] = [groups.hits, groups.misses];
-  await step(11).item();
-  return { dispatches: groups.hits + groups.misses - hits - misses, hits: groups.hits - hits };
+  for (let i = 21; i <= 40; i++) {
+    const loss = step(i);
+    if (i % 5 === 0) await loss.item();
+  }
+  const [h, m] = [groups.hits - hits, groups.misses - misses];
+  return { dispatches: (h + m) / 20, created: m / 20 };
 }
 
 const perStep = await stepDispatches();
@@ -110,5 +118,5 @@ const g = (v: number) => v.toFixed(0).padStart(7);
 console.log(`                      wall  JS-thread CPU  process CPU`);
 console.log(`small op (µs)     ${f(op.wall)}  ${f(op.js)}        ${f(op.process)}`);
 console.log(`MLP (samples/s)   ${g(train.wall)}  ${g(train.js)}        ${g(train.process)}`);
-console.log(`one training step: ${perStep.dispatches} dispatches, ${perStep.hits} bind groups from the cache`);
+console.log(`one training step: ${perStep.dispatches} dispatches, ${perStep.created} bind groups created`);
 await torch.webgpu.destroy();

@@ -46,12 +46,12 @@ export class WebGPUBackend implements Backend {
   private readonly faults: GPUBuffer;
   private faultsArmed = false;
   /**
-   * Recycled buffers handed out by alloc() (zero-filled, by contract) and not cleared yet. Most
+   * Recycled blocks handed out by alloc() (zero-filled, by contract) and not cleared yet. Most
    * become the output of a kernel that writes every element, and then the clear is never
    * recorded: a training step allocated ~30 such outputs, and each clearBuffer also ended the
    * compute pass, costing lavapipe a pass and a barrier. Any other first use clears them first.
    */
-  private readonly uncleared = new Set<GPUBuffer>();
+  private readonly uncleared = new Set<GpuBuffer>();
   /**
    * Subgroup size the matmul kernel is generated for (the lane kernel, on a CPU adapter), or null
    * for the register-blocked kernel; settable so that tests check both kernels on one adapter.
@@ -67,6 +67,7 @@ export class WebGPUBackend implements Backend {
       usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
       this.errors,
       device.limits.maxStorageBufferBindingSize,
+      device.limits.minStorageBufferOffsetAlignment,
       (gpu) => this.bindGroups.forget(gpu),
     );
     this.batch = new CommandBatch(
@@ -75,7 +76,12 @@ export class WebGPUBackend implements Backend {
       usage.UNIFORM | usage.COPY_DST,
       usage.COPY_SRC | usage.COPY_DST,
     );
-    this.pipelines = new PipelineCache(device, this.errors, context.compute);
+    this.pipelines = new PipelineCache(
+      device,
+      this.errors,
+      context.compute,
+      device.limits.maxDynamicStorageBuffersPerPipelineLayout,
+    );
     this.faults = device.createBuffer({
       size: FAULT_WORDS * 4,
       usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
@@ -88,18 +94,18 @@ export class WebGPUBackend implements Backend {
   alloc(dtype: DType, length: number): GpuBuffer {
     const buffer = this.take(dtype, length);
     // Fresh GPU buffers are zero-filled by WebGPU; only recycled ones need clearing (see `uncleared`).
-    if (buffer.recycled) this.uncleared.add(buffer.gpu);
+    if (buffer.recycled) this.uncleared.add(buffer);
     return buffer;
   }
 
   upload(data: HostArray, dtype: DType): GpuBuffer {
     const buffer = this.take(dtype, data.length);
     const bytes = toStorage(data, dtype);
-    if (bytes.byteLength === 0 || this.batch.write(buffer.gpu, bytes)) return buffer;
+    if (bytes.byteLength === 0 || this.batch.write(buffer.gpu, buffer.offset, bytes)) return buffer;
     // queue.writeBuffer runs before any commands not yet submitted; a recycled buffer may still be
     // read by them, so submit those first.
     this.batch.flush();
-    this.context.device.queue.writeBuffer(buffer.gpu, 0, bytes);
+    this.context.device.queue.writeBuffer(buffer.gpu, buffer.offset, bytes);
     return buffer;
   }
 
@@ -110,7 +116,7 @@ export class WebGPUBackend implements Backend {
     if (n === 0) return hostArray(dtype, 0);
     const elementBytes = storageBytes(dtype);
     // copyBufferToBuffer needs 4-byte alignment; other layouts are first gathered by a copy kernel.
-    this.settleClear((view.buffer as GpuBuffer).gpu);
+    this.settleClear(view.buffer as GpuBuffer);
     const direct = isContiguous(view) && (view.offset * elementBytes) % 4 === 0;
     const source = direct ? (view.buffer as GpuBuffer) : this.pool.take(dtype, n, n * elementBytes, false);
     const device = this.context.device;
@@ -123,7 +129,7 @@ export class WebGPUBackend implements Backend {
           strides: contiguousStrides(view.shape),
           offset: 0,
         });
-      const start = direct ? view.offset * elementBytes : 0;
+      const start = source.offset + (direct ? view.offset * elementBytes : 0);
       const size = Math.ceil((n * elementBytes) / 4) * 4;
       // The fault record, when a kernel may have raised it, rides in the same staging buffer.
       // (getMappedRange offsets are multiples of 8.)
@@ -147,7 +153,7 @@ export class WebGPUBackend implements Backend {
   }
 
   release(buffer: DeviceBuffer): void {
-    this.uncleared.delete((buffer as GpuBuffer).gpu);
+    this.uncleared.delete(buffer as GpuBuffer);
     this.pool.give(buffer as GpuBuffer);
   }
 
@@ -180,7 +186,21 @@ export class WebGPUBackend implements Backend {
   }
 
   matmul(a: View, b: View, out: View): void {
-    this.run(matmulKernel(a, b, out, this.matmulLanes), out, [a, b]);
+    if (a.buffer !== b.buffer) {
+      this.run(matmulKernel(a, b, out, this.matmulLanes), out, [a, b]);
+      return;
+    }
+    // x @ x.T: the kernel binds A and B apart (each read its own way), and two bindings of one block
+    // would alias writable storage (see pipelines.ts), so B is read from a copy.
+    const n = numel(b.shape);
+    const copy = this.pool.take(b.buffer.dtype, n, n * storageBytes(b.buffer.dtype), false);
+    const contiguous = { buffer: copy, shape: b.shape, strides: contiguousStrides(b.shape), offset: 0 };
+    try {
+      this.unary('identity', b, contiguous);
+      this.run(matmulKernel(a, contiguous, out, this.matmulLanes), out, [a, contiguous]);
+    } finally {
+      this.pool.give(copy, false);
+    }
   }
 
   adamStep(
@@ -287,16 +307,15 @@ export class WebGPUBackend implements Backend {
         numel(written.shape) === written.buffer.length &&
         isContiguous(written) &&
         !inputs.some((v) => v.buffer === written.buffer)
-          ? (written.buffer as GpuBuffer).gpu
+          ? written.buffer
           : null;
-      for (const gpu of call.buffers) {
-        if (gpu === overwritten) this.uncleared.delete(gpu);
-        else this.settleClear(gpu);
+      for (const block of call.buffers) {
+        if (block === overwritten) this.uncleared.delete(block);
+        else this.settleClear(block);
       }
     }
     const pipeline = this.pipelines.get(call.key, call.source, {
       storage: call.buffers.length,
-      writable: call.writable ?? 1,
       faults: call.reportsFaults === true,
     });
     this.faultsArmed ||= call.reportsFaults === true;
@@ -309,9 +328,9 @@ export class WebGPUBackend implements Backend {
     });
   }
 
-  /** Records the clear alloc() owes `gpu`, if it is still owed, before a command that uses it. */
-  private settleClear(gpu: GPUBuffer): void {
-    if (this.uncleared.delete(gpu)) this.batch.clear(gpu);
+  /** Records the clear alloc() owes `block`, if it is still owed, before a command that uses it. */
+  private settleClear(block: GpuBuffer): void {
+    if (this.uncleared.delete(block)) this.batch.clear(block.gpu, block.offset, block.size);
   }
 
   /**

@@ -5,6 +5,7 @@
  * per submit; reusing it for the next batch is safe because queue writes run in submission order.
  */
 import type { BindGroupCache } from './bind-groups.ts';
+import type { GpuBuffer } from './buffer-pool.ts';
 import type { Pipeline } from './pipelines.ts';
 
 const PARAM_BYTES = 64 * 1024;
@@ -21,8 +22,8 @@ const SLOT = 256;
 
 export interface Dispatch {
   readonly pipeline: Pipeline;
-  /** Storage buffers in binding order 0, 1, …; the parameters take the next binding. */
-  readonly buffers: readonly GPUBuffer[];
+  /** Storage blocks in binding order 0, 1, …; the parameters take the next binding. */
+  readonly buffers: readonly GpuBuffer[];
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
   /** Storage buffers bound after the parameters. */
@@ -52,18 +53,18 @@ export class CommandBatch {
   }
 
   /**
-   * Records writing `bytes` (a multiple of 4 long) to the start of `target`, in order with the
+   * Records writing `bytes` (a multiple of 4 long) to `target` at `targetOffset`, in order with the
    * commands around it. False when they are too many to stage: the caller flushes and writes them
    * through the queue.
    */
-  write(target: GPUBuffer, bytes: ArrayBufferView): boolean {
+  write(target: GPUBuffer, targetOffset: number, bytes: ArrayBufferView): boolean {
     const size = bytes.byteLength;
     if (size > STAGE_MAX_WRITE) return false;
     if (this.staged + size > STAGE_BYTES) this.flush();
     const offset = this.staged;
     this.stage.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), offset);
     this.staged += size;
-    this.commands().copyBufferToBuffer(this.stageBuffer, offset, target, 0, size);
+    this.commands().copyBufferToBuffer(this.stageBuffer, offset, target, targetOffset, size);
     return true;
   }
 
@@ -77,12 +78,14 @@ export class CommandBatch {
     const pass = this.computePass();
     if (this.passPipeline !== pipeline.pipeline) pass.setPipeline(pipeline.pipeline);
     this.passPipeline = pipeline.pipeline;
-    pass.setBindGroup(0, bindGroup, [offset]);
+    const offsets = pipeline.layout.dynamic ? buffers.map((block) => block.offset) : [];
+    offsets.push(offset);
+    pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(...workgroups);
   }
 
-  clear(buffer: GPUBuffer): void {
-    this.commands().clearBuffer(buffer);
+  clear(buffer: GPUBuffer, offset?: number, size?: number): void {
+    this.commands().clearBuffer(buffer, offset, size);
   }
 
   copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, size: number): void {

@@ -1,16 +1,19 @@
 /**
  * Bind groups kept for reuse. Creating one costs about 50 µs in Dawn on lavapipe, more than many
- * small kernels take to run, and a training step dispatches the same kernels on the same buffers
- * every step (the pool hands the same GPUBuffers back in the same order).
+ * small kernels take to run, and a training step dispatches the same kernels on the same slabs
+ * every step.
  *
- * A bind group names buffers, not their contents: when the pool recycles a buffer for another
- * tensor, a dispatch on that tensor asks for the very same GPUBuffer, so the cached group is exactly
- * the one createBindGroup would make, and the kernel reads the new data. What does invalidate a
- * group is destroying a buffer it names: the pool reports every buffer it destroys (`forget`) and
- * each group naming it is dropped, so a destroyed buffer is never bound again, nor kept alive here.
- * Parameters are bound with a dynamic offset, so a group does not depend on where in the parameter
- * buffer a dispatch's values sit. The cache is bounded; the least recently used group goes first.
+ * A group names slabs (buffer-pool.ts), not tensors: each storage binding spans one block of its
+ * slab and takes the block's offset at dispatch (a dynamic offset), as the parameter block does. So
+ * one group serves every dispatch of a layout on blocks of the same slabs, whichever blocks the pool
+ * handed the step's tensors this time, and the kernel reads the new data. What does invalidate a
+ * group is destroying a slab it names: the pool reports every slab it destroys (`forget`) and each
+ * group naming it is dropped, so a destroyed buffer is never bound again, nor kept alive here.
+ * A layout with more storage bindings than the device allows dynamic offsets binds each block at its
+ * offset instead, and its groups are keyed by the blocks. The cache is bounded; the least recently
+ * used group goes first.
  */
+import type { GpuBuffer } from './buffer-pool.ts';
 import type { Layout } from './pipelines.ts';
 
 interface Entry {
@@ -20,7 +23,7 @@ interface Entry {
 }
 
 export class BindGroupCache {
-  /** By key: layout, parameter size and buffer ids. Map order is recency order (oldest first). */
+  /** By key: layout, parameter size, buffer ids (and offsets). Map order is recency order (oldest first). */
   private readonly groups = new Map<string, Entry>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
   /** Keys of the groups naming each buffer id. */
@@ -35,19 +38,22 @@ export class BindGroupCache {
   ) {}
 
   /**
-   * The group binding `storage` at 0, 1, …, then `paramSize` bytes of `params` (at a dynamic
-   * offset), then `after`, as kernel.ts lays kernels out.
+   * The group binding the blocks of `storage` at 0, 1, …, then `paramSize` bytes of `params` (at a
+   * dynamic offset), then `after`, as kernel.ts lays kernels out.
    */
   get(
     layout: Layout,
-    storage: readonly GPUBuffer[],
+    storage: readonly GpuBuffer[],
     params: GPUBuffer,
     paramSize: number,
     after: readonly GPUBuffer[],
   ): GPUBindGroup {
     const ids: number[] = [];
     let key = `${layout.id}/${paramSize}`;
-    for (const buffer of storage) key += `,${this.idOf(buffer, ids)}`;
+    for (const block of storage) {
+      key += `,${this.idOf(block.gpu, ids)}`;
+      if (!layout.dynamic) key += `@${block.offset}`;
+    }
     key += `;${this.idOf(params, ids)}`;
     for (const buffer of after) key += `,${this.idOf(buffer, ids)}`;
     const cached = this.groups.get(key);
@@ -58,7 +64,10 @@ export class BindGroupCache {
       return cached.group;
     }
     this.misses++;
-    const entries: GPUBindGroupEntry[] = storage.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const entries: GPUBindGroupEntry[] = storage.map((block, binding) => ({
+      binding,
+      resource: { buffer: block.gpu, offset: layout.dynamic ? 0 : block.offset, size: block.size },
+    }));
     entries.push({ binding: storage.length, resource: { buffer: params, offset: 0, size: paramSize } });
     after.forEach((buffer, k) => entries.push({ binding: storage.length + 1 + k, resource: { buffer } }));
     const group = this.device.createBindGroup({ layout: layout.layout, entries });

@@ -73,6 +73,9 @@ export async function openDevice(): Promise<GpuContext | string> {
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
+      // Tensors are blocks of shared buffers bound at dynamic offsets (see bind-groups.ts); the
+      // default (4) is below what a kernel binds.
+      maxDynamicStorageBuffersPerPipelineLayout: adapter.limits.maxDynamicStorageBuffersPerPipelineLayout,
     },
   });
   const adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');

@@ -9,9 +9,7 @@ export interface KernelCall {
   readonly key: string;
   readonly source: () => string;
   /** Storage buffers in binding order; the parameter block takes the next binding. */
-  readonly buffers: readonly GPUBuffer[];
-  /** How many of `buffers`, from the first, the kernel writes (1 unless said: the output). */
-  readonly writable?: number;
+  readonly buffers: readonly GpuBuffer[];
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
   /**
@@ -41,27 +39,32 @@ export interface Operands {
   readonly bindings: Binding[];
   /** The WGSL array each view (out first) is read through. */
   readonly names: string[];
-  readonly buffers: GPUBuffer[];
-  /** Key fragment: which inputs share the output's buffer (their WGSL differs). */
+  readonly buffers: GpuBuffer[];
+  /** Key fragment: which views share an earlier view's buffer (their WGSL differs). */
   readonly key: string;
 }
 
 /**
- * Bindings for `views`, the first being the output. An input in the output's buffer (an in-place op)
- * reads through the output's binding: WebGPU rejects two bindings of one buffer when one is writable.
+ * Bindings for `views`, the first being the output. A view in the buffer of an earlier one (an
+ * in-place op's input, or `x + x`) reads through that view's binding: all storage bindings are
+ * read_write (see pipelines.ts), and WebGPU rejects two writable bindings of one range.
  */
 export function operands(names: readonly string[], views: readonly View[], vec4: readonly boolean[] = []): Operands {
-  const out = views[0]!.buffer;
   const result: Operands = { bindings: [], names: [], buffers: [], key: '' };
+  const first = views.map((v) => views.findIndex((u) => u.buffer === v.buffer));
   views.forEach((v, k) => {
-    const shared = k > 0 && v.buffer === out;
-    result.names.push(shared ? names[0]! : names[k]!);
-    if (shared) return;
+    const j = first[k]!;
+    result.names.push(names[j]!);
+    if (j < k) {
+      if (Boolean(vec4[j]) !== Boolean(vec4[k]))
+        throw new Error(`webgpu: ${names[k]} shares ${names[j]}'s buffer but not its vec4 reads`);
+      return;
+    }
     const type = storageType(v.buffer.dtype);
-    result.bindings.push({ name: names[k]!, type: vec4[k] ? `vec4<${type}>` : type, writable: k === 0 });
-    result.buffers.push((v.buffer as GpuBuffer).gpu);
+    result.bindings.push({ name: names[k]!, type: vec4[k] ? `vec4<${type}>` : type });
+    result.buffers.push(v.buffer as GpuBuffer);
   });
-  return { ...result, key: views.map((v, k) => (k > 0 && v.buffer === out ? 'o' : '-')).join('') };
+  return { ...result, key: first.map((j, k) => (j < k ? j : '-')).join('') };
 }
 
 export function sharesOutput(views: readonly View[]): boolean {

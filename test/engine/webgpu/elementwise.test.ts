@@ -167,6 +167,17 @@ describeWebGPU('webgpu binary kernels match the CPU backend with broadcasting', 
     await expectSame(a);
     release(a, b);
   });
+  it('reads one buffer as both operands (x * x.t(), and in place: x += x)', async () => {
+    const x = pair('float32', values('float32', 16, 9));
+    const o = pair('float32', values('float32', 16, 10));
+    const v = contiguous([4, 4]);
+    const t = { ...v, strides: [1, 4] };
+    both((be, side) => be.binary('mul', viewOf(x[side], v), viewOf(x[side], t), viewOf(o[side], v)));
+    await expectSame(o, undefined, 'x * x.t()');
+    both((be, side) => be.binary('add', viewOf(x[side], v), viewOf(x[side], v), viewOf(x[side], v)));
+    await expectSame(x, undefined, 'x += x');
+    release(x, o);
+  });
 });
 
 describeWebGPU('webgpu where', () => {

@@ -133,6 +133,28 @@ for (const kernel of ['lane', 'tiled'] as const)
       await check('float32', m, k, n, a4, b4, contiguous([2, batch, m, n]), 6, 'rank 4');
     });
 
+    it('with one buffer as both operands (x @ x.t(), x.t() @ x)', async () => {
+      const [m, k] = [12, 8];
+      const x = pair('float32', values('float32', m * k, 3));
+      const gram = pair('float32', values('float32', m * m, 4));
+      const cov = pair('float32', values('float32', k * k, 5));
+      both((be, side) => {
+        be.matmul(
+          viewOf(x[side], contiguous([m, k])),
+          viewOf(x[side], transposed(k, m)),
+          viewOf(gram[side], contiguous([m, m])),
+        );
+        be.matmul(
+          viewOf(x[side], transposed(k, m)),
+          viewOf(x[side], contiguous([m, k])),
+          viewOf(cov[side], contiguous([k, k])),
+        );
+      });
+      await expectSame(gram, { atol: 1e-4, rtol: 1e-4 }, 'x @ x.t()');
+      await expectSame(cov, { atol: 1e-4, rtol: 1e-4 }, 'x.t() @ x');
+      release(x, gram, cov);
+    });
+
     it('float16 and int32', async () => {
       await check('float16', 33, 20, 12, contiguous([33, 20]), transposed(20, 12), contiguous([33, 12]), 1, 'float16');
       await check('int32', 17, 9, 13, contiguous([17, 9]), contiguous([9, 13]), contiguous([17, 13]), 2, 'int32');

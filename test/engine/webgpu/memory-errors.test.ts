@@ -68,10 +68,9 @@ describeWebGPU('webgpu errors are clear JS errors', () => {
 
   it('invalid WGSL becomes an error naming the kernel and quoting the compiler', async () => {
     const errors = new DeviceErrors();
-    const cache = new PipelineCache(gpu!.context.device, errors, gpu!.context.compute);
+    const cache = new PipelineCache(gpu!.context.device, errors, gpu!.context.compute, 4);
     cache.get('broken-kernel', () => '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }', {
       storage: 0,
-      writable: 0,
       faults: false,
     });
     await expect(errors.settle()).rejects.toThrow(

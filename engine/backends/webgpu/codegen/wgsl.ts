@@ -17,16 +17,16 @@ export const p = (k: number): string => `P.v[${k >> 2}][${k & 3}]`;
 export interface Binding {
   readonly name: string;
   readonly type: StorageType | `vec4<${StorageType}>`;
-  /** A binding that shares the output's buffer must be read_write, or WebGPU rejects the dispatch. */
-  readonly writable: boolean;
 }
 
-/** The module header: f16 enable, storage bindings, then the parameter block (as the last binding). */
+/**
+ * The module header: f16 enable, storage bindings (all read_write, as their layouts are: see
+ * pipelines.ts), then the parameter block (as the last binding).
+ */
 export function prelude(bindings: readonly Binding[], paramCount: number): string {
   const f16 = bindings.some((b) => b.type.includes('f16')) ? 'enable f16;\n' : '';
   const decls = bindings.map(
-    (b, i) =>
-      `@group(0) @binding(${i}) var<storage, ${b.writable ? 'read_write' : 'read'}> ${b.name}: array<${b.type}>;`,
+    (b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${b.name}: array<${b.type}>;`,
   );
   const vecs = Math.max(1, Math.ceil(paramCount / 4));
   return `${f16}${decls.join('\n')}

@@ -29,9 +29,9 @@ export function adamKernel(
 ): KernelCall | null {
   const n = numel(param.shape);
   if (n === 0) return null;
-  // Written first (read_write bindings), then the gradient (read-only).
+  // Written first, then the gradient (read).
   const views = [param, expAvg, expAvgSq, ...(maxExpAvgSq ? [maxExpAvgSq] : []), grad];
-  const buffers = views.map((v) => (v.buffer as GpuBuffer).gpu);
+  const buffers = views.map((v) => v.buffer as GpuBuffer);
   if (new Set(buffers).size !== buffers.length)
     throw new Error('webgpu: Adam needs the parameter, its gradient and its state in separate tensors.');
   const { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, step } = h;
@@ -54,7 +54,7 @@ export function adamKernel(
   const source = (): string => {
     const t = storageType(dtype);
     const names = ['Pm', 'M', 'V', ...(amsgrad ? ['X'] : []), 'G'];
-    const bindings = names.map((name, k) => ({ name, type: t, writable: k < names.length - 1 }));
+    const bindings = names.map((name) => ({ name, type: t }));
     const at = (k: number) => `${names[k]}[${p(1 + k)} + i]`;
     const c = (k: number) => `bitcast<f32>(${p(1 + views.length + k)})`;
     // float16 rounds each value the composed ops would store, as the CPU backend does.
@@ -88,6 +88,5 @@ ${linearLoop(p(0), lines.map((l) => `    ${l}`).join('\n'))}`;
     buffers,
     params,
     workgroups: loopGrid(n),
-    writable: views.length - 1,
   };
 }
