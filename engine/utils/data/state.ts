@@ -185,7 +185,15 @@ class Encoder {
     if (seen !== undefined) return { k: 'seen', id: seen };
     const id = this.nextId++;
     this.ids.set(value, id);
-    if (value instanceof Tensor) return { k: 'tensor', id, v: await encodeTensor(value, []) };
+    if (value instanceof Tensor) {
+      // A worker thread has no WebGPU device (PyTorch's workers cannot use CUDA either, under fork).
+      if (value.device !== 'cpu') {
+        throw new NotCopyable(
+          `${at} is a ${value.device} tensor, and workers load on the cpu: keep the dataset's tensors on the cpu and move each batch with .to('${value.device}') in the loop`,
+        );
+      }
+      return { k: 'tensor', id, v: await encodeTensor(value, []) };
+    }
     if (isPlainData(value)) return { k: 'data', id, v: value };
     if (Array.isArray(value))
       return { k: 'array', id, items: await this.all(value, (v, i) => this.node(v, `${at}[${i}]`)) };
