@@ -10,7 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled, noGrad } from './grad-mode.ts';
-import { capture, close, free, type Entry } from '../tensor/ledger.ts';
+import { capture, close, type Entry } from '../tensor/ledger.ts';
 import { Node, type BackwardFn } from './node.ts';
 import { tracer, withTracer } from '../compile/hooks.ts';
 
@@ -126,16 +126,21 @@ function run(
     (a): a is Tensor => a instanceof Tensor && temporaries.delete(a) && a.storage !== out.storage,
   );
   const saved = record ? new Set(held.map((t) => t.storage)) : null;
-  for (const t of operands) if (!saved?.has(t.storage)) (engineOnly ? free : close)(t.storage.entry);
+  for (const t of operands) {
+    if (saved?.has(t.storage)) continue;
+    if (engineOnly) t.storage.release();
+    else close(t.storage.entry);
+  }
   if (!record) return out;
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
-  const node = new Node(name, args, ctx, normalized(backward), isTensor, kept, engineOnly);
+  const owned = kept.map((storage) => storage.entry);
+  const node = new Node(name, args, ctx, normalized(backward), isTensor, owned, engineOnly);
   for (const t of operands) if (saved!.has(t.storage)) node.adopt(t.storage.entry);
   if (engineOnly) {
     // What an engine op saved that its forward made (not its output) is the graph's alone.
-    for (const entry of kept) if (entry !== out.storage.entry) node.freeLater(entry);
-    for (const t of operands) if (saved!.has(t.storage)) node.freeLater(t.storage.entry);
+    for (const storage of kept) if (storage !== out.storage) node.freeLater(storage);
+    for (const t of operands) if (saved!.has(t.storage)) node.freeLater(t.storage);
   }
   out._setGradFn(node);
   nodesMade?.push(node);
@@ -215,11 +220,11 @@ export function freeingTemporaries<T>(fn: () => T, keep: () => Iterable<Tensor> 
     },
     engineOnly,
   );
-  for (const entry of kept) {
-    if (explicit!.has(entry)) continue;
-    for (const node of saved!.get(entry) ?? []) {
-      node.adopt(entry);
-      if (engineOnly) node.freeLater(entry);
+  for (const storage of kept) {
+    if (explicit!.has(storage.entry)) continue;
+    for (const node of saved!.get(storage.entry) ?? []) {
+      node.adopt(storage.entry);
+      if (engineOnly) node.freeLater(storage);
     }
   }
   if (outer) for (const node of made) outer.push(node);

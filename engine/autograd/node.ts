@@ -5,7 +5,7 @@
  */
 import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { close, free, type Entry } from '../tensor/ledger.ts';
+import { close, type Entry, type Owner } from '../tensor/ledger.ts';
 import type { Context } from './function.ts';
 import { isGradEnabled } from './grad-mode.ts';
 
@@ -19,7 +19,7 @@ export interface InputMeta {
 }
 
 /** How many nodes still hold each storage they are to free (see Node.freeLater). */
-const holders = new WeakMap<Entry, number>();
+const holders = new WeakMap<Owner, number>();
 
 export class Node {
   /** One entry per forward argument: where its gradient goes, or null when it needs none. */
@@ -29,7 +29,7 @@ export class Node {
   retained: WeakRef<Tensor> | null = null;
   private freed = false;
   /** Saved storages only the graph can reach, freed when the last node holding them is released. */
-  private readonly freeing = new Set<Entry>();
+  private readonly freeing = new Set<Owner>();
 
   constructor(
     readonly name: string,
@@ -63,7 +63,7 @@ export class Node {
     }
     // Recorded (createGraph), backward hands what this node saved to the nodes it makes: from then
     // on more than the graph's nodes that took it may hold it, so it is never freed here.
-    if (isGradEnabled()) for (const entry of this.freeing) holders.set(entry, Infinity);
+    if (isGradEnabled()) for (const storage of this.freeing) holders.set(storage, Infinity);
     return this.backwardFn(this.ctx, grad);
   }
 
@@ -81,10 +81,10 @@ export class Node {
    * Takes a storage it saved that no tensor outside the graph views (engine code made it and kept
    * it to itself), to free with the last node holding it when backward releases the graph.
    */
-  freeLater(entry: Entry): void {
-    if (this.freeing.has(entry)) return;
-    this.freeing.add(entry);
-    holders.set(entry, (holders.get(entry) ?? 0) + 1);
+  freeLater(storage: Owner): void {
+    if (this.freeing.has(storage)) return;
+    this.freeing.add(storage);
+    holders.set(storage, (holders.get(storage) ?? 0) + 1);
   }
 
   /**
@@ -96,10 +96,12 @@ export class Node {
     this.freed = true;
     this.ctx.release();
     for (const entry of this.owned) close(entry);
-    for (const entry of this.freeing) {
-      const left = holders.get(entry)! - 1;
-      holders.set(entry, left);
-      if (left === 0) free(entry);
+    for (const storage of this.freeing) {
+      const left = holders.get(storage)! - 1;
+      holders.set(storage, left);
+      if (left === 0) storage.release();
     }
+    // A released node keeps no storage alive (the graph may outlive it, held by its output).
+    this.freeing.clear();
   }
 }

@@ -15,19 +15,27 @@
  * `torch.memory.collect()`, forces a collection and finds them gone; without it, until the collector
  * frees them. Closing only stops the count: the buffer itself goes back to the backend when the last
  * tensor viewing it is collected, so a tensor the program still holds stays valid; or at once
- * (`free`) where no tensor the program can reach views it (what engine code made and kept to
- * itself: see capture, and autograd's Node.freeLater and backward walk), so the backend reuses it.
+ * (its owner's release()) where no tensor the program can reach views it (what engine code made and
+ * kept to itself: see capture, and autograd's Node.freeLater and backward walk), so the backend
+ * reuses it.
+ *
+ * An entry never references its owner: it watches a token only the owner holds (`life`), which the
+ * collector frees with it. A WeakRef to the owner itself would keep the owner, and its buffer, alive
+ * to the end of the current job (WeakRef's KeepDuringJob): a loop that awaits only microtasks
+ * (`for await` over a DataLoader) is one job, so every tensor of an epoch stayed in memory.
  */
 import { itemSize, type Device } from '../dtype.ts';
 import type { DeviceBuffer } from '../backend/types.ts';
 
 /** What an entry counts: a storage, which can hand its buffer back at once (Storage.release). */
 export interface Owner {
+  readonly entry: Entry;
   release(): void;
 }
 
 export interface Entry {
-  readonly ref: WeakRef<Owner>;
+  /** Cleared once the owner is collected (see above). */
+  readonly life: WeakRef<object>;
   readonly device: Device;
   readonly bytes: number;
   /** Already subtracted from `allocated` (closed by the engine, or found gone at a settle point). */
@@ -44,7 +52,7 @@ interface Account {
 const accounts = new Map<Device, Account>();
 const entries = new Set<Entry>();
 /** The storages opened since the innermost `capture()` began, or null outside one. */
-let captured: Entry[] | null = null;
+let captured: Owner[] | null = null;
 
 function account(device: Device): Account {
   let a = accounts.get(device);
@@ -52,10 +60,13 @@ function account(device: Device): Account {
   return a;
 }
 
-/** Starts counting a storage's buffer; returns the entry its owner reports back with. */
-export function open(owner: Owner, buffer: DeviceBuffer): Entry {
+/**
+ * Starts counting a storage's buffer; returns the entry its owner reports back with. `life`: an
+ * object only the owner references, so that it is collected with the owner.
+ */
+export function open(owner: Owner, life: object, buffer: DeviceBuffer): Entry {
   const entry: Entry = {
-    ref: new WeakRef(owner),
+    life: new WeakRef(life),
     device: buffer.device,
     bytes: buffer.length * itemSize[buffer.dtype],
     settled: false,
@@ -64,7 +75,7 @@ export function open(owner: Owner, buffer: DeviceBuffer): Entry {
   a.allocated += entry.bytes;
   if (a.allocated > a.peak) a.peak = a.allocated;
   entries.add(entry);
-  captured?.push(entry);
+  captured?.push(owner);
   return entry;
 }
 
@@ -88,13 +99,6 @@ export function closeLater(entry: Entry): void {
   account(entry.device).freedSinceSettle += entry.bytes;
 }
 
-/** The engine let go of the storage and knows no tensor anyone can reach views it: its buffer goes back now. */
-export function free(entry: Entry): void {
-  const owner = entry.ref.deref();
-  if (owner) owner.release();
-  else close(entry);
-}
-
 /**
  * Runs `fn`, then closes every storage it opened that `keep` (asked afterwards, with fn's result)
  * does not name: the engine knows nothing else holds them. With `freeing`, fn ran only engine code
@@ -106,9 +110,9 @@ export function capture<T>(
   fn: () => T,
   keep: (result: T) => Iterable<Entry>,
   freeing = false,
-): { result: T; kept: Entry[] } {
+): { result: T; kept: Owner[] } {
   const outer = captured;
-  const opened: Entry[] = (captured = []);
+  const opened: Owner[] = (captured = []);
   let result: T;
   try {
     result = fn();
@@ -116,14 +120,14 @@ export function capture<T>(
     captured = outer;
   }
   const keeping = new Set(keep(result));
-  const kept: Entry[] = [];
-  for (const entry of opened) {
-    if (entry.settled) continue;
-    if (keeping.has(entry)) kept.push(entry);
-    else if (freeing) free(entry);
-    else close(entry);
+  const kept: Owner[] = [];
+  for (const owner of opened) {
+    if (owner.entry.settled) continue;
+    if (keeping.has(owner.entry)) kept.push(owner);
+    else if (freeing) owner.release();
+    else close(owner.entry);
   }
-  if (outer) for (const entry of kept) outer.push(entry);
+  if (outer) for (const owner of kept) outer.push(owner);
   return { result, kept };
 }
 
@@ -133,7 +137,7 @@ export function capture<T>(
  */
 export function settle(): void {
   for (const entry of entries) {
-    if (entry.ref.deref() === undefined) closeLater(entry);
+    if (entry.life.deref() === undefined) closeLater(entry);
   }
   for (const a of accounts.values()) {
     a.allocated -= a.freedSinceSettle;

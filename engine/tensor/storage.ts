@@ -36,6 +36,8 @@ export class Storage {
   version = 0;
   /** Order of creation (see storagesCreated). */
   readonly serial = created++;
+  /** Dies with this storage: the ledger watches it instead of the storage (see ledger.ts). */
+  private readonly life = {};
   private readonly held: Held;
 
   constructor(
@@ -47,7 +49,7 @@ export class Storage {
     // CPU typed array it ever made. CPU release() only counts bytes, so it gets the buffer without its data.
     const token: DeviceBuffer =
       buffer.device === 'cpu' ? { device: buffer.device, dtype: buffer.dtype, length: buffer.length } : buffer;
-    this.held = { backend, buffer: token, released: false, entry: ledger.open(this, buffer) };
+    this.held = { backend, buffer: token, released: false, entry: ledger.open(this, this.life, buffer) };
     finalizer.register(this, this.held, this.held);
   }
 

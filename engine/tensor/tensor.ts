@@ -23,7 +23,7 @@ import { installIntegerIndexing } from './integer-index.ts';
 import { namedArgs, optionsOf, tensorArg } from '../args.ts';
 import { nest } from './nested.ts';
 import { contiguousStrides, numel } from './shape.ts';
-import { close, free } from './ledger.ts';
+import { close } from './ledger.ts';
 import type { Storage } from './storage.ts';
 
 export type Scalar = number | boolean;
@@ -215,7 +215,8 @@ export class Tensor {
     // where the program never had it (nobody read .grad) its buffer goes back for the next one.
     const old = this.gradient;
     if (this.gradIsOwn && old && value !== old) {
-      (this.gradSeen || old.requiresGrad ? close : free)(old.storage.entry);
+      if (this.gradSeen || old.requiresGrad) close(old.storage.entry);
+      else old.storage.release();
     }
     this.gradient = value;
     this.gradIsOwn = false;

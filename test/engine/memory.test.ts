@@ -99,4 +99,20 @@ describe.each(devices)('memory accounting (%s)', (device) => {
     expect(quarter / whole).toBeGreaterThan(0.2);
     expect(quarter / whole).toBeLessThan(0.33);
   });
+
+  it('a loop that awaits only microtasks does not keep the tensors it dropped alive', async () => {
+    const storages = new FinalizationRegistry<null>(() => void collected++);
+    let collected = 0;
+    const drop = () => storages.register(torch.ones([1 << 16], { device }).mul(2).storage, null);
+    // All in one job (microtasks only, as a for-await loop over a DataLoader is): a collection here
+    // must find the dropped tensors gone, though the job has not ended.
+    for (let i = 0; i < 20; i++) {
+      drop();
+      await Promise.resolve();
+    }
+    (globalThis as { gc?: () => void }).gc!();
+    // The registry's callbacks run in later tasks.
+    for (let wait = 0; wait < 50 && collected < 20; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(collected).toBeGreaterThanOrEqual(19);
+  });
 });
