@@ -826,6 +826,22 @@ export class Tensor {
 
 installIntegerIndexing(Tensor);
 
+// PyTorch's `x.data` (the values without autograd history) is `x.detach()` here, and `x.data()` the
+// async read, so the guide's `p.grad.data.norm(2)` met "norm is not a function". Every tensor
+// method and field read off the `data` method itself says so instead (getters on the one shared
+// function object: `await x.data()` costs nothing more).
+for (const name of new Set([...Object.getOwnPropertyNames(Tensor.prototype), 'shape', 'dtype', 'device'])) {
+  if (name in Function.prototype || name === 'data') continue;
+  Object.defineProperty(Tensor.prototype.data, name, {
+    get() {
+      throw new TypeError(
+        `x.data.${name}: PyTorch's x.data (the values without autograd history) is x.detach() here, ` +
+          `and x.data() reads the values (await x.data()): write x.detach().${name}`,
+      );
+    },
+  });
+}
+
 function itemBytes(t: Tensor): number {
   return itemSize[t.dtype];
 }

@@ -317,6 +317,11 @@ describe.each(devices)("the theory guide's PyTorch snippets on %s", (device) => 
       }
     }
     totalNorm = totalNorm ** (1 / 2);
+    // The line as PyTorch writes it: x.data is x.detach() here, and the error says so.
+    const grad = model.parameters()[0]!.grad!;
+    expect(() => (grad.data as unknown as torch.Tensor).norm(2)).toThrow(
+      "x.data.norm: PyTorch's x.data (the values without autograd history) is x.detach() here",
+    );
     expect(totalNorm).toBeCloseTo(PYTORCH.grad_norm.total_norm, 6);
     const clipped = nn.utils.clipGradNorm_(model.parameters(), 1e9);
     expect(await clipped.item()).toBeCloseTo(PYTORCH.grad_norm.clip, 6);
