@@ -133,7 +133,7 @@ export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?:
   const bytes = (fused: boolean): Uint8Array => {
     const fns = {
       gemm: gemmFunction('f32', fused),
-      pack: MR % 4 === 0 ? simdPackFunction(MR) : packFunction(MR),
+      pack: simdPackFunction(MR),
       packB: simdPackFunction(NR),
       packEdge: packFunction(MR, true),
       packEdgeB: packFunction(NR, true),
@@ -188,11 +188,14 @@ function packFunction(width: number, edge = false): FunctionBuilder {
 }
 
 /**
- * packW for full tiles of a width that is a multiple of 4, the same copy by whole vectors where
- * one of the strides is a float (the staged layouts): with k contiguous (ks = 4 bytes), each four
- * rows × four k are loaded as four vectors and transposed by shuffles into four k-rows of the tile;
- * with the rows contiguous (rs = 4), each k-row of the tile is W/4 vector moves. What is left (the
- * last K mod 4 with k contiguous, or any other strides) goes by 4-byte moves as in packFunction.
+ * packW for full tiles of a width that is 3 or a multiple of 4, the same copy by whole vectors where
+ * one of the strides is a float (the staged layouts). With k contiguous (ks = 4 bytes), four rows ×
+ * four k are loaded as four vectors and transposed by shuffles into four k-rows of the tile (three
+ * rows × four k into the three vectors of a 3-wide tile's four k-rows). With the rows contiguous
+ * (rs = 4), each k-row is W/4 vector moves (a 3-wide one's four k-rows, 12 floats, are shuffled
+ * from four loads of 4, each reading one float past its row: the host leaves room after the
+ * staged block). What is left (the last K mod 4, or any other strides) goes by 4-byte moves as in
+ * packFunction.
  */
 // prettier-ignore
 function simdPackFunction(width: number): FunctionBuilder {
@@ -202,39 +205,69 @@ function simdPackFunction(width: number): FunctionBuilder {
   for (const v of ['x0', 'x1', 'x2', 'x3', 't0', 't1', 't2', 't3']) f.local(v, 'v128');
   for (let r = 0; r < width; r++) f.get('src').get('rs').i32Const(r).i32Mul().i32Add().set(`s${r}`);
   const rowBytes = 4 * width;
-  f.get('ks').i32Const(4).i32Ne().ifElse(
-    () => {
-      f.get('rs').i32Const(4).i32Ne().ifElse(
-        () => undefined,
-        () => {
-          f.loop((k) => {
-            for (let v = 0; v < width / 4; v++) k.get('dst').get('s0').get('q').i32Add().v128Load(16 * v).v128Store(16 * v);
-            k.get('q').get('ks').i32Add().set('q').addTo('dst', rowBytes).addTo('k', 1);
-            k.get('k').get('K').i32Ne().brIf(0);
-          });
-        },
-      );
-    },
-    () => {
-      f.block((b) => {
-        b.get('K').i32Const(4).i32LtS().brIf(0);
-        b.loop((k) => {
-          for (let g = 0; g < width / 4; g++) {
-            for (let i = 0; i < 4; i++) k.get(`s${4 * g + i}`).get('q').i32Add().v128Load().set(`x${i}`);
-            k.get('x0').get('x1').i32x4Shuffle([0, 4, 1, 5]).set('t0');
-            k.get('x0').get('x1').i32x4Shuffle([2, 6, 3, 7]).set('t1');
-            k.get('x2').get('x3').i32x4Shuffle([0, 4, 1, 5]).set('t2');
-            k.get('x2').get('x3').i32x4Shuffle([2, 6, 3, 7]).set('t3');
-            const lanes: [string, string, [number, number, number, number]][] = [
-              ['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]],
-            ];
-            lanes.forEach(([x, y, l], j) => k.get('dst').get(x).get(y).i32x4Shuffle(l).v128Store(j * rowBytes + 16 * g));
-          }
-          k.addTo('q', 16).addTo('dst', 4 * rowBytes).addTo('k', 4);
-          k.get('K').get('k').i32Const(4).i32Add().i32GeU().brIf(0);
-        });
+  type Lanes = [number, number, number, number];
+  const shuffle = (x: string, y: string, lanes: Lanes, to: string): FunctionBuilder =>
+    f.get(x).get(y).i32x4Shuffle(lanes).set(to);
+  const store = (v: string, offset: number): FunctionBuilder => f.get('dst').get(v).v128Store(offset);
+  // Four k at a time while k + 4 ≤ K.
+  const byFour = (body: () => void): void => {
+    f.block((b) => {
+      b.get('K').i32Const(4).i32LtS().brIf(0);
+      b.loop((k) => {
+        body();
+        k.addTo('dst', 4 * rowBytes).addTo('k', 4);
+        k.get('K').get('k').i32Const(4).i32Add().i32GeU().brIf(0);
       });
-    },
+    });
+  };
+  const rowsContiguous = (): void => {
+    if (width === 3) {
+      byFour(() => {
+        for (let j = 0; j < 4; j++) f.get('s0').get('q').i32Add().v128Load().set(`x${j}`).get('q').get('ks').i32Add().set('q');
+        shuffle('x0', 'x1', [0, 1, 2, 4], 't0');
+        shuffle('x1', 'x2', [1, 2, 4, 5], 't1');
+        shuffle('x2', 'x3', [2, 4, 5, 6], 't2');
+        for (let j = 0; j < 3; j++) store(`t${j}`, 16 * j);
+      });
+      return;
+    }
+    f.loop((k) => {
+      for (let v = 0; v < width / 4; v++) k.get('dst').get('s0').get('q').i32Add().v128Load(16 * v).v128Store(16 * v);
+      k.get('q').get('ks').i32Add().set('q').addTo('dst', rowBytes).addTo('k', 1);
+      k.get('k').get('K').i32Ne().brIf(0);
+    });
+  };
+  const kContiguous = (): void => {
+    byFour(() => {
+      if (width === 3) {
+        for (let i = 0; i < 3; i++) f.get(`s${i}`).get('q').i32Add().v128Load().set(`x${i}`);
+        shuffle('x0', 'x1', [0, 4, 1, 5], 't0'); // a0 b0 a1 b1
+        shuffle('x0', 'x1', [2, 6, 3, 7], 't1'); // a2 b2 a3 b3
+        shuffle('t0', 'x2', [0, 1, 4, 2], 't2'); // a0 b0 c0 a1
+        shuffle('t0', 'x2', [3, 5, 3, 5], 't3'); // b1 c1 · ·
+        store('t2', 0);
+        shuffle('t3', 't1', [0, 1, 4, 5], 't3'); // b1 c1 a2 b2
+        store('t3', 16);
+        shuffle('x2', 't1', [2, 6, 7, 3], 't2'); // c2 a3 b3 c3
+        store('t2', 32);
+      }
+      for (let g = 0; g < width / 4 && width !== 3; g++) {
+        for (let i = 0; i < 4; i++) f.get(`s${4 * g + i}`).get('q').i32Add().v128Load().set(`x${i}`);
+        shuffle('x0', 'x1', [0, 4, 1, 5], 't0');
+        shuffle('x0', 'x1', [2, 6, 3, 7], 't1');
+        shuffle('x2', 'x3', [0, 4, 1, 5], 't2');
+        shuffle('x2', 'x3', [2, 6, 3, 7], 't3');
+        const lanes: [string, string, Lanes][] = [
+          ['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]],
+        ];
+        lanes.forEach(([x, y, l], j) => f.get('dst').get(x).get(y).i32x4Shuffle(l).v128Store(j * rowBytes + 16 * g));
+      }
+      f.addTo('q', 16);
+    });
+  };
+  f.get('ks').i32Const(4).i32Ne().ifElse(
+    () => f.get('rs').i32Const(4).i32Ne().ifElse(() => undefined, rowsContiguous),
+    kContiguous,
   );
   // The rest, k … K − 1, by 4-byte moves.
   f.block((b) => {

@@ -163,12 +163,13 @@ export function wasmFloatMatmul(
   const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / cRows);
   const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
   // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (cRows ×
-  // nc), then room for the staged source block packRows reads.
+  // nc), then room for the staged source block packRows reads (and the float past its end that
+  // the 3-wide pack reads and discards).
   const bBase = k.base;
   const aBase = bBase + nc * kc;
   const cBase = aBase + mc * kc;
   const srcBase = cBase + cRows * nc;
-  reserve(k, srcBase + 2 * Math.max(nc, mc) * kc);
+  reserve(k, srcBase + 2 * Math.max(nc, mc) * kc + 4);
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
