@@ -65,7 +65,25 @@ export class OptimizedModule<M extends Module = Module> extends Module {
   }
 }
 
-export function compile<M extends Module>(model: M, options?: CompileOptions): OptimizedModule<M> | M;
+// A name the wrapper lacks is the model's (PyTorch's OptimizedModule.__getattr__ reads _orig_mod):
+// compiled.fc1, compiled.someMethod(). A Proxy behind the prototype sees only those misses, so the
+// wrapper's own call, fields and Module methods cost nothing more.
+Object.setPrototypeOf(
+  OptimizedModule.prototype,
+  new Proxy(Object.getPrototypeOf(OptimizedModule.prototype) as object, {
+    get(target, key, receiver: OptimizedModule) {
+      // _origMod itself is missing only while the constructor runs: nothing to forward to yet.
+      if (key in target || typeof key === 'symbol' || key === '_origMod') return Reflect.get(target, key, receiver);
+      const orig = receiver._origMod as unknown as Record<string, unknown> | undefined;
+      const value = orig?.[key];
+      return typeof value === 'function' ? value.bind(orig) : value;
+    },
+  }),
+);
+
+// The wrapper reads as the model (its fields come from it, as PyTorch's __getattr__ gives them), so
+// the guide's `model = torch.compile(model)` type-checks and `model.fc1` still works.
+export function compile<M extends Module>(model: M, options?: CompileOptions): (OptimizedModule<M> & M) | M;
 export function compile<F extends (...args: never[]) => unknown>(model: F, options?: CompileOptions): F;
 export function compile(model: unknown, options?: CompileOptions): unknown {
   const {

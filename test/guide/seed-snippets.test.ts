@@ -297,13 +297,26 @@ describe.each(devices)("the theory guide's PyTorch snippets on %s", (device) => 
     }
   });
 
-  it("§6.3.2 model = torch.compile(model): PyTorch's (eager) outputs", async () => {
-    let model: torch.nn.Module = mlp();
+  it("§6.3.2 model = torch.compile(model): PyTorch's (eager) outputs, and the model's fields through the wrapper", async () => {
+    class Net extends nn.Module {
+      body = mlp();
+      override forward(x: torch.Tensor) {
+        return this.body.call(x);
+      }
+      logits(x: torch.Tensor) {
+        return this.forward(x);
+      }
+    }
+    let model = new Net();
+    const weight = model.body.parameters()[0];
     model = torch.compile(model);
     for (let call = 0; call < 2; call++) {
       // The first call traces, the second runs the graph.
       expectCloseValues(await flat(model.call(X)), PYTORCH.compile, F32);
     }
+    // PyTorch's OptimizedModule reads a name it lacks from the model (__getattr__), methods bound to it.
+    expect(model.body.parameters()[0]).toBe(weight);
+    expectCloseValues(await flat(model.logits(X)), PYTORCH.compile, F32);
   });
 
   it("§6.3.3 the gradient norm loop gives PyTorch's total norm, and clipGradNorm_'s", async () => {
