@@ -60,10 +60,12 @@ import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
  * from, into one 256-bit value: here each row's pairs of accumulators, their relaxed_madd, the
  * pairs of B vectors and the splat of A (load32_splat of one address packs as a 256-bit
  * broadcast). The lanes compute what they computed before, so results keep their bits. Node 20
- * has no revectorizer, and Node 22's (the Turbofan one) does not pack relaxed_madd. Outside
- * 13–14 the flag is not set: V8 prints an error for a flag it does not know. An x64 CPU without
- * AVX2 (before 2013) is not revectorized and runs the 4×16 tile spilling (unrevectorized here:
- * ~0.6× 3×12's speed); on arm64 (no revectorizer, 32 vector registers) 4×16 fits unrevectorized, untested here.
+ * has no revectorizer. Node 22's (the Turbofan one) does not pack relaxed_madd; it packs f32x4.mul
+ * and f32x4.add (a 4×16 mul+add tile measured 61 GFLOP/s there, fused 3×12 45–50), which would
+ * give Node 22 the unfused loop's bits instead of the fused ones: not taken. Outside V8 13–14 the
+ * flag is not set: V8 prints an error for a flag it does not know. An x64 CPU without AVX2 (before
+ * 2013) is not revectorized and runs the 4×16 tile spilling (as Node 20 runs it here: ~0.6× 3×12's
+ * speed); arm64 has no revectorizer, but 32 vector registers hold 4×16 (untested).
  */
 export const REVECTORIZE = ((): boolean => {
   const major = Number(process.versions.v8.split('.')[0]);
@@ -81,11 +83,11 @@ export const REVECTORIZE = ((): boolean => {
  * columns is two ymm accumulators, and 4×16 takes 8 + 2 + 1 (the splat is one broadcast register
  * at a time); without revectorization 4×16 spills (16 accumulators alone). Kernel alone on one
  * L1-resident B panel, CPU-time GFLOP/s on a Zen 5 core, Node 24: 3×12 45.6, revectorized 4×16
- * 74.3, 6×16 68.8, 5×16 66.7, 6×8 57.7; Node 20/22 3×12
- * 45–50, 4×16 27–30. Earlier, on a Zen 1 core (relative to a 4×8 mul+add): FMA 3×12 1.22–1.38,
- * FMA 4×8 1.20–1.27, FMA 2×16 1.21, FMA 5×8 and 6×8 0.76–1.04 (spill), FMA 5×8 with A loaded as
- * one vector and splatted by shuffles 1.33 (no better than 3×12, and it reads past the packed A),
- * mul+add 3×12 0.93, mul+add 4×8 unrolled ×2 0.75 (V8 already unrolls the k loop ×3).
+ * 74.3, 6×16 68.8, 5×16 66.7, 6×8 57.7; Node 20/22: 3×12 45–50, 4×16 27–30. Earlier, on a Zen 1
+ * core (relative to a 4×8 mul+add): FMA 3×12 1.22–1.38, FMA 4×8 1.20–1.27, FMA 2×16 1.21, FMA 5×8
+ * and 6×8 0.76–1.04 (spill), FMA 5×8 with A loaded as one vector and splatted by shuffles 1.33 (no
+ * better than 3×12, and it reads past the packed A), mul+add 3×12 0.93, mul+add 4×8 unrolled ×2
+ * 0.75 (V8 already unrolls the k loop ×3).
  */
 export const MR = REVECTORIZE ? 4 : 3;
 /** Columns per float32 tile: three or four v128 of f32. */
