@@ -6,3 +6,8 @@ export function warnOnce(message: string): void {
   shown.add(message);
   console.warn(`UserWarning: ${message}`);
 }
+
+/** Forgets which warnings were shown, as a fresh process has (for test files sharing a process). */
+export function resetWarnings(): void {
+  shown.clear();
+}
