@@ -122,3 +122,25 @@ describe('CPU float32 elementwise ops, WebAssembly SIMD path', () => {
     expectElements(x, (i) => a[i]! * b[i]!);
   });
 });
+
+describe('CPU bias add: [R, C] + a [C] row broadcast over the rows (its own row loop)', () => {
+  for (const [rows, cols] of [
+    [64, 128],
+    [64, 10],
+    [3, 1003],
+  ] as const) {
+    it(`[${rows}, ${cols}] into another buffer and in place: each element the float64 sum rounded to float32`, () => {
+      const a = values(rows * cols, 11).map(Math.fround);
+      const row = values(cols, 12).map(Math.fround);
+      const flat = (v: View): View => ({ ...v, shape: [rows * cols], strides: [1] });
+      const matrix = (data: number[]): View => ({ ...view(data), shape: [rows, cols], strides: [cols, 1] });
+      const bias = (): View => ({ ...view(row), shape: [rows, cols], strides: [0, 1] });
+      const out = matrix(new Array<number>(rows * cols).fill(0));
+      binary('add', matrix(a), bias(), out);
+      expectElements(flat(out), (k) => a[k]! + row[k % cols]!);
+      const y = matrix(a);
+      binary('add', y, bias(), y);
+      expectElements(flat(y), (k) => a[k]! + row[k % cols]!);
+    });
+  }
+});

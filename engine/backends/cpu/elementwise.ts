@@ -68,6 +68,7 @@ export function unary(op: UnaryOp, x: View, out: View): void {
 }
 
 export function binary(op: BinaryOp, a: View, b: View, out: View): void {
+  if (op === 'add' && addRow(a, b, out)) return;
   if (isSimdBinary(op) && simdReady([a, b], out) && wasmElementwise(op, [a, b], out)) return;
   elementwise(`b:${op}`, finish(binaryExpr[op], out.buffer.dtype), [a, b], out);
 }
@@ -98,6 +99,28 @@ export const reluBackwardExpr = '(v1 > 0 ? v0 : 0)';
 export function reluBackward(grad: View, y: View, out: View): void {
   if (simdReady([grad, y], out) && wasmElementwise('relu-backward', [grad, y], out)) return;
   elementwise('relu-backward', finish(reluBackwardExpr, out.buffer.dtype), [grad, y], out);
+}
+
+/**
+ * out = a + b for a contiguous [R, C] `a` and `out` and a row `b` broadcast over the R rows (stride
+ * [0, 1]): Linear's bias add. A plain row loop, where the SIMD path streams the row through its
+ * memory once per row of `a` and [64, 10] (rows under 32) fell to the generic odometer loop: in the
+ * MNIST MLP's training step the two bias adds took 6-7% of the step, 1.5-2.5% this way. The same
+ * float32 or float64 sums as the other paths (a double sum of two floats, rounded once on store).
+ * False (nothing done) for any other layout or dtype.
+ */
+function addRow(a: View, b: View, out: View): boolean {
+  const dtype = out.buffer.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || a.buffer.dtype !== dtype || b.buffer.dtype !== dtype)
+    return false;
+  if (out.shape.length !== 2 || b.strides[0] !== 0 || b.strides[1] !== 1 || b.buffer === out.buffer) return false;
+  if (!contiguous(out) || !contiguous(a) || (a.buffer === out.buffer && a.offset !== out.offset)) return false;
+  const [rows, cols] = out.shape as [number, number];
+  const [A, B, O] = [cpuData(a), cpuData(b), cpuData(out)];
+  for (let i = 0, p = a.offset, o = out.offset; i < rows; i++) {
+    for (let j = 0, q = b.offset; j < cols; j++, p++, q++, o++) O[o] = A[p]! + B[q]!;
+  }
+  return true;
 }
 
 export function where(cond: View, a: View, b: View, out: View): void {
