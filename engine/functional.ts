@@ -13,6 +13,8 @@ import * as mth from './ops/math.ts';
 export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
+export { nonzero } from './ops/nonzero.ts';
+export type { NonzeroOptions } from './ops/nonzero.ts';
 export {
   isclose,
   allclose,

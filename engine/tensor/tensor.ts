@@ -16,6 +16,7 @@ import * as red from '../ops/reduce.ts';
 import * as srt from '../ops/sort.ts';
 import * as cnt from '../ops/counting.ts';
 import * as mth from '../ops/math.ts';
+import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor, inspectCustom } from './format.ts';
@@ -645,6 +646,12 @@ export class Tensor {
   /** Whether other has this shape and these values: read back, so async, as item(). */
   equal(other: Tensor): Promise<boolean> {
     return mth.equal(this, other);
+  }
+  /** The indices of the nonzero elements, [n, ndim] int32 (or one [n] per dim with asTuple): read back, so async. */
+  nonzero(options?: NonzeroOptions & { asTuple?: false }): Promise<Tensor>;
+  nonzero(options: NonzeroOptions & { asTuple: true }): Promise<Tensor[]>;
+  nonzero(options: NonzeroOptions = {}): Promise<Tensor | Tensor[]> {
+    return nonzero(this, options as NonzeroOptions & { asTuple: true });
   }
   isnan(): Tensor {
     return mth.isnan(this);
