@@ -119,9 +119,12 @@ describe('DataLoader', () => {
 });
 
 // Starting a worker (tsx, then the engine) takes about a second of CPU, much longer on a busy machine:
-// the first test starts six (15 s of a 30 s limit with this file alone at load 16), so the limit is
-// that of the suite below, there only to catch a hang.
-describe('DataLoader with worker threads', { timeout: 120_000 }, () => {
+// the first test starts six (15 s of a 30 s limit with this file alone at load 16), and the seven
+// starts of "copies it into each worker" below took over 120 s at load 18 beside a full npm test.
+// The limit is only there to catch a hang, so it leaves room for the busiest machine.
+const WORKER_TESTS_MS = 400_000;
+
+describe('DataLoader with worker threads', { timeout: WORKER_TESTS_MS }, () => {
   it('yields exactly the batches of numWorkers: 0, in order', async () => {
     const cases = [
       { dataset: indexDataset(23), options: { batchSize: 4, shuffle: true, dropLast: false } },
@@ -160,44 +163,40 @@ describe('DataLoader with worker threads', { timeout: 120_000 }, () => {
     );
   });
 
-  it(
-    'does not keep the process alive after a loop breaks early or an iterator is dropped',
-    { timeout: 300_000 },
-    async () => {
-      // A child process, since only its exit shows whether a worker still holds the event loop. Its
-      // start (tsx, the engine, two workers) is as slow as the machine is busy, so no clock limits
-      // it: it fails once it sits idle, alive, computing nothing (a worker holding it open), or once
-      // it has spent more CPU than the whole script could need.
-      const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
-      const child = spawn(process.execPath, ['--import', 'tsx', script], {
-        cwd: process.cwd(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      // 'close' comes after the output is read ('exit' may come before it).
-      const closed = new Promise<string>((resolve) =>
-        child.on('close', (code, signal) =>
-          resolve(
-            signal
-              ? `killed by ${signal}`
-              : code === 13
-                ? // Node's own code: nothing was left to wake the script while its top-level await waited.
-                  'exit code 13 (an unsettled top-level await: the event loop emptied while the script waited)'
-                : `exit code ${code}`,
-          ),
+  it('does not keep the process alive after a loop breaks early or an iterator is dropped', async () => {
+    // A child process, since only its exit shows whether a worker still holds the event loop. Its
+    // start (tsx, the engine, two workers) is as slow as the machine is busy, so no clock limits
+    // it: it fails once it sits idle, alive, computing nothing (a worker holding it open), or once
+    // it has spent more CPU than the whole script could need.
+    const script = fileURLToPath(new URL('./early-break-script.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // 'close' comes after the output is read ('exit' may come before it).
+    const closed = new Promise<string>((resolve) =>
+      child.on('close', (code, signal) =>
+        resolve(
+          signal
+            ? `killed by ${signal}`
+            : code === 13
+              ? // Node's own code: nothing was left to wake the script while its top-level await waited.
+                'exit code 13 (an unsettled top-level await: the event loop emptied while the script waited)'
+              : `exit code ${code}`,
         ),
-      );
-      const verdict = await Promise.race([closed, stuck(child, () => out.includes('\n'))]);
-      child.kill('SIGKILL');
-      const ended = await closed;
-      const said = `${verdict} (${ended}); stdout: ${JSON.stringify(out)}; stderr: ${err.slice(-4000) || '(empty)'}`;
-      expect(out.trim(), said).toBe('done 3');
-      expect(verdict, said).toBe('exit code 0');
-    },
-  );
+      ),
+    );
+    const verdict = await Promise.race([closed, stuck(child, () => out.includes('\n'))]);
+    child.kill('SIGKILL');
+    const ended = await closed;
+    const said = `${verdict} (${ended}); stdout: ${JSON.stringify(out)}; stderr: ${err.slice(-4000) || '(empty)'}`;
+    expect(out.trim(), said).toBe('done 3');
+    expect(verdict, said).toBe('exit code 0');
+  });
 });
 
 /**
@@ -237,7 +236,7 @@ function stuck(child: ChildProcess, printed: () => boolean): Promise<string> {
   });
 }
 
-describe('DataLoader workers for a dataset class of your own', { timeout: 120_000 }, () => {
+describe('DataLoader workers for a dataset class of your own', { timeout: WORKER_TESTS_MS }, () => {
   async function read(
     dataset: torch.utils.data.Dataset<[torch.Tensor, number]>,
     numWorkers: number,
