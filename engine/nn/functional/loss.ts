@@ -11,7 +11,7 @@ import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
 import { hasNllLoss, launchNllLoss, launchNllLossBackward } from '../../ops/kernels.ts';
 import { arange, zeros } from '../../tensor/create.ts';
-import { formatShape } from '../../tensor/shape.ts';
+import { broadcastShapes, formatShape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { warnOnce } from './warn.ts';
 
@@ -64,12 +64,38 @@ function warnIfBroadcast(input: Tensor, target: Tensor): void {
   );
 }
 
+/**
+ * (input − target)² reduced, as one node (PyTorch's MseLossBackward0) whose backward is PyTorch's
+ * mse_loss_backward: (input − target)·norm·grad, norm = 2/N for a mean (rounded to float32 first, as
+ * PyTorch's scalar is) and 2 otherwise; the target's gradient is its negation.
+ */
+const mseLossOp = defineOp(
+  'MseLossBackward0',
+  (ctx, input: Tensor, target: Tensor, reduction: Reduction) => {
+    ctx.saveForBackward(input, target);
+    ctx.reduction = reduction;
+    const d = input.sub(target);
+    return reduce(d.mul(d), reduction);
+  },
+  (ctx, g) => {
+    const [input, target] = ctx.savedTensors;
+    const norm = ctx.reduction === 'mean' ? Math.fround(2 / input!.numel()) : 2;
+    const grad = input!.sub(target!).mul(norm).mul(g);
+    return [ctx.needsInputGrad[0] ? grad : null, ctx.needsInputGrad[1] ? grad.neg() : null, null];
+  },
+);
+
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkKeys('torch.nn.functional.mseLoss', options, ['reduction']);
   [input, target] = [toAutocastFloat32(input), toAutocastFloat32(target)];
+  const reduction = checkReduction(options.reduction ?? 'mean');
   warnIfBroadcast(input, target);
-  const d = input.sub(target);
-  return reduce(d.mul(d), checkReduction(options.reduction ?? 'mean'));
+  // PyTorch broadcasts the pair first, so a broadcast operand's gradient is summed back by expand's node.
+  if (!sameShape(input, target)) {
+    const shape = broadcastShapes(input.shape, target.shape);
+    [input, target] = [input.expand(shape), target.expand(shape)];
+  }
+  return mseLossOp(input, target, reduction);
 }
 
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
