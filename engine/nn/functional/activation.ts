@@ -70,6 +70,12 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { b
   const b = bias ? toAutocastDtype(bias) : null;
   const fused = b ? fusedLinear(x, w, b) : null;
   if (fused) return fused;
+  // PyTorch folds a contiguous 3-D input's leading dims into one addmm (so it rounds once under autocast).
+  if (b && x.ndim === 3 && x.isContiguous()) {
+    const [n0, n1, k] = x.shape as [number, number, number];
+    const folded = fusedLinear(x.view([n0 * n1, k]), w, b);
+    if (folded) return folded.view([n0, n1, folded.shape[1]!]);
+  }
   const y = x.matmul(w.t());
   return b ? y.add(b) : y;
 }

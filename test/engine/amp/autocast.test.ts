@@ -86,6 +86,15 @@ describe.each(devices)('autocast on %s', (device) => {
     }
   });
 
+  it("folds a contiguous 3-D input into that one addmm, as PyTorch's linear does", async () => {
+    const x = torch.randn(4, 8, 6, { device });
+    const layer = net().at(0) as torch.nn.Linear;
+    const [out, flat] = torch.amp.autocast(device, () => [layer.call(x), layer.call(x.reshape([32, 6]))]);
+    expect(out.gradFn!.name).toBe('ViewBackward0');
+    expect(out.gradFn!.next[0]).toMatchObject({ node: { name: 'AddmmBackward0' } });
+    expect(await out.reshape([32, 5]).data()).toEqual(await flat!.data());
+  });
+
   it('sends float32 gradients into the float32 parameters, close to a float32 run', async () => {
     const x = torch.randn(8, 6, { device });
     const y = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int32', device });
