@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { AdamStepParams, View } from '../../engine/backend/types.ts';
 import { cpuData, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
-import { adamStep } from '../../engine/backends/cpu/optim.ts';
+import { adamStep, fma32 } from '../../engine/backends/cpu/optim.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
+import FIXTURE from '../fixtures/pytorch/adam.json' with { type: 'json' };
 
 /** A [n] view at `offset` into a buffer with a spare element on each side. */
-function view(dtype: 'float32' | 'float64', values: number[], offset = 1): View {
+function view(dtype: 'float32' | 'float64', values: ArrayLike<number>, offset = 1): View {
   const data = dtype === 'float32' ? new Float32Array(values.length + 2) : new Float64Array(values.length + 2);
   data.fill(7);
   data.set(values, offset);
   return { buffer: makeCpuBuffer(dtype, data), shape: [values.length], strides: [1], offset };
+}
+
+/** The view's elements, without the spare ones. */
+function elements(v: View): number[] {
+  return Array.from(cpuData(v).subarray(v.offset, v.offset + v.shape[0]!));
 }
 
 function params(step: number, maximize: boolean): AdamStepParams {
@@ -18,13 +24,12 @@ function params(step: number, maximize: boolean): AdamStepParams {
 
 /**
  * The plain step (the WebAssembly SIMD loop from 64 elements on; 40,001 spans three of its
- * chunks) against the general JavaScript loop, reached with maximize on a negated gradient: same
- * operations, so the same bits.
+ * chunks) against the loop with maximize on a negated gradient: same operations, so the same bits.
  */
 describe('CPU Adam step', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     for (const n of [1, 63, 64, 65, 1001, 9001, 40001]) {
-      it(`the plain loop equals the general loop bit for bit (${dtype}, ${n} elements, 5 steps)`, () => {
+      it(`the plain loop equals the maximizing loop bit for bit (${dtype}, ${n} elements, 5 steps)`, () => {
         expect(wasmSimdAvailable()).toBe(true);
         const wave = (f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
         const plain = [wave(Math.cos), [], wave(() => 0), wave(() => 0)].map((v) => view(dtype, v));
@@ -49,4 +54,82 @@ describe('CPU Adam step', () => {
       });
     }
   }
+});
+
+const floats = (b64: string): Float32Array => {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+};
+
+/**
+ * adam.json: PyTorch 1.13's own float32 Adam/AdamW, twelve steps of each option, pinned bit for bit.
+ * 259 elements run the WebAssembly kernel (with a ragged last group of four), the first 40 the
+ * JavaScript loop; each element's update is independent of the others, so a prefix is PyTorch's too.
+ */
+describe("CPU Adam step gives PyTorch's float32 bits", () => {
+  const param = floats(FIXTURE.param);
+  const grads = floats(FIXTURE.grads);
+  const n = param.length;
+  for (const [name, c] of Object.entries(FIXTURE.configs)) {
+    for (const size of [n, 40]) {
+      it(`${name}: ${c.optimizer} ${JSON.stringify(c.options)}, ${size} elements`, () => {
+        const o: { lr: number; betas?: number[]; eps?: number; weight_decay?: number; maximize?: boolean } = c.options;
+        const amsgrad = 'max_exp_avg_sq' in c;
+        const adamw = c.optimizer === 'AdamW';
+        const state = [param.subarray(0, size), [], new Float32Array(size), new Float32Array(size)].map((v) =>
+          view('float32', v),
+        );
+        const x = amsgrad ? view('float32', new Float32Array(size)) : null;
+        for (let step = 1; step <= FIXTURE.steps; step++) {
+          const g = view('float32', grads.subarray((step - 1) * n, (step - 1) * n + size));
+          adamStep(state[0]!, g, state[2]!, state[3]!, x, {
+            lr: o.lr,
+            beta1: o.betas?.[0] ?? 0.9,
+            beta2: o.betas?.[1] ?? 0.999,
+            eps: o.eps ?? 1e-8,
+            weightDecay: o.weight_decay ?? (adamw ? 1e-2 : 0),
+            decoupledWeightDecay: adamw,
+            maximize: o.maximize ?? false,
+            step,
+          });
+        }
+        const want = (b64: string) => Array.from(floats(b64).subarray(0, size));
+        expect(elements(state[0]!)).toEqual(want(c.param));
+        expect(elements(state[2]!)).toEqual(want(c.exp_avg));
+        expect(elements(state[3]!)).toEqual(want(c.exp_avg_sq));
+        if (x && 'max_exp_avg_sq' in c) expect(elements(x)).toEqual(want(c.max_exp_avg_sq));
+      });
+    }
+  }
+});
+
+/**
+ * The cases where rounding the double-precision sum to float32 rounds twice the wrong way: x·y + z
+ * lands, in double precision, exactly halfway between two float32 values, and ties to even, where
+ * the exact sum lies past the halfway point (PyTorch's fused multiply-add rounds once).
+ */
+describe('float32 fused multiply-add, rounded once', () => {
+  const halfUlpAbove1 = 1 + 2 ** -23;
+  it('a tiny addend past the product (24929 · 673·2⁻²⁴ = 1 + 2⁻²⁴, a halfway point)', () => {
+    expect(fma32(24929, 673 * 2 ** -24, 2 ** -80)).toBe(halfUlpAbove1);
+    expect(fma32(24929, 673 * 2 ** -24, -(2 ** -80))).toBe(1);
+  });
+  it('a product past the halfway point above an addend of 1 (8384513 · 8392705 = 2⁴⁶ + 1)', () => {
+    expect(fma32(8384513 * 2 ** -35, 8392705 * 2 ** -35, 1)).toBe(halfUlpAbove1);
+  });
+  /**
+   * exp_avg.mul_(β1).add_(g, alpha=1 − β1) with 1 − β1 = 673·2⁻²⁴ and g = 24929 from m = ±2⁻⁸⁰: PyTorch
+   * 1.13 gives 1 + 2⁻²³ and 1 (checked with it), in every lane of the kernel's groups of four and
+   * the JavaScript loop's.
+   */
+  it('the first moment on such lanes, in the WebAssembly kernel and the JavaScript loop', () => {
+    for (const n of [70, 10]) {
+      const m0 = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1) * 2 ** -80);
+      const state = [new Float32Array(n).fill(1), new Float32Array(n).fill(24929), m0, new Float32Array(n)].map((v) =>
+        view('float32', v),
+      );
+      adamStep(state[0]!, state[1]!, state[2]!, state[3]!, null, { ...params(2, false), beta1: 1 - 673 * 2 ** -24 });
+      expect(elements(state[2]!)).toEqual(m0.map((m) => (m < 0 ? 1 : halfUlpAbove1)));
+    }
+  });
 });

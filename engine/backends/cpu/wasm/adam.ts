@@ -1,134 +1,235 @@
 /**
- * The plain Adam step (no weight decay, amsgrad or maximize) as a WebAssembly SIMD loop, two
- * elements per iteration in f64x2 lanes: the same double-precision operations in the same order
- * as the JavaScript loop in ../optim.ts, each result rounded to the parameter's dtype on store,
- * so the two are bit-identical. The JavaScript loop spends most of its time on float32↔float64
- * conversions, bounds checks and scalar sqrt/div; here those are one instruction per two lanes.
+ * The Adam step as WebAssembly SIMD loops.
  *
- * The operands are copied into the module's memory and p, m, v copied back (TypedArray.set,
- * a memcpy), a block at a time: on the MNIST MLP's 100k parameters the copies and the loop
- * together take a fraction of the scalar loop's time.
+ * float32: PyTorch 1.13's single-tensor Adam/AdamW, four elements per iteration, with every
+ * float32 rounding PyTorch's CPU kernels make (see ../optim.ts: the JavaScript twin, and the
+ * sequence). f32x4 mul, div, sqrt and add are correctly rounded, so they give PyTorch's bits
+ * directly; its two fused multiply-adds (add_ with alpha, addcmul_) are emulated exactly in f64x2
+ * lanes (fma32 below). The one-rounding-per-op sequence in float32 lanes replaced a double-precision
+ * loop two lanes wide whose sqrt and two divisions per pair bound it.
+ *
+ * float64: the plain step (no weight decay, amsgrad or maximize) in f64x2 lanes, the same
+ * double-precision operations in the same order as the JavaScript loop in ../optim.ts.
+ *
+ * The operands are copied into the module's memory and back (TypedArray.set, a memcpy), a block at a
+ * time.
  */
 import type { HostArray } from '../../../dtype.ts';
 import { FunctionBuilder, moduleBytes } from './emit.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 
-type Step = (consts: number, p: number, g: number, m: number, v: number, pairs: number) => void;
+/** The options compiled into a float32 kernel. */
+export interface Float32Variant {
+  decay: 'none' | 'l2' | 'decoupled';
+  amsgrad: boolean;
+  maximize: boolean;
+}
 
-/** Element type of the operands: float32 (float16/bfloat16 keep the JavaScript loop) or float64. */
-type Elements = 'f32' | 'f64';
+/** Byte offsets of the float32 kernel's constants: f32 first, then the two f64 the fma32s multiply by. */
+const F32_CONSTS = { b1: 0, b2: 4, a2: 8, bc: 12, eps: 16, ss: 20, wd: 24, a1d: 32, wdd: 40 } as const;
+
+/** The sixteen bytes of two i64 lanes of 1, and of 2^28 − 1. */
+const I64X2_ONE = [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+const I64X2_LOW28 = [0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0];
 
 /**
- * step(consts, p, g, m, v, pairs): byte addresses of six f64 constants (1 − β1, β2, 1 − β2,
- * −stepSize, √(1 − β2^t), eps) and of the four arrays, then the number of element pairs. Per pair:
+ * step(consts, p, g, m, v, x, quads): byte addresses of the constants (F32_CONSTS) and of the
+ * arrays (x: max_exp_avg_sq, amsgrad only), then the number of four-element groups. Per element,
+ * each line one PyTorch op, each result rounded to float32:
  *
- *   mi = m + (1 − β1)·(g − m);  vi = v·β2 + (1 − β2)·(g·g)
- *   m ← mi;  v ← vi;  p ← p + (−stepSize)·(mi / (√vi / √(1 − β2^t) + eps))
+ *   g ← −g (maximize);  p ← p·(1 − lr·λ) (decoupled);  g ← fma(p, λ, g) (L2: grad.add(p, alpha=λ))
+ *   m ← fma(g, 1 − β1, m·β1)                     exp_avg.mul_(β1).add_(g, alpha=1 − β1)
+ *   v ← fma((1 − β2)·g, g, v·β2)                 exp_avg_sq.mul_(β2).addcmul_(g, g, value=1 − β2)
+ *   x ← max(x, v) (amsgrad)                      torch.maximum(max_exp_avg_sq, exp_avg_sq, out=…)
+ *   d ← √(v or x) / √(1 − β2^t) + eps            (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+ *   p ← p + (−stepSize·m) / d                    param.addcdiv_(exp_avg, denom, value=−stepSize)
  */
 // prettier-ignore
-function stepModuleBytes(elements: Elements): Uint8Array {
-  const f = new FunctionBuilder(['consts', 'p', 'g', 'm', 'v', 'pairs']);
-  for (const name of ['pEnd']) f.local(name, 'i32');
-  for (const name of ['a1', 'b2', 'a2', 'nss', 'bc', 'eps', 'gi', 'mi', 'vi']) f.local(name, 'v128');
-  const width = elements === 'f32' ? 8 : 16;
-  const load = (name: string): void => {
-    f.get(name);
-    if (elements === 'f32') f.v128Load64Zero().f64x2PromoteLow();
-    else f.v128Load();
+function float32ModuleBytes(o: Float32Variant): Uint8Array {
+  const f = new FunctionBuilder(['consts', 'p', 'g', 'm', 'v', 'x', 'quads']);
+  f.local('pEnd', 'i32');
+  const vectors = ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd', 'a1d', 'wdd', 'one', 'zero',
+    'low28', 'bad', 'gi', 'pi', 'mi', 'vi', 'ai', 'lo', 'hi', 'a', 'c', 'pr', 's', 'bb', 'e'];
+  for (const name of vectors) f.local(name, 'v128');
+  for (const name of ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) {
+    f.get('consts').v128Load32Splat(F32_CONSTS[name]).set(name);
+  }
+  f.get('consts').v128Load64Splat(F32_CONSTS.a1d).set('a1d');
+  f.get('consts').v128Load64Splat(F32_CONSTS.wdd).set('wdd');
+  f.v128Const(I64X2_ONE).set('one');
+  f.v128Zero().set('zero');
+  f.v128Const(I64X2_LOW28).set('low28');
+  f.get('p').get('quads').i32Const(16).i32Mul().i32Add().set('pEnd');
+
+  /**
+   * fma(x, y, z) of four float32 lanes, correctly rounded, into `out`. Per pair of lanes in f64:
+   * x·y is exact (48 bits) and the sum s = x·y + z is rounded once. Rounding s to float32 is then
+   * right unless s is a float32 halfway point that the f64 rounding reached from one side (it would
+   * round to even, maybe the wrong way): `exact` false flags in `bad` every lane whose s has 28 zero
+   * low bits, as every halfway point has (and exact float32 values: g = 0, say); `exact` true finds
+   * the sum's error e (TwoSum) and, where e ≠ 0 and s is even, moves s one ulp toward the exact sum,
+   * which makes s the sum rounded to odd, whose float32 rounding is correct (Boldo and Melquiond).
+   * `y64`: y is two f64 lanes already (a constant).
+   */
+  const fma32 = (x: string, y: string, z: string, out: string, exact: boolean, y64 = false): void => {
+    for (const half of ['lo', 'hi'] as const) {
+      const promote = (name: string): void => {
+        f.get(name);
+        if (half === 'hi') f.get(name).i32x4Shuffle([2, 3, 2, 3]);
+        f.f64x2PromoteLow();
+      };
+      promote(x);
+      if (y64) f.get(y);
+      else promote(y);
+      f.f64x2Mul().set('pr');
+      promote(z);
+      f.set('c');
+      f.get('pr').get('c').f64x2Add().set('s');
+      if (exact) {
+        f.get('s').get('pr').f64x2Sub().set('bb');
+        f.get('pr').get('s').get('bb').f64x2Sub().f64x2Sub();
+        f.get('c').get('bb').f64x2Sub().f64x2Add().set('e');
+        // s + (±1 toward e) where e ≠ 0 (not NaN: an infinite sum stays) and s's last bit is 0.
+        f.get('s');
+        f.get('e').get('s').v128Xor().i32Const(63).i64x2ShrS().get('one').v128Or();
+        f.get('e').f64x2Abs().get('zero').f64x2Gt().v128And();
+        f.get('s').get('one').v128And().get('one').i64x2Sub().v128And();
+        f.i64x2Add().set('s');
+      } else {
+        f.get('bad').get('s').get('low28').v128And().get('zero').i64x2Eq().v128Or().set('bad');
+      }
+      f.get('s').f32x4DemoteZero().set(half);
+    }
+    f.get('lo').get('hi').i32x4Shuffle([0, 1, 4, 5]).set(out);
   };
-  /** Stores the value computed by `value` to [name]. */
-  const store = (name: string, value: () => void): void => {
-    f.get(name);
-    value();
-    if (elements === 'f32') f.f32x4DemoteZero().v128Store64Low();
-    else f.v128Store();
+
+  /** gi, pi, mi and vi from the arrays. */
+  const update = (exact: boolean): void => {
+    f.get('g').v128Load().set('gi');
+    if (o.maximize) f.get('gi').simdOp('neg').set('gi');
+    f.get('p').v128Load().set('pi');
+    if (o.decay === 'decoupled') f.get('pi').get('wd').f32x4Mul().set('pi');
+    if (o.decay === 'l2') fma32('pi', 'wdd', 'gi', 'gi', exact, true);
+    f.get('m').v128Load().get('b1').f32x4Mul().set('a');
+    fma32('gi', 'a1d', 'a', 'mi', exact, true);
+    f.get('v').v128Load().get('b2').f32x4Mul().set('a');
+    f.get('a2').get('gi').f32x4Mul().set('ai');
+    fma32('ai', 'gi', 'a', 'vi', exact);
   };
-  ['a1', 'b2', 'a2', 'nss', 'bc', 'eps'].forEach((name, i) => f.get('consts').v128Load64Splat(8 * i).set(name));
-  f.get('p').get('pairs').i32Const(width).i32Mul().i32Add().set('pEnd');
+
   f.loop((body) => {
-    load('g');
-    body.set('gi');
-    // mi = m + a1·(g − m)
-    load('m');
-    body.get('a1').get('gi');
-    load('m');
-    body.f64x2Sub().f64x2Mul().f64x2Add().set('mi');
-    // vi = v·b2 + a2·(g·g)
-    load('v');
-    body.get('b2').f64x2Mul().get('a2').get('gi').get('gi').f64x2Mul().f64x2Mul().f64x2Add().set('vi');
-    store('m', () => body.get('mi'));
-    store('v', () => body.get('vi'));
-    // p = p + nss·(mi / (√vi / bc + eps))
-    store('p', () => {
-      load('p');
-      body.get('nss').get('mi').get('vi').f64x2Sqrt().get('bc').f64x2Div().get('eps').f64x2Add();
-      body.f64x2Div().f64x2Mul().f64x2Add();
-    });
-    for (const name of ['p', 'g', 'm', 'v']) body.addTo(name, width);
+    body.v128Zero().set('bad');
+    update(false);
+    body.get('bad').v128AnyTrue().ifThen(() => update(true));
+    body.get('m').get('mi').v128Store();
+    body.get('v').get('vi').v128Store();
+    if (o.amsgrad) {
+      body.get('x').get('x').v128Load().get('vi').f32x4Max().tee('vi').v128Store();
+      body.addTo('x', 16);
+    }
+    body.get('p').get('pi');
+    body.get('ss').get('mi').f32x4Mul();
+    body.get('vi').simdOp('sqrt').get('bc').simdOp('div').get('eps').f32x4Add();
+    body.simdOp('div').f32x4Add().v128Store();
+    for (const name of ['p', 'g', 'm', 'v']) body.addTo(name, 16);
     body.get('p').get('pEnd').i32Ne().brIf(0);
   });
   return moduleBytes('step', f, 'memory');
 }
 
 /**
- * Elements staged at a time: the four blocks (64 KiB each in float32) stay in L2 from the copy in through the step
- * to the copy out, where whole arrays (1.6 MB for the MNIST MLP's first layer) went out to L3 and
- * back between the three passes. Same operations per element, so the results are the same.
+ * step(consts, p, g, m, v, pairs) of float64 arrays: byte addresses of six f64 constants (1 − β1,
+ * β2, 1 − β2, −stepSize, √(1 − β2^t), eps) and of the four arrays, then the number of element
+ * pairs. Per pair:
+ *
+ *   mi = m + (1 − β1)·(g − m);  vi = v·β2 + (1 − β2)·(g·g)
+ *   m ← mi;  v ← vi;  p ← p + (−stepSize)·(mi / (√vi / √(1 − β2^t) + eps))
+ */
+// prettier-ignore
+function float64ModuleBytes(): Uint8Array {
+  const f = new FunctionBuilder(['consts', 'p', 'g', 'm', 'v', 'pairs']);
+  f.local('pEnd', 'i32');
+  for (const name of ['a1', 'b2', 'a2', 'nss', 'bc', 'eps', 'gi', 'mi', 'vi']) f.local(name, 'v128');
+  ['a1', 'b2', 'a2', 'nss', 'bc', 'eps'].forEach((name, i) => f.get('consts').v128Load64Splat(8 * i).set(name));
+  f.get('p').get('pairs').i32Const(16).i32Mul().i32Add().set('pEnd');
+  f.loop((body) => {
+    body.get('g').v128Load().set('gi');
+    // mi = m + a1·(g − m)
+    body.get('m').v128Load().get('a1').get('gi').get('m').v128Load();
+    body.f64x2Sub().f64x2Mul().f64x2Add().set('mi');
+    // vi = v·b2 + a2·(g·g)
+    body.get('v').v128Load().get('b2').f64x2Mul().get('a2').get('gi').get('gi').f64x2Mul().f64x2Mul().f64x2Add().set('vi');
+    body.get('m').get('mi').v128Store();
+    body.get('v').get('vi').v128Store();
+    // p = p + nss·(mi / (√vi / bc + eps))
+    body.get('p').get('p').v128Load();
+    body.get('nss').get('mi').get('vi').f64x2Sqrt().get('bc').f64x2Div().get('eps').f64x2Add();
+    body.f64x2Div().f64x2Mul().f64x2Add().v128Store();
+    for (const name of ['p', 'g', 'm', 'v']) body.addTo(name, 16);
+    body.get('p').get('pEnd').i32Ne().brIf(0);
+  });
+  return moduleBytes('step', f, 'memory');
+}
+
+/**
+ * Elements staged at a time: the blocks (64 KiB each in float32) stay in L2 from the copy in through
+ * the step to the copy out, where whole arrays (1.6 MB for the MNIST MLP's first layer) went out to
+ * L3 and back between the three passes. Same operations per element, so the results are the same.
  */
 const CHUNK_ELEMENTS = 16384;
 
+/** Each array gets a whole number of 16-byte blocks, so a ragged chunk's last group reads and writes only its padding. */
+const SPAN = CHUNK_ELEMENTS * 8;
+/** Bytes before the arrays: the constants. */
+const HEADER = 64;
+/** p, g, m, v and amsgrad's max_exp_avg_sq. */
+const ARRAYS = 5;
+
 /**
- * The module's memory laid out for a whole chunk (six constants, then p, g, m, v 16-byte aligned),
+ * The module's memory laid out for a whole chunk (constants, then p, g, m, v, x 16-byte aligned),
  * with the views the copies use, kept while the memory's buffer stays the same: a step made
  * seven subarrays per chunk, ~190 objects a step of the MNIST MLP for the collector.
  */
 interface Staging {
   buffer: ArrayBuffer;
   heap: HostArray;
-  consts: Float64Array;
-  /** Element offsets of p, g, m, v. */
-  at: [number, number, number, number];
-  /** A whole chunk of p, m and v, copied out through these. */
-  out: [HostArray, HostArray, HostArray];
+  /** The header, as float32 and float64 constants. */
+  f32: Float32Array;
+  f64: Float64Array;
+  /** Element offsets of p, g, m, v, x. */
+  at: number[];
+  /** A whole chunk of p, m, v and x, copied out through these. */
+  out: HostArray[];
 }
 
 interface Kernel {
-  step: Step;
+  step: (...args: number[]) => void;
   memory: WasmMemory;
   bytes: 4 | 8;
   staging?: Staging;
 }
 
-const kernels: Partial<Record<Elements, Kernel | null>> = {};
+const kernels = new Map<string, Kernel | null>();
 
-function load(elements: Elements): Kernel | null {
-  const cached = kernels[elements];
+function load(key: string, bytes: 4 | 8, make: () => Uint8Array): Kernel | null {
+  const cached = kernels.get(key);
   if (cached !== undefined) return cached;
-  const module = instantiate(stepModuleBytes(elements));
-  const bytes = elements === 'f32' ? 4 : 8;
-  return (kernels[elements] = module && { step: module.exports.step as Step, memory: module.memory, bytes });
+  const module = instantiate(make());
+  const kernel = module && { step: module.exports.step as Kernel['step'], memory: module.memory, bytes };
+  kernels.set(key, kernel);
+  return kernel;
 }
 
-/** Each array gets a whole number of 16-byte blocks, so an odd chunk's last pair reads and writes only its padding. */
-const SPAN = CHUNK_ELEMENTS * 8;
-
 function staging(k: Kernel): Staging {
-  growTo(k.memory, 64 + 4 * SPAN);
+  growTo(k.memory, HEADER + ARRAYS * SPAN);
   const buffer = k.memory.buffer;
   if (k.staging?.buffer === buffer) return k.staging;
   const heap = k.bytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
-  const at = [0, 1, 2, 3].map((i) => (64 + i * SPAN) / k.bytes) as Staging['at'];
-  const view = (o: number) => heap.subarray(o, o + CHUNK_ELEMENTS);
-  const consts = new Float64Array(buffer, 0, 6);
-  return (k.staging = { buffer, heap, consts, at, out: [view(at[0]), view(at[2]), view(at[3])] });
-}
-
-export interface AdamConstants {
-  beta1: number;
-  beta2: number;
-  eps: number;
-  stepSize: number;
-  bc2Sqrt: number;
+  const at = Array.from({ length: ARRAYS }, (_, i) => (HEADER + i * SPAN) / k.bytes);
+  const out = [0, 2, 3, 4].map((i) => heap.subarray(at[i]!, at[i]! + CHUNK_ELEMENTS));
+  const f32 = new Float32Array(buffer, 0, HEADER / 4);
+  const f64 = new Float64Array(buffer, 0, HEADER / 8);
+  return (k.staging = { buffer, heap, f32, f64, at, out });
 }
 
 /** src[o … o + n) into heap at `at`, through a subarray only where src is not exactly those elements. */
@@ -136,36 +237,82 @@ function copyIn(heap: HostArray, at: number, src: HostArray, o: number, n: numbe
   heap.set(o === 0 && n === src.length ? src : src.subarray(o, o + n), at);
 }
 
+/** An operand array and the element offset where the parameter's elements start in it. */
+export type Operand = readonly [HostArray, number];
+
 /**
- * Runs the plain step over n elements of float32 or float64 arrays at the given offsets; false
- * (nothing done) where WebAssembly SIMD is unavailable, so the caller runs its JavaScript loop.
+ * Stages each chunk of the operands (p, g, m, v and x where given), runs `run(elements)` over it, and
+ * copies p, m, v, x back.
  */
-// prettier-ignore
-export function wasmAdamStep(
-  p: HostArray, po: number, g: HostArray, go: number, m: HostArray, mo: number, v: HostArray, vo: number,
-  n: number, c: AdamConstants,
-): boolean {
-  const k = load(p instanceof Float64Array ? 'f64' : 'f32');
-  if (k === null || n === 0) return k !== null;
-  const { heap, consts, at, out } = staging(k);
-  const [p0, g0, m0, v0] = at;
-  consts[0] = 1 - c.beta1;
-  consts[1] = c.beta2;
-  consts[2] = 1 - c.beta2;
-  consts[3] = -c.stepSize;
-  consts[4] = c.bc2Sqrt;
-  consts[5] = c.eps;
+function chunked(k: Kernel, n: number, ops: readonly (Operand | null)[], run: (e: number) => void): void {
+  const { heap, at, out } = staging(k);
+  const back = [0, 2, 3, 4];
   for (let i = 0; i < n; i += CHUNK_ELEMENTS) {
     const e = Math.min(CHUNK_ELEMENTS, n - i);
-    copyIn(heap, p0, p, po + i, e);
-    copyIn(heap, g0, g, go + i, e);
-    copyIn(heap, m0, m, mo + i, e);
-    copyIn(heap, v0, v, vo + i, e);
-    k.step(0, 64, 64 + SPAN, 64 + 2 * SPAN, 64 + 3 * SPAN, Math.ceil(e / 2));
-    const whole = e === CHUNK_ELEMENTS;
-    p.set(whole ? out[0] : heap.subarray(p0, p0 + e), po + i);
-    m.set(whole ? out[1] : heap.subarray(m0, m0 + e), mo + i);
-    v.set(whole ? out[2] : heap.subarray(v0, v0 + e), vo + i);
+    ops.forEach((op, j) => op && copyIn(heap, at[j]!, op[0], op[1] + i, e));
+    run(e);
+    back.forEach((j, b) => {
+      const op = ops[j];
+      if (op) op[0].set(e === CHUNK_ELEMENTS ? out[b]! : heap.subarray(at[j]!, at[j]! + e), op[1] + i);
+    });
   }
+}
+
+/** The float32 constants, as ../optim.ts rounds them: each scalar PyTorch passes to a float32 kernel. */
+export interface Float32Constants {
+  b1: number;
+  a1: number;
+  b2: number;
+  a2: number;
+  bc: number;
+  eps: number;
+  ss: number;
+  /** λ for L2 decay, 1 − lr·λ for decoupled. */
+  wd: number;
+}
+
+/**
+ * The float32 step over n elements of p, g, m, v (and x with amsgrad); false (nothing done) where
+ * WebAssembly SIMD is unavailable, so the caller runs its JavaScript loop.
+ */
+export function wasmAdamStepFloat32(
+  ops: readonly [Operand, Operand, Operand, Operand, Operand | null],
+  n: number,
+  c: Float32Constants,
+  o: Float32Variant,
+): boolean {
+  const key = `f32 ${o.decay} ${o.amsgrad} ${o.maximize}`;
+  const k = load(key, 4, () => float32ModuleBytes(o));
+  if (k === null || n === 0) return k !== null;
+  const { f32, f64 } = staging(k);
+  for (const name of ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) f32[F32_CONSTS[name] / 4] = c[name];
+  f64[F32_CONSTS.a1d / 8] = c.a1;
+  f64[F32_CONSTS.wdd / 8] = c.wd;
+  const x = HEADER + 4 * SPAN;
+  chunked(k, n, ops, (e) =>
+    k.step(0, HEADER, HEADER + SPAN, HEADER + 2 * SPAN, HEADER + 3 * SPAN, x, Math.ceil(e / 4)),
+  );
+  return true;
+}
+
+export interface Float64Constants {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  stepSize: number;
+  bc2Sqrt: number;
+}
+
+/** The plain float64 step over n elements; false (nothing done) where WebAssembly SIMD is unavailable. */
+export function wasmAdamStepFloat64(
+  ops: readonly [Operand, Operand, Operand, Operand],
+  n: number,
+  c: Float64Constants,
+): boolean {
+  const k = load('f64', 8, float64ModuleBytes);
+  if (k === null || n === 0) return k !== null;
+  const { f64 } = staging(k);
+  f64.set([1 - c.beta1, c.beta2, 1 - c.beta2, -c.stepSize, c.bc2Sqrt, c.eps]);
+  chunked(k, n, ops, (e) => k.step(0, HEADER, HEADER + SPAN, HEADER + 2 * SPAN, HEADER + 3 * SPAN, Math.ceil(e / 2)));
   return true;
 }

@@ -171,6 +171,12 @@ export class FunctionBuilder {
     otherwise(this);
     return this.op(0x0b);
   }
+  /** `if … end` (no result) on the i32 popped: nonzero runs `then`. */
+  ifThen(then: (f: this) => void): this {
+    this.op(0x04, 0x40);
+    then(this);
+    return this.op(0x0b);
+  }
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }
@@ -291,6 +297,43 @@ export class FunctionBuilder {
   /** f32x4.pmax: a < b ? b : a per lane, so a NaN in b leaves a. */
   f32x4Pmax(): this {
     return this.simd(0xeb);
+  }
+  /** v128.const: sixteen bytes, lane 0's first. */
+  v128Const(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new Error('v128.const takes 16 bytes');
+    return this.simd(0x0c, ...bytes);
+  }
+  /** f32x4.max: the larger lane, NaN where either is NaN (torch.maximum's rule). */
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
+  f64x2Abs(): this {
+    return this.simd(0xec);
+  }
+  /** f64x2.gt: all ones where a > b (false for NaN). */
+  f64x2Gt(): this {
+    return this.simd(0x4a);
+  }
+  v128Xor(): this {
+    return this.simd(0x51);
+  }
+  i64x2Add(): this {
+    return this.simd(0xce);
+  }
+  i64x2Sub(): this {
+    return this.simd(0xd1);
+  }
+  /** i64x2.eq: all ones where the 64-bit lanes are equal. */
+  i64x2Eq(): this {
+    return this.simd(0xd6);
+  }
+  /** v128.any_true: the i32 1 where any bit is set. */
+  v128AnyTrue(): this {
+    return this.simd(0x53);
+  }
+  /** i64x2.shr_s by the i32 on top of the stack (its low six bits). */
+  i64x2ShrS(): this {
+    return this.simd(0xcc);
   }
   /** i16x8.narrow_i32x4_s: the lanes of a then b, each saturated to i16. */
   i16x8NarrowI32x4S(): this {
