@@ -14,6 +14,8 @@ export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
 export { nonzero } from './ops/nonzero.ts';
+export { bernoulli, normal } from './ops/random.ts';
+export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {
   isclose,

@@ -124,19 +124,22 @@ export class Generator {
     return r * Math.cos(theta);
   }
 
-  /** `out` filled with standard normals as PyTorch fills a contiguous tensor of `kind`. */
-  fillNormal(out: Float32Array | Float64Array, kind: FloatKind): void {
+  /**
+   * `out` filled with normals N(mean, std²) as PyTorch's normal_ fills a contiguous tensor of
+   * `kind`: under 16 elements each a float64 `normal()·std + mean`, rounded once to the dtype.
+   */
+  fillNormal(out: Float32Array | Float64Array, kind: FloatKind, mean = 0, std = 1): void {
     const n = out.length;
     if (n < 16) {
-      for (let i = 0; i < n; i++) out[i] = this.normal();
+      for (let i = 0; i < n; i++) out[i] = this.normal() * std + mean;
       return;
     }
     // Box–Muller needs u1 in (0, 1] for its log; the uniforms are rounded as the dtype stores them.
     for (let i = 0; i < n; i++) out[i] = this.uniform(kind);
-    for (let i = 0; i + 16 <= n; i += 16) boxMuller16(out, i, kind);
+    for (let i = 0; i + 16 <= n; i += 16) boxMuller16(out, i, kind, mean, std);
     if (n % 16 !== 0) {
       for (let i = n - 16; i < n; i++) out[i] = this.uniform(kind);
-      boxMuller16(out, n - 16, kind);
+      boxMuller16(out, n - 16, kind, mean, std);
     }
   }
 
@@ -180,16 +183,24 @@ const exact = (x: number): number => x;
 /**
  * PyTorch's normal_fill_16: uniforms at j and j + 8 become the normals at j and j + 8. Float types
  * round every step to float32, as PyTorch's float arithmetic does (within a unit in the last place
- * of its vectorised log/sin/cos); float64 rounds once per operation anyway.
+ * of its vectorised log/sin/cos); float64 rounds once per operation anyway. `·std + mean` is one
+ * fused multiply-add, as in PyTorch's AVX2 kernel (a float32 product is exact in float64).
  */
-function boxMuller16(data: Float32Array | Float64Array, start: number, kind: FloatKind): void {
+function boxMuller16(
+  data: Float32Array | Float64Array,
+  start: number,
+  kind: FloatKind,
+  mean: number,
+  std: number,
+): void {
   const round = kind === 'float64' ? exact : Math.fround;
   const twoPi = round(2 * Math.PI);
+  [mean, std] = [round(mean), round(std)];
   for (let j = start; j < start + 8; j++) {
     const radius = round(Math.sqrt(round(-2 * round(Math.log(round(1 - data[j]!))))));
     const theta = round(twoPi * data[j + 8]!);
-    data[j] = round(radius * round(Math.cos(theta)));
-    data[j + 8] = round(radius * round(Math.sin(theta)));
+    data[j] = round(round(radius * round(Math.cos(theta))) * std + mean);
+    data[j + 8] = round(round(radius * round(Math.sin(theta))) * std + mean);
   }
 }
 

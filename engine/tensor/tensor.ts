@@ -17,6 +17,7 @@ import * as srt from '../ops/sort.ts';
 import * as cnt from '../ops/counting.ts';
 import * as mth from '../ops/math.ts';
 import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
+import * as rnd from '../ops/random.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor, inspectCustom } from './format.ts';
@@ -131,6 +132,31 @@ export class Tensor {
   }
   elementSize(): number {
     return this.storage.buffer.length === 0 ? 0 : itemBytes(this);
+  }
+  /** x.stride(): the step in elements along each dim (x.strides); x.stride(dim) one of them. */
+  stride(): readonly number[];
+  stride(dim: number): number;
+  stride(dim?: number): number | readonly number[] {
+    return dim === undefined ? this.strides : this.strides[mv.dimIndex(this, dim)]!;
+  }
+  /** Where this view starts in its storage, in elements. */
+  storageOffset(): number {
+    return this.offset;
+  }
+  /** numel()'s older name. */
+  nelement(): number {
+    return numel(this.shape);
+  }
+  /** dim()'s older name. */
+  ndimension(): number {
+    return this.shape.length;
+  }
+  /** PyTorch's device index: −1 on the CPU, 0 on the (one) WebGPU device, as on the first CUDA device. */
+  getDevice(): number {
+    return this.device === 'cpu' ? -1 : 0;
+  }
+  isFloatingPoint(): boolean {
+    return isFloatingPoint(this.dtype);
   }
 
   /** The kernel layer's view of this tensor. */
@@ -829,6 +855,53 @@ export class Tensor {
   zero_(): this {
     return inplace.fill(this, 0);
   }
+  fillDiagonal_(fillValue: number, wrap?: boolean | { wrap?: boolean }): this {
+    return rnd.fillDiagonal_(this, fillValue, wrap);
+  }
+
+  // ---- random draws in place (engine/ops/random.ts) ---------------------------------------------
+  uniform_(from?: number | UniformOptions, to?: number | UniformOptions, options?: rnd.GeneratorOptions): this {
+    return rnd.uniform_(this, from, to, options);
+  }
+  normal_(mean?: number | NormalOptions, std?: number | NormalOptions, options?: rnd.GeneratorOptions): this {
+    return rnd.normal_(this, mean, std, options);
+  }
+  /** random_(): integers on [0, 2^digits]; random_(to): on [0, to); random_(from, to). */
+  random_(
+    from?: number | RandomIntOptions,
+    to?: number | null | RandomIntOptions,
+    options?: rnd.GeneratorOptions,
+  ): this {
+    return rnd.random_(this, from, to, options);
+  }
+  bernoulli_(p?: number | Tensor | BernoulliOptions, options?: rnd.GeneratorOptions): this {
+    return rnd.bernoulli_(this, p, options);
+  }
+  exponential_(lambd?: number | ExponentialOptions, options?: rnd.GeneratorOptions): this {
+    return rnd.exponential_(this, lambd, options);
+  }
+  bernoulli(p?: number | BernoulliOptions, options?: rnd.GeneratorOptions): Tensor {
+    return rnd.bernoulli(this, p, options);
+  }
+}
+
+interface UniformOptions extends rnd.GeneratorOptions {
+  from?: number;
+  to?: number;
+}
+interface NormalOptions extends rnd.GeneratorOptions {
+  mean?: number;
+  std?: number;
+}
+interface RandomIntOptions extends rnd.GeneratorOptions {
+  from?: number;
+  to?: number | null;
+}
+interface BernoulliOptions extends rnd.GeneratorOptions {
+  p?: number | Tensor;
+}
+interface ExponentialOptions extends rnd.GeneratorOptions {
+  lambd?: number;
 }
 
 installIntegerIndexing(Tensor);

@@ -238,6 +238,9 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   cosine_similarity: (a, b) => F.cosineSimilarity(a, b),
   cosine_similarity_dim0_broadcast: (a, b) => F.cosineSimilarity(a, b, { dim: 0 }),
   narrow_select: (x) => torch.narrow(x, 1, 1, 2).mul(torch.select(x, 1, 3).unsqueeze(1)),
+  fill_diagonal_wrap: (x) => x.mul(1).fillDiagonal_(0.5, true),
+  fill_diagonal_cube: (x) => x.mul(1).fillDiagonal_(-2),
+  fill_diagonal_wide: (x) => x.mul(1).fillDiagonal_(7, { wrap: true }),
 };
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */
