@@ -81,14 +81,23 @@ export function matmul(a: View, b: View, out: View, kernel?: FloatKernel): void 
     kernel === 'wasm' || (kernel === undefined && float32 && M * N * K >= WASM_MIN_WORK && wasmSimdAvailable());
   const floatMatmul = wasm ? wasmFloatMatmul : jsFloatMatmul;
 
-  const operands = [matrix(a), matrix(b), matrix(out)] as const;
+  const am = matrix(a);
+  const bm = matrix(b);
+  const om = matrix(out);
+  const int = dtype === 'int32' || dtype === 'int8';
+  // One product (every matmul of an MLP) makes none of the batch loop's arrays.
+  if (batchRank === 0) {
+    if (int) intMatmul(am, bm, om, M, N, K);
+    else floatMatmul(am, bm, false, om, round, M, N, K);
+    return;
+  }
+  const operands = [am, bm, om] as const;
   const strides = [batchStrides(a, batchRank), batchStrides(b, batchRank), batchStrides(out, batchRank)] as const;
-  const [am, bm, om] = operands;
 
   const index = new Array<number>(batchRank).fill(0);
   let packedBOff = -1;
   for (let batch = 0; batch < batches; batch++) {
-    if (dtype === 'int32' || dtype === 'int8') {
+    if (int) {
       intMatmul(am, bm, om, M, N, K);
     } else {
       // A broadcast B (same offset as the batch before) is packed once for the whole batch.

@@ -27,8 +27,8 @@ interface Kernel {
   heap: Float32Array;
   /** The first float of the scratch (a shared memory starts with the worker threads' control block). */
   base: number;
-  /** gemm, on several threads where a pool shares the memory. */
-  run: (args: Parameters<Gemm>, work: number) => void;
+  /** gemm with its multiply-adds (`work`) last, on several threads where a pool shares the memory. */
+  run: (...args: [...Parameters<Gemm>, work: number]) => void;
 }
 
 let kernel: Kernel | null | undefined;
@@ -56,14 +56,16 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     memory,
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
-    run: (args) => gemm(...args),
+    run: (a, b, c, mTiles, nTiles, K, ldc, acc) => gemm(a, b, c, mTiles, nTiles, K, ldc, acc),
   };
   if (sharedMemory) {
     growTo(memory, CONTROL_BYTES);
     k.heap = new Float32Array(memory.buffer);
     pool = new GemmPool(bytes, memory, gemm);
     const p = pool;
-    k.run = (args, work) => p.run(...args, 4 * NR * args[5], 4 * NR, work, threads);
+    // prettier-ignore
+    k.run = (a, b, c, mTiles, nTiles, K, ldc, acc, work) =>
+      p.run(a, b, c, mTiles, nTiles, K, ldc, acc, 4 * NR * K, 4 * NR, work, threads);
   }
   return k;
 }
@@ -181,9 +183,8 @@ export function wasmFloatMatmul(
       for (let i0 = 0; i0 < M; i0 += mc) {
         const mb = Math.min(mc, M - i0);
         packRows(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
-        const [mTiles, nTiles] = [roundUp(mb, MR) / MR, roundUp(nb, NR) / NR];
         const c = cBase + (kBlocks === 1 ? 0 : i0 * nc);
-        k.run([4 * aBase, 4 * bBase, 4 * c, mTiles, nTiles, kb, 4 * nc, p0], mb * nb * kb);
+        k.run(4 * aBase, 4 * bBase, 4 * c, roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, kb, 4 * nc, p0, mb * nb * kb);
         if (kBlocks === 1) copyOut(k, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
       }
     }
@@ -199,52 +200,41 @@ export function wasmFloatMatmul(
 const MIN_LINE = 64;
 
 /**
- * Copies a block (element (r, k) at off + r·rowStride + k·kStride) into the module's memory at
- * srcBase, for its pack functions to lay out: one memcpy of the whole span where the block is dense
- * (at most twice its size), else one per line along whichever stride is 1 (a K block of a
- * row-major A, a column block of a row-major B). Returns the copy's strides (row, k), or null where
- * neither works and the JavaScript pack must read the source itself. Needs 2·rows·K floats there.
- */
-// prettier-ignore
-function stage(
-  heap: Float32Array, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
-  srcBase: number,
-): [number, number] | null {
-  const span = (rows - 1) * rowStride + (K - 1) * kStride + 1;
-  if (rowStride >= 0 && kStride >= 0 && span <= 2 * rows * K && off + span <= src.length) {
-    heap.set(src.subarray(off, off + span), srcBase);
-    return [rowStride, kStride];
-  }
-  if (kStride === 1 && K >= MIN_LINE) {
-    for (let r = 0, o = off; r < rows; r++, o += rowStride) heap.set(src.subarray(o, o + K), srcBase + r * K);
-    return [K, 1];
-  }
-  if (rowStride === 1 && rows >= MIN_LINE) {
-    for (let q = 0, o = off; q < K; q++, o += kStride) heap.set(src.subarray(o, o + rows), srcBase + q * rows);
-    return [1, rows];
-  }
-  return null;
-}
-
-/**
- * pack() through the module: the block is staged in its memory at srcBase and its pack functions
- * lay out the tiles (packEdge/packEdgeB a last partial one, zero-padded).
+ * Lays out a block (element (r, k) at off + r·rowStride + k·kStride) as tiles of `width` rows at
+ * base, through the module: the block is first copied into its memory at srcBase (it needs 2·rows·K
+ * floats there), then its pack functions lay out the tiles (packEdge/packEdgeB a last partial one,
+ * zero-padded). The copy is one memcpy of the whole span where the block is dense (at most twice its
+ * size; a whole array without a subarray view), else one per line along whichever stride is 1 (a K
+ * block of a row-major A, a column block of a row-major B); where neither works the JavaScript pack
+ * reads the source itself.
  */
 // prettier-ignore
 function packRows(
   k: Kernel, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
   width: typeof MR | typeof NR, base: number, srcBase: number,
 ): void {
-  const staged = stage(k.heap, src, off, rowStride, kStride, rows, K, srcBase);
-  if (staged === null) {
-    pack(src, off, rowStride, kStride, rows, K, width, k.heap, base);
+  const heap = k.heap;
+  const span = (rows - 1) * rowStride + (K - 1) * kStride + 1;
+  let rs = rowStride;
+  let ks = kStride;
+  if (rowStride >= 0 && kStride >= 0 && span <= 2 * rows * K && off + span <= src.length) {
+    heap.set(off === 0 && span === src.length ? src : src.subarray(off, off + span), srcBase);
+  } else if (kStride === 1 && K >= MIN_LINE) {
+    for (let r = 0, o = off; r < rows; r++, o += rowStride) heap.set(src.subarray(o, o + K), srcBase + r * K);
+    rs = K;
+  } else if (rowStride === 1 && rows >= MIN_LINE) {
+    for (let q = 0, o = off; q < K; q++, o += kStride) heap.set(src.subarray(o, o + rows), srcBase + q * rows);
+    ks = rows;
+  } else {
+    pack(src, off, rowStride, kStride, rows, K, width, heap, base);
     return;
   }
-  const [rs, ks] = staged;
   const full = rows - (rows % width);
-  const [packTile, packEdge] = width === NR ? [k.packB, k.packEdgeB] : [k.pack, k.packEdge];
+  const packTile = width === NR ? k.packB : k.pack;
   for (let t = 0; t < full; t += width) packTile(4 * (srcBase + t * rs), 4 * rs, 4 * ks, K, 4 * (base + t * K));
-  if (full < rows) packEdge(4 * (srcBase + full * rs), 4 * rs, 4 * ks, K, 4 * (base + full * K), rows - full);
+  if (full === rows) return;
+  const packEdge = width === NR ? k.packEdgeB : k.packEdge;
+  packEdge(4 * (srcBase + full * rs), 4 * rs, 4 * ks, K, 4 * (base + full * K), rows - full);
 }
 
 /**
