@@ -17,7 +17,7 @@ import { hostArray } from '../../dtype.ts';
 import { CommandBatch } from './batch.ts';
 import { BindGroupCache } from './bind-groups.ts';
 import { BufferPool, GpuBuffer } from './buffer-pool.ts';
-import { binaryKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
+import { binaryKernel, reluBackwardKernel, unaryKernel, whereKernel } from './codegen/elementwise.ts';
 import { fusedKernel } from './codegen/fused.ts';
 import { argReduceKernel, reduceKernel } from './codegen/reduce.ts';
 import { argsortKernel } from './kernels/sort.ts';
@@ -27,6 +27,7 @@ import { DeviceErrors } from './errors.ts';
 import { FAULT_WORDS, type KernelCall } from './kernel.ts';
 import { gatherKernel, scatterAddKernel } from './kernels/gather.ts';
 import { adamKernel } from './kernels/adam.ts';
+import { logSoftmaxBackwardKernel, nllLossBackwardKernel, nllLossKernel } from './kernels/loss.ts';
 import { matmulKernel } from './kernels/matmul.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
 import { col2imKernel, im2colKernel } from './kernels/windows.ts';
@@ -224,6 +225,22 @@ export class WebGPUBackend implements Backend {
 
   softmax(x: View, axis: number, log: boolean, out: View): void {
     this.run(softmaxKernel(x, axis, log, out), out, [x]);
+  }
+
+  reluBackward(grad: View, y: View, out: View): void {
+    this.run(reluBackwardKernel(grad, y, out), out, [grad, y]);
+  }
+
+  logSoftmaxBackward(grad: View, y: View, axis: number, out: View): void {
+    this.run(logSoftmaxBackwardKernel(grad, y, axis, out), out, [grad, y]);
+  }
+
+  nllLoss(x: View, labels: View, ignoreIndex: number, mean: boolean, out: View): void {
+    this.run(nllLossKernel(x, labels, ignoreIndex, mean, out), out, [x, labels]);
+  }
+
+  nllLossBackward(grad: View, labels: View, ignoreIndex: number, mean: boolean, out: View): void {
+    this.run(nllLossBackwardKernel(grad, labels, ignoreIndex, mean, out), out, [grad, labels]);
   }
 
   im2col(x: View, windows: WindowGeometry, padValue: number, out: View): void {

@@ -198,3 +198,10 @@ export function whereKernel(cond: View, a: View, b: View, out: View): KernelCall
   const rule: OpRule = { operand: t, result: t, expr: ([c, x, y]) => `select(${y}, ${x}, ${c} != ${t}(0))` };
   return elementwise('where', rule, [cond, a, b], out);
 }
+
+/** ReLU's backward, out = y > 0 ? g : 0: the composed gt and where's values in one pass. */
+export function reluBackwardKernel(grad: View, y: View, out: View): KernelCall | null {
+  const t = arithType(out.buffer.dtype);
+  const rule: OpRule = { operand: t, result: t, expr: ([g, v]) => `select(${t}(0), ${g}, ${v} > ${t}(0))` };
+  return elementwise('relu-backward', rule, [grad, y], out);
+}
