@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AdamStepParams, View } from '../../engine/backend/types.ts';
 import { cpuData, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
 import { adamStep, fma32 } from '../../engine/backends/cpu/optim.ts';
+import { emulateFusedMadd, fusedMaddRoundsOnce } from '../../engine/backends/cpu/wasm/adam.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
 import FIXTURE from '../fixtures/pytorch/adam.json' with { type: 'json' };
 
@@ -61,18 +62,34 @@ const floats = (b64: string): Float32Array => {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 };
 
+/** The kernel's multiply-adds as this machine runs them (relaxed_madd where it rounds once), then emulated. */
+const MADDS = [
+  ['relaxed_madd', false],
+  ['emulated', true],
+] as const;
+
 /**
  * adam.json: PyTorch 1.13's own float32 Adam/AdamW, twelve steps of each option, pinned bit for bit.
- * 259 elements run the WebAssembly kernel (with a ragged last group of four), the first 40 the
- * JavaScript loop; each element's update is independent of the others, so a prefix is PyTorch's too.
+ * 259 elements run the WebAssembly kernel (with a ragged last group of four) with each kind of
+ * multiply-add, the first 40 the JavaScript loop; each element's update is independent of the
+ * others, so a prefix is PyTorch's too.
  */
 describe("CPU Adam step gives PyTorch's float32 bits", () => {
   const param = floats(FIXTURE.param);
   const grads = floats(FIXTURE.grads);
   const n = param.length;
+  it('relaxed_madd rounds once on this machine (else the first kernel runs are emulated too)', () => {
+    expect(fusedMaddRoundsOnce()).toBe(true);
+  });
+  const runs = [
+    ...MADDS.map(([madd, emulated]) => ({ size: n, madd, emulated })),
+    { size: 40, madd: 'JavaScript', emulated: false },
+  ];
   for (const [name, c] of Object.entries(FIXTURE.configs)) {
-    for (const size of [n, 40]) {
-      it(`${name}: ${c.optimizer} ${JSON.stringify(c.options)}, ${size} elements`, () => {
+    for (const { size, madd, emulated } of runs) {
+      it(`${name}: ${c.optimizer} ${JSON.stringify(c.options)}, ${size} elements (${madd})`, () => {
+        emulateFusedMadd(emulated);
+        onTestFinished(() => emulateFusedMadd(false));
         const o: { lr: number; betas?: number[]; eps?: number; weight_decay?: number; maximize?: boolean } = c.options;
         const amsgrad = 'max_exp_avg_sq' in c;
         const adamw = c.optimizer === 'AdamW';
@@ -122,14 +139,19 @@ describe('float32 fused multiply-add, rounded once', () => {
    * 1.13 gives 1 + 2⁻²³ and 1 (checked with it), in every lane of the kernel's groups of four and
    * the JavaScript loop's.
    */
-  it('the first moment on such lanes, in the WebAssembly kernel and the JavaScript loop', () => {
-    for (const n of [70, 10]) {
-      const m0 = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1) * 2 ** -80);
-      const state = [new Float32Array(n).fill(1), new Float32Array(n).fill(24929), m0, new Float32Array(n)].map((v) =>
-        view('float32', v),
-      );
-      adamStep(state[0]!, state[1]!, state[2]!, state[3]!, null, { ...params(2, false), beta1: 1 - 673 * 2 ** -24 });
-      expect(elements(state[2]!)).toEqual(m0.map((m) => (m < 0 ? 1 : halfUlpAbove1)));
-    }
-  });
+  it.each(MADDS)(
+    'the first moment on such lanes, in the WebAssembly kernel (%s) and the JavaScript loop',
+    (_, emulated) => {
+      emulateFusedMadd(emulated);
+      onTestFinished(() => emulateFusedMadd(false));
+      for (const n of [70, 10]) {
+        const m0 = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1) * 2 ** -80);
+        const state = [new Float32Array(n).fill(1), new Float32Array(n).fill(24929), m0, new Float32Array(n)].map((v) =>
+          view('float32', v),
+        );
+        adamStep(state[0]!, state[1]!, state[2]!, state[3]!, null, { ...params(2, false), beta1: 1 - 673 * 2 ** -24 });
+        expect(elements(state[2]!)).toEqual(m0.map((m) => (m < 0 ? 1 : halfUlpAbove1)));
+      }
+    },
+  );
 });

@@ -4,9 +4,11 @@
  * float32: PyTorch 1.13's single-tensor Adam/AdamW, four elements per iteration, with every
  * float32 rounding PyTorch's CPU kernels make (see ../optim.ts: the JavaScript twin, and the
  * sequence). f32x4 mul, div, sqrt and add are correctly rounded, so they give PyTorch's bits
- * directly; its two fused multiply-adds (add_ with alpha, addcmul_) are emulated exactly in f64x2
- * lanes (fma32 below). The one-rounding-per-op sequence in float32 lanes replaced a double-precision
- * loop two lanes wide whose sqrt and two divisions per pair bound it.
+ * directly. Its fused multiply-adds (add_ with alpha, addcmul_, and add for L2 decay) are
+ * f32x4.relaxed_madd where that is one rounding on this machine (fusedMaddRoundsOnce: V8 emits
+ * vfmadd on CPUs with FMA3), else emulated exactly in f64x2 lanes (fma32 below), the same bits
+ * either way. The one-rounding-per-op sequence in float32 lanes replaced a double-precision loop two
+ * lanes wide whose sqrt and two divisions per pair bound it.
  *
  * float64: the plain step (no weight decay, amsgrad or maximize) in f64x2 lanes, the same
  * double-precision operations in the same order as the JavaScript loop in ../optim.ts.
@@ -16,7 +18,7 @@
  */
 import type { HostArray } from '../../../dtype.ts';
 import { FunctionBuilder, moduleBytes } from './emit.ts';
-import { growTo, instantiate, type WasmMemory } from './instance.ts';
+import { growTo, instantiate, validatesRelaxedSimd, type WasmMemory } from './instance.ts';
 
 /** The options compiled into a float32 kernel. */
 export interface Float32Variant {
@@ -25,8 +27,8 @@ export interface Float32Variant {
   maximize: boolean;
 }
 
-/** Byte offsets of the float32 kernel's constants: f32 first, then the two f64 the fma32s multiply by. */
-const F32_CONSTS = { b1: 0, b2: 4, a2: 8, bc: 12, eps: 16, ss: 20, wd: 24, a1d: 32, wdd: 40 } as const;
+/** Byte offsets of the float32 kernel's constants: f32 first, then the two f64 the emulated fma32s multiply by. */
+const F32_CONSTS = { b1: 0, a1: 4, b2: 8, a2: 12, bc: 16, eps: 20, ss: 24, wd: 28, a1d: 32, wdd: 40 } as const;
 
 /** The sixteen bytes of two i64 lanes of 1, and of 2^28 − 1. */
 const I64X2_ONE = [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
@@ -45,13 +47,13 @@ const I64X2_LOW28 = [0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x0f,
  *   p ← p + (−stepSize·m) / d                    param.addcdiv_(exp_avg, denom, value=−stepSize)
  */
 // prettier-ignore
-function float32ModuleBytes(o: Float32Variant): Uint8Array {
+function float32ModuleBytes(o: Float32Variant, fused: boolean): Uint8Array {
   const f = new FunctionBuilder(['consts', 'p', 'g', 'm', 'v', 'x', 'quads']);
   f.local('pEnd', 'i32');
-  const vectors = ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd', 'a1d', 'wdd', 'one', 'zero',
+  const vectors = ['b1', 'a1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd', 'a1d', 'wdd', 'one', 'zero',
     'low28', 'bad', 'gi', 'pi', 'mi', 'vi', 'ai', 'lo', 'hi', 'a', 'c', 'pr', 's', 'bb', 'e'];
   for (const name of vectors) f.local(name, 'v128');
-  for (const name of ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) {
+  for (const name of ['b1', 'a1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) {
     f.get('consts').v128Load32Splat(F32_CONSTS[name]).set(name);
   }
   f.get('consts').v128Load64Splat(F32_CONSTS.a1d).set('a1d');
@@ -69,9 +71,13 @@ function float32ModuleBytes(o: Float32Variant): Uint8Array {
    * low bits, as every halfway point has (and exact float32 values: g = 0, say); `exact` true finds
    * the sum's error e (TwoSum) and, where e ≠ 0 and s is even, moves s one ulp toward the exact sum,
    * which makes s the sum rounded to odd, whose float32 rounding is correct (Boldo and Melquiond).
-   * `y64`: y is two f64 lanes already (a constant).
+   * `y64`: y as two f64 lanes (a constant). With `fused`, one relaxed_madd.
    */
-  const fma32 = (x: string, y: string, z: string, out: string, exact: boolean, y64 = false): void => {
+  const fma32 = (x: string, y: string, z: string, out: string, exact: boolean, y64?: string): void => {
+    if (fused) {
+      f.get(x).get(y).get(z).f32x4RelaxedMadd().set(out);
+      return;
+    }
     for (const half of ['lo', 'hi'] as const) {
       const promote = (name: string): void => {
         f.get(name);
@@ -79,7 +85,7 @@ function float32ModuleBytes(o: Float32Variant): Uint8Array {
         f.f64x2PromoteLow();
       };
       promote(x);
-      if (y64) f.get(y);
+      if (y64) f.get(y64);
       else promote(y);
       f.f64x2Mul().set('pr');
       promote(z);
@@ -109,9 +115,9 @@ function float32ModuleBytes(o: Float32Variant): Uint8Array {
     if (o.maximize) f.get('gi').simdOp('neg').set('gi');
     f.get('p').v128Load().set('pi');
     if (o.decay === 'decoupled') f.get('pi').get('wd').f32x4Mul().set('pi');
-    if (o.decay === 'l2') fma32('pi', 'wdd', 'gi', 'gi', exact, true);
+    if (o.decay === 'l2') fma32('pi', 'wd', 'gi', 'gi', exact, 'wdd');
     f.get('m').v128Load().get('b1').f32x4Mul().set('a');
-    fma32('gi', 'a1d', 'a', 'mi', exact, true);
+    fma32('gi', 'a1', 'a', 'mi', exact, 'a1d');
     f.get('v').v128Load().get('b2').f32x4Mul().set('a');
     f.get('a2').get('gi').f32x4Mul().set('ai');
     fma32('ai', 'gi', 'a', 'vi', exact);
@@ -120,7 +126,7 @@ function float32ModuleBytes(o: Float32Variant): Uint8Array {
   f.loop((body) => {
     body.v128Zero().set('bad');
     update(false);
-    body.get('bad').v128AnyTrue().ifThen(() => update(true));
+    if (!fused) body.get('bad').v128AnyTrue().ifThen(() => update(true));
     body.get('m').get('mi').v128Store();
     body.get('v').get('vi').v128Store();
     if (o.amsgrad) {
@@ -135,6 +141,27 @@ function float32ModuleBytes(o: Float32Variant): Uint8Array {
     body.get('p').get('pEnd').i32Ne().brIf(0);
   });
   return moduleBytes('step', f, 'memory');
+}
+
+let fusedMadd: boolean | undefined;
+
+/**
+ * Whether f32x4.relaxed_madd validates and computes a·b + c with one rounding on this machine (a
+ * fused multiply-add), tried once: on 24929 · 673·2⁻²⁴ + 2⁻⁸⁰, whose product 1 + 2⁻²⁴ is halfway
+ * between two float32 values, one rounding gives 1 + 2⁻²³, a multiply and an add give 1.
+ */
+export function fusedMaddRoundsOnce(): boolean {
+  if (fusedMadd !== undefined) return fusedMadd;
+  const f = new FunctionBuilder(['at']);
+  f.get('at').get('at').v128Load32Splat(0).get('at').v128Load32Splat(4).get('at').v128Load32Splat(8);
+  f.f32x4RelaxedMadd().v128Store(16);
+  const bytes = moduleBytes('probe', f, 'memory');
+  const module = validatesRelaxedSimd(bytes) ? instantiate(bytes) : null;
+  if (module === null) return (fusedMadd = false);
+  const heap = new Float32Array(module.memory.buffer, 0, 8);
+  heap.set([24929, 673 * 2 ** -24, 2 ** -80]);
+  (module.exports.probe as (at: number) => void)(0);
+  return (fusedMadd = heap.subarray(4, 8).every((x) => x === 1 + 2 ** -23));
 }
 
 /**
@@ -271,6 +298,14 @@ export interface Float32Constants {
   wd: number;
 }
 
+/** Set by tests: the emulated multiply-adds even where relaxed_madd rounds once. */
+let emulate = false;
+
+/** Tests: run the kernels with emulated multiply-adds (true), or as the machine allows (false). */
+export function emulateFusedMadd(on: boolean): void {
+  emulate = on;
+}
+
 /**
  * The float32 step over n elements of p, g, m, v (and x with amsgrad); false (nothing done) where
  * WebAssembly SIMD is unavailable, so the caller runs its JavaScript loop.
@@ -281,11 +316,12 @@ export function wasmAdamStepFloat32(
   c: Float32Constants,
   o: Float32Variant,
 ): boolean {
-  const key = `f32 ${o.decay} ${o.amsgrad} ${o.maximize}`;
-  const k = load(key, 4, () => float32ModuleBytes(o));
+  const fused = !emulate && fusedMaddRoundsOnce();
+  const key = `f32 ${o.decay} ${o.amsgrad} ${o.maximize} ${fused}`;
+  const k = load(key, 4, () => float32ModuleBytes(o, fused));
   if (k === null || n === 0) return k !== null;
   const { f32, f64 } = staging(k);
-  for (const name of ['b1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) f32[F32_CONSTS[name] / 4] = c[name];
+  for (const name of ['b1', 'a1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) f32[F32_CONSTS[name] / 4] = c[name];
   f64[F32_CONSTS.a1d / 8] = c.a1;
   f64[F32_CONSTS.wdd / 8] = c.wd;
   const x = HEADER + 4 * SPAN;

@@ -3,6 +3,7 @@
  * int8 (quantized Linear) matmul. Where WebAssembly or its SIMD extension is missing, the module
  * fails to validate and instantiate() returns null, so callers keep their JavaScript kernel.
  */
+import { setFlagsFromString } from 'node:v8';
 
 /** The slice of the WebAssembly JS API used here (the project's TS lib settings do not declare it). */
 interface WasmApi {
@@ -41,4 +42,16 @@ export function growTo(memory: WasmMemory, bytes: number): boolean {
   if (bytes <= have) return false;
   memory.grow(Math.ceil((bytes - have) / 65536));
   return true;
+}
+
+/**
+ * Whether the runtime validates `bytes`, a module using relaxed SIMD: on Node 20 the proposal is
+ * behind a V8 flag, set here (flags are per process, so later compiles and worker threads see it too).
+ */
+export function validatesRelaxedSimd(bytes: Uint8Array): boolean {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return false;
+  if (wasm.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasm.validate(bytes);
 }
