@@ -105,7 +105,7 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
   return fromHost(host, target, { ...options, dtype });
 }
 
-type ShapeAndOptions<O> = [...(number | readonly number[])[], O] | (number | readonly number[])[];
+export type ShapeAndOptions<O> = [...(number | readonly number[])[], O] | (number | readonly number[])[];
 
 /** Splits zeros(2, 3, { dtype }) / zeros([2, 3], { dtype }) into a shape and checked options. */
 function splitArgs<O extends object>(
@@ -268,6 +268,20 @@ export function eye(n: number, m?: number | (TensorOptions & { m?: number }), op
   const host = hostArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;
   return fromHost(host, [n, m], { ...o, dtype });
+}
+
+/**
+ * x.newZeros(2, 3), x.newFull([2, 3], v, { dtype }), …: a new tensor with x's dtype and device
+ * unless the options name others (PyTorch's Tensor.new_*); no history, no gradient unless asked.
+ */
+export function newFull(
+  x: Tensor,
+  call: string,
+  args: ShapeAndOptions<TensorOptions>,
+  value: number | boolean,
+): Tensor {
+  const [shape, options] = splitArgs(call, args);
+  return full(shape, value, { dtype: x.dtype, device: x.device, ...options });
 }
 
 function like(

@@ -18,6 +18,7 @@ import * as cnt from '../ops/counting.ts';
 import * as mth from '../ops/math.ts';
 import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
 import * as rnd from '../ops/random.ts';
+import * as cr from './create.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { formatTensor, inspectCustom } from './format.ts';
@@ -354,6 +355,33 @@ export class Tensor {
   type(dtype: DType): Tensor {
     return this.to(dtype);
   }
+  /** PyTorch's type_as: this tensor in other's dtype (itself when it already has it). */
+  typeAs(other: Tensor): Tensor {
+    return this.to(tensorArg('Tensor.typeAs', 'other', 1, other).dtype);
+  }
+  // ---- new tensors with this one's dtype and device (PyTorch's Tensor.new_*) -----------------
+  newZeros(...size: cr.ShapeAndOptions<cr.TensorOptions>): Tensor {
+    return cr.newFull(this, 'Tensor.newZeros', size, 0);
+  }
+  newOnes(...size: cr.ShapeAndOptions<cr.TensorOptions>): Tensor {
+    return cr.newFull(this, 'Tensor.newOnes', size, 1);
+  }
+  /** Zero-filled, where PyTorch leaves the memory uninitialized (as torch.empty here). */
+  newEmpty(...size: cr.ShapeAndOptions<cr.TensorOptions>): Tensor {
+    return cr.newFull(this, 'Tensor.newEmpty', size, 0);
+  }
+  newFull(size: number | readonly number[], fillValue: number | boolean, options: cr.TensorOptions = {}): Tensor {
+    return cr.newFull(this, 'Tensor.newFull', [size, options], fillValue);
+  }
+  /** torch.tensor(data) with this tensor's dtype and device unless the options say otherwise. */
+  newTensor(data: unknown, options: cr.TensorOptions = {}): Tensor {
+    if (data instanceof Tensor) data = data.detach();
+    return cr.tensor(data, {
+      dtype: this.dtype,
+      device: this.device,
+      ...optionsOf('Tensor.newTensor', options, ['dtype', 'device', 'requiresGrad']),
+    });
+  }
   clone(): Tensor {
     return el.clone(this);
   }
@@ -558,6 +586,9 @@ export class Tensor {
   // ---- movement (views share storage) --------------------------------------------------------
   view(...shape: DimArgs): Tensor {
     return mv.view(this, mv.dimsOf(shape));
+  }
+  reshapeAs(other: Tensor): Tensor {
+    return mv.reshape(this, tensorArg('Tensor.reshapeAs', 'other', 1, other).shape);
   }
   viewAs(other: Tensor): Tensor {
     return mv.view(this, tensorArg('Tensor.viewAs', 'other', 1, other).shape);

@@ -241,6 +241,7 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   fill_diagonal_wrap: (x) => x.mul(1).fillDiagonal_(0.5, true),
   fill_diagonal_cube: (x) => x.mul(1).fillDiagonal_(-2),
   fill_diagonal_wide: (x) => x.mul(1).fillDiagonal_(7, { wrap: true }),
+  reshape_as_type_as: (x, y) => x.reshapeAs(y).typeAs(y).mul(y),
 };
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */
@@ -251,9 +252,9 @@ const FACTORIES: Record<string, (device: Device) => Tensor> = {
   arange_int: (device) => torch.arange(2, 11, 3, { device }),
 };
 
-/** Cases a backend cannot run, and why: WGSL has no bfloat16 storage. */
+/** Cases a backend cannot run, and why: WGSL has no bfloat16 or float64 storage. */
 const UNSUPPORTED: Partial<Record<Device, Record<string, string>>> = {
-  webgpu: { to_bfloat16: 'WGSL has no bfloat16' },
+  webgpu: { to_bfloat16: 'WGSL has no bfloat16', reshape_as_type_as: 'WebGPU has no float64' },
 };
 
 /**
