@@ -1,9 +1,13 @@
 /**
  * One thread against two for the float32 matmul, read against what the machine gives two threads:
  * `node --import tsx bench/matmul-threads.ts [n] [rounds]`. Each round times n×n products on one
- * thread, then on two (a.matmul(b), whose fresh output is part of the cost, and the kernel alone
- * into a reused output), then two worker threads each running the gemm kernel on memory of their
- * own, alone and together: together/alone near 1 means two cores' worth, near 2 one core shared.
+ * thread, then on two: a.matmul(b) as `npm run bench` does (each output dropped, so only the
+ * collector frees it), a.matmul(b) with its output's storage released at once (as PyTorch's
+ * reference count frees it: the pool hands the same array back), and the backend's call alone into a
+ * reused output (staging, packing, gemm, copy out); then two worker threads each running the gemm
+ * kernel on memory of their own, alone and together: together/alone near 1 means two cores' worth,
+ * near 2 one core shared. The gap between the first two is what a fresh output costs (its
+ * allocation, first touch, and the collections its bytes bring on), not the matmul.
  * Medians over the rounds; on a machine other jobs are using, only the ratios within a round mean
  * anything.
  */
@@ -63,7 +67,8 @@ const reused = matrix(new Float32Array(n * n));
 const reps = Math.max(3, Math.round(1e9 / n ** 3));
 const cases = {
   'a.matmul(b)': () => a.matmul(b),
-  'kernel, output reused': () =>
+  'a.matmul(b), output released': () => a.matmul(b).storage.release(),
+  'backend call, output reused': () =>
     wasmFloatMatmul(matrix(A as Float32Array), matrix(B as Float32Array), false, reused, null, n, n, n),
 };
 /** Milliseconds per product on `threads` threads. */
