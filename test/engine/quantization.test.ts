@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
-import { packInt8Weight, quantizedMatmul } from '#engine/backends/cpu/wasm/int8-matmul';
+import { packInt8Weight, quantizedLinear, type ChooseQuantization } from '#engine/backends/cpu/wasm/int8-matmul';
 import { activationQParams, quantizeValue, symmetricScale } from '#engine/quantization/qparams';
 import { devices } from '../helpers/devices.ts';
 
@@ -44,22 +44,17 @@ describe('quantization parameters (PyTorch formulas)', () => {
     expect(symmetricScale(0, 0)).toBe(2 ** -23);
   });
 
+  // A unit weight scale and no bias: the output is the input's scale times the int32 sum (exact here).
+  const sums = (x: Float32Array, M: number, choose: ChooseQuantization, w: Int8Array, N: number, K: number) =>
+    Array.from(quantizedLinear(x, 0, M, choose, packInt8Weight(w, N, K), [1], null));
+
   it('sums the int8 products exactly (SIMD blocks, odd K, N not a multiple of 8, M past a block)', () => {
     const [M, K, N] = [133, 19, 11];
     const w = Int8Array.from({ length: N * K }, (_, i) => ((i * 37) % 256) - 128);
     const x = Float32Array.from({ length: M * K }, (_, i) => ((i * 53) % 200) - 60);
-    const out = new Int32Array(M * N);
     let range: number[] = [];
-    const chosen = quantizedMatmul(
-      x,
-      0,
-      M,
-      (min, max) => ((range = [min, max]), { scale: 1, zeroPoint: 60 }),
-      packInt8Weight(w, N, K),
-      out,
-    );
+    const out = sums(x, M, (min, max) => ((range = [min, max]), { scale: 1, zeroPoint: 60 }), w, N, K);
     expect(range).toEqual([-60, 139]);
-    expect(chosen).toEqual({ scale: 1, zeroPoint: 60 });
     for (let m = 0; m < M; m++)
       for (let n = 0; n < N; n++) {
         let sum = 0;
@@ -68,27 +63,77 @@ describe('quantization parameters (PyTorch formulas)', () => {
       }
   });
 
+  it('gives the same sums whether every q fits 7 bits (the byte-quad gemm where it runs) or one is 128', () => {
+    // q = x + 40 with x ∈ [−40, 87]: q ∈ [0, 127]; one x of 88 makes a q of 128 (the int16 gemm).
+    const [M, K, N] = [133, 37, 21];
+    const w = Int8Array.from({ length: N * K }, (_, i) => ((i * 101) % 256) - 128);
+    const choose: ChooseQuantization = () => ({ scale: 1, zeroPoint: 40 });
+    for (const top of [87, 88]) {
+      const x = Float32Array.from({ length: M * K }, (_, i) => ((i * 53) % 128) - 40);
+      x[5 * K + 3] = top;
+      const out = sums(x, M, choose, w, N, K);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += x[m * K + k]! * w[n * K + k]!;
+          expect(out[m * N + n]).toBe(sum);
+        }
+    }
+  });
+
+  it('scales the sums in float64 and rounds once to float32, per output channel, with the bias', () => {
+    const [M, K, N] = [9, 16, 6];
+    const w = Int8Array.from({ length: N * K }, (_, i) => ((i * 29) % 255) - 127);
+    const x = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i) * 3);
+    const scales = Float32Array.from({ length: N }, (_, n) => 0.0123 * (n + 1));
+    const bias = Float32Array.from({ length: N }, (_, n) => n / 7 - 0.3);
+    const q = activationQParams(Math.min(...x), Math.max(...x));
+    const y = quantizedLinear(x, 0, M, activationQParams, packInt8Weight(w, N, K), scales, bias);
+    const inverse = Math.fround(1 / q.scale);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++)
+          sum += (quantizeValue(x[m * K + k]!, inverse, q.zeroPoint, 0, 255) - q.zeroPoint) * w[n * K + k]!;
+        expect(y[m * N + n]).toBe(Math.fround(Math.fround(q.scale * scales[n]!) * sum + bias[n]!));
+      }
+  });
+
+  it('keeps packed weights in the kernel memory, and copies them in again after others crowd them out', () => {
+    // 20 layers of 1024 × 1024 int8 (1–2 MiB packed each) overflow the 16 MiB kept resident.
+    const [K, N] = [1024, 1024];
+    const layers = Array.from({ length: 20 }, (_, l) => {
+      const w = Int8Array.from({ length: N * K }, (_, i) => ((i * (l + 3) * 7919) % 255) - 127);
+      return { w, packed: packInt8Weight(w, N, K) };
+    });
+    const x = Float32Array.from({ length: K }, (_, k) => (k % 50) - 20);
+    const choose: ChooseQuantization = () => ({ scale: 1, zeroPoint: 20 });
+    const check = (l: number) => {
+      const y = quantizedLinear(x, 0, 1, choose, layers[l]!.packed, [1], null);
+      for (const n of [0, 1, 511, 1023]) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += x[k]! * layers[l]!.w[n * K + k]!;
+        expect(y[n]).toBe(sum);
+      }
+    };
+    for (const l of [0, 1, 0, ...layers.keys(), 0, 1]) check(l);
+  });
+
   it('quantizes the input as PyTorch does: x/s in float32, ties to even, clamped, NaN skipped by the range', () => {
     // Halves round to even, the clamp bites at both ends, NaN counts as 0; one weight of 1 per column reads q − z back.
     const row = [0.25, 0.75, 1.25, -0.25, -0.75, 300, -300, NaN, 0.3 / 0.1, 7.49999]; // ×2: ties at 0.5, 1.5, 2.5
     const [M, K] = [5, row.length];
     const x = Float32Array.from({ length: M * K }, (_, i) => row[i % K]!);
     const w = Int8Array.from({ length: K * K }, (_, i) => (i % (K + 1) === 0 ? 1 : 0)); // the identity
-    const out = new Int32Array(M * K);
     let range: number[] = [];
-    quantizedMatmul(
-      x,
-      0,
-      M,
-      (min, max) => ((range = [min, max]), { scale: 0.5, zeroPoint: 10 }),
-      packInt8Weight(w, K, K),
-      out,
+    const out = sums(x, M, (min, max) => ((range = [min, max]), { scale: 0.5, zeroPoint: 10 }), w, K, K).map(
+      (v) => v * 2, // the scale, 0.5, taken back out
     );
     expect(range[0]).toBeLessThanOrEqual(-300);
     expect(range[1]).toBeGreaterThanOrEqual(300);
     const expected = row.map((v) => (Number.isNaN(v) ? 0 : quantizeValue(v, 2, 0, -10, 245)) | 0);
     expect(expected.slice(0, 7)).toEqual([0, 2, 2, 0, -2, 245, -10]);
-    for (let m = 0; m < M; m++) expect(Array.from(out.subarray(m * K, (m + 1) * K))).toEqual(expected);
+    for (let m = 0; m < M; m++) expect(out.slice(m * K, (m + 1) * K)).toEqual(expected);
   });
 });
 

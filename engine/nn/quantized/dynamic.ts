@@ -8,7 +8,7 @@
  */
 import { isFloatingPoint } from '../../dtype.ts';
 import type { CpuBuffer } from '../../backends/cpu/buffer.ts';
-import { packInt8Weight, quantizedMatmul, type PackedInt8Weight } from '../../backends/cpu/wasm/int8-matmul.ts';
+import { packInt8Weight, quantizedLinear, type PackedInt8Weight } from '../../backends/cpu/wasm/int8-matmul.ts';
 import { activationQParams, quantizeValue, symmetricScale } from '../../quantization/qparams.ts';
 import { fromHost } from '../../tensor/create.ts';
 import { formatShape } from '../../tensor/shape.ts';
@@ -107,19 +107,9 @@ export class Linear extends Module {
     const flat = input.contiguous();
     const x = (flat.storage.buffer as CpuBuffer).data;
     const M = flat.numel() / K;
-    const acc = new Int32Array(M * N);
-    const { scale } = quantizedMatmul(x, flat.offset, M, activationQParams, this.packed(), acc);
     const ws = cpuValues(this.scales, 'the weight scales');
     const b = this.bias ? cpuValues(this.bias, 'the bias') : null;
-    const perChannel = this.qscheme === 'perChannelSymmetric';
-    const s = new Float32Array(N);
-    const bias = new Float32Array(N);
-    for (let n = 0; n < N; n++) {
-      s[n] = scale * ws[perChannel ? n : 0]!; // rounded to float32 on store, as fbgemm's float math
-      bias[n] = b ? b[n]! : 0;
-    }
-    const out = new Float32Array(M * N);
-    for (let m = 0, i = 0; m < M; m++) for (let n = 0; n < N; n++, i++) out[i] = s[n]! * acc[i]! + bias[n]!;
+    const out = quantizedLinear(x, flat.offset, M, activationQParams, this.packed(), ws, b);
     return fromHost(out, [...input.shape.slice(0, -1), N]);
   }
 

@@ -268,6 +268,24 @@ export class FunctionBuilder {
   i32x4DotI16x8S(): this {
     return this.simd(0xba);
   }
+  /**
+   * i32x4.relaxed_dot_i8x16_i7x16_add_s (relaxed SIMD): lane i = c[i] + Σ_{j<4} a[4i+j]·b[4i+j], a
+   * signed i8, b read as i7: exact and the same everywhere while every b is in [0, 127].
+   */
+  i32x4RelaxedDotI8x16I7x16AddS(): this {
+    return this.simd(0x113);
+  }
+  i32x4Sub(): this {
+    return this.simd(0xb1);
+  }
+  /** i8x16.narrow_i16x8_u: the i16 lanes of a then b, each saturated to [0, 255]. */
+  i8x16NarrowI16x8U(): this {
+    return this.simd(0x66);
+  }
+  /** f64x2.convert_low_i32x4_s: the two low i32 lanes, exactly, as two f64. */
+  f64x2ConvertLowI32x4S(): this {
+    return this.simd(0xfe);
+  }
   /** i32x4.splat: an i32 into all four lanes (an f32's bits splat this way are an f32x4). */
   i32x4Splat(): this {
     return this.simd(0x11);

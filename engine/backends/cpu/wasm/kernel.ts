@@ -48,6 +48,14 @@
  * each 4-byte slot then holds two consecutive k (two i16, the int8 values widened), K counts those
  * pairs, and the multiply-add is i32x4.dot_i16x8_s + i32x4.add, summing exactly into int32 C.
  * One instruction does 8 multiply-adds there against 4 for float32.
+ *
+ * With 'i8' elements each slot holds four consecutive k: A's as bytes in [0, 127] (the quantized
+ * activations themselves, zero point not subtracted), B's as int8, K counts those quads, and the
+ * multiply-add is i32x4.relaxed_dot_i8x16_i7x16_add_s (B the signed operand, A the 7-bit one, where
+ * relaxed SIMD defines it exactly: V8 emits vpdpbusd on AVX-VNNI CPUs, else pmaddubsw, whose
+ * pairwise i16 sums cannot saturate for 7-bit A, pmaddwd and paddd). Its last argument is then
+ * `init`, not `accumulate`: the byte address of nTiles·NR int32 each column's sums start from (the
+ * host's −z·Σ_k W[n][k], which takes the zero point back out).
  */
 import { setFlagsFromString } from 'node:v8';
 import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
@@ -95,9 +103,12 @@ export const NR = REVECTORIZE ? 16 : 12;
 /** The int8 (i16-pair) kernel's tile, which int8-pack.ts's qpack transposes 4 rows at a time. */
 export const I16_MR = 4;
 export const I16_NR = 8;
+/** The int8 (byte-quad) kernel's tile: each row's 16 columns are one 256-bit pair once revectorized. */
+export const I8_MR = 4;
+export const I8_NR = 16;
 
-/** What one 4-byte slot of A and one lane of B hold: a float32, or two int16 along k. */
-export type GemmElements = 'f32' | 'i16';
+/** What one 4-byte slot of A and one lane of B hold: a float32, two int16 or four int8 along k. */
+export type GemmElements = 'f32' | 'i16' | 'i8';
 
 /** The emitted gemm's signature, as JavaScript calls it (addresses are byte offsets into the module's memory). */
 export type Gemm = (
@@ -306,9 +317,10 @@ function compactFunction(): FunctionBuilder {
 /** The gemm function itself, for modules that hold more functions beside it (int8-matmul.ts). */
 // prettier-ignore
 export function gemmFunction(elements: GemmElements, fused = false): FunctionBuilder {
-  const [mr, nr] = elements === 'f32' ? [MR, NR] : [I16_MR, I16_NR];
+  const [mr, nr] = elements === 'f32' ? [MR, NR] : elements === 'i16' ? [I16_MR, I16_NR] : [I8_MR, I8_NR];
   const NV = nr / 4; // v128 vectors per tile row
-  const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', 'accumulate']);
+  const init = elements === 'i8';
+  const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', init ? 'init' : 'accumulate']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
   const acc = (r: number, v: number): string => `c${r}${v}`;
   for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) f.local(acc(r, v), 'v128');
@@ -336,14 +348,18 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
       const row = (r: number): void => {
         tiles.get(`row${r}`);
       };
-      tiles.get('accumulate').ifElse(
-        () => {
-          for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) { row(r); tiles.v128Load(16 * v).set(acc(r, v)); }
-        },
-        () => {
-          for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
-        },
-      );
+      if (init) {
+        for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tiles.get('init').v128Load(16 * v).set(acc(r, v));
+      } else {
+        tiles.get('accumulate').ifElse(
+          () => {
+            for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) { row(r); tiles.v128Load(16 * v).set(acc(r, v)); }
+          },
+          () => {
+            for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tiles.v128Zero().set(acc(r, v));
+          },
+        );
+      }
       tiles.get('ap').set('pa').get('bp').set('pb');
       tiles.get('ap').get('tileBytesA').i32Add().set('aEnd');
       tiles.loop((k) => {
@@ -355,7 +371,8 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
           for (let v = 0; v < NV; v++) {
             if (fused) k.get('s').get(`b${v}`).get(acc(r, v)).f32x4RelaxedMadd();
             else if (elements === 'f32') k.get(acc(r, v)).get('s').get(`b${v}`).f32x4Mul().f32x4Add();
-            else k.get(acc(r, v)).get('s').get(`b${v}`).i32x4DotI16x8S().i32x4Add();
+            else if (elements === 'i16') k.get(acc(r, v)).get('s').get(`b${v}`).i32x4DotI16x8S().i32x4Add();
+            else k.get(`b${v}`).get('s').get(acc(r, v)).i32x4RelaxedDotI8x16I7x16AddS();
             k.set(acc(r, v));
           }
         }
@@ -368,6 +385,7 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
       tiles.addTo('i', 1).get('i').get('mTiles').i32Ne().brIf(0);
     });
     panels.addTo('cCol', nr * 4);
+    if (init) panels.addTo('init', nr * 4);
     panels.get('bp').get('K').i32Const(nr * 4).i32Mul().i32Add().tee('bp').get('bEnd').i32Ne().brIf(0);
   });
   return f;
