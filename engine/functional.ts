@@ -15,6 +15,26 @@ export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
 export { nonzero } from './ops/nonzero.ts';
 export { bernoulli, normal } from './ops/random.ts';
+export {
+  sinh,
+  cosh,
+  exp2,
+  logaddexp,
+  logaddexp2,
+  xlogy,
+  hypot,
+  signbit,
+  deg2rad,
+  rad2deg,
+  logicalXor,
+  countNonzero,
+  nansum,
+  nanmean,
+  logcumsumexp,
+  trace,
+  diff,
+} from './ops/math-extra.ts';
+export type { DiffOptions, NanSumOptions } from './ops/math-extra.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {
@@ -91,6 +111,9 @@ export const clamp = (
 ) => input('clamp', x).clamp(min, max);
 export const clip = clamp;
 export const logicalNot = (x: Tensor) => input('logicalNot', x).logicalNot();
+export const logicalAnd = (a: Tensor, b: TensorLike) => input('logicalAnd', a).logicalAnd(b);
+export const logicalOr = (a: Tensor, b: TensorLike) => input('logicalOr', a).logicalOr(b);
+export const trueDivide = (a: TensorLike, b: TensorLike): Tensor => el.div(a, b);
 export const maskedFill = (x: Tensor, mask: Tensor, value: number) => input('maskedFill', x).maskedFill(mask, value);
 
 export const sum = (x: Tensor, dim?: Dim, keepdim?: boolean) => input('sum', x).sum(dim, keepdim);

@@ -19,7 +19,7 @@ import { dimsOf } from './movement.ts';
  * Both operands as tensors of their common dtype, for a composition that uses them more than once
  * (elementwise's operands() makes a number into a tensor for one op only).
  */
-function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+export function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   const dtype = resultType(a, b);
   const device = typeof a === 'object' ? a.device : typeof b === 'object' ? b.device : 'cpu';
   const of = (v: TensorLike) => (typeof v === 'object' ? to(v, { dtype }) : full([], v, { dtype, device }));
@@ -80,10 +80,10 @@ export function isfinite(x: Tensor): Tensor {
   return x.abs().lt(Infinity).logicalAnd(isnan(x).logicalNot());
 }
 
-type DimArg = number | readonly number[] | DimOptions | null | undefined;
+export type DimArg = number | readonly number[] | DimOptions | null | undefined;
 
 /** x.all(), x.all(1), x.all(1, true), x.all({ dim, keepdim }): dims, whole or given. */
-function reducedDims(call: string, x: Tensor, dim: DimArg, keepdim?: boolean) {
+export function reducedDims(call: string, x: Tensor, dim: DimArg, keepdim?: boolean) {
   const o = namedArgs<DimOptions>(call, ['dim', 'keepdim'], [dim, keepdim]);
   if (o.dim !== undefined && o.dim !== null && typeof o.dim !== 'number' && !Array.isArray(o.dim))
     throw argTypeError(call, 'dim', 2, 'an int or a list of ints', o.dim);
@@ -109,12 +109,12 @@ export function any(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
 
 // ---- unary math --------------------------------------------------------------------------------
 
-function floatInput(x: Tensor): Tensor {
+export function floatInput(x: Tensor): Tensor {
   return isFloatingPoint(x.dtype) ? x : to(x, 'float32');
 }
 
 /** A unary op with a composed forward (run without recording) and PyTorch's gradient formula. */
-function composedUnary(name: string, forward: (x: Tensor) => Tensor, grad: (g: Tensor, x: Tensor) => Tensor) {
+export function composedUnary(name: string, forward: (x: Tensor) => Tensor, grad: (g: Tensor, x: Tensor) => Tensor) {
   const op = defineOp(
     name,
     (ctx, x: Tensor) => {
@@ -325,7 +325,7 @@ export const amax = extremeOver('AmaxBackward0', 'max');
 export const amin = extremeOver('AminBackward0', 'min');
 
 /** A scan along dim (Hillis and Steele: log₂ n steps, each combining with the scan shifted by 2^k). */
-function scan(x: Tensor, dim: number, combine: (a: Tensor, b: Tensor) => Tensor, identity: number): Tensor {
+export function scan(x: Tensor, dim: number, combine: (a: Tensor, b: Tensor) => Tensor, identity: number): Tensor {
   const n = x.shape[dim]!;
   let y = x;
   for (let shift = 1; shift < n; shift *= 2) {

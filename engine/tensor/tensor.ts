@@ -18,6 +18,7 @@ import * as cnt from '../ops/counting.ts';
 import * as mth from '../ops/math.ts';
 import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
 import * as rnd from '../ops/random.ts';
+import * as mx from '../ops/math-extra.ts';
 import * as cr from './create.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
@@ -824,6 +825,68 @@ export class Tensor {
   swapaxes(axis0: number, axis1: number): Tensor {
     return mv.transpose(this, axis0, axis1);
   }
+  sinh(): Tensor {
+    return mx.sinh(this);
+  }
+  cosh(): Tensor {
+    return mx.cosh(this);
+  }
+  exp2(): Tensor {
+    return mx.exp2(this);
+  }
+  logaddexp(other: TensorLike): Tensor {
+    return mx.logaddexp(this, other);
+  }
+  logaddexp2(other: TensorLike): Tensor {
+    return mx.logaddexp2(this, other);
+  }
+  xlogy(other: TensorLike): Tensor {
+    return mx.xlogy(this, other);
+  }
+  hypot(other: TensorLike): Tensor {
+    return mx.hypot(this, other);
+  }
+  signbit(): Tensor {
+    return mx.signbit(this);
+  }
+  deg2rad(): Tensor {
+    return mx.deg2rad(this);
+  }
+  rad2deg(): Tensor {
+    return mx.rad2deg(this);
+  }
+  logicalXor(other: TensorLike): Tensor {
+    return mx.logicalXor(this, other);
+  }
+  trueDivide(other: TensorLike): Tensor {
+    return el.div(this, other);
+  }
+  countNonzero(dim?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
+    return mx.countNonzero(this, dim);
+  }
+  nansum(
+    dim?: number | readonly number[] | NanReduceOptions,
+    keepdim?: boolean | NanReduceOptions,
+    options?: NanReduceOptions,
+  ): Tensor {
+    return mx.nansum(this, dim, keepdim, options);
+  }
+  nanmean(
+    dim?: number | readonly number[] | NanReduceOptions,
+    keepdim?: boolean | NanReduceOptions,
+    options?: NanReduceOptions,
+  ): Tensor {
+    return mx.nanmean(this, dim, keepdim, options);
+  }
+  logcumsumexp(dim: number | { dim: number }): Tensor {
+    return mx.logcumsumexp(this, dim);
+  }
+  trace(): Tensor {
+    return mx.trace(this);
+  }
+  diff(n?: number | mx.DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
+    return mx.diff(this, n, dim, prepend, append);
+  }
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------
   add_(other: TensorLike, options?: { alpha?: number }): this {
@@ -916,6 +979,9 @@ export class Tensor {
   }
 }
 
+interface NanReduceOptions extends DimOptions {
+  dtype?: DType;
+}
 interface UniformOptions extends rnd.GeneratorOptions {
   from?: number;
   to?: number;
