@@ -66,6 +66,8 @@ describeWebGPU('webgpu cross-entropy kernels give the composed ops’ bits', () 
       await expectComposedBits(logits(300, 7, dtype, 3), labels(300, 7, 4));
       await expectComposedBits(logits(5, 300, dtype, 5), labels(5, 300, 6));
     }
+    // More rows than the backward's workgroups cover at one row per invocation.
+    await expectComposedBits(logits(5000, 3, 'float32', 12), labels(5000, 3, 13));
   });
 
   it('on strided views: transposed logits, every other label', async () => {
