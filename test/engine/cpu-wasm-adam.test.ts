@@ -4,6 +4,7 @@ import { cpuData, makeCpuBuffer } from '../../engine/backends/cpu/buffer.ts';
 import { adamStep, fma32 } from '../../engine/backends/cpu/optim.ts';
 import { emulateFusedMadd, fusedMaddRoundsOnce } from '../../engine/backends/cpu/wasm/adam.ts';
 import { wasmSimdAvailable } from '../../engine/backends/cpu/wasm/matmul.ts';
+import * as torch from '#engine';
 import FIXTURE from '../fixtures/pytorch/adam.json' with { type: 'json' };
 
 /** A [n] view at `offset` into a buffer with a spare element on each side. */
@@ -12,6 +13,16 @@ function view(dtype: 'float32' | 'float64', values: ArrayLike<number>, offset = 
   data.fill(7);
   data.set(values, offset);
   return { buffer: makeCpuBuffer(dtype, data), shape: [values.length], strides: [1], offset };
+}
+
+/** A [n] view of a buffer of exactly those elements (the layout zerosLike gives optimizer state). */
+function whole(values: ArrayLike<number>): View {
+  return {
+    buffer: makeCpuBuffer('float32', Float32Array.from(values)),
+    shape: [values.length],
+    strides: [1],
+    offset: 0,
+  };
 }
 
 /** The view's elements, without the spare ones. */
@@ -71,8 +82,9 @@ const MADDS = [
 /**
  * adam.json: PyTorch 1.13's own float32 Adam/AdamW, twelve steps of each option, pinned bit for bit.
  * 259 elements run the WebAssembly kernel (with a ragged last group of four) with each kind of
- * multiply-add, the first 40 the JavaScript loop; each element's update is independent of the
- * others, so a prefix is PyTorch's too.
+ * multiply-add, the state staged beside p and g (views with a spare element first) or moved into the
+ * kernel's memory (whole buffers); the first 40 run the JavaScript loop. Each element's update is
+ * independent of the others, so a prefix is PyTorch's too.
  */
 describe("CPU Adam step gives PyTorch's float32 bits", () => {
   const param = floats(FIXTURE.param);
@@ -82,21 +94,21 @@ describe("CPU Adam step gives PyTorch's float32 bits", () => {
     expect(fusedMaddRoundsOnce()).toBe(true);
   });
   const runs = [
-    ...MADDS.map(([madd, emulated]) => ({ size: n, madd, emulated })),
-    { size: 40, madd: 'JavaScript', emulated: false },
+    ...MADDS.flatMap(([madd, emulated]) => [true, false].map((staged) => ({ size: n, madd, emulated, staged }))),
+    { size: 40, madd: 'JavaScript', emulated: false, staged: false },
   ];
   for (const [name, c] of Object.entries(FIXTURE.configs)) {
-    for (const { size, madd, emulated } of runs) {
-      it(`${name}: ${c.optimizer} ${JSON.stringify(c.options)}, ${size} elements (${madd})`, () => {
+    for (const { size, madd, emulated, staged } of runs) {
+      const how = `${size} elements, ${madd}${size === n ? (staged ? ', state staged' : ', state moved') : ''}`;
+      it(`${name}: ${c.optimizer} ${JSON.stringify(c.options)} (${how})`, () => {
         emulateFusedMadd(emulated);
         onTestFinished(() => emulateFusedMadd(false));
         const o: { lr: number; betas?: number[]; eps?: number; weight_decay?: number; maximize?: boolean } = c.options;
         const amsgrad = 'max_exp_avg_sq' in c;
         const adamw = c.optimizer === 'AdamW';
-        const state = [param.subarray(0, size), [], new Float32Array(size), new Float32Array(size)].map((v) =>
-          view('float32', v),
-        );
-        const x = amsgrad ? view('float32', new Float32Array(size)) : null;
+        const make = (values: ArrayLike<number>) => (staged ? view('float32', values) : whole(values));
+        const state = [param.subarray(0, size), [], new Float32Array(size), new Float32Array(size)].map(make);
+        const x = amsgrad ? make(new Float32Array(size)) : null;
         for (let step = 1; step <= FIXTURE.steps; step++) {
           const g = view('float32', grads.subarray((step - 1) * n, (step - 1) * n + size));
           adamStep(state[0]!, g, state[2]!, state[3]!, x, {
@@ -154,4 +166,33 @@ describe('float32 fused multiply-add, rounded once', () => {
       }
     },
   );
+});
+
+/**
+ * Through torch.optim: the state tensors' arrays move into the kernel's memory on the first step;
+ * the state dict reads them there, and a new optimizer loading it (copies, moved again on its first
+ * step) carries on with PyTorch's bits.
+ */
+it("torch.optim.Adam's state, moved into the kernel's memory, reads and reloads as PyTorch's", async () => {
+  const c = FIXTURE.configs.l2_amsgrad;
+  const grads = floats(FIXTURE.grads);
+  const n = floats(FIXTURE.param).length;
+  const p = torch.tensor(Array.from(floats(FIXTURE.param))).requiresGrad_();
+  const options = { lr: 0.1, betas: [0.8, 0.9] as const, weightDecay: 0.1, amsgrad: true };
+  let opt = new torch.optim.Adam([p], options);
+  for (let step = 1; step <= FIXTURE.steps; step++) {
+    p.grad = torch.tensor(Array.from(grads.subarray((step - 1) * n, step * n)));
+    opt.step();
+    if (step === 6) {
+      const saved = opt.stateDict();
+      opt = new torch.optim.Adam([p], options);
+      opt.loadStateDict(saved);
+    }
+  }
+  const state = opt.stateDict().state[0]!;
+  const read = async (t: unknown) => Array.from(await (t as torch.Tensor).data());
+  expect(await read(p.detach())).toEqual(Array.from(floats(c.param)));
+  expect(await read(state.expAvg)).toEqual(Array.from(floats(c.exp_avg)));
+  expect(await read(state.expAvgSq)).toEqual(Array.from(floats(c.exp_avg_sq)));
+  expect(await read(state.maxExpAvgSq)).toEqual(Array.from(floats(c.max_exp_avg_sq)));
 });

@@ -9,12 +9,13 @@
  */
 import type { AdamStepParams, View } from '../../backend/types.ts';
 import { storeRounding } from '../../dtype.ts';
-import { cpuData } from './buffer.ts';
+import { cpuData, type CpuBuffer } from './buffer.ts';
 import {
   wasmAdamStepFloat32,
   wasmAdamStepFloat64,
   type Float32Constants,
   type Float32Variant,
+  type Movable,
   type Operand,
 } from './wasm/adam.ts';
 
@@ -51,7 +52,11 @@ export function adamStep(
       amsgrad: x !== null,
       maximize,
     };
-    if (n < WASM_MIN_ELEMENTS || !wasmAdamStepFloat32([...ops, x], n, c, o)) float32Loop(ops, x, n, c, o);
+    const state = [expAvg, expAvgSq, ...(maxExpAvgSq ? [maxExpAvgSq] : [])];
+    // State tensors of their own buffers (zerosLike's) move into the kernel's memory (wasm/adam.ts).
+    const movable = state.every((s) => s.offset === 0 && s.buffer.length === n);
+    const buffers = movable ? state.map((s) => s.buffer as CpuBuffer as Movable) : undefined;
+    if (n < WASM_MIN_ELEMENTS || !wasmAdamStepFloat32([...ops, x], n, c, o, buffers)) float32Loop(ops, x, n, c, o);
     return;
   }
   adamStepDouble(param, ops, x, n, h);

@@ -14,11 +14,13 @@
  * double-precision operations in the same order as the JavaScript loop in ../optim.ts.
  *
  * The operands are copied into the module's memory and back (TypedArray.set, a memcpy), a block at a
- * time.
+ * time; a float32 parameter's state (exp_avg, exp_avg_sq, max_exp_avg_sq) instead moves into a
+ * kernel instance's memory of its own on its first step and stays there (see residentFor), so only
+ * the parameter and its gradient are copied.
  */
 import type { HostArray } from '../../../dtype.ts';
 import { FunctionBuilder, moduleBytes } from './emit.ts';
-import { growTo, instantiate, validatesRelaxedSimd, type WasmMemory } from './instance.ts';
+import { compiled, growTo, instantiate, validatesRelaxedSimd, type WasmMemory } from './instance.ts';
 
 /** The options compiled into a float32 kernel. */
 export interface Float32Variant {
@@ -306,24 +308,124 @@ export function emulateFusedMadd(on: boolean): void {
   emulate = on;
 }
 
+/** A CPU buffer whose array the step may replace by a view of the same values elsewhere. */
+export interface Movable {
+  data: HostArray;
+}
+
+/**
+ * A parameter's state living in a kernel instance's memory: that memory grows once, when made, to
+ * hold the constants, a chunk of p and of g, and the whole state; the state buffers' arrays are
+ * views of it from then on, which a later growth would detach, so it never grows again.
+ */
+interface Resident {
+  key: string;
+  step: Kernel['step'];
+  heap: Float32Array;
+  f32: Float32Array;
+  f64: Float64Array;
+  /** Elements of p and g staged at a time. */
+  span: number;
+  /** Byte addresses of the p and g chunks and of m, v, x. */
+  at: { p: number; g: number; m: number; v: number; x: number };
+  /** A whole chunk of p, copied out through this. */
+  pOut: Float32Array;
+  /** The views the state buffers hold. */
+  state: Float32Array[];
+}
+
+/** By the first state buffer's array (the view): dropped with the state. */
+const residents = new WeakMap<HostArray, Resident>();
+const instantiators = new Map<string, ReturnType<typeof compiled>>();
+
+/** Byte length of n float32 rounded up to whole 16-byte groups (the kernel's ragged last group). */
+const blocks = (n: number): number => Math.ceil(n / 4) * 16;
+
+/**
+ * The Resident holding `state` (m, v and x with amsgrad: whole float32 buffers of n elements) for
+ * the kernel `key`, moving their arrays into a new instance's memory where they are not there yet
+ * (first step, state loaded or replaced, another variant); null where the kernel cannot run.
+ */
+function residentFor(key: string, make: () => Uint8Array, state: readonly Movable[], n: number): Resident | null {
+  const found = residents.get(state[0]!.data);
+  if (found?.key === key && found.state.length === state.length && found.state.every((v, i) => v === state[i]!.data)) {
+    return found;
+  }
+  let instantiate = instantiators.get(key);
+  if (instantiate === undefined) instantiators.set(key, (instantiate = compiled(make())));
+  const instance = instantiate?.();
+  if (!instance) return null;
+  const span = Math.min(n, CHUNK_ELEMENTS);
+  const p = HEADER;
+  const g = p + blocks(span);
+  const m = g + blocks(span);
+  const at = { p, g, m, v: m + blocks(n), x: state.length > 2 ? m + 2 * blocks(n) : 0 };
+  growTo(instance.memory, m + state.length * blocks(n));
+  const buffer = instance.memory.buffer;
+  const heap = new Float32Array(buffer);
+  const views = state.map((b, i) => {
+    const view = new Float32Array(buffer, m + i * blocks(n), n);
+    view.set(b.data);
+    b.data = view;
+    return view;
+  });
+  const resident: Resident = {
+    key,
+    step: instance.exports.step as Kernel['step'],
+    heap,
+    f32: new Float32Array(buffer, 0, HEADER / 4),
+    f64: new Float64Array(buffer, 0, HEADER / 8),
+    span,
+    at,
+    pOut: heap.subarray(p / 4, p / 4 + span),
+    state: views,
+  };
+  residents.set(views[0]!, resident);
+  return resident;
+}
+
+/** The constants into a kernel's header. */
+function float32Header(f32: Float32Array, f64: Float64Array, c: Float32Constants): void {
+  for (const name of ['b1', 'a1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) f32[F32_CONSTS[name] / 4] = c[name];
+  f64[F32_CONSTS.a1d / 8] = c.a1;
+  f64[F32_CONSTS.wdd / 8] = c.wd;
+}
+
 /**
  * The float32 step over n elements of p, g, m, v (and x with amsgrad); false (nothing done) where
- * WebAssembly SIMD is unavailable, so the caller runs its JavaScript loop.
+ * WebAssembly SIMD is unavailable, so the caller runs its JavaScript loop. With `state` (the
+ * buffers of m, v and x, whole float32 buffers of n elements), their arrays move into the kernel's
+ * memory (see residentFor) and only p and g are copied each step.
  */
 export function wasmAdamStepFloat32(
   ops: readonly [Operand, Operand, Operand, Operand, Operand | null],
   n: number,
   c: Float32Constants,
   o: Float32Variant,
+  state?: readonly Movable[],
 ): boolean {
   const fused = !emulate && fusedMaddRoundsOnce();
   const key = `f32 ${o.decay} ${o.amsgrad} ${o.maximize} ${fused}`;
-  const k = load(key, 4, () => float32ModuleBytes(o, fused));
-  if (k === null || n === 0) return k !== null;
+  const make = (): Uint8Array => float32ModuleBytes(o, fused);
+  if (n === 0) return load(key, 4, make) !== null;
+  const r = state && residentFor(key, make, state, n);
+  if (r) {
+    float32Header(r.f32, r.f64, c);
+    const [[p, po], [g, go]] = ops;
+    const { heap, at, span } = r;
+    for (let i = 0; i < n; i += span) {
+      const e = Math.min(span, n - i);
+      copyIn(heap, at.p / 4, p, po + i, e);
+      copyIn(heap, at.g / 4, g, go + i, e);
+      r.step(0, at.p, at.g, at.m + 4 * i, at.v + 4 * i, at.x + 4 * i, Math.ceil(e / 4));
+      p.set(e === span ? r.pOut : heap.subarray(at.p / 4, at.p / 4 + e), po + i);
+    }
+    return true;
+  }
+  const k = load(key, 4, make);
+  if (k === null) return false;
   const { f32, f64 } = staging(k);
-  for (const name of ['b1', 'a1', 'b2', 'a2', 'bc', 'eps', 'ss', 'wd'] as const) f32[F32_CONSTS[name] / 4] = c[name];
-  f64[F32_CONSTS.a1d / 8] = c.a1;
-  f64[F32_CONSTS.wdd / 8] = c.wd;
+  float32Header(f32, f64, c);
   const x = HEADER + 4 * SPAN;
   chunked(k, n, ops, (e) =>
     k.step(0, HEADER, HEADER + SPAN, HEADER + 2 * SPAN, HEADER + 3 * SPAN, x, Math.ceil(e / 4)),

@@ -36,6 +36,20 @@ export function instantiate(
   return { exports, memory: exports.memory as WasmMemory };
 }
 
+/**
+ * A module compiled once and instantiated on demand, each instance with its own memory (a module
+ * exporting its memory, as moduleBytes makes); null where this runtime cannot run it.
+ */
+export function compiled(bytes: Uint8Array): (() => { exports: Record<string, unknown>; memory: WasmMemory }) | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined || !wasm.validate(bytes)) return null;
+  const module = new wasm.Module(bytes);
+  return () => {
+    const { exports } = new wasm.Instance(module, {});
+    return { exports, memory: exports.memory as WasmMemory };
+  };
+}
+
 /** Grows `memory` to at least `bytes`; true when it grew (which detaches views on the old buffer). */
 export function growTo(memory: WasmMemory, bytes: number): boolean {
   const have = memory.buffer.byteLength;
