@@ -12,9 +12,24 @@ import {
   softmax,
   softmin,
   softplus,
+  selu,
+  celu,
+  mish,
+  hardswish,
+  hardsigmoid,
+  softsign,
+  tanhshrink,
+  softshrink,
+  hardshrink,
+  threshold,
+  glu,
+  prelu,
 } from './functional/activation.ts';
+import { full } from '../tensor/create.ts';
+import { Parameter } from './parameter.ts';
+import type { FactoryOptions } from './linear.ts';
 import { Module, engineLayers } from './module.ts';
-import { namedArgs } from '../args.ts';
+import { keys, namedArgs } from '../args.ts';
 import { pyFloat } from './repr.ts';
 
 export class ReLU extends Module {
@@ -227,4 +242,175 @@ export class LogSigmoid extends Module {
   }
 }
 
+/** A layer whose only setting is PyTorch's `inplace` flag (accepted; computed out of place). */
+function inplaceLayer(name: string, fn: (input: Tensor) => Tensor, showInplace: boolean) {
+  return class extends Module {
+    readonly inplace: boolean;
+    constructor(inplace?: boolean | { inplace?: boolean }) {
+      super();
+      this.inplace = namedArgs<{ inplace: boolean }>(`torch.nn.${name}`, ['inplace'], [inplace]).inplace ?? false;
+    }
+    override forward(input: Tensor): Tensor {
+      return fn(input);
+    }
+    override extraRepr(): string {
+      return showInplace ? inplaceRepr(this.inplace) : '';
+    }
+  };
+}
+
+/** scale·ELU(x, α) with the self-normalising constants. */
+export class SELU extends inplaceLayer('SELU', selu, true) {}
+/** x·tanh(softplus(x)). */
+export class Mish extends inplaceLayer('Mish', mish, true) {}
+/** x·relu6(x + 3)/6. */
+export class Hardswish extends inplaceLayer('Hardswish', hardswish, false) {}
+/** relu6(x + 3)/6. */
+export class Hardsigmoid extends inplaceLayer('Hardsigmoid', hardsigmoid, false) {}
+
+export class Softsign extends Module {
+  override forward(input: Tensor): Tensor {
+    return softsign(input);
+  }
+}
+
+export class Tanhshrink extends Module {
+  override forward(input: Tensor): Tensor {
+    return tanhshrink(input);
+  }
+}
+
+export class CELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(alpha?: number, inplace?: boolean);
+  constructor(options: { alpha?: number; inplace?: boolean });
+  constructor(...args: unknown[]) {
+    super();
+    const o = namedArgs<{ alpha: number; inplace: boolean }>('torch.nn.CELU', ['alpha', 'inplace'], args);
+    this.alpha = o.alpha ?? 1;
+    this.inplace = o.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return celu(input, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
+function shrinkLayer(name: string, fn: (input: Tensor, lambd: number) => Tensor) {
+  return class extends Module {
+    readonly lambd: number;
+    constructor(lambd?: number | { lambd?: number }) {
+      super();
+      this.lambd = namedArgs<{ lambd: number }>(`torch.nn.${name}`, ['lambd'], [lambd]).lambd ?? 0.5;
+    }
+    override forward(input: Tensor): Tensor {
+      return fn(input, this.lambd);
+    }
+    override extraRepr(): string {
+      return String(this.lambd);
+    }
+  };
+}
+
+/** x − λ above λ, x + λ below −λ, 0 between. */
+export class Softshrink extends shrinkLayer('Softshrink', softshrink) {}
+/** x where |x| > λ, else 0. */
+export class Hardshrink extends shrinkLayer('Hardshrink', hardshrink) {}
+
+/** x where x > threshold, else value. */
+export class Threshold extends Module {
+  readonly threshold: number;
+  readonly value: number;
+  readonly inplace: boolean;
+  constructor(threshold: number, value: number, inplace?: boolean);
+  constructor(options: { threshold: number; value: number; inplace?: boolean });
+  constructor(...args: unknown[]) {
+    super();
+    const o = namedArgs<{ threshold: number; value: number; inplace: boolean }>(
+      'torch.nn.Threshold',
+      ['threshold', 'value', 'inplace'],
+      args,
+    );
+    if (o.threshold === undefined || o.value === undefined)
+      throw new TypeError("torch.nn.Threshold: missing required arguments 'threshold' and 'value'");
+    this.threshold = o.threshold;
+    this.value = o.value;
+    this.inplace = o.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return threshold(input, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${this.threshold}, value=${this.value}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
+/** a·σ(b), a and b the halves of the input along dim. */
+export class GLU extends Module {
+  readonly dim: number;
+  constructor(dim?: number | { dim?: number }) {
+    super();
+    this.dim = namedArgs<{ dim: number }>('torch.nn.GLU', ['dim'], [dim]).dim ?? -1;
+  }
+  override forward(input: Tensor): Tensor {
+    return glu(input, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+export interface PReLUOptions extends FactoryOptions {
+  numParameters?: number;
+  init?: number;
+}
+
+/** x where x > 0, else a·x, with a learnt slope a (one, or one per channel), initialised to `init`. */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  weight: Parameter;
+  constructor(numParameters?: number, init?: number, options?: FactoryOptions);
+  constructor(numParameters: number, options: PReLUOptions);
+  constructor(options: PReLUOptions);
+  constructor(...args: unknown[]) {
+    super();
+    const {
+      numParameters = 1,
+      init = 0.25,
+      device,
+      dtype,
+    } = namedArgs<PReLUOptions>(
+      'torch.nn.PReLU',
+      ['numParameters', 'init'],
+      args,
+      keys<PReLUOptions>({ numParameters: 1, init: 1, device: 1, dtype: 1 }),
+    );
+    this.numParameters = numParameters;
+    this.weight = new Parameter(full([numParameters], init, { device, dtype }));
+  }
+  override forward(input: Tensor): Tensor {
+    return prelu(input, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
 engineLayers(ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, SiLU, Softplus, Hardtanh, ReLU6, LogSigmoid);
+engineLayers(
+  SELU,
+  Mish,
+  Hardswish,
+  Hardsigmoid,
+  Softsign,
+  Tanhshrink,
+  CELU,
+  Softshrink,
+  Hardshrink,
+  Threshold,
+  GLU,
+  PReLU,
+);

@@ -26,6 +26,19 @@ export {
   Hardtanh,
   ReLU6,
   LogSigmoid,
+  SELU,
+  CELU,
+  Mish,
+  Hardswish,
+  Hardsigmoid,
+  Softsign,
+  Tanhshrink,
+  Softshrink,
+  Hardshrink,
+  Threshold,
+  GLU,
+  PReLU,
+  type PReLUOptions,
 } from './activation.ts';
 export { Dropout } from './dropout.ts';
 export { Flatten, Unflatten } from './flatten.ts';

@@ -272,6 +272,17 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   diff: (x) => torch.cat([torch.diff(x).flatten(), x.diff({ n: 2, dim: 0 }).flatten()]),
   diff_prepend_append: (x, p, a) => torch.diff(x, { dim: 0, prepend: p, append: a }),
   diff_bool: (x) => torch.diff(x),
+  selu_celu: (x) => torch.stack([F.selu(x), F.celu(x), F.celu(x, { alpha: 0.5 })]),
+  mish: (x) => F.mish(x),
+  hardswish_hardsigmoid: (x) => torch.stack([F.hardswish(x), F.hardsigmoid(x)]),
+  hardswish_ends: (x) => F.hardswish(x),
+  softsign_tanhshrink: (x) => torch.stack([F.softsign(x), F.tanhshrink(x)]),
+  softshrink_hardshrink: (x) =>
+    torch.stack([F.softshrink(x), F.softshrink(x, 1), F.hardshrink(x), F.hardshrink(x, { lambd: 0.25 })]),
+  threshold: (x) => F.threshold(x, 0.25, -7),
+  glu: (x) => torch.cat([F.glu(x).flatten(), F.glu(x, 0).flatten()]),
+  prelu_channels: (x, w) => F.prelu(x, w),
+  prelu_single: (x, w) => F.prelu(x, w),
 };
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */

@@ -192,3 +192,104 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, ...rest: unknown[]): Te
       .sqrt(),
   );
 }
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+/** scale·elu(x, α) with PyTorch's self-normalising constants. */
+export function selu(input: Tensor, ...rest: unknown[]): Tensor {
+  optionsFor<{ inplace: boolean }>('selu', ['inplace'], rest);
+  return elu(input, SELU_ALPHA).mul(SELU_SCALE);
+}
+
+/** x where x > 0, else α·(e^{x/α} − 1). */
+export function celu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { alpha = 1 } = optionsFor<{ alpha: number; inplace: boolean }>('celu', ['alpha', 'inplace'], rest);
+  if (alpha === 0) throw new RangeError('ZeroDivisionError: celu with alpha = 0');
+  return where(input.gt(0), input, expm1(input.clampMax(0).div(alpha)).mul(alpha));
+}
+
+/** x·tanh(softplus(x)). */
+export function mish(input: Tensor, ...rest: unknown[]): Tensor {
+  optionsFor<{ inplace: boolean }>('mish', ['inplace'], rest);
+  return input.mul(softplus(input).tanh());
+}
+
+/** x·relu6(x + 3)/6, with PyTorch's hardswish_backward (x/3 + 1/2 on [−3, 3], both ends included). */
+const hardswishOp = defineOp(
+  'HardswishBackward0',
+  (ctx, x: Tensor) => {
+    ctx.saveForBackward(x);
+    return x.mul(x.add(3).clamp(0, 6)).div(6);
+  },
+  (ctx, g) => {
+    const [x] = ctx.savedTensors as [Tensor];
+    return [where(x.lt(-3), 0, where(x.le(3), g.mul(x.div(3).add(0.5)), g))];
+  },
+);
+export function hardswish(input: Tensor, ...rest: unknown[]): Tensor {
+  optionsFor<{ inplace: boolean }>('hardswish', ['inplace'], rest);
+  return hardswishOp(input);
+}
+
+/** relu6(x + 3)/6 (gradient 1/6 strictly inside (−3, 3)). */
+export function hardsigmoid(input: Tensor, ...rest: unknown[]): Tensor {
+  optionsFor<{ inplace: boolean }>('hardsigmoid', ['inplace'], rest);
+  return hardtanhOp(input.add(3), 0, 6).div(6);
+}
+
+export const softsign = (input: Tensor): Tensor => input.div(input.abs().add(1));
+export const tanhshrink = (input: Tensor): Tensor => input.sub(input.tanh());
+
+function lambdOf(name: string, rest: unknown[]): number {
+  const { lambd = 0.5 } = optionsFor<{ lambd: number }>(name, ['lambd'], rest);
+  return lambd;
+}
+
+/** x − λ above λ, x + λ below −λ, 0 between (ends included). */
+export function softshrink(input: Tensor, ...rest: unknown[]): Tensor {
+  const lambd = lambdOf('softshrink', rest);
+  if (!(lambd >= 0)) throw new RangeError(`lambda must be greater or equal to 0, but found to be ${lambd}.`);
+  return where(input.gt(lambd), input.sub(lambd), where(input.lt(-lambd), input.add(lambd), 0));
+}
+
+/** x where |x| > λ, else 0. */
+export function hardshrink(input: Tensor, ...rest: unknown[]): Tensor {
+  const lambd = lambdOf('hardshrink', rest);
+  return where(input.gt(lambd).logicalOr(input.lt(-lambd)), input, 0);
+}
+
+/** x where x > threshold, else value. */
+export function threshold(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = optionsFor<{ threshold: number; value: number; inplace: boolean }>(
+    'threshold',
+    ['threshold', 'value', 'inplace'],
+    rest,
+  );
+  if (o.threshold === undefined || o.value === undefined)
+    throw new TypeError("torch.nn.functional.threshold() missing required arguments 'threshold' and 'value'");
+  return where(input.gt(o.threshold), input, o.value);
+}
+
+/** a·σ(b), a and b the two halves of x along dim (−1 by default). */
+export function glu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { dim = -1 } = optionsFor<{ dim: number }>('glu', ['dim'], rest);
+  if (input.ndim === 0) throw new RangeError('glu does not support scalars because halving size must be even');
+  const d = dim < 0 ? dim + input.ndim : dim;
+  const size = input.shape[d]!;
+  if (size % 2 !== 0) throw new RangeError(`Halving dimension must be even, but dimension ${d} is size ${size}`);
+  const [a, b] = input.chunk(2, d) as [Tensor, Tensor];
+  return a.mul(b.sigmoid());
+}
+
+/** x where x > 0, else weight·x, weight one value or one per channel (dim 1). */
+export function prelu(input: Tensor, weight: Tensor): Tensor {
+  const n = weight.numel();
+  const channels = input.ndim >= 2 ? input.shape[1]! : 1;
+  if (n !== 1 && n !== channels)
+    throw new RangeError(
+      `Mismatch of parameter numbers and input channel size. Found parameter numbers = ${n} and channel size = ${channels}.`,
+    );
+  const w = n === 1 ? weight.reshape([]) : weight.reshape([channels, ...Array<number>(input.ndim - 2).fill(1)]);
+  return where(input.gt(0), input, w.mul(input));
+}
