@@ -14,8 +14,9 @@
  * scale and zero point (q ∈ [0, 127]) gives all but a rounding's worth of the time (the host
  * checks q of the largest value: quantization is monotonic). It runs where V8 revectorizes (Node
  * 24–25), whose 4×16 'i8' tile ran the MNIST layer (64 × 784 × 128) 2.8× as fast as the 4×8
- * 'i16' one (Zen 5, AVX-VNNI; kernels alone, CPU time, interleaved). On Node 20 and 22 the 'i8'
- * tiles ran at 0.9× 'i16' (no vpdpbusd there), so they keep 'i16'.
+ * 'i16' one (Zen 5, AVX-VNNI; kernels alone, CPU time, interleaved), and 1.2× as fast with V8's
+ * AVX-VNNI off (--no-enable-avx-vnni: pmaddubsw, pmaddwd, paddd), as on older AVX2 CPUs. On Node
+ * 20 and 22 (no vpdpbusd, no revectorizer) the 'i8' tiles ran at 0.9× 'i16', so they keep 'i16'.
  */
 import type { HostArray } from '../../../dtype.ts';
 import { quantizeValue } from '../../../quantization/qparams.ts';
