@@ -35,6 +35,34 @@ export {
   diff,
 } from './ops/math-extra.ts';
 export type { DiffOptions, NanSumOptions } from './ops/math-extra.ts';
+export {
+  isTensor,
+  broadcastShapes,
+  broadcastTo,
+  broadcastTensors,
+  atleast1d,
+  atleast2d,
+  atleast3d,
+  hstack,
+  vstack,
+  dstack,
+  columnStack,
+  meshgrid,
+  cartesianProd,
+  roll,
+  fliplr,
+  flipud,
+  rot90,
+  repeatInterleave,
+  kron,
+  inner,
+  tensordot,
+  cross,
+  take,
+  takeAlongDim,
+  trilIndices,
+  triuIndices,
+} from './ops/arrange.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {

@@ -12,6 +12,7 @@ export type { DType, Device } from './dtype.ts';
 export { promoteTypes, isFloatingPoint } from './dtype.ts';
 export {
   tensor,
+  asTensor,
   zeros,
   ones,
   empty,
@@ -32,7 +33,16 @@ export {
   type TensorOptions,
   type RandomOptions,
 } from './tensor/create.ts';
-export { Generator, manualSeed, initialSeed, defaultGenerator } from './tensor/random.ts';
+export {
+  Generator,
+  manualSeed,
+  initialSeed,
+  defaultGenerator,
+  seed,
+  getRngState,
+  setRngState,
+  type GeneratorState,
+} from './tensor/random.ts';
 export { getNumThreads, setNumThreads } from './threads.ts';
 export * from './functional.ts';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.ts';

@@ -105,6 +105,14 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
   return fromHost(host, target, { ...options, dtype });
 }
 
+/** torch.as_tensor: a tensor already of the dtype and device is returned itself (no copy); anything else as torch.tensor makes it. */
+export function asTensor(data: unknown, options: TensorOptions = {}): Tensor {
+  checkOptions('asTensor', options, ['dtype', 'device']);
+  if (data instanceof Tensor)
+    return data.to({ dtype: options.dtype ?? data.dtype, device: options.device ?? data.device });
+  return tensor(data, options);
+}
+
 export type ShapeAndOptions<O> = [...(number | readonly number[])[], O] | (number | readonly number[])[];
 
 /** Splits zeros(2, 3, { dtype }) / zeros([2, 3], { dtype }) into a shape and checked options. */

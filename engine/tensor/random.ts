@@ -214,3 +214,22 @@ export function manualSeed(seed: number): Generator {
 export function initialSeed(): number {
   return defaultGenerator.initialSeed();
 }
+
+/** Seeds the default generator from the system's entropy (below 2^53 here) and returns the seed, as torch.seed(). */
+export function seed(): number {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2));
+  const s = (hi! & 0x1fffff) * 2 ** 32 + lo!;
+  manualSeed(s);
+  return s;
+}
+
+/** The default generator's state, to restore with setRngState (PyTorch's is a ByteTensor; here a plain object). */
+export function getRngState(): GeneratorState {
+  return defaultGenerator.getState();
+}
+
+export function setRngState(state: GeneratorState): void {
+  if (typeof state !== 'object' || state === null || !(state.words instanceof Uint32Array))
+    throw new TypeError('torch.setRngState(): expected a state from torch.getRngState()');
+  defaultGenerator.setState(state);
+}

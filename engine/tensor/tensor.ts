@@ -19,6 +19,7 @@ import * as mth from '../ops/math.ts';
 import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
 import * as rnd from '../ops/random.ts';
 import * as mx from '../ops/math-extra.ts';
+import * as arr from '../ops/arrange.ts';
 import * as cr from './create.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
@@ -883,6 +884,39 @@ export class Tensor {
   }
   trace(): Tensor {
     return mx.trace(this);
+  }
+  broadcastTo(...shape: DimArgs): Tensor {
+    return arr.broadcastTo(this, ...shape);
+  }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
+    return arr.roll(this, shifts, dims);
+  }
+  fliplr(): Tensor {
+    return arr.fliplr(this);
+  }
+  flipud(): Tensor {
+    return arr.flipud(this);
+  }
+  rot90(k?: number | { k?: number; dims?: readonly number[] }, dims?: readonly number[]): Tensor {
+    return arr.rot90(this, k, dims);
+  }
+  repeatInterleave(repeats: number, dim?: number | { dim?: number | null } | null): Tensor {
+    return arr.repeatInterleave(this, repeats, dim);
+  }
+  kron(other: Tensor): Tensor {
+    return arr.kron(this, other);
+  }
+  inner(other: Tensor): Tensor {
+    return arr.inner(this, other);
+  }
+  cross(other: Tensor, dim?: number | { dim?: number | null } | null): Tensor {
+    return arr.cross(this, other, dim);
+  }
+  take(index: Tensor): Tensor {
+    return arr.take(this, index);
+  }
+  takeAlongDim(indices: Tensor, dim?: number | { dim?: number | null } | null): Tensor {
+    return arr.takeAlongDim(this, indices, dim);
   }
   diff(n?: number | mx.DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
     return mx.diff(this, n, dim, prepend, append);

@@ -283,6 +283,50 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   glu: (x) => torch.cat([F.glu(x).flatten(), F.glu(x, 0).flatten()]),
   prelu_channels: (x, w) => F.prelu(x, w),
   prelu_single: (x, w) => F.prelu(x, w),
+  broadcast_to_tensors: (a, b) =>
+    torch.cat([torch.broadcastTo(a, [2, 3]).flatten(), ...torch.broadcastTensors(a, b).map((t) => t.flatten())]),
+  hstack_vstack: (a, b) => torch.cat([torch.hstack([a, b]).flatten(), torch.vstack([a, b]).flatten()]),
+  hstack_2d: (a, b) => torch.hstack([a, b]),
+  dstack_column_stack: (a, b) => torch.cat([torch.dstack([a, b]).flatten(), torch.columnStack([a, b]).flatten()]),
+  meshgrid_ij_xy: (a, b) =>
+    torch.cat(
+      [...torch.meshgrid(a, b, { indexing: 'ij' }), ...torch.meshgrid([a, b], { indexing: 'xy' })].map((g) =>
+        g.flatten(),
+      ),
+    ),
+  cartesian_prod: (a, b) => torch.cartesianProd(a, b),
+  roll: (x) =>
+    torch.cat([torch.roll(x, 1).flatten(), x.roll(-1, 0).flatten(), torch.roll(x, [2, 5], [1, 0]).flatten()]),
+  fliplr_flipud_rot90: (x) =>
+    torch.cat([
+      torch.fliplr(x).flatten(),
+      x.flipud().flatten(),
+      torch.rot90(x).flatten(),
+      x.rot90(2).flatten(),
+      torch.rot90(x, -1, [1, 0]).flatten(),
+    ]),
+  repeat_interleave: (x) =>
+    torch.cat([torch.repeatInterleave(x, 2).flatten(), x.repeatInterleave(3, { dim: 1 }).flatten()]),
+  kron: (a, b) => torch.kron(a, b),
+  kron_mixed_ndim: (a, b) => torch.kron(a, b),
+  inner: (a, b) => torch.inner(a, b),
+  inner_vectors: (a, b) => a.inner(b),
+  tensordot: (a, b) => torch.cat([torch.tensordot(a, b).flatten(), torch.tensordot(a, b, [[0], [2]]).flatten()]),
+  tensordot_pairs: (a, b) =>
+    torch.tensordot(a, b, {
+      dims: [
+        [1, 0],
+        [0, 2],
+      ],
+    }),
+  cross: (a, b) => torch.stack([torch.cross(a, b), a.cross(b, 1)]),
+  cross_broadcast_dim0: (a, b) => torch.cross(a, b, { dim: 0 }),
+  take: (x, i) => torch.take(x, i),
+  take_along_dim: (x, i) =>
+    torch.cat([
+      torch.takeAlongDim(x, i, 1).flatten(),
+      x.takeAlongDim(torch.tensor([7, 0], { device: x.device })).flatten(),
+    ]),
 };
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */
@@ -291,6 +335,12 @@ const FACTORIES: Record<string, (device: Device) => Tensor> = {
   linspace_negative: (device) => torch.linspace(-3, 5, 11, { device }),
   arange_float: (device) => torch.arange(0, 1, 0.1, { device }),
   arange_int: (device) => torch.arange(2, 11, 3, { device }),
+  tril_triu_indices: (device) =>
+    torch.cat([
+      torch.trilIndices(3, 4, { device }).flatten(),
+      torch.triuIndices(4, 3, 1, { device }).flatten(),
+      torch.trilIndices(3, 3, -1, { device }).flatten(),
+    ]),
 };
 
 /** Cases a backend cannot run, and why: WGSL has no bfloat16 or float64 storage. */
