@@ -58,7 +58,15 @@ export {
   SmoothL1Loss,
   HuberLoss,
   KLDivLoss,
+  MarginRankingLoss,
+  HingeEmbeddingLoss,
+  SoftMarginLoss,
+  MultiLabelSoftMarginLoss,
+  CosineEmbeddingLoss,
+  TripletMarginLoss,
+  PoissonNLLLoss,
 } from './loss.ts';
+export { PairwiseDistance, CosineSimilarity } from './distance.ts';
 export * as functional from './functional/index.ts';
 export * as init from './init.ts';
 export * as utils from './utils/index.ts';

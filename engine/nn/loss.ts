@@ -3,7 +3,7 @@
  * buffers (as in PyTorch), so they follow to() and appear in stateDict().
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { isOptions, optionsOf } from '../args.ts';
+import { isOptions, namedArgs, optionsOf } from '../args.ts';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -15,6 +15,13 @@ import {
   smoothL1Loss,
   huberLoss,
   klDiv,
+  marginRankingLoss,
+  hingeEmbeddingLoss,
+  softMarginLoss,
+  multilabelSoftMarginLoss,
+  cosineEmbeddingLoss,
+  tripletMarginLoss,
+  poissonNllLoss,
   type BCEWithLogitsOptions,
   type HuberLossOptions,
   type KLDivOptions,
@@ -176,4 +183,153 @@ export class KLDivLoss extends Module {
   }
 }
 
+/** A loss whose settings PyTorch takes positionally (margin, …) or by keyword; `reduction` by keyword. */
+function settings<T extends object>(
+  name: string,
+  names: readonly (keyof T & string)[],
+  args: unknown[],
+  more: readonly string[] = [],
+) {
+  const o = namedArgs<T & LossOptions>(`torch.nn.${name}`, names, args, [...names, ...more, 'reduction']);
+  return { ...o, reduction: checkReduction((o as LossOptions).reduction ?? 'mean') };
+}
+
+/** max(0, −y·(x1 − x2) + margin). */
+export class MarginRankingLoss extends Module {
+  readonly margin: number;
+  readonly reduction: Reduction;
+  constructor(margin?: number | (LossOptions & { margin?: number }), options?: LossOptions) {
+    super();
+    ({ margin: this.margin = 0, reduction: this.reduction } = settings<{ margin: number }>(
+      'MarginRankingLoss',
+      ['margin'],
+      [margin, options],
+    ));
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return marginRankingLoss(input1, input2, target, this.margin, { reduction: this.reduction });
+  }
+}
+
+/** x where y = 1, max(0, margin − x) where y = −1 (margin 1). */
+export class HingeEmbeddingLoss extends Module {
+  readonly margin: number;
+  readonly reduction: Reduction;
+  constructor(margin?: number | (LossOptions & { margin?: number }), options?: LossOptions) {
+    super();
+    ({ margin: this.margin = 1, reduction: this.reduction } = settings<{ margin: number }>(
+      'HingeEmbeddingLoss',
+      ['margin'],
+      [margin, options],
+    ));
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return hingeEmbeddingLoss(input, target, this.margin, { reduction: this.reduction });
+  }
+}
+
+/** log(1 + e^{−y·x}). */
+export class SoftMarginLoss extends Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return softMarginLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** −(y·log σ(x) + (1 − y)·log σ(−x)) averaged over the classes; `weight` per class (a buffer). */
+export class MultiLabelSoftMarginLoss extends WeightedLoss {
+  constructor(weight?: Tensor | null | WeightedLossOptions, options?: LossOptions) {
+    super(weightAndOptions<WeightedLossOptions>([weight, options]));
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return multilabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** 1 − cos(x1, x2) where y = 1, max(0, cos − margin) where y = −1. */
+export class CosineEmbeddingLoss extends Module {
+  readonly margin: number;
+  readonly reduction: Reduction;
+  constructor(margin?: number | (LossOptions & { margin?: number }), options?: LossOptions) {
+    super();
+    ({ margin: this.margin = 0, reduction: this.reduction } = settings<{ margin: number }>(
+      'CosineEmbeddingLoss',
+      ['margin'],
+      [margin, options],
+    ));
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return cosineEmbeddingLoss(input1, input2, target, this.margin, { reduction: this.reduction });
+  }
+}
+
+interface TripletOptions extends LossOptions {
+  margin?: number;
+  p?: number;
+  eps?: number;
+  swap?: boolean;
+}
+
+/** max(d(a, p) − d(a, n) + margin, 0) with p-norm pairwise distances. */
+export class TripletMarginLoss extends Module {
+  readonly margin: number;
+  readonly p: number;
+  readonly eps: number;
+  readonly swap: boolean;
+  readonly reduction: Reduction;
+  constructor(margin?: number | TripletOptions, p?: number, eps?: number, swap?: boolean, options?: LossOptions) {
+    super();
+    const o = settings<{ margin: number; p: number; eps: number; swap: boolean }>(
+      'TripletMarginLoss',
+      ['margin', 'p', 'eps', 'swap'],
+      [margin, p, eps, swap, options],
+    );
+    [this.margin, this.p, this.eps, this.swap, this.reduction] = [
+      o.margin ?? 1,
+      o.p ?? 2,
+      o.eps ?? 1e-6,
+      o.swap ?? false,
+      o.reduction,
+    ];
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const { margin, p, eps, swap, reduction } = this;
+    return tripletMarginLoss(anchor, positive, negative, { margin, p, eps, swap, reduction });
+  }
+}
+
+interface PoissonOptions extends LossOptions {
+  logInput?: boolean;
+  full?: boolean;
+  eps?: number;
+}
+
+/** e^x − y·x (logInput), or x − y·log(x + eps); `full` adds Stirling's term. */
+export class PoissonNLLLoss extends Module {
+  readonly logInput: boolean;
+  readonly full: boolean;
+  readonly eps: number;
+  readonly reduction: Reduction;
+  constructor(logInput?: boolean | PoissonOptions, full?: boolean, options?: PoissonOptions) {
+    super();
+    const o = settings<{ logInput: boolean; full: boolean; eps: number }>(
+      'PoissonNLLLoss',
+      ['logInput', 'full'],
+      [logInput, full, options],
+      ['eps'],
+    );
+    [this.logInput, this.full, this.eps, this.reduction] = [
+      o.logInput ?? true,
+      o.full ?? false,
+      o.eps ?? 1e-8,
+      o.reduction,
+    ];
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    const { logInput, full, eps, reduction } = this;
+    return poissonNllLoss(input, target, { logInput, full, eps, reduction });
+  }
+}
+
 engineLayers(MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, SmoothL1Loss, HuberLoss, KLDivLoss);
+engineLayers(MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss);
+engineLayers(CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss);

@@ -295,6 +295,52 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
       ),
     ),
   cartesian_prod: (a, b) => torch.cartesianProd(a, b),
+  margin_ranking_loss: (a, b) => {
+    const y = pm(a.device);
+    return torch.stack([F.marginRankingLoss(a, b, y), F.marginRankingLoss(a, b, y, { margin: 0.5, reduction: 'sum' })]);
+  },
+  hinge_embedding_loss: (x) =>
+    torch.cat([
+      F.hingeEmbeddingLoss(x, pm(x.device)).reshape(1),
+      F.hingeEmbeddingLoss(x, pm(x.device), 0.3, { reduction: 'none' }),
+    ]),
+  soft_margin_loss: (x) =>
+    torch.stack([F.softMarginLoss(x, pm(x.device)), F.softMarginLoss(x, pm(x.device), { reduction: 'sum' })]),
+  multilabel_soft_margin_loss: (x) => {
+    const y = torch.tensor(
+      [
+        [1, 0, 1],
+        [0, 0, 1],
+      ],
+      { dtype: 'float32', device: x.device },
+    );
+    const w = torch.tensor([0.5, 1, 2], { device: x.device });
+    return torch.stack([
+      F.multilabelSoftMarginLoss(x, y),
+      F.multilabelSoftMarginLoss(x, y, { weight: w, reduction: 'sum' }),
+    ]);
+  },
+  cosine_embedding_loss: (a, b) => {
+    const y = (v: number[]) => torch.tensor(v, { dtype: 'float32', device: a.device });
+    return torch.stack([
+      F.cosineEmbeddingLoss(a, b, y([1, -1, -1])),
+      F.cosineEmbeddingLoss(a, b, y([1, -1, 1]), { margin: 0.2, reduction: 'sum' }),
+    ]);
+  },
+  pairwise_distance: (a, b) =>
+    torch.cat([F.pairwiseDistance(a, b), F.pairwiseDistance(a, b, { p: 1, keepdim: true }).flatten()]),
+  triplet_margin_loss: (a, p, n) =>
+    torch.stack([
+      F.tripletMarginLoss(a, p, n),
+      F.tripletMarginLoss(a, p, n, { margin: 0.5, p: 1, swap: true, reduction: 'sum' }),
+    ]),
+  poisson_nll_loss: (x) => {
+    const y = torch.tensor([0, 1, 2, 5], { dtype: 'float32', device: x.device });
+    return torch.stack([
+      F.poissonNllLoss(x, y),
+      F.poissonNllLoss(x.abs().add(0.1), y, { logInput: false, full: true, reduction: 'sum' }),
+    ]);
+  },
   roll: (x) =>
     torch.cat([torch.roll(x, 1).flatten(), x.roll(-1, 0).flatten(), torch.roll(x, [2, 5], [1, 0]).flatten()]),
   fliplr_flipud_rot90: (x) =>
@@ -328,6 +374,11 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
       x.takeAlongDim(torch.tensor([7, 0], { device: x.device })).flatten(),
     ]),
 };
+
+/** ops.py's ±1 targets of the ranking and embedding losses. */
+function pm(device: Device): Tensor {
+  return torch.tensor([1, -1, 1, -1, 1], { dtype: 'float32', device });
+}
 
 /** The engine's twin of each ops.py case that makes a tensor from nothing. */
 const FACTORIES: Record<string, (device: Device) => Tensor> = {

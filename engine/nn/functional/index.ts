@@ -86,3 +86,23 @@ export const hardshrink = composite(activation.hardshrink, tensors('hardshrink',
 export const threshold = composite(activation.threshold, tensors('threshold', 'input'));
 export const glu = composite(activation.glu, tensors('glu', 'input'));
 export const prelu = composite(activation.prelu, tensors('prelu', 'input', 'weight'));
+export const marginRankingLoss = composite(
+  loss.marginRankingLoss,
+  tensors('marginRankingLoss', 'input1', 'input2', 'target'),
+);
+export const hingeEmbeddingLoss = composite(loss.hingeEmbeddingLoss, tensors('hingeEmbeddingLoss', 'input', 'target'));
+export const softMarginLoss = composite(loss.softMarginLoss, tensors('softMarginLoss', 'input', 'target'));
+export const multilabelSoftMarginLoss = composite(
+  loss.multilabelSoftMarginLoss,
+  tensors('multilabelSoftMarginLoss', 'input', 'target'),
+);
+export const cosineEmbeddingLoss = composite(
+  loss.cosineEmbeddingLoss,
+  tensors('cosineEmbeddingLoss', 'input1', 'input2', 'target'),
+);
+export const pairwiseDistance = composite(loss.pairwiseDistance, tensors('pairwiseDistance', 'x1', 'x2'));
+export const tripletMarginLoss = composite(
+  loss.tripletMarginLoss,
+  tensors('tripletMarginLoss', 'anchor', 'positive', 'negative'),
+);
+export const poissonNllLoss = composite(loss.poissonNllLoss, tensors('poissonNllLoss', 'input', 'target'));

@@ -4,11 +4,12 @@
  */
 // Losses are on autocast's float32 list: 2-byte float inputs are cast to float32 in a region.
 import { toAutocastFloat32 } from '../../amp/autocast.ts';
-import { checkKeys, keys } from '../../args.ts';
+import { checkKeys, keys, namedArgs } from '../../args.ts';
 import { defineOp } from '../../autograd/function.ts';
 import { isGradEnabled } from '../../autograd/grad-mode.ts';
 import { isFloatingPoint } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
+import { log1p } from '../../ops/math.ts';
 import { hasNllLoss, launchNllLoss, launchNllLossBackward } from '../../ops/kernels.ts';
 import { arange, zeros } from '../../tensor/create.ts';
 import { broadcastShapes, formatShape } from '../../tensor/shape.ts';
@@ -458,4 +459,123 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {})
       "reduction: 'mean' divides the total loss by both the batch size and the support size. 'batchmean' divides only by the batch size, and aligns with the KL div math definition. 'mean' will be changed to behave the same as 'batchmean' in the next major release.",
     );
   return reduce(loss, checkReduction(reduction));
+}
+
+// ---- ranking, embedding and count losses: PyTorch's formulas, composed ---------------------------
+
+function lossArgs<T extends object>(
+  name: string,
+  names: readonly (keyof T & string)[],
+  rest: unknown[],
+  more: readonly string[] = [],
+) {
+  const o = namedArgs<T & LossOptions>(`torch.nn.functional.${name}`, names, rest, [...names, ...more, 'reduction']);
+  return { ...o, reduction: checkReduction((o as LossOptions).reduction ?? 'mean') };
+}
+
+/** max(0, −y·(x1 − x2) + margin). */
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const { margin = 0, reduction } = lossArgs<{ margin: number }>('marginRankingLoss', ['margin'], rest);
+  return reduce(target.neg().mul(input1.sub(input2)).add(margin).clampMin(0), reduction);
+}
+
+/** x where y = 1, max(0, margin − x) where y = −1. */
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const { margin = 1, reduction } = lossArgs<{ margin: number }>('hingeEmbeddingLoss', ['margin'], rest);
+  const marginPart = where(target.ne(1), input.neg().add(margin).clampMin(0), 0);
+  return reduce(marginPart.add(where(target.ne(-1), input, 0)), reduction);
+}
+
+/** log(1 + e^{−y·x}), as PyTorch computes it. */
+export function softMarginLoss(input: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const { reduction } = lossArgs<object>('softMarginLoss', [], rest);
+  return reduce(log1p(input.mul(target).neg().exp()), reduction);
+}
+
+/** −(y·log σ(x) + (1 − y)·log σ(−x)), weighted, averaged over the classes (dim 1), then reduced. */
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const { weight, reduction } = lossArgs<{ weight: Tensor | null }>('multilabelSoftMarginLoss', ['weight'], rest);
+  const logSig = (x: Tensor) => x.clampMax(0).sub(log1p(x.abs().neg().exp()));
+  let loss = target
+    .mul(logSig(input))
+    .add(target.neg().add(1).mul(logSig(input.neg())))
+    .neg();
+  if (weight) loss = loss.mul(weight);
+  return reduce(loss.sum(input.ndim - 1).div(input.shape[input.ndim - 1]!), reduction);
+}
+
+/** 1 − cos(x1, x2) where y = 1, max(0, cos − margin) where y = −1 (cos along dim 1 with PyTorch's ε = 1e-12 in each squared norm). */
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const { margin = 0, reduction } = lossArgs<{ margin: number }>('cosineEmbeddingLoss', ['margin'], rest);
+  const dim = input1.ndim - 1;
+  const product = input1.mul(input2).sum(dim);
+  const norms = input1.mul(input1).sum(dim).add(1e-12).mul(input2.mul(input2).sum(dim).add(1e-12));
+  const cos = product.div(norms.sqrt());
+  const loss = where(target.eq(1), cos.neg().add(1), 0).add(where(target.eq(-1), cos.sub(margin).clampMin(0), 0));
+  return reduce(loss, reduction);
+}
+
+/** ‖x1 − x2 + eps‖_p over the last dim. */
+export function pairwiseDistance(x1: Tensor, x2: Tensor, ...rest: unknown[]): Tensor {
+  const {
+    p = 2,
+    eps = 1e-6,
+    keepdim = false,
+  } = namedArgs<{ p: number; eps: number; keepdim: boolean }>(
+    'torch.nn.functional.pairwiseDistance',
+    ['p', 'eps', 'keepdim'],
+    rest,
+  );
+  const d = x1.sub(x2).add(eps);
+  return d.norm(p, Math.max(x1.ndim, x2.ndim) - 1, keepdim);
+}
+
+/** max(d(a, p) − d(a, n) + margin, 0) with pairwise distances; `swap` takes the nearer of d(a, n) and d(p, n). */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...rest: unknown[]): Tensor {
+  const {
+    margin = 1,
+    p = 2,
+    eps = 1e-6,
+    swap = false,
+    reduction,
+  } = lossArgs<{ margin: number; p: number; eps: number; swap: boolean }>(
+    'tripletMarginLoss',
+    ['margin', 'p', 'eps', 'swap'],
+    rest,
+  );
+  const dims = [anchor.ndim, positive.ndim, negative.ndim];
+  if (dims.some((d) => d !== dims[0]))
+    throw new RangeError(
+      `The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${dims[0]}D, positive ${dims[1]}D, and negative ${dims[2]}D inputs`,
+    );
+  const dPos = pairwiseDistance(anchor, positive, p, eps);
+  let dNeg = pairwiseDistance(anchor, negative, p, eps);
+  if (swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps));
+  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), reduction);
+}
+
+/** e^x − y·x (logInput, the default) or x − y·log(x + eps); `full` adds Stirling's y·log y − y + ½·log(2πy) where y > 1. */
+export function poissonNllLoss(input: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
+  const {
+    logInput = true,
+    full = false,
+    eps = 1e-8,
+    reduction,
+  } = lossArgs<{ logInput: boolean; full: boolean; eps: number }>('poissonNllLoss', ['logInput', 'full'], rest, [
+    'eps',
+  ]);
+  let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
+  if (full) {
+    const stirling = target
+      .mul(target.log())
+      .sub(target)
+      .add(
+        target
+          .mul(2 * Math.PI)
+          .log()
+          .mul(0.5),
+      );
+    loss = loss.add(where(target.gt(1), stirling, 0));
+  }
+  return reduce(loss, reduction);
 }
