@@ -63,6 +63,7 @@ export {
   trilIndices,
   triuIndices,
 } from './ops/arrange.ts';
+export { median, nanmedian, kthvalue, quantile, nanquantile } from './ops/order.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {

@@ -20,6 +20,7 @@ import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
 import * as rnd from '../ops/random.ts';
 import * as mx from '../ops/math-extra.ts';
 import * as arr from '../ops/arrange.ts';
+import * as ord from '../ops/order.ts';
 import * as cr from './create.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
@@ -884,6 +885,25 @@ export class Tensor {
   }
   trace(): Tensor {
     return mx.trace(this);
+  }
+  median(): Tensor;
+  median(dim: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): ValuesIndices;
+  median(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | ValuesIndices {
+    return dim === undefined ? ord.median(this) : ord.median(this, dim, keepdim);
+  }
+  nanmedian(): Tensor;
+  nanmedian(dim: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): ValuesIndices;
+  nanmedian(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | ValuesIndices {
+    return dim === undefined ? ord.nanmedian(this) : ord.nanmedian(this, dim, keepdim);
+  }
+  kthvalue(k: number, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): ValuesIndices {
+    return ord.kthvalue(this, k, dim, keepdim);
+  }
+  quantile(q: number | Tensor, ...options: unknown[]): Tensor {
+    return ord.quantile(this, q, ...options);
+  }
+  nanquantile(q: number | Tensor, ...options: unknown[]): Tensor {
+    return ord.nanquantile(this, q, ...options);
   }
   broadcastTo(...shape: DimArgs): Tensor {
     return arr.broadcastTo(this, ...shape);

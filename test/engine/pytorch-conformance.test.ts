@@ -295,6 +295,30 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
       ),
     ),
   cartesian_prod: (a, b) => torch.cartesianProd(a, b),
+  median_all: (x) => torch.median(x),
+  median_dim: (x) => torch.median(x, 1),
+  median_nan_dim0_keepdim: (x) => x.median(0, true),
+  nanmedian: (x) => [...torch.nanmedian(x, 1), x.nanmedian()],
+  kthvalue: (x) => torch.kthvalue(x, 2, 1),
+  kthvalue_dim0_keepdim: (x) => x.kthvalue(3, 0, true),
+  quantile: (x) =>
+    torch.cat([
+      torch.quantile(x, 0.3, { dim: 1 }),
+      x.quantile(torch.tensor([0, 0.25, 1], { device: x.device }), { dim: 0 }).flatten(),
+      torch.quantile(x, 0.5).reshape(1),
+    ]),
+  quantile_interpolations: (x) =>
+    torch.stack(
+      (['linear', 'lower', 'higher', 'midpoint', 'nearest'] as const).map((i) =>
+        torch.quantile(x, 0.4, { dim: 1, interpolation: i }),
+      ),
+    ),
+  quantile_nan_nanquantile: (x) =>
+    torch.cat([
+      torch.quantile(x, 0.5, { dim: 1 }),
+      torch.nanquantile(x, 0.5, { dim: 1 }),
+      torch.nanquantile(x, 0.9, { dim: 1, keepdim: true }).flatten(),
+    ]),
   margin_ranking_loss: (a, b) => {
     const y = pm(a.device);
     return torch.stack([F.marginRankingLoss(a, b, y), F.marginRankingLoss(a, b, y, { margin: 0.5, reduction: 'sum' })]);

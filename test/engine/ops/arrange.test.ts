@@ -39,6 +39,9 @@ describe.each(devices)('arranging tensors (%s)', (device) => {
     expect(() => torch.vstack([])).toThrow('vstack(): expects a non-empty TensorList');
     expect(() => torch.repeatInterleave(x, torch.ones(2) as never)).toThrow(/repeats/);
     expect(() => torch.meshgrid(x, { indexing: 'ji' } as never)).toThrow('indexing must be one of "xy" or "ij"');
+    expect(() => torch.quantile(x, 1.5)).toThrow('quantile() q must be in the range [0, 1] but got 1.5');
+    expect(() => torch.quantile(x.int(), 0.5)).toThrow('quantile() input tensor must be either float or double dtype');
+    expect(() => torch.kthvalue(x, 4, 1)).toThrow('kthvalue(): selected number k out of range for dimension 1');
   });
 });
 
