@@ -64,6 +64,7 @@ export {
   triuIndices,
 } from './ops/arrange.ts';
 export { median, nanmedian, kthvalue, quantile, nanquantile } from './ops/order.ts';
+export { indexAdd, indexCopy, indexFill, scatter, scatterAdd } from './ops/index-ops.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {

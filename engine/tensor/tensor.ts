@@ -21,6 +21,7 @@ import * as rnd from '../ops/random.ts';
 import * as mx from '../ops/math-extra.ts';
 import * as arr from '../ops/arrange.ts';
 import * as ord from '../ops/order.ts';
+import * as ixo from '../ops/index-ops.ts';
 import * as cr from './create.ts';
 import * as grad from '../autograd/api.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
@@ -669,6 +670,33 @@ export class Tensor {
       tensorArg('Tensor.scatterAdd', 'index', 2, index),
       tensorArg('Tensor.scatterAdd', 'src', 3, src),
     );
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor {
+    return ixo.indexAdd(this, dim, index, source, options);
+  }
+  indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): this {
+    return ixo.indexAdd_(this, dim, index, source, options);
+  }
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return ixo.indexCopy(this, dim, index, source);
+  }
+  indexCopy_(dim: number, index: Tensor, source: Tensor): this {
+    return ixo.indexCopy_(this, dim, index, source);
+  }
+  indexFill(dim: number, index: Tensor, value: number | Tensor): Tensor {
+    return ixo.indexFill(this, dim, index, value);
+  }
+  indexFill_(dim: number, index: Tensor, value: number | Tensor): this {
+    return ixo.indexFill_(this, dim, index, value);
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    return ixo.scatter(this, dim, index, src);
+  }
+  scatter_(dim: number, index: Tensor, src: Tensor | number): this {
+    return ixo.scatter_(this, dim, index, src);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this {
+    return ixo.scatterAdd_(this, dim, index, src);
   }
   indexSelect(dim: number, index: Tensor): Tensor {
     return idx.indexSelect(this, dim, tensorArg('Tensor.indexSelect', 'index', 2, index));

@@ -296,6 +296,66 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
     ),
   cartesian_prod: (a, b) => torch.cartesianProd(a, b),
   median_all: (x) => torch.median(x),
+  index_add: (x, s) => {
+    const i = idx(x.device, [0, 2, 0]);
+    return torch.cat([torch.indexAdd(x, 0, i, s).flatten(), x.indexAdd(0, i, s, { alpha: -2 }).flatten()]);
+  },
+  index_add_dim1_inplace: (x, s) => x.mul(1).indexAdd_(1, idx(x.device, [3, 1]), s),
+  index_copy: (x, s) =>
+    torch.cat([
+      torch.indexCopy(x, 0, idx(x.device, [2, 0]), s).flatten(),
+      x
+        .mul(1)
+        .indexCopy_(0, idx(x.device, [1, 2]), s)
+        .flatten(),
+    ]),
+  index_fill: (x) =>
+    torch.cat([
+      torch.indexFill(x, 1, idx(x.device, [0, 2]), -1).flatten(),
+      x
+        .mul(1)
+        .indexFill_(0, idx(x.device, [1]), 7)
+        .flatten(),
+    ]),
+  scatter: (x, s) => {
+    const i = idx(x.device, [
+      [2, 1],
+      [0, 2],
+    ]);
+    return torch.cat([
+      torch.scatter(x, 1, i, s).flatten(),
+      x.scatter(1, i, 5).flatten(),
+      x
+        .mul(1)
+        .scatter_(0, idx(x.device, [[1, 0]]), s.narrow(0, 0, 1))
+        .flatten(),
+    ]);
+  },
+  scatter_add_fn: (x, s) =>
+    torch.cat([
+      torch
+        .scatterAdd(
+          x,
+          1,
+          idx(x.device, [
+            [2, 1],
+            [0, 2],
+          ]),
+          s,
+        )
+        .flatten(),
+      x
+        .mul(1)
+        .scatterAdd_(
+          1,
+          idx(x.device, [
+            [0, 0],
+            [1, 1],
+          ]),
+          s,
+        )
+        .flatten(),
+    ]),
   median_dim: (x) => torch.median(x, 1),
   median_nan_dim0_keepdim: (x) => x.median(0, true),
   nanmedian: (x) => [...torch.nanmedian(x, 1), x.nanmedian()],
@@ -398,6 +458,11 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
       x.takeAlongDim(torch.tensor([7, 0], { device: x.device })).flatten(),
     ]),
 };
+
+/** An int32 index on the case's device. */
+function idx(device: Device, values: number[] | number[][]): Tensor {
+  return torch.tensor(values, { dtype: 'int32', device });
+}
 
 /** ops.py's ±1 targets of the ranking and embedding losses. */
 function pm(device: Device): Tensor {
