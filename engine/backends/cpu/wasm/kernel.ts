@@ -21,8 +21,9 @@
  * PyTorch), else a mulps and an addps. Each C element is then the float32 sum over k = 0…K-1, in
  * order, each step fround(c + a·b) with a·b exact, on every run on one machine (and the same bits
  * as f32x4.mul + f32x4.add on a CPU without FMA). Where relaxed SIMD does not validate (it ships
- * in Node 22; Node 20 has it behind --experimental-wasm-relaxed-simd, which relaxedSimd() turns on
- * before the first compile), the kernel uses f32x4.mul + f32x4.add: the plain float32 loop's bits.
+ * in Node 22; Node 20 has it behind --experimental-wasm-relaxed-simd, which instance.ts's
+ * validatesRelaxedSimd() turns on before the first compile), the kernel uses f32x4.mul +
+ * f32x4.add: the plain float32 loop's bits.
  * FMA is taken for speed: on the EPYC (Zen 1) this was measured on, 128-bit mul+add, 128-bit FMA
  * and 256-bit AVX2 FMA all peak at 16 FLOP/cycle, but mul+add is two instructions per multiply-add,
  * and the mulps/addps pair ran its 4×8 tile at ~60% of that peak (front-end bound), the FMA
@@ -59,6 +60,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { FunctionBuilder, moduleBytes, moduleOfFunctions } from './emit.ts';
+import { validatesRelaxedSimd } from './instance.ts';
 
 /**
  * Whether V8 turns pairs of this kernel's f32x4 operations into 256-bit AVX2 ones: its Turboshaft
@@ -155,19 +157,7 @@ export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?:
     return moduleOfFunctions(fns, 'memory', sharedMaxPages);
   };
   const fusedBytes = bytes(true);
-  return relaxedSimd(fusedBytes) ? fusedBytes : bytes(false);
-}
-
-/**
- * Whether the runtime validates `bytes`, a module using relaxed SIMD: on Node 20 the proposal is
- * behind a V8 flag, set here (flags are per process, so the worker threads' compiles see it too).
- */
-function relaxedSimd(bytes: Uint8Array): boolean {
-  const wasm = (globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean } }).WebAssembly;
-  if (wasm === undefined) return false;
-  if (wasm.validate(bytes)) return true;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return wasm.validate(bytes);
+  return validatesRelaxedSimd(fusedBytes) ? fusedBytes : bytes(false);
 }
 
 /**
