@@ -1,11 +1,11 @@
-/** torch.nn.Dropout: active in training mode only. */
+/** torch.nn.Dropout, Dropout1d and Dropout2d: active in training mode only. */
 import type { Tensor } from '../tensor/tensor.ts';
 import { namedArgs } from '../args.ts';
-import { dropout } from './functional/activation.ts';
+import { dropout, dropout1d, dropout2d } from './functional/activation.ts';
 import { Module, engineLayers } from './module.ts';
 import { pyBool, pyFloat } from './repr.ts';
 
-export class Dropout extends Module {
+class DropoutBase extends Module {
   readonly p: number;
   readonly inplace: boolean;
 
@@ -14,7 +14,7 @@ export class Dropout extends Module {
   constructor(...args: unknown[]) {
     super();
     const { p = 0.5, inplace = false } = namedArgs<{ p: number; inplace: boolean }>(
-      'torch.nn.Dropout',
+      `torch.nn.${new.target.name}`,
       ['p', 'inplace'],
       args,
     );
@@ -23,13 +23,30 @@ export class Dropout extends Module {
     this.inplace = inplace;
   }
 
-  override forward(input: Tensor): Tensor {
-    return dropout(input, { p: this.p, training: this.training });
-  }
-
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
   }
 }
 
-engineLayers(Dropout);
+/** Zeroes each element with probability p in training mode, scaling the rest by 1/(1−p). */
+export class Dropout extends DropoutBase {
+  override forward(input: Tensor): Tensor {
+    return dropout(input, { p: this.p, training: this.training });
+  }
+}
+
+/** Zeroes whole channels of [N, C, L] (or [C, L]) inputs. */
+export class Dropout1d extends DropoutBase {
+  override forward(input: Tensor): Tensor {
+    return dropout1d(input, { p: this.p, training: this.training });
+  }
+}
+
+/** Zeroes whole channels of [N, C, H, W] inputs. */
+export class Dropout2d extends DropoutBase {
+  override forward(input: Tensor): Tensor {
+    return dropout2d(input, { p: this.p, training: this.training });
+  }
+}
+
+engineLayers(Dropout, Dropout1d, Dropout2d);

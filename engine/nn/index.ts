@@ -40,7 +40,7 @@ export {
   PReLU,
   type PReLUOptions,
 } from './activation.ts';
-export { Dropout } from './dropout.ts';
+export { Dropout, Dropout1d, Dropout2d } from './dropout.ts';
 export { Flatten, Unflatten } from './flatten.ts';
 export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';

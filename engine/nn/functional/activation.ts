@@ -62,6 +62,56 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
   return input.mul(where(keep, 1 / (1 - p), 0).to(dtype));
 }
 
+/**
+ * PyTorch's feature dropout: whole channels (dims 0 and 1 pick one; the rest share its draw) are
+ * zeroed with probability p, the others scaled by 1/(1−p); one draw per channel, in order.
+ */
+function featureDropout(input: Tensor, p: number, training: boolean): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return input;
+  if (p === 1) return input.mul(0);
+  const dtype = isFloatingPoint(input.dtype) ? input.dtype : 'float32';
+  const keep = bernoulliMask(
+    input.shape.map((d, i) => (i < 2 ? d : 1)),
+    1 - p,
+    input.device,
+  );
+  return input.mul(where(keep, 1 / (1 - p), 0).to(dtype));
+}
+
+/** Channel-wise dropout of [N, C, L] (or unbatched [C, L]) inputs. */
+export function dropout1d(input: Tensor, ...rest: unknown[]): Tensor {
+  const { p = 0.5, training = true } = optionsFor<DropoutOptions & { inplace: boolean }>(
+    'dropout1d',
+    ['p', 'training', 'inplace'],
+    rest,
+  );
+  if (input.ndim !== 2 && input.ndim !== 3)
+    throw new RangeError(
+      `dropout1d: Expected 2D or 3D input, but received a ${input.ndim}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`,
+    );
+  if (input.ndim === 3) return featureDropout(input, p, training);
+  return featureDropout(input.unsqueeze(0), p, training).squeeze(0);
+}
+
+/** Channel-wise dropout of [N, C, H, W] inputs (a 3-D input is taken as [N, C, L], with PyTorch 1.13's warning). */
+export function dropout2d(input: Tensor, ...rest: unknown[]): Tensor {
+  const { p = 0.5, training = true } = optionsFor<DropoutOptions & { inplace: boolean }>(
+    'dropout2d',
+    ['p', 'training', 'inplace'],
+    rest,
+  );
+  if (input.ndim !== 3 && input.ndim !== 4)
+    warnOnce(
+      `dropout2d: Received a ${input.ndim}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).`,
+    );
+  if (input.ndim === 3)
+    warnOnce(
+      'dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
+    );
+  return featureDropout(input, p, training);
+}
+
 /** y = x·Wᵀ + b, with weight [out_features, in_features]. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
   ({ bias } = namedArgs<{ bias: Tensor | null }>('torch.nn.functional.linear', ['bias'], [bias]));

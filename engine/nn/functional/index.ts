@@ -106,3 +106,5 @@ export const tripletMarginLoss = composite(
   tensors('tripletMarginLoss', 'anchor', 'positive', 'negative'),
 );
 export const poissonNllLoss = composite(loss.poissonNllLoss, tensors('poissonNllLoss', 'input', 'target'));
+export const dropout1d = composite(activation.dropout1d, tensors('dropout1d', 'input'));
+export const dropout2d = composite(activation.dropout2d, tensors('dropout2d', 'input'));

@@ -107,6 +107,21 @@ describe.each(devices)('random draws in place (%s)', (device) => {
     expect(() => empty([3]).normal_(0, 1, { seed: 1 } as never)).toThrow("unknown option 'seed'");
   });
 
+  it("dropout1d / dropout2d (and their layers) draw one keep-or-drop per channel, PyTorch's", async () => {
+    const D = PYTORCH.feature_dropout;
+    const F = torch.nn.functional;
+    const ones = (...shape: number[]) => torch.ones(shape, { device });
+    expect(await seeded(() => F.dropout2d(ones(2, 3, 1, 2), 0.5))).toEqual(D.dropout2d_2x3x1x2);
+    expect(await seeded(() => F.dropout1d(ones(2, 3, 2), { p: 0.4 }))).toEqual(D.dropout1d_2x3x2.map(Math.fround));
+    expect(await seeded(() => F.dropout1d(ones(4, 3), 0.3))).toEqual(D.dropout1d_unbatched_4x3.map(Math.fround));
+    const layer = new torch.nn.Dropout2d(0.5);
+    expect(await seeded(() => layer.call(ones(2, 3, 1, 2)) as torch.Tensor)).toEqual(D.dropout2d_2x3x1x2);
+    layer.eval();
+    expect(await values(layer.call(ones(2, 3, 1, 2)) as torch.Tensor)).toEqual(Array(12).fill(1));
+    expect(String(new torch.nn.Dropout1d(0.2, true))).toBe('Dropout1d(p=0.2, inplace=True)');
+    expect(() => F.dropout1d(ones(3))).toThrow('dropout1d: Expected 2D or 3D input, but received a 1D input.');
+  });
+
   it('a private Generator draws its own stream', async () => {
     const a = await values(empty([5]).uniform_({ generator: new torch.Generator(0) }));
     torch.manualSeed(0);
