@@ -5,10 +5,11 @@
 import type { ValuesIndices } from './tensor/values-indices.ts';
 import type { ClampOptions, DimOptions, Tensor, TensorLike, VarOptions } from './tensor/tensor.ts';
 import * as el from './ops/elementwise.ts';
-import { tensorArg } from './args.ts';
+import { argTypeError, tensorArg } from './args.ts';
 import type { BincountOptions } from './ops/counting.ts';
 import type { SortOptions, TopkOptions } from './ops/sort.ts';
 import * as mth from './ops/math.ts';
+import { noGrad } from './autograd/grad-mode.ts';
 
 export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
@@ -226,3 +227,14 @@ export const narrow = (x: Tensor, dim: number, start: number, length: number) =>
   input('narrow', x).narrow(dim, start, length);
 export const select = (x: Tensor, dim: number, index: number) => input('select', x).select(dim, index);
 export const swapaxes = (x: Tensor, axis0: number, axis1: number) => input('swapaxes', x).swapaxes(axis0, axis1);
+
+/**
+ * torch.inference_mode: here noGrad (PyTorch's also marks the results as inference tensors, a speed
+ * measure with no counterpart here); `inferenceMode(false, fn)` runs fn as it is.
+ */
+export function inferenceMode<T>(mode: boolean | (() => T), fn?: () => T): T {
+  const [enabled, body] = typeof mode === 'function' ? [true, mode] : [mode, fn];
+  if (typeof body !== 'function')
+    throw argTypeError('torch.inferenceMode', 'fn', typeof mode === 'function' ? 1 : 2, 'a function', body);
+  return enabled ? noGrad(body) : body();
+}

@@ -41,6 +41,7 @@ export {
   type PReLUOptions,
 } from './activation.ts';
 export { Dropout, Dropout1d, Dropout2d } from './dropout.ts';
+export { ZeroPad2d, ConstantPad1d, ConstantPad2d } from './padding.ts';
 export { Flatten, Unflatten } from './flatten.ts';
 export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';

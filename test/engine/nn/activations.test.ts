@@ -1,5 +1,6 @@
 /**
- * The activation layers PyTorch has beside ReLU: each runs its torch.nn.functional twin (whose values
+ * The activation layers PyTorch has beside ReLU (and the constant padding layers, torch.inferenceMode):
+ * each runs its torch.nn.functional twin (whose values
  * and gradients ops.py pins against PyTorch 1.13) and prints as PyTorch prints it.
  */
 import { describe, expect, it } from 'vitest';
@@ -92,5 +93,43 @@ describe.each(devices)('activation layers (%s)', (device) => {
       'lambda must be greater or equal to 0, but found to be -1.',
     );
     expect(() => new nn.Softshrink({ lambda: 1 } as never)).toThrow("unknown option 'lambda'");
+  });
+});
+
+describe.each(devices)('padding layers and inferenceMode (%s)', (device) => {
+  it("ZeroPad2d, ConstantPad1d, ConstantPad2d pad as PyTorch's and print as PyTorch's", async () => {
+    const x = torch.arange(6, { dtype: 'float32', device }).reshape(1, 2, 3);
+    // PyTorch 1.13: nn.ZeroPad2d((1, 0, 2, 1))(x), nn.ConstantPad1d(2, 3.5)(x) on arange(6.).reshape(1, 2, 3).
+    expect(await (new nn.ZeroPad2d([1, 0, 2, 1]).call(x) as torch.Tensor).toArray()).toEqual([
+      [
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 1, 2],
+        [0, 3, 4, 5],
+        [0, 0, 0, 0],
+      ],
+    ]);
+    expect(await (new nn.ConstantPad1d(2, 3.5).call(x) as torch.Tensor).toArray()).toEqual([
+      [
+        [3.5, 3.5, 0, 1, 2, 3.5, 3.5],
+        [3.5, 3.5, 3, 4, 5, 3.5, 3.5],
+      ],
+    ]);
+    expect((new nn.ConstantPad2d([1, 2, 0, 1], -1).call(x) as torch.Tensor).shape).toEqual([1, 3, 6]);
+    expect([new nn.ZeroPad2d(1), new nn.ConstantPad2d(1, 3.5), new nn.ConstantPad1d([1, 2], 0)].map(String)).toEqual([
+      'ZeroPad2d((1, 1, 1, 1))',
+      'ConstantPad2d(padding=(1, 1, 1, 1), value=3.5)',
+      'ConstantPad1d(padding=(1, 2), value=0.0)',
+    ]);
+    expect(() => new nn.ConstantPad2d([1, 2], 0)).toThrow(/padding/);
+  });
+
+  it('inferenceMode runs its function without recording (inferenceMode(false, fn) records)', () => {
+    const w = torch.ones(2, { device }).requiresGrad_();
+    expect(torch.inferenceMode(() => w.mul(2)).requiresGrad).toBe(false);
+    expect(torch.inferenceMode(false, () => w.mul(2)).requiresGrad).toBe(true);
+    expect(() => torch.inferenceMode(true)).toThrow(
+      "torch.inferenceMode(): argument 'fn' (position 2) must be a function",
+    );
   });
 });
