@@ -37,6 +37,7 @@ export type UnaryOp =
   | 'sin'
   | 'cos'
   | 'tanh'
+  | 'atan'
   | 'sigmoid'
   | 'relu'
   | 'floor'

@@ -21,6 +21,7 @@ export const unaryExpr: Readonly<Record<UnaryOp, string>> = {
   sin: 'Math.sin(v0)',
   cos: 'Math.cos(v0)',
   tanh: 'Math.tanh(v0)',
+  atan: 'Math.atan(v0)',
   // Written so that exp never overflows: for very negative x it is exp(x)/(1+exp(x)).
   sigmoid: '(v0 >= 0 ? 1 / (1 + Math.exp(-v0)) : Math.exp(v0) / (1 + Math.exp(v0)))',
   relu: '(v0 > 0 ? v0 : (v0 !== v0 ? v0 : 0))',

@@ -90,6 +90,7 @@ export function unaryRule(op: UnaryOp, t: 'f32' | 'i32'): OpRule {
     case 'sqrt':
     case 'sin':
     case 'cos':
+    case 'atan':
       return same(floatFn(t, (x) => `${op}(${x})`));
     case 'rsqrt':
       return same(floatFn(t, (x) => `inverseSqrt(${x})`));
