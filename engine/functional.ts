@@ -17,6 +17,10 @@ export { cdist } from './ops/distance.ts';
 export { nonzero } from './ops/nonzero.ts';
 export { bernoulli, normal } from './ops/random.ts';
 export {
+  asin,
+  acos,
+  atan,
+  atan2,
   sinh,
   cosh,
   exp2,

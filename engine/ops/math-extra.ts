@@ -11,6 +11,7 @@ import { isFloatingPoint, type DType } from '../dtype.ts';
 import { normalizeDim } from '../tensor/shape.ts';
 import type { Tensor, TensorLike } from '../tensor/tensor.ts';
 import { pow, resultType, where } from './elementwise.ts';
+import { launchUnary } from './kernels.ts';
 import { cat } from './indexing.ts';
 import { composedUnary, expm1, floatInput, isnan, log1p, operands, reducedDims, scan, type DimArg } from './math.ts';
 
@@ -46,6 +47,56 @@ const coshOp = composedUnary(
 
 export const sinh = (x: Tensor): Tensor => sinhOp(tensorArg('torch.sinh', 'input', 1, x));
 export const cosh = (x: Tensor): Tensor => coshOp(tensorArg('torch.cosh', 'input', 1, x));
+
+/** The 'atan' kernel on a float tensor, not recorded (the ops below record their own backward). */
+const atanKernel = (x: Tensor): Tensor => launchUnary('atan', x);
+
+const atanOp = composedUnary('AtanBackward0', atanKernel, (g, x) => g.div(x.mul(x).add(1)));
+export const atan = (x: Tensor): Tensor => atanOp(tensorArg('torch.atan', 'input', 1, x));
+
+/**
+ * atan2(y, x) from atan(y/x) and the quadrant: +π or −π (y's sign bit) where x's sign bit is set;
+ * both zero give ±0 or ±π, both infinite ±π/4 or ±3π/4, as C's atan2.
+ */
+function atan2Forward(y: Tensor, x: Tensor): Tensor {
+  const [negX, negY] = [signbit(x), signbit(y)];
+  const turn = where(negY, -Math.PI, Math.PI);
+  const q = atanKernel(y.div(x));
+  let r = where(negX, q.add(turn), q);
+  r = where(y.eq(0).logicalAnd(x.eq(0)), where(negX, turn, y), r);
+  const infinite = y.abs().eq(Infinity).logicalAnd(x.abs().eq(Infinity));
+  return where(infinite, where(negX, 0.75 * Math.PI, 0.25 * Math.PI).mul(where(negY, -1, 1)), r);
+}
+
+const atan2Op = composedBinary('Atan2Backward0', atan2Forward, (g, y, x) => {
+  const r2 = x.mul(x).add(y.mul(y));
+  return [g.mul(x).div(r2), g.mul(y).neg().div(r2)];
+});
+
+/** The angle of the point (x, y), in (−π, π]: torch.atan2(input = y, other = x). */
+export function atan2(y: TensorLike, x: TensorLike): Tensor {
+  tensorLikeArg('torch.atan2', 'input', 1, y);
+  tensorLikeArg('torch.atan2', 'other', 2, x);
+  let [a, b] = operands(y, x);
+  if (!isFloatingPoint(a.dtype)) [a, b] = [a.float(), b.float()];
+  return atan2Op(a, b);
+}
+
+/** √((1 − x)(1 + x)): no cancellation near |x| = 1. */
+const cosOfAsin = (x: Tensor): Tensor => x.neg().add(1).mul(x.add(1)).sqrt();
+
+const asinOp = composedUnary(
+  'AsinBackward0',
+  (x) => atan2Forward(x, cosOfAsin(x)),
+  (g, x) => g.div(x.mul(x).neg().add(1).sqrt()),
+);
+const acosOp = composedUnary(
+  'AcosBackward0',
+  (x) => atan2Forward(cosOfAsin(x), x),
+  (g, x) => g.neg().div(x.mul(x).neg().add(1).sqrt()),
+);
+export const asin = (x: Tensor): Tensor => asinOp(tensorArg('torch.asin', 'input', 1, x));
+export const acos = (x: Tensor): Tensor => acosOp(tensorArg('torch.acos', 'input', 1, x));
 
 /** 2^x (integers give float32, as in PyTorch). */
 export function exp2(x: Tensor): Tensor {

@@ -855,6 +855,18 @@ export class Tensor {
   swapaxes(axis0: number, axis1: number): Tensor {
     return mv.transpose(this, axis0, axis1);
   }
+  asin(): Tensor {
+    return mx.asin(this);
+  }
+  acos(): Tensor {
+    return mx.acos(this);
+  }
+  atan(): Tensor {
+    return mx.atan(this);
+  }
+  atan2(other: TensorLike): Tensor {
+    return mx.atan2(this, other);
+  }
   sinh(): Tensor {
     return mx.sinh(this);
   }
