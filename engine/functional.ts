@@ -10,6 +10,9 @@ import type { BincountOptions } from './ops/counting.ts';
 import type { SortOptions, TopkOptions } from './ops/sort.ts';
 import * as mth from './ops/math.ts';
 import { noGrad } from './autograd/grad-mode.ts';
+import { divide, type DivOptions } from './ops/math-extra.ts';
+export type { DivOptions } from './ops/math-extra.ts';
+export { cosineSimilarity } from './nn/functional/index.ts';
 
 export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
@@ -112,7 +115,10 @@ const input = (name: string, x: unknown): Tensor => tensorArg(`torch.${name}`, '
 export const add = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.add(a, b, options);
 export const sub = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.sub(a, b, options);
 export const mul = (a: TensorLike, b: TensorLike): Tensor => el.mul(a, b);
-export const div = (a: TensorLike, b: TensorLike): Tensor => el.div(a, b);
+export const div = (a: TensorLike, b: TensorLike, options?: DivOptions | null): Tensor => divide(a, b, options);
+export { divide };
+export const subtract = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.sub(a, b, options);
+export const multiply = (a: TensorLike, b: TensorLike): Tensor => el.mul(a, b);
 export const pow = (a: TensorLike, b: TensorLike): Tensor => el.pow(a, b);
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => el.maximum(a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => el.minimum(a, b);
@@ -125,6 +131,8 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => el.ge(a, b);
 
 export const neg = (x: Tensor) => input('neg', x).neg();
 export const abs = (x: Tensor) => input('abs', x).abs();
+export const absolute = (x: Tensor) => input('absolute', x).abs();
+export const negative = (x: Tensor) => input('negative', x).neg();
 export const sign = (x: Tensor) => input('sign', x).sign();
 export const exp = (x: Tensor) => input('exp', x).exp();
 export const log = (x: Tensor) => input('log', x).log();

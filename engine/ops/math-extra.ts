@@ -10,10 +10,22 @@ import { defineOp } from '../autograd/function.ts';
 import { isFloatingPoint, type DType } from '../dtype.ts';
 import { normalizeDim } from '../tensor/shape.ts';
 import type { Tensor, TensorLike } from '../tensor/tensor.ts';
-import { pow, resultType, where } from './elementwise.ts';
+import { div, pow, resultType, where } from './elementwise.ts';
 import { launchUnary } from './kernels.ts';
 import { cat } from './indexing.ts';
-import { composedUnary, expm1, floatInput, isnan, log1p, operands, reducedDims, scan, type DimArg } from './math.ts';
+import {
+  composedUnary,
+  expm1,
+  floorDivide,
+  floatInput,
+  isnan,
+  log1p,
+  operands,
+  reducedDims,
+  scan,
+  trunc,
+  type DimArg,
+} from './math.ts';
 
 // ---- pointwise -----------------------------------------------------------------------------------
 
@@ -306,4 +318,25 @@ export function diff(x: Tensor, ...rest: unknown[]): Tensor {
     y = y.dtype === 'bool' ? next.ne(prev) : next.sub(prev);
   }
   return n === 0 ? y.clone() : y;
+}
+
+export interface DivOptions {
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+
+/** a / b, or with roundingMode its quotient rounded toward zero ('trunc') or down ('floor'); integers stay integers then. */
+export function divide(a: TensorLike, b: TensorLike, options?: DivOptions | null): Tensor {
+  const call = 'torch.div';
+  tensorLikeArg(call, 'input', 1, a);
+  tensorLikeArg(call, 'other', 2, b);
+  const { roundingMode = null } = namedArgs<DivOptions>(call, [], [options], ['roundingMode']);
+  if (roundingMode === null) return div(a, b);
+  if (roundingMode === 'floor') return floorDivide(a, b);
+  if (roundingMode !== 'trunc')
+    throw new RangeError(
+      `div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(roundingMode)}'`,
+    );
+  const [x, y] = operands(a, b);
+  const q = trunc(div(x, y));
+  return isFloatingPoint(x.dtype) ? q : q.to(x.dtype);
 }

@@ -406,8 +406,23 @@ export class Tensor {
   mul(other: TensorLike): Tensor {
     return el.mul(this, other);
   }
-  div(other: TensorLike): Tensor {
-    return el.div(this, other);
+  div(other: TensorLike, options?: mx.DivOptions | null): Tensor {
+    return options ? mx.divide(this, other, options) : el.div(this, other);
+  }
+  divide(other: TensorLike, options?: mx.DivOptions | null): Tensor {
+    return mx.divide(this, other, options);
+  }
+  subtract(other: TensorLike, options?: { alpha?: number }): Tensor {
+    return el.sub(this, other, options);
+  }
+  multiply(other: TensorLike): Tensor {
+    return el.mul(this, other);
+  }
+  absolute(): Tensor {
+    return el.abs(this);
+  }
+  negative(): Tensor {
+    return el.neg(this);
   }
   pow(exponent: TensorLike): Tensor {
     return el.pow(this, exponent);

@@ -243,6 +243,23 @@ const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   fill_diagonal_wide: (x) => x.mul(1).fillDiagonal_(7, { wrap: true }),
   reshape_as_type_as: (x, y) => x.reshapeAs(y).typeAs(y).mul(y),
   sinh_cosh: (x) => torch.stack([torch.sinh(x), x.cosh()]),
+  div_rounding_modes_int: (a, b) =>
+    torch.stack([
+      torch.div(a, b, { roundingMode: 'trunc' }),
+      torch.divide(a, b, { roundingMode: 'floor' }),
+      a.div(b, { roundingMode: 'floor' }),
+    ]),
+  div_rounding_modes_float: (a, b) =>
+    torch.stack([
+      torch.div(a, b, { roundingMode: 'trunc' }),
+      a.divide(b, { roundingMode: 'floor' }),
+      torch.divide(a, b),
+      torch.subtract(a, b, { alpha: 2 }),
+      torch.multiply(a, b),
+      torch.absolute(a),
+      torch.negative(b),
+    ]),
+  torch_cosine_similarity: (a, b) => torch.cosineSimilarity(a, b, { dim: 0 }),
   asin_acos_atan: (x) => torch.stack([torch.asin(x), x.acos(), torch.atan(x)]),
   asin_acos_atan_grad: (x) => torch.stack([torch.asin(x), x.acos(), torch.atan(x)]),
   atan_wide: (x) => x.atan(),
