@@ -229,9 +229,7 @@ export function countNonzero(
   const call = 'torch.countNonzero';
   tensorArg(call, 'input', 1, x);
   const { axes } = reducedDims(call, x, dim as DimArg);
-  // NaN counts as nonzero; a NaN test of its own, which WGSL's fast math cannot fold away.
-  const nonzero = isFloatingPoint(x.dtype) ? x.ne(0).logicalOr(isnan(x)) : x.ne(0);
-  return nonzero.sum({ dim: axes });
+  return x.ne(0).sum({ dim: axes });
 }
 
 export interface NanSumOptions {

@@ -75,9 +75,12 @@ export function storageBytes(dtype: DType): number {
 export function convert(expr: string, from: ComputeType | StorageType, to: ComputeType | StorageType): string {
   if (from === to) return expr;
   if (from === 'bool') return to === 'bool' ? expr : `select(${to}(0), ${to}(1), ${expr})`;
-  if (to === 'bool') return `(${expr} != ${from}(0))`;
+  // A float is tested on its bits: the compiler may assume no NaNs, and NaN is nonzero (true).
+  const nonzero =
+    from === 'f32' || from === 'f16' ? `((bitcast<u32>(f32(${expr})) & 0x7fffffffu) != 0u)` : `(${expr} != ${from}(0))`;
+  if (to === 'bool') return nonzero;
   // bool storage holds 0/1, so any nonzero value stored as bool must become exactly 1.
-  if (to === 'u32') return `select(0u, 1u, ${expr} != ${from}(0))`;
+  if (to === 'u32') return `select(0u, 1u, ${nonzero})`;
   return `${to}(${expr})`;
 }
 

@@ -91,6 +91,22 @@ describe.each(devices)('binary ops broadcast (%s)', (device) => {
     await expectExact(a.neg(), [-7, 7, -3]);
   });
 
+  it('compares NaN as IEEE and PyTorch do: only ne is true, and NaN is nonzero (true as a bool)', async () => {
+    const a = torch.tensor([Number.NaN, Number.NaN, 1, 0, -0], { device });
+    const b = torch.tensor([0, Number.NaN, Number.NaN, 0, 0], { device });
+    expect(await a.ne(b).toArray()).toEqual([true, true, true, false, false]);
+    for (const op of ['eq', 'lt', 'le', 'gt', 'ge'] as const) {
+      expect(await a[op](b).toArray(), op).toEqual(
+        [false, false, false, true, true].map((v) => v && op !== 'lt' && op !== 'gt'),
+      );
+    }
+    expect(await a.ne(0).toArray()).toEqual([true, true, true, false, false]);
+    expect(await a.to('bool').toArray()).toEqual([true, true, true, false, false]);
+    expect(Number(await torch.tensor([Number.NaN, 1], { device }).all().item())).toBe(1);
+    expect(Number(await torch.tensor([Number.NaN, 0], { device }).any().item())).toBe(1);
+    expect(await torch.countNonzero(a).item()).toBe(3);
+  });
+
   it('maximum and minimum propagate NaN', async () => {
     const a = torch.tensor([Number.NaN, 1], { device });
     const b = torch.tensor([0, Number.NaN], { device });

@@ -115,7 +115,20 @@ const ARITH: Partial<Record<BinaryOp, string>> = { add: '+', sub: '-', mul: '*',
 
 export function binaryRule(op: BinaryOp, t: 'f32' | 'i32', operands: 'f32' | 'i32'): OpRule {
   const compare = COMPARE[op];
-  if (compare) return { operand: operands, result: 'bool', expr: ([a, b]) => `(${a} ${compare} ${b})` };
+  if (compare && operands === 'i32')
+    return { operand: operands, result: 'bool', expr: ([a, b]) => `(${a} ${compare} ${b})` };
+  // WGSL lets the compiler assume no NaNs, and lavapipe's does (NaN != 0 came out false): a NaN
+  // operand is tested on its bits, so only ne is true for it, as IEEE comparisons and PyTorch's are.
+  if (compare) {
+    const nan = ([a, b]: readonly string[]) => `(is_nan(${a}) || is_nan(${b}))`;
+    return {
+      operand: operands,
+      result: 'bool',
+      expr: (x) =>
+        op === 'ne' ? `((${x[0]} != ${x[1]}) || ${nan(x)})` : `((${x[0]} ${compare} ${x[1]}) && !${nan(x)})`,
+      helpers: IS_NAN,
+    };
+  }
   const arith = ARITH[op];
   if (arith) return { operand: t, result: t, expr: ([a, b]) => `(${a} ${arith} ${b})` };
   switch (op) {
