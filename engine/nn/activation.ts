@@ -133,7 +133,7 @@ export class ELU extends Module {
   constructor(options: { alpha?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();
-    const o = namedArgs<{ alpha: number; inplace: boolean }>('torch.nn.ELU', ['alpha', 'inplace'], args);
+    const o = namedArgs<{ alpha: number; inplace: boolean }>(`torch.nn.${new.target.name}`, ['alpha', 'inplace'], args);
     this.alpha = o.alpha ?? 1;
     this.inplace = o.inplace ?? false;
   }
@@ -280,22 +280,10 @@ export class Tanhshrink extends Module {
   }
 }
 
-export class CELU extends Module {
-  readonly alpha: number;
-  readonly inplace: boolean;
-  constructor(alpha?: number, inplace?: boolean);
-  constructor(options: { alpha?: number; inplace?: boolean });
-  constructor(...args: unknown[]) {
-    super();
-    const o = namedArgs<{ alpha: number; inplace: boolean }>('torch.nn.CELU', ['alpha', 'inplace'], args);
-    this.alpha = o.alpha ?? 1;
-    this.inplace = o.inplace ?? false;
-  }
+/** ELU's parameters and repr; PyTorch's CELU is max(0, x) + min(0, α·(exp(x/α) − 1)). */
+export class CELU extends ELU {
   override forward(input: Tensor): Tensor {
     return celu(input, this.alpha);
-  }
-  override extraRepr(): string {
-    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`;
   }
 }
 
