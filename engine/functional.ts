@@ -41,6 +41,12 @@ export {
   logcumsumexp,
   trace,
   diff,
+  asinh,
+  acosh,
+  atanh,
+  logit,
+  sgn,
+  aminmax,
 } from './ops/math-extra.ts';
 export type { DiffOptions, NanSumOptions } from './ops/math-extra.ts';
 export {
@@ -70,6 +76,9 @@ export {
   takeAlongDim,
   trilIndices,
   triuIndices,
+  vsplit,
+  hsplit,
+  dsplit,
 } from './ops/arrange.ts';
 export { median, nanmedian, kthvalue, quantile, nanquantile } from './ops/order.ts';
 export { indexAdd, indexCopy, indexFill, scatter, scatterAdd } from './ops/index-ops.ts';

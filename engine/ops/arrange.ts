@@ -364,3 +364,40 @@ function triangleIndices(call: string, lower: boolean) {
 
 export const trilIndices = triangleIndices('torch.trilIndices', true);
 export const triuIndices = triangleIndices('torch.triuIndices', false);
+
+/**
+ * vsplit, hsplit, dsplit: tensor_split along dim 0, 1 (0 for a 1-D tensor) or 2 into `sections`
+ * equal parts (which must divide the size) or at the given indices (views).
+ */
+function splitAlong(call: string, minDims: number, dimOf: (x: Tensor) => number) {
+  return (x: Tensor, indicesOrSections: number | readonly number[]): Tensor[] => {
+    tensorArg(call, 'input', 1, x);
+    if (x.ndim < minDims)
+      throw new RangeError(
+        `${call} requires a tensor with at least ${minDims} dimension, but got a tensor with ${x.ndim} dimensions!`,
+      );
+    const dim = dimOf(x);
+    const size = x.shape[dim]!;
+    if (typeof indicesOrSections === 'number') {
+      const sections = indicesOrSections;
+      if (!Number.isInteger(sections) || sections === 0 || size % sections !== 0)
+        throw new RangeError(
+          `${call} attempted to split along dimension ${dim}, but the size of the dimension ${size} is not divisible by the split_size ${sections}!`,
+        );
+      const k = size / sections;
+      return Array.from({ length: sections }, (_, i) => x.narrow(dim, i * k, k));
+    }
+    if (!Array.isArray(indicesOrSections) || !indicesOrSections.every(Number.isInteger))
+      throw argTypeError(call, 'indices_or_sections', 2, 'an int or a list of ints', indicesOrSections);
+    const at = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+    const bounds = [0, ...indicesOrSections.map(at), size];
+    return bounds.slice(1).map((end, i) => {
+      const start = bounds[i]!;
+      return x.narrow(dim, start, Math.max(end - start, 0));
+    });
+  };
+}
+
+export const vsplit = splitAlong('torch.vsplit', 2, () => 0);
+export const hsplit = splitAlong('torch.hsplit', 1, (x) => (x.ndim === 1 ? 0 : 1));
+export const dsplit = splitAlong('torch.dsplit', 3, () => 2);

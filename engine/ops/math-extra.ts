@@ -5,7 +5,8 @@
  * trace, diff. Where a plain formula loses digits or overflows early, the forward takes a careful
  * composition and the backward PyTorch's formula.
  */
-import { argTypeError, namedArgs, tensorArg, tensorLikeArg } from '../args.ts';
+import { argTypeError, namedArgs, optionsOf, tensorArg, tensorLikeArg } from '../args.ts';
+import { minMax, type MinMax } from '../tensor/values-indices.ts';
 import { defineOp } from '../autograd/function.ts';
 import { isFloatingPoint, type DType } from '../dtype.ts';
 import { normalizeDim } from '../tensor/shape.ts';
@@ -14,6 +15,8 @@ import { div, pow, resultType, where } from './elementwise.ts';
 import { launchUnary } from './kernels.ts';
 import { cat } from './indexing.ts';
 import {
+  amax,
+  amin,
   composedUnary,
   expm1,
   floorDivide,
@@ -337,4 +340,92 @@ export function divide(a: TensorLike, b: TensorLike, options?: DivOptions | null
   const [x, y] = operands(a, b);
   const q = trunc(div(x, y));
   return isFloatingPoint(x.dtype) ? q : q.to(x.dtype);
+}
+
+// ---- inverse hyperbolic functions, logit, sgn, aminmax ------------------------------------------
+
+/** Past |x| = 1e8 the √(x² ± 1) terms are |x| to every digit kept, and x² may overflow: log(2|x|). */
+const FAR = 1e8;
+const logTwice = (a: Tensor): Tensor => a.log().add(Math.LN2);
+
+/** asinh(x) = log1p(|x| + x²/(1 + √(1 + x²))), signed: no cancellation near 0, no overflow far out. */
+const asinhOp = composedUnary(
+  'AsinhBackward0',
+  (x) => {
+    const a = x.abs();
+    const near = log1p(a.add(a.mul(a).div(a.mul(a).add(1).sqrt().add(1))));
+    return where(a.gt(FAR), logTwice(a), near).mul(x.sign());
+  },
+  (g, x) => g.mul(x.mul(x).add(1).rsqrt()),
+);
+
+/** acosh(x) = log1p(t + √(t(t + 2))), t = x − 1 (exact near 1); NaN below 1. */
+const acoshOp = composedUnary(
+  'AcoshBackward0',
+  (x) => {
+    const t = x.sub(1);
+    return where(x.gt(FAR), logTwice(x), log1p(t.add(t.mul(t.add(2)).sqrt())));
+  },
+  (g, x) => g.mul(x.mul(x).sub(1).rsqrt()),
+);
+
+/** atanh(x) = log1p(2|x|/(1 − |x|))/2, signed: ±inf at ±1, NaN beyond. */
+const atanhOp = composedUnary(
+  'AtanhBackward0',
+  (x) => {
+    const a = x.abs();
+    return log1p(a.mul(2).div(a.neg().add(1)))
+      .mul(0.5)
+      .mul(x.sign());
+  },
+  (g, x) => g.div(x.mul(x).neg().add(1)),
+);
+
+export const asinh = (x: Tensor): Tensor => asinhOp(tensorArg('torch.asinh', 'input', 1, x));
+export const acosh = (x: Tensor): Tensor => acoshOp(tensorArg('torch.acosh', 'input', 1, x));
+export const atanh = (x: Tensor): Tensor => atanhOp(tensorArg('torch.atanh', 'input', 1, x));
+
+const logitOp = composedUnary(
+  'LogitBackward0',
+  (z) => z.div(z.neg().add(1)).log(),
+  (g, z) => g.div(z.mul(z.neg().add(1))),
+);
+
+/**
+ * log(z/(1 − z)), with z = x clamped to [eps, 1 − eps] when eps is given (then the gradient is 0
+ * outside those bounds, as PyTorch's); without eps 0 and 1 give ∓inf and values outside [0, 1] NaN.
+ */
+export function logit(x: Tensor, eps?: number | null | { eps?: number | null }): Tensor {
+  const call = 'torch.logit';
+  tensorArg(call, 'input', 1, x);
+  const e = namedArgs<{ eps: number | null }>(call, ['eps'], [eps]).eps;
+  if (e !== undefined && e !== null && typeof e !== 'number') throw argTypeError(call, 'eps', 2, 'a float', e);
+  const z = floatInput(x);
+  return logitOp(e === undefined || e === null ? z : z.clamp(e, 1 - e));
+}
+
+/** torch.sgn: x/|x| for complex numbers; for real ones (the kit's only kind) sign(x). */
+export function sgn(x: Tensor): Tensor {
+  return tensorArg('torch.sgn', 'input', 1, x).sign();
+}
+
+/**
+ * torch.aminmax(x, *, dim=None, keepdim=False): (min, max) at once, a named tuple read as `r.min` /
+ * `r.max` or `[min, max]`. Gradients are amin's and amax's (split evenly over ties; PyTorch 1.13 has
+ * none, later versions these).
+ */
+export function aminmax(x: Tensor, options?: { dim?: number | null; keepdim?: boolean }): MinMax {
+  const call = 'torch.aminmax';
+  tensorArg(call, 'input', 1, x);
+  const { dim = null, keepdim = false } = optionsOf<{ dim?: number | null; keepdim?: boolean }>(call, options, [
+    'dim',
+    'keepdim',
+  ]);
+  if (dim !== null && !Number.isInteger(dim)) throw argTypeError(call, 'dim', 2, 'an int', dim);
+  if (dim === null && x.numel() === 0)
+    throw new RangeError('aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.');
+  if (dim !== null && x.ndim > 0 && x.shape[normalizeDim(dim, x.ndim)] === 0)
+    throw new RangeError(`aminmax: Expected reduction dim ${normalizeDim(dim, x.ndim)} to have non-zero size.`);
+  const d = dim === null || x.ndim === 0 ? null : dim;
+  return minMax(amin(x, d, keepdim), amax(x, d, keepdim));
 }

@@ -3,7 +3,7 @@
  * are thin: each forwards to the op of the same name in engine/ops, where forward and backward
  * live side by side.
  */
-import type { ValuesIndices } from './values-indices.ts';
+import type { MinMax, ValuesIndices } from './values-indices.ts';
 import type { View } from '../backend/types.ts';
 import type { Node } from '../autograd/node.ts';
 import { isFloatingPoint, itemSize, type DType, type Device, type HostArray } from '../dtype.ts';
@@ -995,6 +995,33 @@ export class Tensor {
   }
   diff(n?: number | mx.DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
     return mx.diff(this, n, dim, prepend, append);
+  }
+  asinh(): Tensor {
+    return mx.asinh(this);
+  }
+  acosh(): Tensor {
+    return mx.acosh(this);
+  }
+  atanh(): Tensor {
+    return mx.atanh(this);
+  }
+  logit(eps?: number | null | { eps?: number | null }): Tensor {
+    return mx.logit(this, eps);
+  }
+  sgn(): Tensor {
+    return mx.sgn(this);
+  }
+  aminmax(options?: { dim?: number | null; keepdim?: boolean }): MinMax {
+    return mx.aminmax(this, options);
+  }
+  vsplit(indicesOrSections: number | readonly number[]): Tensor[] {
+    return arr.vsplit(this, indicesOrSections);
+  }
+  hsplit(indicesOrSections: number | readonly number[]): Tensor[] {
+    return arr.hsplit(this, indicesOrSections);
+  }
+  dsplit(indicesOrSections: number | readonly number[]): Tensor[] {
+    return arr.dsplit(this, indicesOrSections);
   }
 
   // ---- in place (a trailing _ as in PyTorch) -------------------------------------------------

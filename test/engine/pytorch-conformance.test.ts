@@ -11,26 +11,11 @@ import * as torch from '#engine';
 import type { Device, Tensor } from '#engine';
 import FIXTURE from '../fixtures/pytorch/ops.json' with { type: 'json' };
 import { devices } from '../helpers/devices.ts';
+import { checkCase, decode, expectMatches, number, ramp, TOLERANCE, type Case, type Out } from './pytorch-fixture.ts';
 
 const F = torch.nn.functional;
-type Encoded = { shape: number[]; dtype: string; data: (number | string)[] };
-type Case = { inputs: Encoded[]; outputs: Encoded[]; grads?: (Encoded | null)[] };
 const CASES = FIXTURE.cases as Record<string, Case>;
 
-const number = (v: number | string): number => (typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity')));
-
-/** PyTorch's int64 indices are the kit's int32 (API.md: JavaScript has no cheap int64). */
-const DTYPES: Record<string, torch.DType> = { float32: 'float32', float64: 'float64', int64: 'int32', bool: 'bool' };
-
-function decode(e: Encoded, device: Device, requiresGrad: boolean): Tensor {
-  const dtype = DTYPES[e.dtype];
-  if (!dtype) throw new Error(`ops.json: no kit dtype for ${e.dtype}`);
-  const data = e.data.map(number);
-  const t = torch.tensor(data, { dtype, device }).reshape(e.shape);
-  return requiresGrad && (dtype === 'float32' || dtype === 'float64') ? t.detach().requiresGrad_() : t;
-}
-
-type Out = Tensor | readonly Tensor[];
 /** The engine's twin of each ops.py case that has inputs and outputs of its own (optimizers and schedulers run below). */
 const OPS: Record<string, (...xs: Tensor[]) => Out> = {
   add_broadcast: (a, b) => a.add(b),
@@ -512,42 +497,11 @@ const UNSUPPORTED: Partial<Record<Device, Record<string, string>>> = {
 };
 
 /**
- * float32 arithmetic in another order than PyTorch's: a few ulps of each element (rtol), and a few
- * ulps of the tensor's largest element (atol, scaled by it) where a sum cancels to near zero.
- */
-const TOLERANCE = { rtol: 2e-5, atol: 1e-6 };
-/**
  * Where PyTorch's own float32 rounding shows: logsumexp's gradient is exp(x − lse) with lse ≈ 1000.69
  * rounded to float32 (one ulp there is 6e-5), so PyTorch gives 0.4999855 where the exact value,
  * which the engine gives, is 0.5.
  */
 const LOOSER: Record<string, { rtol: number; atol: number }> = { logsumexp_large: { rtol: 1e-4, atol: 1e-6 } };
-
-async function expectMatches(got: Tensor, want: Encoded, what: string, tolerance = TOLERANCE): Promise<void> {
-  expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  expect(got.dtype, `${what}: dtype (PyTorch's ${want.dtype})`).toBe(DTYPES[want.dtype]);
-  const values = Array.from(await got.data(), Number);
-  const expected = want.data.map(number);
-  const exact = want.dtype === 'int64' || want.dtype === 'bool';
-  const scale = Math.max(1, ...expected.filter(Number.isFinite).map(Math.abs));
-  const bad = expected.flatMap((e, i) => {
-    const g = values[i]!;
-    if (exact || !Number.isFinite(e))
-      return Object.is(g, e) || g === e || (Number.isNaN(e) && Number.isNaN(g)) ? [] : [i];
-    return Math.abs(g - e) <= tolerance.atol * scale + tolerance.rtol * Math.abs(e) ? [] : [i];
-  });
-  expect(
-    bad.map((i) => `[${i}] got ${values[i]}, PyTorch ${expected[i]}`),
-    `${what}: elements that differ from PyTorch's`,
-  ).toEqual([]);
-}
-
-/** The upstream gradient ops.py's `ramp` makes: n values from −1 to 1 (one 1 when n = 1). */
-function ramp(out: Tensor): Tensor {
-  const n = out.numel();
-  const r = n > 1 ? torch.linspace(-1, 1, n, { device: out.device }) : torch.ones(1, { device: out.device });
-  return r.to(out.dtype).reshape(out.shape);
-}
 
 describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
   it('runs every case ops.json pins (none missing here)', () => {
@@ -572,19 +526,7 @@ describe.each(devices)('the engine against PyTorch 1.13 on %s', (device) => {
     if (skip) return;
     const c = CASES[name];
     if (!c) throw new Error(`ops.json has no case ${name}: run test/fixtures/pytorch/ops.py`);
-    const withGrad = c.grads !== undefined;
-    const inputs = c.inputs.map((e) => decode(e, device, withGrad));
-    const out = OPS[name]!(...inputs);
-    const outs: Tensor[] = out instanceof torch.Tensor ? [out] : [...out];
-    expect(outs.length, 'outputs').toBe(c.outputs.length);
-    const tolerance = LOOSER[name] ?? TOLERANCE;
-    for (const [i, o] of outs.entries()) await expectMatches(o, c.outputs[i]!, `output ${i}`, tolerance);
-    if (!withGrad) return;
-    outs[0]!.mul(ramp(outs[0]!)).sum().backward();
-    for (const [i, g] of c.grads!.entries()) {
-      if (g === null) expect(inputs[i]!.grad, `input ${i} has no gradient in PyTorch`).toBeNull();
-      else await expectMatches(inputs[i]!.grad!, g, `gradient of input ${i}`, tolerance);
-    }
+    await checkCase(c, OPS[name]!, device, LOOSER[name] ?? TOLERANCE);
   });
 
   it.each(Object.keys(FACTORIES))('%s', async (name) => {
