@@ -5,9 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import * as torch from '#engine';
-import { matmulThreadsReady } from '../engine/backends/cpu/wasm/matmul.ts';
 import type { Figures } from './compare.ts';
-import { timeMs } from './timing.ts';
+import { setThreads, timeMs } from './timing.ts';
 
 export async function matmulRows(
   device: torch.Device,
@@ -52,8 +51,7 @@ async function mlpMatmulRow(device: torch.Device, figures: Partial<Figures>): Pr
 
 /** matmul n=512 with torch.setNumThreads(2), once its worker has started (then back to one thread). */
 async function twoThreadRow(n = 512): Promise<string[]> {
-  torch.setNumThreads(2);
-  for (let i = 0; i < 300 && matmulThreadsReady() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  await setThreads(2);
   const a = torch.rand(n, n);
   const b = torch.rand(n, n);
   const ms = await timeMs(() => a.matmul(b), 5);

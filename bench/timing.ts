@@ -1,5 +1,7 @@
 /** Timing helpers for the benchmarks: warm-up, repeated runs, the median. */
+import * as torch from '#engine';
 import type { Tensor } from '#engine';
+import { matmulThreadsReady } from '../engine/backends/cpu/wasm/matmul.ts';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,6 +29,15 @@ export async function timeMs(fn: () => Tensor | Promise<Tensor>, runs = 7): Prom
     samples.push((performance.now() - t0) / inner);
   }
   return median(samples);
+}
+
+/**
+ * torch.setNumThreads(n), then waits (up to 6 s) until its worker threads have started: a worker
+ * that is still starting is given no work, and its product would be timed on fewer threads.
+ */
+export async function setThreads(n: number): Promise<void> {
+  torch.setNumThreads(n);
+  for (let i = 0; i < 300 && matmulThreadsReady() < n; i++) await new Promise((r) => setTimeout(r, 20));
 }
 
 export function table(rows: readonly (readonly string[])[]): string {

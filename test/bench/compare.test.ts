@@ -52,4 +52,13 @@ describe('bench --compare', () => {
       '0.333×',
     ]);
   });
+
+  it("reads the kit's two-thread training against the reference's training figure", () => {
+    const ref = readReference(write('two.json', JSON.stringify(reference)));
+    const rows = compareRows({ mlp_train_samples_per_s: 30000, mlp_train_two_threads_samples_per_s: 90000 }, ref);
+    expect(rows.slice(1)).toEqual([
+      ['MNIST MLP training, batch 64', '30000 samples/s', '60000 samples/s', '0.500×'],
+      ['MNIST MLP training, batch 64, kit on 2 threads', '90000 samples/s', '60000 samples/s', '1.500×'],
+    ]);
+  });
 });
