@@ -18,6 +18,9 @@ export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
 export { nonzero } from './ops/nonzero.ts';
+export { unique, uniqueConsecutive, maskedSelect } from './ops/unique.ts';
+export type { UniqueOptions, UniqueConsecutiveOptions } from './ops/unique.ts';
+export type { RepeatInterleaveOptions } from './ops/arrange.ts';
 export { bernoulli, normal } from './ops/random.ts';
 export {
   asin,

@@ -7,7 +7,7 @@
  */
 import { argTypeError, isOptions, namedArgs, tensorArg, tensorListArg } from '../args.ts';
 import { hostArray, type DType, type Device } from '../dtype.ts';
-import { fromHost } from '../tensor/create.ts';
+import { arange, fromHost } from '../tensor/create.ts';
 import { broadcastShapes as broadcastPair, formatShape, normalizeDim } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { cat, stack } from './indexing.ts';
@@ -192,24 +192,74 @@ export function rot90(
   return x.clone();
 }
 
-/** Each element repeated `repeats` times along dim (over the flattened tensor when dim is not given). */
-export function repeatInterleave(x: Tensor, repeats: number, dim?: number | { dim?: number | null } | null): Tensor {
+export interface RepeatInterleaveOptions {
+  dim?: number | null;
+  /** The output's length along dim, when the repeats are a tensor: needed on a device that cannot read them at once (WebGPU). */
+  outputSize?: number | null;
+}
+
+/**
+ * Each element (or slice along dim) repeated `repeats` times: an int, or a tensor of one count per
+ * element (0-d or of size 1: the same count for all). A tensor's counts size the output, so they
+ * are read at once where the device can (the CPU); elsewhere pass `outputSize`. With only a tensor
+ * of counts, `torch.repeatInterleave(repeats)` repeats each index i repeats[i] times.
+ */
+export function repeatInterleave(
+  x: Tensor,
+  repeats?: number | Tensor | null,
+  dim?: number | RepeatInterleaveOptions | null,
+  options?: RepeatInterleaveOptions,
+): Tensor {
   const call = 'torch.repeatInterleave';
   tensorArg(call, 'input', 1, x);
-  if (typeof repeats !== 'number')
-    throw argTypeError(
-      call,
-      'repeats',
-      2,
-      'an int (a tensor of repeats has a length that depends on its values)',
-      repeats,
+  if (repeats === undefined || repeats === null) {
+    if (x.ndim > 1) throw new RangeError('repeats must be 0-dim or 1-dim tensor');
+    const counts = x.reshape([-1]);
+    return repeatInterleave(arange(counts.numel(), { dtype: 'int32', device: x.device }), counts, 0, options);
+  }
+  if (typeof repeats !== 'number' && !(repeats instanceof Tensor))
+    throw argTypeError(call, 'repeats', 2, 'an int or a tensor of ints', repeats);
+  const o = namedArgs<RepeatInterleaveOptions>(call, ['dim'], [dim, options], ['dim', 'outputSize']);
+  const d = o.dim ?? null;
+  const input = d === null ? x.reshape([-1]) : x;
+  const axis = d === null ? 0 : normalizeDim(d, x.ndim);
+  const size = input.shape[axis]!;
+  if (typeof repeats === 'number') {
+    if (!Number.isInteger(repeats) || repeats < 0) throw new RangeError('repeats can not be negative');
+    const expanded = input.unsqueeze(axis + 1).expand(input.shape.flatMap((n, i) => (i === axis ? [n, repeats] : [n])));
+    return expanded.reshape(input.shape.map((n, i) => (i === axis ? n * repeats : n)));
+  }
+  if (repeats.dtype !== 'int32')
+    throw new TypeError(`"repeat_interleave_${x.device}" not implemented for '${repeats.dtype}'`);
+  if (repeats.ndim > 1) throw new RangeError('repeats must be 0-dim or 1-dim tensor');
+  if (repeats.numel() !== 1 && repeats.numel() !== size)
+    throw new RangeError('repeats must have the same size as input along dim');
+  const counts = repeats.reshape([-1]).expand([size]);
+  return input.indexSelect(axis, repeatedIndex(counts, o.outputSize ?? null));
+}
+
+/** For each output position, the index it repeats: i repeated counts[i] times. */
+function repeatedIndex(counts: Tensor, outputSize: number | null): Tensor {
+  const device = counts.device;
+  const backend = counts.storage.backend;
+  if (backend.readSync) {
+    const values = Array.from(backend.readSync(counts.strided));
+    if (values.some((v) => v < 0)) throw new RangeError('repeats can not be negative');
+    const total = values.reduce((a, b) => a + b, 0);
+    if (outputSize !== null && outputSize !== total)
+      throw new RangeError('allocated size does not match required size');
+    const index = new Int32Array(total);
+    let at = 0;
+    values.forEach((v, i) => index.fill(i, at, (at += v)));
+    return fromHost(index, [total], { dtype: 'int32', device });
+  }
+  if (outputSize === null)
+    throw new Error(
+      `repeatInterleave on ${device} needs outputSize: the output's length is the sum of the repeats, and reading them would wait for the device`,
     );
-  if (!Number.isInteger(repeats) || repeats < 0) throw new RangeError('repeats can not be negative');
-  const d = namedArgs<{ dim: number | null }>(call, ['dim'], [dim]).dim;
-  if (d === undefined || d === null) return repeatInterleave(x.reshape([-1]), repeats, 0);
-  const axis = normalizeDim(d, x.ndim);
-  const expanded = x.unsqueeze(axis + 1).expand(x.shape.flatMap((n, i) => (i === axis ? [n, repeats] : [n])));
-  return expanded.reshape(x.shape.map((n, i) => (i === axis ? n * repeats : n)));
+  // Output position j repeats the number of cumulative counts ≤ j.
+  const ends = counts.cumsum(0);
+  return arange(outputSize, { dtype: 'int32', device }).unsqueeze(1).ge(ends.unsqueeze(0)).sum(1).to('int32');
 }
 
 /** The Kronecker product: block (i, j, …) is a[i, j, …]·b. */

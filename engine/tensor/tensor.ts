@@ -17,6 +17,7 @@ import * as srt from '../ops/sort.ts';
 import * as cnt from '../ops/counting.ts';
 import * as mth from '../ops/math.ts';
 import { nonzero, type NonzeroOptions } from '../ops/nonzero.ts';
+import * as uq from '../ops/unique.ts';
 import * as rnd from '../ops/random.ts';
 import * as mx from '../ops/math-extra.ts';
 import * as arr from '../ops/arrange.ts';
@@ -756,6 +757,30 @@ export class Tensor {
   nonzero(options: NonzeroOptions = {}): Promise<Tensor | Tensor[]> {
     return nonzero(this, options as NonzeroOptions & { asTuple: true });
   }
+  /** The sorted unique elements (and inverse indices, counts as asked): read back, so async. */
+  unique(options?: uq.UniqueOptions & { returnInverse?: false; returnCounts?: false }): Promise<Tensor>;
+  unique(options: uq.UniqueOptions): Promise<Tensor[]>;
+  unique(
+    sorted?: boolean,
+    returnInverse?: boolean,
+    returnCounts?: boolean,
+    dim?: number | null,
+  ): Promise<Tensor | Tensor[]>;
+  unique(...args: unknown[]): Promise<Tensor | Tensor[]> {
+    return (uq.unique as (x: Tensor, ...rest: unknown[]) => Promise<Tensor | Tensor[]>)(this, ...args);
+  }
+  uniqueConsecutive(
+    options?: uq.UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false },
+  ): Promise<Tensor>;
+  uniqueConsecutive(options: uq.UniqueConsecutiveOptions): Promise<Tensor[]>;
+  uniqueConsecutive(returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Promise<Tensor | Tensor[]>;
+  uniqueConsecutive(...args: unknown[]): Promise<Tensor | Tensor[]> {
+    return (uq.uniqueConsecutive as (x: Tensor, ...rest: unknown[]) => Promise<Tensor | Tensor[]>)(this, ...args);
+  }
+  /** The elements where mask is true, 1-D: read back, so async. */
+  maskedSelect(mask: Tensor): Promise<Tensor> {
+    return uq.maskedSelect(this, mask);
+  }
   isnan(): Tensor {
     return mth.isnan(this);
   }
@@ -975,8 +1000,12 @@ export class Tensor {
   rot90(k?: number | { k?: number; dims?: readonly number[] }, dims?: readonly number[]): Tensor {
     return arr.rot90(this, k, dims);
   }
-  repeatInterleave(repeats: number, dim?: number | { dim?: number | null } | null): Tensor {
-    return arr.repeatInterleave(this, repeats, dim);
+  repeatInterleave(
+    repeats?: number | Tensor | null,
+    dim?: number | arr.RepeatInterleaveOptions | null,
+    options?: arr.RepeatInterleaveOptions,
+  ): Tensor {
+    return arr.repeatInterleave(this, repeats, dim, options);
   }
   kron(other: Tensor): Tensor {
     return arr.kron(this, other);

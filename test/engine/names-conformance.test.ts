@@ -38,6 +38,28 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   hsplit: (x) => [...torch.hsplit(x, [1]), ...x.hsplit(3)],
   hsplit_1d: (x) => torch.hsplit(x, 2),
   dsplit: (x) => torch.dsplit(x, [1]),
+  unique: (x) => torch.unique(x),
+  unique_inverse_counts: (x) => torch.unique(x, { returnInverse: true, returnCounts: true }),
+  unique_counts_int: (x) => x.unique({ sorted: true, returnCounts: true }),
+  unique_dim0: (x) => torch.unique(x, { dim: 0, returnInverse: true, returnCounts: true }),
+  unique_dim1: (x) => torch.unique(x, true, true, false, 1),
+  unique_bool: (x) => torch.unique(x),
+  unique_consecutive: (x) => torch.uniqueConsecutive(x, { returnInverse: true, returnCounts: true }),
+  unique_consecutive_dim: (x) => x.uniqueConsecutive({ dim: 0 }),
+  masked_select: (x, m) => torch.maskedSelect(x, m!),
+  masked_select_broadcast: (x, m) => x.maskedSelect(m!),
+  repeat_interleave_tensor: (x, r) => torch.repeatInterleave(x, r, 0, { outputSize: 5 }),
+  repeat_interleave_flat: (x, r) => x.repeatInterleave(r),
+  repeat_interleave_one: (x, r) => torch.repeatInterleave(x, r, { dim: 1, outputSize: 6 }),
+  repeat_interleave_repeats_only: (r) => torch.repeatInterleave(r),
+};
+
+/** Cases a backend cannot run, and why. */
+const UNSUPPORTED: Partial<Record<torch.Device, Record<string, string>>> = {
+  webgpu: {
+    repeat_interleave_flat: 'WebGPU cannot read the repeats at once: without outputSize an error says so',
+    repeat_interleave_repeats_only: 'likewise',
+  },
 };
 
 /** Where float32 in another order than PyTorch's shows more than TOLERANCE allows, and why. */
@@ -49,6 +71,7 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
   });
 
   it.each(Object.keys(OPS))('%s', async (name) => {
+    if (UNSUPPORTED[device]?.[name]) return;
     const c = CASES[name];
     if (!c) throw new Error(`names.json has no case ${name}: run test/fixtures/pytorch/names.py`);
     await checkCase(c, OPS[name]!, device, LOOSER[name] ?? TOLERANCE);
@@ -71,6 +94,45 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
       'aminmax: Expected reduction dim 1 to have non-zero size.',
     );
     expect(() => torch.aminmax(x, { axis: 1 } as never)).toThrow(/unknown option 'axis'/);
+  });
+
+  it("unique, maskedSelect and repeatInterleave by a tensor: PyTorch's errors", async () => {
+    const x = torch.ones([2, 3], { device });
+    await expect(torch.maskedSelect(x, torch.ones([2, 3], { dtype: 'int32', device }))).rejects.toThrow(
+      'masked_select: expected BoolTensor for mask',
+    );
+    await expect(x.maskedSelect(torch.ones([2, 2], { device }).gt(0))).rejects.toThrow(
+      'The size of tensor a (3) must match the size of tensor b (2)',
+    );
+    await expect(torch.unique(x, { dim: 2 })).rejects.toThrow(/Dimension out of range/);
+    await expect(torch.unique(x, { returnIndex: true } as never)).rejects.toThrow(/unknown option 'returnIndex'/);
+    expect(() => torch.repeatInterleave(x, torch.tensor([[1, 2]], { device }))).toThrow(
+      'repeats must be 0-dim or 1-dim tensor',
+    );
+    if (device === 'webgpu')
+      expect(() => torch.repeatInterleave(x, torch.tensor([1, 2], { device }), 0)).toThrow(/needs outputSize/);
+    else {
+      expect(() => torch.repeatInterleave(x, torch.tensor([1, -2]), 0)).toThrow('repeats can not be negative');
+      expect(() => torch.repeatInterleave(x, torch.tensor([1, 2]), 0, { outputSize: 4 })).toThrow(
+        'allocated size does not match required size',
+      );
+    }
+  });
+
+  it('maskedSelect: the gradient reaches each selected element once, a broadcast input sums it', async () => {
+    const x = torch.tensor([[1], [2]], { dtype: 'float32', device, requiresGrad: true });
+    const picked = await x.maskedSelect(
+      torch.tensor(
+        [
+          [true, false, true],
+          [false, false, true],
+        ],
+        { device },
+      ),
+    );
+    expect(await picked.toArray()).toEqual([1, 1, 2]);
+    picked.sum().backward();
+    expect(await x.grad!.toArray()).toEqual([[2], [1]]);
   });
 
   it("v/h/dsplit raise PyTorch's errors", () => {

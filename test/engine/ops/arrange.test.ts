@@ -37,7 +37,12 @@ describe.each(devices)('arranging tensors (%s)', (device) => {
     expect(() => torch.roll(x, [1, 2])).toThrow('shifts and dimensions must align. shifts: 2, dims: 0');
     expect(() => torch.rot90(x, 1, [0, 0])).toThrow('expected rotation dims to be different');
     expect(() => torch.vstack([])).toThrow('vstack(): expects a non-empty TensorList');
-    expect(() => torch.repeatInterleave(x, torch.ones(2) as never)).toThrow(/repeats/);
+    expect(() => torch.repeatInterleave(x, torch.ones(2, { device }))).toThrow(
+      `"repeat_interleave_${device}" not implemented for 'float32'`,
+    );
+    expect(() => torch.repeatInterleave(x, torch.tensor([1, 2], { device }), 1, { outputSize: 3 })).toThrow(
+      'repeats must have the same size as input along dim',
+    );
     expect(() => torch.meshgrid(x, { indexing: 'ji' } as never)).toThrow('indexing must be one of "xy" or "ij"');
     expect(() => torch.quantile(x, 1.5)).toThrow('quantile() q must be in the range [0, 1] but got 1.5');
     expect(() => torch.quantile(x.int(), 0.5)).toThrow('quantile() input tensor must be either float or double dtype');
