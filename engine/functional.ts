@@ -83,7 +83,7 @@ export {
   hsplit,
   dsplit,
 } from './ops/arrange.ts';
-export { median, nanmedian, kthvalue, quantile, nanquantile } from './ops/order.ts';
+export { median, nanmedian, kthvalue, quantile, nanquantile, cummax, cummin, mode } from './ops/order.ts';
 export { indexAdd, indexCopy, indexFill, scatter, scatterAdd } from './ops/index-ops.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';

@@ -5,12 +5,13 @@
  */
 import { argTypeError, namedArgs, tensorArg } from '../args.ts';
 import { isFloatingPoint } from '../dtype.ts';
-import { tensor as makeTensor } from '../tensor/create.ts';
+import { arange, tensor as makeTensor } from '../tensor/create.ts';
 import { normalizeDim } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { valuesIndices, type ValuesIndices } from '../tensor/values-indices.ts';
 import { where } from './elementwise.ts';
-import { isnan } from './math.ts';
+import { isnan, scan } from './math.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
 import { stack } from './indexing.ts';
 
 interface DimKeep {
@@ -167,4 +168,73 @@ export function quantile(x: Tensor, q: number | Tensor, ...rest: unknown[]): Ten
 /** quantile over the values that are not NaN. */
 export function nanquantile(x: Tensor, q: number | Tensor, ...rest: unknown[]): Tensor {
   return quantileOf('torch.nanquantile', x, q, rest, true);
+}
+
+/** Each position's index along d, as an int32 tensor broadcast to x's shape. */
+function positions(x: Tensor, d: number): Tensor {
+  const n = x.shape[d]!;
+  return arange(n, { dtype: 'int32', device: x.device })
+    .reshape(x.shape.map((_, i) => (i === d ? n : 1)))
+    .expand(x.shape);
+}
+
+/** The smallest (or largest) value a dtype holds, a scan's identity for max (or min). */
+const lowest = (x: Tensor): number => (isFloatingPoint(x.dtype) ? -Infinity : x.dtype === 'bool' ? 0 : -(2 ** 31));
+const highest = (x: Tensor): number => (isFloatingPoint(x.dtype) ? Infinity : x.dtype === 'bool' ? 1 : 2 ** 31 - 1);
+
+/**
+ * cummax / cummin along dim: the running extreme (NaN from the first NaN on) and, as PyTorch's, the
+ * index of its latest occurrence. The values are x gathered at those indices, so the gradient goes
+ * to the chosen elements only, as in PyTorch.
+ */
+function cumulativeExtreme(call: string, largest: boolean) {
+  return (x: Tensor, dim: number | { dim: number }): ValuesIndices => {
+    tensorArg(call, 'input', 1, x);
+    const o = namedArgs<{ dim: number }>(call, ['dim'], [dim]);
+    if (o.dim === undefined) throw new TypeError(`${call}() missing required argument 'dim'`);
+    const input = x.ndim === 0 ? x.reshape([1]) : x;
+    const d = normalizeDim(o.dim, input.ndim);
+    const indices = noGrad(() => {
+      const plain = input.detach();
+      const running = largest
+        ? scan(plain, d, (a, b) => a.maximum(b), lowest(plain))
+        : scan(plain, d, (a, b) => a.minimum(b), highest(plain));
+      let hit = plain.eq(running);
+      if (isFloatingPoint(plain.dtype)) hit = hit.logicalOr(isnan(plain).logicalAnd(isnan(running)));
+      const at = where(hit, positions(plain, d), -1);
+      return scan(at, d, (a, b) => a.maximum(b), -1);
+    });
+    const values = input.gather(d, indices);
+    return x.ndim === 0 ? valuesIndices(values.reshape([]), indices.reshape([])) : valuesIndices(values, indices);
+  };
+}
+
+export const cummax = cumulativeExtreme('torch.cummax', true);
+export const cummin = cumulativeExtreme('torch.cummin', false);
+
+/**
+ * torch.mode(input, dim=-1, keepdim=False): each slice's most frequent value (the smallest of a
+ * tie) and the index of its last occurrence, as PyTorch's CPU kernel gives. Counts by comparing
+ * every pair in a slice (n² per slice: fine for rows up to some thousands); the gradient reaches the
+ * chosen element.
+ */
+export function mode(x: Tensor, ...rest: unknown[]): ValuesIndices {
+  const call = 'torch.mode';
+  tensorArg(call, 'input', 1, x);
+  const input = x.ndim === 0 ? x.reshape([1]) : x;
+  const { d, keepdim } = dimArgs(call, input, rest);
+  if (input.shape[d] === 0) throw new RangeError(`mode(): Expected reduction dim ${d} to have non-zero size.`);
+  const indices = noGrad(() => {
+    const plain = input.detach();
+    const counts = plain
+      .unsqueeze(d + 1)
+      .eq(plain.unsqueeze(d))
+      .sum({ dim: d, keepdim: false });
+    // counts[..., j, ...] along d: how many elements of the slice equal element j.
+    const frequent = counts.eq(counts.amax(d, true));
+    const value = where(frequent, plain, highest(plain)).amin(d, true);
+    return where(plain.eq(value), positions(plain, d), -1).amax(d, true);
+  });
+  const out = finish(input.gather(d, indices), indices, d, keepdim || x.ndim === 0);
+  return x.ndim === 0 ? valuesIndices(out.values.reshape([]), out.indices.reshape([])) : out;
 }

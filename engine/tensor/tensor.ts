@@ -979,6 +979,15 @@ export class Tensor {
   kthvalue(k: number, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): ValuesIndices {
     return ord.kthvalue(this, k, dim, keepdim);
   }
+  cummax(dim: number | { dim: number }): ValuesIndices {
+    return ord.cummax(this, dim);
+  }
+  cummin(dim: number | { dim: number }): ValuesIndices {
+    return ord.cummin(this, dim);
+  }
+  mode(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices {
+    return ord.mode(this, dim, keepdim);
+  }
   quantile(q: number | Tensor, ...options: unknown[]): Tensor {
     return ord.quantile(this, q, ...options);
   }

@@ -52,6 +52,13 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   repeat_interleave_flat: (x, r) => x.repeatInterleave(r),
   repeat_interleave_one: (x, r) => torch.repeatInterleave(x, r, { dim: 1, outputSize: 6 }),
   repeat_interleave_repeats_only: (r) => torch.repeatInterleave(r),
+  cummax: (x) => torch.cummax(x, 1),
+  cummin_dim0: (x) => x.cummin(0),
+  cummax_nan: (x) => [...torch.cummax(x, 0), ...torch.cummin(x, { dim: 0 })],
+  cummax_int_ties: (x) => torch.cummax(x, -1),
+  mode: (x) => torch.mode(x),
+  mode_dim0_keepdim: (x) => x.mode(0, { keepdim: true }),
+  mode_int: (x) => torch.mode(x, 1),
 };
 
 /** Cases a backend cannot run, and why. */
@@ -154,6 +161,8 @@ describe('gradcheck in float64 (CPU)', () => {
     ['atanh', (x: Tensor) => x.atanh(), [-0.8, 0.05, 0.6]],
     ['logit', (x: Tensor) => x.logit(), [0.1, 0.45, 0.9]],
     ['logit eps', (x: Tensor) => x.logit(0.2), [0.1, 0.45, 0.9]],
+    ['cummax', (x: Tensor) => x.cummax(0).values, [0.3, -1, 2, 1.5, 2.5]],
+    ['cummin', (x: Tensor) => x.cummin(0).values, [0.3, -1, 2, -1.5, 2.5]],
   ] as const)('%s', async (_, fn, data) => {
     expect(await torch.autograd.gradcheck(fn, [f64([...data])])).toBe(true);
   });
