@@ -18,6 +18,7 @@ export { cat, stack } from './ops/indexing.ts';
 export { where } from './ops/elementwise.ts';
 export { cdist } from './ops/distance.ts';
 export { nonzero } from './ops/nonzero.ts';
+export { einsum } from './ops/einsum.ts';
 export { unique, uniqueConsecutive, maskedSelect } from './ops/unique.ts';
 export type { UniqueOptions, UniqueConsecutiveOptions } from './ops/unique.ts';
 export type { RepeatInterleaveOptions } from './ops/arrange.ts';

@@ -59,6 +59,22 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   mode: (x) => torch.mode(x),
   mode_dim0_keepdim: (x) => x.mode(0, { keepdim: true }),
   mode_int: (x) => torch.mode(x, 1),
+  einsum_matmul: (a, b) => torch.einsum('ij,jk->ik', a, b),
+  einsum_bmm: (a, b) => torch.einsum('bij,bjk->bik', [a, b]),
+  einsum_trace: (a) => torch.einsum('ii->', a),
+  einsum_diag: (a) => torch.einsum('ii->i', a),
+  einsum_transpose: (a) => torch.einsum('ij->ji', a),
+  einsum_outer: (a, b) => torch.einsum('i,j->ij', a, b),
+  einsum_dot: (a, b) => torch.einsum('i,i->', a, b),
+  einsum_implicit: (a, b) => torch.einsum('ij,jk', a, b),
+  einsum_implicit_order: (a) => torch.einsum('ba', a),
+  einsum_sum_rows: (a) => torch.einsum('ij->j', a),
+  einsum_mul_broadcast: (a, b) => torch.einsum('ij,j->ij', a, b),
+  einsum_attention: (q, k) => torch.einsum('bhqd,bhkd->bhqk', q, k),
+  einsum_ellipsis: (a, b) => torch.einsum('...ij,...jk->...ik', a, b),
+  einsum_three: (a, b, c) => torch.einsum('ij,jk,kl->il', a, b, c),
+  einsum_bilinear: (a, w, b) => torch.einsum('bn,anm,bm->ba', a, w, b),
+  einsum_batch_diag: (a) => torch.einsum('bii->bi', a),
 };
 
 /** Cases a backend cannot run, and why. */
@@ -142,6 +158,29 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
     expect(await x.grad!.toArray()).toEqual([[2], [1]]);
   });
 
+  it("einsum raises PyTorch's errors", () => {
+    const [a, b] = [torch.ones([2, 3], { device }), torch.ones([4, 2], { device })];
+    expect(() => torch.einsum('ij,jk->ik', a)).toThrow(
+      'einsum(): fewer operands were provided than specified in the equation',
+    );
+    expect(() => torch.einsum('ij->ij', a, b)).toThrow(
+      'einsum(): more operands were provided than specified in the equation',
+    );
+    expect(() => torch.einsum('ijk->i', a)).toThrow(
+      'einsum(): the number of subscripts in the equation (3) does not match the number of dimensions (2) for operand 0 and no ellipsis was given',
+    );
+    expect(() => torch.einsum('ij,jk->ik', a, b)).toThrow(/subscript j has size 4 for operand 1/);
+    expect(() => torch.einsum('ij->ii', a)).toThrow(
+      'einsum(): output subscript i appears more than once in the output',
+    );
+    expect(() => torch.einsum('ij->k', a)).toThrow(
+      'einsum(): output subscript k does not appear in the equation for any input operand',
+    );
+    expect(() => torch.einsum('i1->i', a)).toThrow(
+      'einsum(): invalid subscript given at index 1 in the equation string',
+    );
+  });
+
   it("v/h/dsplit raise PyTorch's errors", () => {
     expect(() => torch.vsplit(torch.ones(6, { device }), 2)).toThrow(
       'torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with 1 dimensions!',
@@ -162,6 +201,11 @@ describe('gradcheck in float64 (CPU)', () => {
     ['logit', (x: Tensor) => x.logit(), [0.1, 0.45, 0.9]],
     ['logit eps', (x: Tensor) => x.logit(0.2), [0.1, 0.45, 0.9]],
     ['cummax', (x: Tensor) => x.cummax(0).values, [0.3, -1, 2, 1.5, 2.5]],
+    [
+      'einsum',
+      (x: Tensor) => torch.einsum('ij,jk,ii->k', x.reshape([2, 2]), x.reshape([2, 2]).exp(), x.reshape([2, 2])),
+      [0.3, -1, 2, 1.5],
+    ],
     ['cummin', (x: Tensor) => x.cummin(0).values, [0.3, -1, 2, -1.5, 2.5]],
   ] as const)('%s', async (_, fn, data) => {
     expect(await torch.autograd.gradcheck(fn, [f64([...data])])).toBe(true);
