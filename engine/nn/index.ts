@@ -45,8 +45,17 @@ export { ZeroPad2d, ConstantPad1d, ConstantPad2d } from './padding.ts';
 export { Flatten, Unflatten } from './flatten.ts';
 export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
-export { Conv2d, type Conv2dOptions } from './conv.ts';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions } from './pooling.ts';
+export { Conv2d, Conv1d, type Conv2dOptions, type Conv1dOptions } from './conv.ts';
+export {
+  MaxPool2d,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  MaxPool1d,
+  AvgPool1d,
+  Unfold,
+  Fold,
+  type MaxPool2dOptions,
+} from './pooling.ts';
 export type { AvgPool2dOptions } from './functional/conv.ts';
 export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
 export {

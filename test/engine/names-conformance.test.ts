@@ -7,11 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '#engine';
 import type { Tensor } from '#engine';
+import type { ValuesIndices } from '../../engine/tensor/values-indices.ts';
 import FIXTURE from '../fixtures/pytorch/names.json' with { type: 'json' };
 import { devices } from '../helpers/devices.ts';
-import { checkCase, TOLERANCE, type Case, type Out } from './pytorch-fixture.ts';
+import { checkCase, expectMatches, TOLERANCE, type Case, type Out } from './pytorch-fixture.ts';
 
 const CASES = FIXTURE.cases as Record<string, Case>;
+const F = torch.nn.functional;
 
 /** Each names.py case's twin. */
 const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
@@ -75,7 +77,21 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   einsum_three: (a, b, c) => torch.einsum('ij,jk,kl->il', a, b, c),
   einsum_bilinear: (a, w, b) => torch.einsum('bn,anm,bm->ba', a, w, b),
   einsum_batch_diag: (a) => torch.einsum('bii->bi', a),
+  conv1d: (x, w, b) => F.conv1d(x, w, b, 2, 1, 1, 2),
+  conv1d_same_dilated: (x, w) => F.conv1d(x, w, { padding: 'same', dilation: 2 }),
+  conv1d_valid: (x, w) => F.conv1d(x, w, { padding: 'valid' }),
+  max_pool1d: (x) => F.maxPool1d(x, 3, { stride: 2, padding: 1 }),
+  max_pool1d_indices: (x) => F.maxPool1d(x, 2, { returnIndices: true }),
+  max_pool1d_ceil_unbatched: (x) => F.maxPool1d(x, 3, { ceilMode: true, dilation: 2 }),
+  avg_pool1d: (x) => F.avgPool1d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
+  unfold: (x) => F.unfold(x, [2, 3], { dilation: 1, padding: 1, stride: 2 }),
+  unfold_unbatched: (x) => F.unfold(x, 2),
+  fold: (x) => F.fold(x, [4, 5], 2, { stride: 1 }),
+  fold_padded_unbatched: (x) => F.fold(x, [5, 5], [3, 3], { padding: 1, stride: 2, dilation: 1 }),
 };
+
+/** Cases checked by a test of their own below. */
+const SPECIAL = ['conv1d_init_seed0'];
 
 /** Cases a backend cannot run, and why. */
 const UNSUPPORTED: Partial<Record<torch.Device, Record<string, string>>> = {
@@ -90,7 +106,57 @@ const LOOSER: Record<string, { rtol: number; atol: number }> = {};
 
 describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device) => {
   it('runs every case names.json pins', () => {
-    expect(Object.keys(CASES).filter((n) => !(n in OPS))).toEqual([]);
+    expect(Object.keys(CASES).filter((n) => !(n in OPS) && !SPECIAL.includes(n))).toEqual([]);
+  });
+
+  it('Conv1d: seeded initial weight and bias, and repr', async () => {
+    const c = CASES.conv1d_init_seed0!;
+    torch.manualSeed(0);
+    const conv = new torch.nn.Conv1d(3, 4, 2).to(device);
+    await expectMatches(conv.weight, c.outputs[0]!, 'weight');
+    await expectMatches(conv.bias!, c.outputs[1]!, 'bias');
+    expect(String(conv)).toBe((FIXTURE.cases.conv1d_init_seed0 as { repr: string }).repr);
+  });
+
+  it("MaxPool1d, AvgPool1d, Unfold and Fold as layers: their functions, with PyTorch's reprs", async () => {
+    const x = torch.randn([2, 3, 8], { device });
+    expect(String(new torch.nn.MaxPool1d(2))).toBe(
+      'MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+    );
+    expect(String(new torch.nn.AvgPool1d(2))).toBe('AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))');
+    expect(await (new torch.nn.MaxPool1d(3, 2).call(x) as Tensor).toArray()).toEqual(
+      await F.maxPool1d(x, 3, 2).toArray(),
+    );
+    const [v, i] = new torch.nn.MaxPool1d(2, { returnIndices: true }).call(x) as ValuesIndices;
+    expect(await i!.toArray()).toEqual(await F.maxPool1d(x, 2, { returnIndices: true }).indices.toArray());
+    expect(v!.shape).toEqual([2, 3, 4]);
+    expect(await new torch.nn.AvgPool1d(2).call(x).toArray()).toEqual(await F.avgPool1d(x, 2).toArray());
+    const img = torch.randn([1, 2, 4, 4], { device });
+    const cols = new torch.nn.Unfold(2, { stride: 2 }).call(img);
+    expect(await new torch.nn.Fold([4, 4], 2, { stride: 2 }).call(cols).toArray()).toEqual(await img.toArray());
+  });
+
+  it("conv1d, max_pool1d, unfold and fold raise PyTorch's errors", () => {
+    const x = torch.ones([2, 3, 5], { device });
+    expect(() => F.conv1d(x, torch.ones([4, 2, 2], { device }))).toThrow(
+      'Given groups=1, weight of size [4, 2, 2], expected input[2, 3, 5] to have 2 channels, but got 3 channels instead',
+    );
+    expect(() => F.conv1d(x.unsqueeze(3), torch.ones([4, 3, 2], { device }))).toThrow(
+      'Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [2, 3, 5, 1]',
+    );
+    expect(() => F.conv1d(torch.ones([2, 3, 1], { device }), torch.ones([4, 3, 2], { device }))).toThrow(
+      "Calculated padded input size per channel: (1). Kernel size: (2). Kernel size can't be greater than actual input size",
+    );
+    expect(() => F.maxPool1d(x.unsqueeze(3), 2)).toThrow(
+      'max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:[2, 3, 5, 1]',
+    );
+    expect(() => F.fold(torch.ones([1, 12, 8], { device }), [4, 4], 2)).toThrow(
+      "expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 3 = 9, but got input.size(2)=8.",
+    );
+    expect(() => F.fold(torch.ones([1, 10, 9], { device }), [4, 4], 2)).toThrow(
+      "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=10 and kernel_size=(2, 2).",
+    );
+    expect(() => new torch.nn.Conv1d(3, 4, 2, { groups: 2 })).toThrow('in_channels must be divisible by groups');
   });
 
   it.each(Object.keys(OPS))('%s', async (name) => {
@@ -201,6 +267,16 @@ describe('gradcheck in float64 (CPU)', () => {
     ['logit', (x: Tensor) => x.logit(), [0.1, 0.45, 0.9]],
     ['logit eps', (x: Tensor) => x.logit(0.2), [0.1, 0.45, 0.9]],
     ['cummax', (x: Tensor) => x.cummax(0).values, [0.3, -1, 2, 1.5, 2.5]],
+    [
+      'conv1d',
+      (x: Tensor) => F.conv1d(x.reshape([1, 2, 3]), x.reshape([2, 1, 3]).flip(2), { groups: 2, padding: 1 }),
+      [0.3, -1, 2, 1.5, 2.5, -0.7],
+    ],
+    [
+      'fold',
+      (x: Tensor) => F.fold(F.unfold(x.reshape([1, 1, 2, 3]), 2, { padding: 1 }).exp(), [2, 3], 2, { padding: 1 }),
+      [0.3, -1, 2, 1.5, 2.5, -0.7],
+    ],
     [
       'einsum',
       (x: Tensor) => torch.einsum('ij,jk,ii->k', x.reshape([2, 2]), x.reshape([2, 2]).exp(), x.reshape([2, 2])),

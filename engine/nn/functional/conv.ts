@@ -16,7 +16,7 @@ import { unfold, windowPositions, type WindowGeometry } from './unfold.ts';
 export type Pair = number | readonly [number, number] | readonly number[];
 
 export function pair(value: Pair, name: string): [number, number] {
-  const v = typeof value === 'number' ? [value, value] : [...value];
+  const v = typeof value === 'number' ? [value, value] : Array.isArray(value) ? [...(value as number[])] : [];
   if (v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 0)) {
     throw new RangeError(`${name} must be a non-negative integer or a pair of them, but got ${String(value)}`);
   }

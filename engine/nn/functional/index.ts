@@ -6,6 +6,7 @@ import { tensorArg } from '../../args.ts';
 import { composite } from '../../autograd/function.ts';
 import * as activation from './activation.ts';
 import * as conv from './conv.ts';
+import * as conv1 from './conv1d.ts';
 import * as loss from './loss.ts';
 import * as normalization from './normalization.ts';
 import * as padding from './pad.ts';
@@ -24,6 +25,7 @@ export type {
   KLDivOptions,
 } from './loss.ts';
 export type { Conv2dOptions, MaxPool2dOptions, AvgPool2dOptions, Pair } from './conv.ts';
+export type { Conv1dOptions, MaxPool1dOptions, AvgPool1dOptions, FoldOptions, Single } from './conv1d.ts';
 export type { EmbeddingOptions } from './embedding.ts';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.ts';
 
@@ -54,6 +56,11 @@ export const binaryCrossEntropyWithLogits = composite(
 export const oneHot = composite(loss.oneHot, tensors('oneHot', 'tensor'));
 export const conv2d = composite(conv.conv2d, tensors('conv2d', 'input', 'weight'));
 export const maxPool2d = composite(conv.maxPool2d, tensors('maxPool2d', 'input'));
+export const conv1d = composite(conv1.conv1d, tensors('conv1d', 'input', 'weight'));
+export const maxPool1d = composite(conv1.maxPool1d, tensors('maxPool1d', 'input'));
+export const avgPool1d = composite(conv1.avgPool1d, tensors('avgPool1d', 'input'));
+export const unfold = composite(conv1.unfold, tensors('unfold', 'input'));
+export const fold = composite(conv1.fold, tensors('fold', 'input'));
 export const pad = composite(padding.pad, tensors('pad', 'input'));
 export const batchNorm = composite(normalization.batchNorm, tensors('batchNorm', 'input'));
 export const layerNorm = composite(normalization.layerNorm, tensors('layerNorm', 'input'));

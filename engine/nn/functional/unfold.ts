@@ -107,3 +107,8 @@ const foldOp: (cols: Tensor, w: WindowGeometry, inputShape: readonly number[]) =
 export function unfold(x: Tensor, windows: WindowGeometry, padValue: number): Tensor {
   return unfoldOp(x, windows, padValue);
 }
+
+/** [N, C, kh, kw, Ho, Wo] columns → [N, C, H, W] (inputShape), each summed into the place unfold read it from. */
+export function fold(cols: Tensor, windows: WindowGeometry, inputShape: readonly number[]): Tensor {
+  return foldOp(cols, windows, inputShape);
+}
