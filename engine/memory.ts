@@ -44,7 +44,8 @@ export function canCollect(): boolean {
 /** Frees every tensor nobody can reach any more and brings the figures up to date. */
 export async function collect(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  // A fresh task first: objects touched in the current one are kept alive until it ends.
+  // A fresh task first: objects touched in the current one (and the ledger's watch) are kept alive until it ends.
+  ledger.watch();
   await new Promise((resolve) => setImmediate(resolve));
   gc?.();
   ledger.settle();

@@ -22,20 +22,31 @@
  * An entry never references its owner: it watches a token only the owner holds (`life`), which the
  * collector frees with it. A WeakRef to the owner itself would keep the owner, and its buffer, alive
  * to the end of the current job (WeakRef's KeepDuringJob): a loop that awaits only microtasks
- * (`for await` over a DataLoader) is one job, so every tensor of an epoch stayed in memory.
+ * (`for await` over a DataLoader) is one job, so every tensor of an epoch stayed in memory. The
+ * entry holds the token itself until a settle point is near (`watch`), and only then a WeakRef to
+ * it: most storages are closed long before, and a WeakRef cost a microsecond a storage. Holding the
+ * token keeps nothing else alive, and a WeakRef made later clears just the same once the owner is
+ * gone, since the owner is the token's only other holder.
  */
 import { itemSize, type Device } from '../dtype.ts';
 import type { DeviceBuffer } from '../backend/types.ts';
 
-/** What an entry counts: a storage, which can hand its buffer back at once (Storage.release). */
+/**
+ * What an entry counts: a storage, which can hand its buffer back at once (Storage.release), or
+ * have the collector hand it back once nothing views it (escape).
+ */
 export interface Owner {
   readonly entry: Entry;
+  readonly released: boolean;
   release(): void;
+  escape(): void;
 }
 
 export interface Entry {
-  /** Cleared once the owner is collected (see above). */
-  readonly life: WeakRef<object>;
+  /** The owner's token, held until `watch` hands it to `life`. */
+  token: object | null;
+  /** Cleared once the owner is collected (see above); null until `watch`. */
+  life: WeakRef<object> | null;
   readonly device: Device;
   readonly bytes: number;
   /** Already subtracted from `allocated` (closed by the engine, or found gone at a settle point). */
@@ -50,7 +61,10 @@ interface Account {
 }
 
 const accounts = new Map<Device, Account>();
-const entries = new Set<Entry>();
+/** The entries not yet settled, and settled ones until the next compaction (see open). */
+let entries: Entry[] = [];
+/** entries.length at which open() next drops the settled ones: twice what was left the last time. */
+let compactAt = 1024;
 /** The storages opened since the innermost `capture()` began, or null outside one. */
 let captured: Owner[] | null = null;
 
@@ -66,7 +80,8 @@ function account(device: Device): Account {
  */
 export function open(owner: Owner, life: object, buffer: DeviceBuffer): Entry {
   const entry: Entry = {
-    life: new WeakRef(life),
+    token: life,
+    life: null,
     device: buffer.device,
     bytes: buffer.length * itemSize[buffer.dtype],
     settled: false,
@@ -74,16 +89,28 @@ export function open(owner: Owner, life: object, buffer: DeviceBuffer): Entry {
   const a = account(entry.device);
   a.allocated += entry.bytes;
   if (a.allocated > a.peak) a.peak = a.allocated;
-  entries.add(entry);
+  if (entries.length >= compactAt) compact();
+  entries.push(entry);
   captured?.push(owner);
   return entry;
+}
+
+/** Whether engine code is running under capture: a storage opened now escapes when it ends, if ever. */
+export function capturing(): boolean {
+  return captured !== null;
+}
+
+/** Drops settled entries from the list (amortized: the list at least halves, or the bound doubles). */
+function compact(): void {
+  entries = entries.filter((entry) => !entry.settled);
+  compactAt = Math.max(1024, 2 * entries.length);
 }
 
 /** The engine let go of the storage: it stops counting at once. */
 export function close(entry: Entry): void {
   if (entry.settled) return;
   entry.settled = true;
-  entries.delete(entry);
+  entry.token = null;
   account(entry.device).allocated -= entry.bytes;
 }
 
@@ -95,7 +122,7 @@ export function closeLater(entry: Entry): void {
   if (entry.settled) return;
   if (!deferred()) return close(entry);
   entry.settled = true;
-  entries.delete(entry);
+  entry.token = null;
   account(entry.device).freedSinceSettle += entry.bytes;
 }
 
@@ -105,6 +132,10 @@ export function closeLater(entry: Entry): void {
  * that hands no tensor elsewhere, so no tensor anyone can reach views those storages either: their
  * buffers go back to the backend at once. Returns the result and the storages kept, which also
  * count as opened by the enclosing capture.
+ *
+ * A storage escapes to the collector (Owner.escape, a no-op once released) when a capture lets go of
+ * it unreleased, or when the outermost capture keeps it: most of a step's storages are released
+ * before, and never cost a registration.
  */
 export function capture<T>(
   fn: () => T,
@@ -116,29 +147,53 @@ export function capture<T>(
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (error) {
     captured = outer;
+    for (const owner of opened) owner.escape();
+    throw error;
   }
+  captured = outer;
   const keeping = new Set(keep(result));
   const kept: Owner[] = [];
   for (const owner of opened) {
-    if (owner.entry.settled) continue;
-    if (keeping.has(owner.entry)) kept.push(owner);
-    else if (freeing) owner.release();
-    else close(owner.entry);
+    if (owner.entry.settled) owner.escape();
+    else if (keeping.has(owner.entry)) {
+      kept.push(owner);
+      if (outer) outer.push(owner);
+      else owner.escape();
+    } else if (freeing) owner.release();
+    else {
+      close(owner.entry);
+      owner.escape();
+    }
   }
-  if (outer) for (const owner of kept) outer.push(owner);
   return { result, kept };
 }
 
 /**
+ * Starts watching every open entry's token through a WeakRef (see above), ahead of a settle point: in
+ * an earlier job than the collection, since a WeakRef keeps its target to the end of the job that
+ * made it.
+ */
+export function watch(): void {
+  compact();
+  for (const entry of entries) {
+    if (entry.life !== null) continue;
+    entry.life = new WeakRef(entry.token!);
+    entry.token = null;
+  }
+}
+
+/**
  * Subtracts every storage freed since the last settle point. Right after a full collection that is
- * exactly the set of storages no longer reachable, whichever of them the finalizers reached yet.
+ * exactly the set of watched storages no longer reachable, whichever of them the finalizers reached
+ * yet; one opened since the last `watch` counts until the next settle point.
  */
 export function settle(): void {
   for (const entry of entries) {
-    if (entry.life.deref() === undefined) closeLater(entry);
+    if (!entry.settled && entry.life !== null && entry.life.deref() === undefined) closeLater(entry);
   }
+  compact();
   for (const a of accounts.values()) {
     a.allocated -= a.freedSinceSettle;
     a.freedSinceSettle = 0;

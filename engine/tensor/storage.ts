@@ -14,6 +14,8 @@ interface Held {
   backend: Backend;
   buffer: DeviceBuffer;
   released: boolean;
+  /** Registered with the finalizer (see escape). */
+  escaped: boolean;
   entry: ledger.Entry;
 }
 
@@ -49,7 +51,23 @@ export class Storage {
     // CPU typed array it ever made. CPU release() only counts bytes, so it gets the buffer without its data.
     const token: DeviceBuffer =
       buffer.device === 'cpu' ? { device: buffer.device, dtype: buffer.dtype, length: buffer.length } : buffer;
-    this.held = { backend, buffer: token, released: false, entry: ledger.open(this, this.life, buffer) };
+    this.held = {
+      backend,
+      buffer: token,
+      released: false,
+      escaped: false,
+      entry: ledger.open(this, this.life, buffer),
+    };
+    if (!ledger.capturing()) this.escape();
+  }
+
+  /**
+   * From now on the collector hands the buffer back once no tensor views it: the ledger calls this
+   * when the engine code that made the storage returns without releasing it (see ledger.capture).
+   */
+  escape(): void {
+    if (this.held.released || this.held.escaped) return;
+    this.held.escaped = true;
     finalizer.register(this, this.held, this.held);
   }
 
@@ -65,7 +83,7 @@ export class Storage {
   release(): void {
     if (this.held.released) return;
     this.held.released = true;
-    finalizer.unregister(this.held);
+    if (this.held.escaped) finalizer.unregister(this.held);
     this.backend.release(this.buffer);
     ledger.close(this.held.entry);
   }
