@@ -9,7 +9,7 @@
  *   Exp.apply(x);
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { isGradEnabled, noGrad } from './grad-mode.ts';
+import { isGradEnabled, noGrad, withGradModeSync } from './grad-mode.ts';
 import { capture, close, type Entry } from '../tensor/ledger.ts';
 import { Node, type BackwardFn } from './node.ts';
 import { tracer, withTracer } from '../compile/hooks.ts';
@@ -61,10 +61,14 @@ export class Context {
 
   /** The tensors this context keeps for backward: saved ones and any stored on it as fields. */
   heldTensors(): Tensor[] {
-    const held = (this.saved ?? []).flatMap((s) => (s ? [s.tensor] : []));
-    for (const value of Object.values(this)) {
+    const held: Tensor[] = [];
+    if (this.saved) for (const s of this.saved) if (s) held.push(s.tensor);
+    // A loop over the keys, not Object.values: that made an array of every field, per op.
+    for (const key in this) {
+      if (key === 'saved' || key === 'needsInputGrad' || key === 'nodeName') continue;
+      const value = this[key];
       if (value instanceof Tensor) held.push(value);
-      else if (Array.isArray(value)) held.push(...value.filter((v): v is Tensor => v instanceof Tensor));
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) held.push(v);
     }
     return held;
   }
@@ -111,7 +115,7 @@ function run(
   // An engine op's forward hands its temporaries to nobody: their buffers go back at once.
   let held: Tensor[] = [];
   const { result, kept } = capture(
-    () => noGrad(() => forward(ctx, ...args)),
+    () => (engineOnly ? withGradModeSync(false, () => forward(ctx, ...args)) : noGrad(() => forward(ctx, ...args))),
     (res) => {
       if (!(res instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
       if (record) held = ctx.heldTensors();
@@ -135,7 +139,7 @@ function run(
   // An output that is one of the inputs gets its own tensor object, so the input keeps its history.
   if (args.includes(out)) out = out._alias();
   const owned = kept.map((storage) => storage.entry);
-  const node = new Node(name, args, ctx, normalized(backward), isTensor, owned, engineOnly);
+  const node = new Node(name, args, ctx, normalized(backward), isTensor, held, owned, engineOnly);
   for (const t of operands) if (saved!.has(t.storage)) node.adopt(t.storage.entry);
   if (engineOnly) {
     // What an engine op saved that its forward made (not its output) is the graph's alone.

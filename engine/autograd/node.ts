@@ -37,6 +37,8 @@ export class Node {
     private readonly ctx: Context,
     private readonly backwardFn: BackwardFn,
     isTensor: (value: unknown) => value is Tensor,
+    /** The tensors ctx holds for backward (Context.heldTensors when forward returned). */
+    private held: Tensor[],
     /** The storages its forward allocated and the graph keeps: its output and what it saved. */
     private readonly owned: Entry[] = [],
     /**
@@ -69,7 +71,7 @@ export class Node {
 
   /** The tensors it keeps for backward. */
   heldTensors(): Tensor[] {
-    return this.freed ? [] : this.ctx.heldTensors();
+    return this.held;
   }
 
   /** Takes a storage it saved as its own, to stop counting when backward frees the graph. */
@@ -94,6 +96,7 @@ export class Node {
    */
   release(): void {
     this.freed = true;
+    this.held = [];
     this.ctx.release();
     for (const entry of this.owned) close(entry);
     for (const storage of this.freeing) {
