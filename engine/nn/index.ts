@@ -44,7 +44,18 @@ export { Dropout, Dropout1d, Dropout2d } from './dropout.ts';
 export { ZeroPad2d, ConstantPad1d, ConstantPad2d } from './padding.ts';
 export { Flatten, Unflatten } from './flatten.ts';
 export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  LayerNorm,
+  GroupNorm,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  type BatchNormOptions,
+  type LayerNormOptions,
+  type GroupNormOptions,
+} from './normalization.ts';
+export { PixelShuffle, PixelUnshuffle } from './pixel-shuffle.ts';
 export { Conv2d, Conv1d, type Conv2dOptions, type Conv1dOptions } from './conv.ts';
 export {
   MaxPool2d,

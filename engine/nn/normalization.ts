@@ -1,11 +1,11 @@
-/** BatchNorm1d / BatchNorm2d and LayerNorm. */
+/** BatchNorm1d / BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d / InstanceNorm2d. */
 import { noGrad } from '../autograd/grad-mode.ts';
 import type { DType, Device } from '../dtype.ts';
 import { ones, zeros } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { batchNorm, layerNorm, normalizedShapeOf } from './functional/normalization.ts';
-import { Module } from './module.ts';
+import { batchNorm, groupNorm, instanceNorm, layerNorm, normalizedShapeOf } from './functional/normalization.ts';
+import { Module, engineLayers } from './module.ts';
 import { Parameter } from './parameter.ts';
 import { keys, namedArgs } from '../args.ts';
 import { pyBool, pyFloat, pyTuple } from './repr.ts';
@@ -180,3 +180,122 @@ export class LayerNorm extends Module {
     return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
   }
 }
+
+export interface GroupNormOptions {
+  eps?: number;
+  affine?: boolean;
+  device?: Device;
+  dtype?: DType;
+}
+
+/** torch.nn.GroupNorm: F.groupNorm with a learnt scale and shift per channel (ones and zeros at first). */
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(
+    numGroups: number,
+    numChannels: number,
+    eps?: number,
+    affine?: boolean,
+    options?: Pick<GroupNormOptions, 'device' | 'dtype'>,
+  );
+  constructor(numGroups: number, numChannels: number, options?: GroupNormOptions);
+  constructor(numGroups: number, numChannels: number, ...rest: unknown[]) {
+    super();
+    const {
+      eps = 1e-5,
+      affine = true,
+      device,
+      dtype,
+    } = namedArgs<GroupNormOptions>(
+      'torch.nn.GroupNorm',
+      ['eps', 'affine'],
+      rest,
+      keys<GroupNormOptions>({ eps: 1, affine: 1, device: 1, dtype: 1 }),
+    );
+    if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = eps;
+    this.affine = affine;
+    this.weight = affine ? new Parameter(ones([numChannels], { device, dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numChannels], { device, dtype })) : null;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return groupNorm(input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
+  }
+}
+
+/**
+ * InstanceNorm1d / InstanceNorm2d: BatchNorm's parameters and buffers with PyTorch's other defaults
+ * (affine and trackRunningStats false), normalising each sample's channel over its own positions
+ * (F.instanceNorm); an unbatched input ([C, L], [C, H, W]) is one sample.
+ */
+abstract class InstanceNormBase extends BatchNormBase {
+  /** The rank of a batched input. */
+  protected abstract readonly rank: number;
+
+  constructor(
+    numFeatures: number,
+    eps?: number,
+    momentum?: number,
+    affine?: boolean,
+    trackRunningStats?: boolean,
+    options?: Pick<BatchNormOptions, 'device' | 'dtype'>,
+  );
+  constructor(numFeatures: number, options?: BatchNormOptions);
+  constructor(numFeatures: number, ...rest: unknown[]) {
+    const o = namedArgs<BatchNormOptions>(
+      `torch.nn.${new.target.name}`,
+      ['eps', 'momentum', 'affine', 'trackRunningStats'],
+      rest,
+      keys<BatchNormOptions>({ eps: 1, momentum: 1, affine: 1, trackRunningStats: 1, device: 1, dtype: 1 }),
+    );
+    super(numFeatures, { affine: false, trackRunningStats: false, ...o });
+  }
+
+  protected checkInputDim(input: Tensor): void {
+    if (input.ndim !== this.rank && input.ndim !== this.rank - 1)
+      throw new RangeError(`expected ${this.rank - 1}D or ${this.rank}D input (got ${input.ndim}D input)`);
+  }
+
+  override forward(input: Tensor): Tensor {
+    this.checkInputDim(input);
+    const unbatched = input.ndim === this.rank - 1;
+    const x = unbatched ? input.unsqueeze(0) : input;
+    if (this.affine && x.shape[1] !== this.numFeatures)
+      throw new RangeError(
+        `expected input's size at dim=1 to match num_features (${this.numFeatures}), but got: ${x.shape[1]}.`,
+      );
+    const y = instanceNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight,
+      bias: this.bias,
+      useInputStats: this.training || !this.trackRunningStats,
+      momentum: this.momentum ?? 0.1,
+      eps: this.eps,
+    });
+    return unbatched ? y.squeeze(0) : y;
+  }
+}
+
+/** For [N, C, L] inputs (or [C, L]). */
+export class InstanceNorm1d extends InstanceNormBase {
+  protected readonly rank = 3;
+}
+
+/** For [N, C, H, W] inputs (or [C, H, W]). */
+export class InstanceNorm2d extends InstanceNormBase {
+  protected readonly rank = 4;
+}
+
+engineLayers(GroupNorm);

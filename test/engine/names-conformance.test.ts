@@ -10,7 +10,7 @@ import type { Tensor } from '#engine';
 import type { ValuesIndices } from '../../engine/tensor/values-indices.ts';
 import FIXTURE from '../fixtures/pytorch/names.json' with { type: 'json' };
 import { devices } from '../helpers/devices.ts';
-import { checkCase, expectMatches, TOLERANCE, type Case, type Out } from './pytorch-fixture.ts';
+import { checkCase, decode, expectMatches, TOLERANCE, type Case, type Out } from './pytorch-fixture.ts';
 
 const CASES = FIXTURE.cases as Record<string, Case>;
 const F = torch.nn.functional;
@@ -88,10 +88,17 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   unfold_unbatched: (x) => F.unfold(x, 2),
   fold: (x) => F.fold(x, [4, 5], 2, { stride: 1 }),
   fold_padded_unbatched: (x) => F.fold(x, [5, 5], [3, 3], { padding: 1, stride: 2, dilation: 1 }),
+  group_norm: (x, w, b) => F.groupNorm(x, 3, w, b, 1e-3),
+  group_norm_4d_plain: (x) => F.groupNorm(x, 2),
+  instance_norm: (x, w, b) => F.instanceNorm(x, { weight: w, bias: b }),
+  instance_norm_1d: (x) => F.instanceNorm(x, { eps: 1e-2 }),
+  pixel_shuffle: (x) => F.pixelShuffle(x, 2),
+  pixel_unshuffle: (x) => F.pixelUnshuffle(x, 3),
+  pixel_shuffle_batched: (x) => new torch.nn.PixelShuffle(3).call(x),
 };
 
 /** Cases checked by a test of their own below. */
-const SPECIAL = ['conv1d_init_seed0'];
+const SPECIAL = ['conv1d_init_seed0', 'instance_norm_running_stats', 'instance_norm2d_module'];
 
 /** Cases a backend cannot run, and why. */
 const UNSUPPORTED: Partial<Record<torch.Device, Record<string, string>>> = {
@@ -134,6 +141,64 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
     const img = torch.randn([1, 2, 4, 4], { device });
     const cols = new torch.nn.Unfold(2, { stride: 2 }).call(img);
     expect(await new torch.nn.Fold([4, 4], 2, { stride: 2 }).call(cols).toArray()).toEqual(await img.toArray());
+  });
+
+  it("F.instanceNorm: running estimates move toward the instances' average, then normalise", async () => {
+    const c = CASES.instance_norm_running_stats!;
+    const x = decode(c.inputs[0]!, device, false);
+    const [rm, rv] = [torch.zeros(3, { device }), torch.ones(3, { device })];
+    await expectMatches(
+      F.instanceNorm(x, rm, rv, { useInputStats: true, momentum: 0.2 }),
+      c.outputs[0]!,
+      'training output',
+    );
+    await expectMatches(rm, c.outputs[1]!, 'running mean');
+    await expectMatches(rv, c.outputs[2]!, 'running var');
+    await expectMatches(
+      F.instanceNorm(x, rm, rv, { useInputStats: false }),
+      c.outputs[3]!,
+      'output from running estimates',
+    );
+  });
+
+  it('InstanceNorm2d with affine and running estimates: training, then eval on an unbatched input; repr', async () => {
+    const c = CASES.instance_norm2d_module!;
+    const x = decode(c.inputs[0]!, device, false);
+    const norm = new torch.nn.InstanceNorm2d(3, { affine: true, trackRunningStats: true }).to(device);
+    torch.noGrad(() => {
+      norm.weight!.copy_(torch.tensor([1.5, -0.5, 2.0], { device }));
+      norm.bias!.copy_(torch.tensor([0.1, 0.2, -0.3], { device }));
+    });
+    await expectMatches(norm.call(x), c.outputs[0]!, 'training output');
+    await expectMatches(norm.runningMean!, c.outputs[1]!, 'running mean');
+    await expectMatches(norm.runningVar!, c.outputs[2]!, 'running var');
+    norm.eval();
+    await expectMatches(norm.call(x.index(0)), c.outputs[3]!, 'eval output');
+    expect(String(norm)).toBe((FIXTURE.cases.instance_norm2d_module as { repr: string }).repr);
+  });
+
+  it("GroupNorm, InstanceNorm1d and PixelShuffle: PyTorch's defaults, reprs and errors", async () => {
+    const gn = new torch.nn.GroupNorm(2, 4).to(device);
+    expect(String(gn)).toBe('GroupNorm(2, 4, eps=1e-05, affine=True)');
+    const x = torch.randn([3, 4, 5], { device });
+    expect(await gn.call(x).toArray()).toEqual(await F.groupNorm(x, 2, { weight: gn.weight, bias: gn.bias }).toArray());
+    expect(() => new torch.nn.GroupNorm(3, 4)).toThrow('num_channels must be divisible by num_groups');
+    expect(() => F.groupNorm(x, 3)).toThrow(
+      'Expected number of channels in input to be divisible by num_groups, but got input of shape [3, 4, 5] and num_groups=3',
+    );
+    const inorm = new torch.nn.InstanceNorm1d(4);
+    expect(String(inorm)).toBe('InstanceNorm1d(4, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)');
+    expect([inorm.weight, inorm.runningMean]).toEqual([null, null]);
+    expect(inorm.call(x.index(0)).shape).toEqual([4, 5]);
+    expect(() => inorm.call(x.unsqueeze(0))).toThrow('expected 2D or 3D input (got 4D input)');
+    expect(String(new torch.nn.PixelShuffle(2))).toBe('PixelShuffle(upscale_factor=2)');
+    expect(String(new torch.nn.PixelUnshuffle(2))).toBe('PixelUnshuffle(downscale_factor=2)');
+    expect(() => F.pixelShuffle(torch.ones([1, 5, 2, 2], { device }), 2)).toThrow(
+      "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=5 is not divisible by 4",
+    );
+    expect(() => F.pixelUnshuffle(torch.ones([1, 5, 2], { device }), 2)).toThrow(
+      'pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=5 is not divisible by 2',
+    );
   });
 
   it("conv1d, max_pool1d, unfold and fold raise PyTorch's errors", () => {
@@ -267,6 +332,16 @@ describe('gradcheck in float64 (CPU)', () => {
     ['logit', (x: Tensor) => x.logit(), [0.1, 0.45, 0.9]],
     ['logit eps', (x: Tensor) => x.logit(0.2), [0.1, 0.45, 0.9]],
     ['cummax', (x: Tensor) => x.cummax(0).values, [0.3, -1, 2, 1.5, 2.5]],
+    [
+      'groupNorm',
+      (x: Tensor) => F.groupNorm(x.reshape([1, 4, 2]), 2, { weight: x.index(0).add(x.index(1)).expand(4) }),
+      [0.3, -1, 2, 1.5, 2.5, -0.7, 0.2, 1.1],
+    ],
+    [
+      'instanceNorm',
+      (x: Tensor) => F.instanceNorm(x.reshape([2, 1, 4])).mul(x.reshape([2, 1, 4]).exp()),
+      [0.3, -1, 2, 1.5, 2.5, -0.7, 0.2, 1.1],
+    ],
     [
       'conv1d',
       (x: Tensor) => F.conv1d(x.reshape([1, 2, 3]), x.reshape([2, 1, 3]).flip(2), { groups: 2, padding: 1 }),

@@ -125,3 +125,126 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   if (o.bias) y = y.add(o.bias);
   return y;
 }
+
+/** The per-channel shape [1, C, 1, …] that broadcasts against x. */
+const channelShape = (x: Tensor): number[] => x.shape.map((d, i) => (i === 1 ? d : 1));
+
+export interface GroupNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/**
+ * torch.nn.functional.group_norm: the channels of each sample [N, C, …] split into numGroups groups,
+ * each normalised over its channels and positions (biased variance), then scaled and shifted per channel.
+ */
+export function groupNorm(
+  input: Tensor,
+  numGroups: number,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps?: number,
+): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOptions): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]): Tensor {
+  const call = 'torch.nn.functional.groupNorm';
+  const o = namedArgs<GroupNormOptions>(call, ['weight', 'bias', 'eps'], rest);
+  if (!Number.isInteger(numGroups) || numGroups <= 0)
+    throw argTypeError(call, 'numGroups', 2, 'a positive int', numGroups);
+  input = toAutocastFloat32(input);
+  if (input.ndim < 2)
+    throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${input.ndim}`);
+  const [n, c] = input.shape as [number, number];
+  if (c % numGroups !== 0)
+    throw new RangeError(
+      `Expected number of channels in input to be divisible by num_groups, but got input of shape ${formatShape(input.shape)} and num_groups=${numGroups}`,
+    );
+  const grouped = input.reshape([n, numGroups, -1]);
+  const mean = grouped.mean({ dim: 2, keepdim: true });
+  const variance = grouped.var({ dim: 2, keepdim: true, unbiased: false });
+  let y = grouped
+    .sub(mean)
+    .mul(variance.add(o.eps ?? 1e-5).rsqrt())
+    .reshape(input.shape);
+  if (o.weight) y = y.mul(o.weight.reshape(channelShape(input)));
+  if (o.bias) y = y.add(o.bias.reshape(channelShape(input)));
+  return y;
+}
+
+export interface InstanceNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  useInputStats?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * torch.nn.functional.instance_norm: each sample's channel [N, C, …] normalised over its own
+ * positions. With useInputStats (the default) running estimates, when given, move toward the
+ * batch's average of the instances' mean and unbiased variance; without, they are what normalises.
+ */
+export function instanceNorm(
+  input: Tensor,
+  runningMean?: Tensor | null,
+  runningVar?: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  useInputStats?: boolean,
+  momentum?: number,
+  eps?: number,
+): Tensor;
+export function instanceNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  options: InstanceNormOptions,
+): Tensor;
+export function instanceNorm(input: Tensor, options: InstanceNormOptions): Tensor;
+export function instanceNorm(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = namedArgs<InstanceNormOptions & { runningMean: Tensor | null; runningVar: Tensor | null }>(
+    'torch.nn.functional.instanceNorm',
+    ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'momentum', 'eps'],
+    rest,
+  );
+  const { runningMean = null, runningVar = null, useInputStats = true, momentum = 0.1, eps = 1e-5 } = o;
+  input = toAutocastFloat32(input);
+  if (input.ndim < 3)
+    throw new RangeError(
+      `Expected more than 1 spatial element when training, got input size ${formatShape(input.shape)}`,
+    );
+  const [n, c] = input.shape as [number, number];
+  const axes = input.shape.map((_, i) => i).slice(2);
+  let mean: Tensor;
+  let variance: Tensor;
+  if (useInputStats) {
+    const count = input.numel() / (n * c);
+    if (count <= 1)
+      throw new RangeError(
+        `Expected more than 1 spatial element when training, got input size ${formatShape(input.shape)}`,
+      );
+    mean = input.mean({ dim: axes, keepdim: true });
+    variance = input.var({ dim: axes, keepdim: true, unbiased: false });
+    if (runningMean && runningVar) {
+      noGrad(() => {
+        runningMean.mul_(1 - momentum).add_(mean.reshape([n, c]).mean(0).mul(momentum));
+        runningVar.mul_(1 - momentum).add_(
+          variance
+            .reshape([n, c])
+            .mean(0)
+            .mul((momentum * count) / (count - 1)),
+        );
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar)
+      throw new Error('Expected running_mean and running_var to be defined when use_input_stats is false');
+    mean = runningMean.reshape(channelShape(input));
+    variance = runningVar.reshape(channelShape(input));
+  }
+  let y = input.sub(mean).mul(variance.add(eps).rsqrt());
+  if (o.weight) y = y.mul(o.weight.reshape(channelShape(input)));
+  if (o.bias) y = y.add(o.bias.reshape(channelShape(input)));
+  return y;
+}
