@@ -84,6 +84,7 @@ export async function runExercise(
   const key = randomBytes(32).toString('hex');
   const config = {
     filename: BUNDLE_FILES.main,
+    shared: { filename: BUNDLE_FILES.shared, length: bundles.shared.length },
     ...(bundles.worker && { worker: { code: bundles.worker, filename: BUNDLE_FILES.worker } }),
   };
   const flags = permissionFlags({ exerciseDir, scratch, workers, addons: settings.device !== 'cpu' });
@@ -125,7 +126,7 @@ export async function runExercise(
     );
   });
   child.stdin!.on('error', () => {}); // a child that dies at start-up leaves the bundle unread
-  child.stdin!.end(`${key}\n${JSON.stringify(config)}\n${bundles.main}`);
+  child.stdin!.end(`${key}\n${JSON.stringify(config)}\n${bundles.shared}${bundles.main}`);
   live.add(child.pid!);
   const disarm = killWhenOrphaned(child.pid!);
   let stderrTail = '';

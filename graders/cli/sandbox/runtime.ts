@@ -33,8 +33,8 @@ export interface Bundled {
 }
 
 export interface ChildConfig {
-  /** The worker bundle, when the exercise's DataLoader may start worker threads. */
-  worker?: { code: string; filename: string };
+  /** The worker bundle, when the exercise's DataLoader may start worker threads (and the shared one, boot.ts). */
+  worker?: { code: string; filename: string; shared: { code: string; filename: string } };
 }
 
 export async function main(key: string, config: ChildConfig, bundled: Bundled): Promise<void> {
