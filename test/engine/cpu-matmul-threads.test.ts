@@ -29,6 +29,12 @@ describe('CPU matmul on several threads', { timeout: 120_000 }, () => {
       [torch.randn(300, 150).t(), torch.randn(190, 300).t()], // [150, 300] × [300, 190], both transposed
       [torch.randn(3, 97, 1100), torch.randn(1100, 45)], // batched, B broadcast, K in two blocks
       [torch.randn(50, 1024), torch.randn(1024, 1100)], // K in one block, N in two blocks of columns
+      // Staged at an odd offset, whole (row stride 901) or a line at a time (row strides 2000, 2001),
+      // each B panel packed by the thread that computes it: the staged copies keep the source's
+      // alignment mod 8 bytes, so lines start on either parity.
+      [torch.randn(130, 901).narrow(1, 1, 899), torch.randn(151, 901).narrow(1, 1, 899).t()],
+      [torch.randn(130, 2000).narrow(1, 3, 899), torch.randn(151, 2001).narrow(1, 1, 899).t()],
+      [torch.randn(130, 2001).narrow(1, 1, 899), torch.randn(899, 2001).narrow(1, 5, 151)],
     ];
     for (const [a, b] of cases) expect(await product(3, a, b)).toEqual(await product(1, a, b));
     expect(torch.getNumThreads()).toBe(1);

@@ -227,6 +227,15 @@ describe('cpu WebAssembly SIMD matmul', () => {
     check(false, [], 9, 11, 17, t, t, s);
     check(false, [], 13, 11, 7, s, t, t);
     check(true, [], 17, 5, 6, t, s, t);
+    // Staged a line at a time (K ≥ 64, rows far apart), at odd offsets and odd strides.
+    const sparse = (transposed: boolean, offset: number, pad: number): Layout => ({
+      transposed,
+      broadcast: [],
+      offset,
+      pad,
+    });
+    check(false, [], 9, 70, 13, sparse(false, 1, 101), sparse(true, 3, 99), plain(0));
+    check(false, [], 70, 70, 9, sparse(true, 1, 100), sparse(false, 2, 101), plain(0));
   });
 
   it('broadcasts batch dims with stride 0, reusing a shared packed B', () => {

@@ -27,8 +27,27 @@ interface Kernel {
   heap: Float32Array;
   /** The first float of the scratch (a shared memory starts with the worker threads' control block). */
   base: number;
-  /** gemm with its multiply-adds (`work`) last, on several threads where a pool shares the memory. */
-  run: (...args: [...Parameters<Gemm>, work: number]) => void;
+  /**
+   * gemm with its multiply-adds (`work`) last, on several threads where a pool shares the memory;
+   * with `packB`, B's panels are first packed from that staged block, each by the thread that uses it.
+   */
+  run: (...args: [...Parameters<Gemm>, work: number, packB: StagedB | null]) => void;
+  /**
+   * Whether run() packs B (the pool's kernel): B then stays staged in a region of its own until
+   * run(), where one thread packs it at once into the region A is staged in next.
+   */
+  sharesPacking: boolean;
+}
+
+/**
+ * A block of B staged in the module's memory (byte address and byte strides of element (column, k)),
+ * `cols` columns wide, whose NR-wide panels gemm's B argument is to hold once packed.
+ */
+export interface StagedB {
+  src: number;
+  rs: number;
+  ks: number;
+  cols: number;
 }
 
 let kernel: Kernel | null | undefined;
@@ -57,15 +76,17 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
     run: (a, b, c, mTiles, nTiles, K, ldc, acc) => gemm(a, b, c, mTiles, nTiles, K, ldc, acc),
+    sharesPacking: false,
   };
   if (sharedMemory) {
     growTo(memory, CONTROL_BYTES);
     k.heap = new Float32Array(memory.buffer);
-    pool = new GemmPool(bytes, memory, gemm);
+    k.sharesPacking = true;
+    pool = new GemmPool(bytes, memory, gemm, k.packB, k.packEdgeB, NR);
     const p = pool;
     // prettier-ignore
-    k.run = (a, b, c, mTiles, nTiles, K, ldc, acc, work) =>
-      p.run(a, b, c, mTiles, nTiles, K, ldc, acc, 4 * NR * K, 4 * NR, work, threads);
+    k.run = (a, b, c, mTiles, nTiles, K, ldc, acc, work, packB) =>
+      p.run(a, b, c, mTiles, nTiles, K, ldc, acc, 4 * NR * K, 4 * NR, work, threads, packB);
   }
   return k;
 }
@@ -165,13 +186,15 @@ export function wasmFloatMatmul(
   const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / cRows);
   const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
   // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (cRows ×
-  // nc), then room for the staged source block packRows reads (and the float past its end that
-  // the 3-wide pack reads and discards).
+  // nc), then room for the staged source blocks stage() copies in (each with the float past its
+  // end that the 3-wide pack reads and discards, and one to keep it 8-byte aligned): A's, and B's
+  // in the same place unless run() packs B, after A's then.
   const bBase = k.base;
   const aBase = bBase + nc * kc;
   const cBase = aBase + mc * kc;
   const srcBase = cBase + cRows * nc;
-  reserve(k, srcBase + 2 * Math.max(nc, mc) * kc + 4);
+  const bSrcBase = k.sharesPacking ? srcBase + 2 * mc * kc + 8 : srcBase;
+  reserve(k, Math.max(srcBase + 2 * mc * kc, bSrcBase + 2 * nc * kc) + 8);
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
@@ -179,12 +202,18 @@ export function wasmFloatMatmul(
     for (let p0 = 0; p0 < K; p0 += kc) {
       const kb = Math.min(kc, K - p0);
       const bOff = b.off + j0 * b.col + p0 * b.row;
-      if (!bIsPacked) packRows(k, B, bOff, b.col, b.row, nb, kb, NR, bBase, srcBase);
+      const staged = bIsPacked ? null : stage(k, B, bOff, b.col, b.row, nb, kb, NR, bBase, bSrcBase);
+      const nTiles = roundUp(nb, NR) / NR;
+      if (staged && !k.sharesPacking) packPanels(k.packB, k.packEdgeB, staged, 4 * bBase, kb, nTiles, NR);
+      // Or the first A block's gemm packs them, on the threads that share it.
+      let stagedB = k.sharesPacking ? staged : null;
       for (let i0 = 0; i0 < M; i0 += mc) {
         const mb = Math.min(mc, M - i0);
-        packRows(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
+        const stagedA = stage(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
+        if (stagedA) packPanels(k.pack, k.packEdge, stagedA, 4 * aBase, kb, roundUp(mb, MR) / MR, MR);
         const c = cBase + (kBlocks === 1 ? 0 : i0 * nc);
-        k.run(4 * aBase, 4 * bBase, 4 * c, roundUp(mb, MR) / MR, roundUp(nb, NR) / NR, kb, 4 * nc, p0, mb * nb * kb);
+        k.run(4 * aBase, 4 * bBase, 4 * c, roundUp(mb, MR) / MR, nTiles, kb, 4 * nc, p0, mb * nb * kb, stagedB);
+        stagedB = null;
         if (kBlocks === 1) copyOut(k, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
       }
     }
@@ -200,41 +229,55 @@ export function wasmFloatMatmul(
 const MIN_LINE = 64;
 
 /**
- * Lays out a block (element (r, k) at off + r·rowStride + k·kStride) as tiles of `width` rows at
- * base, through the module: the block is first copied into its memory at srcBase (it needs 2·rows·K
- * floats there), then its pack functions lay out the tiles (packEdge/packEdgeB a last partial one,
- * zero-padded). The copy is one memcpy of the whole span where the block is dense (at most twice its
- * size; a whole array without a subarray view), else one per line along whichever stride is 1 (a K
- * block of a row-major A, a column block of a row-major B); where neither works the JavaScript pack
- * reads the source itself.
+ * Copies a block (element (r, k) at off + r·rowStride + k·kStride) into the module's memory at
+ * srcBase (it needs 2·rows·K + 2 floats there), for its pack functions to lay out as tiles of
+ * `width` rows: one memcpy of the whole span where the block is dense (at most twice its size; a
+ * whole array without a subarray view), else one per line along whichever stride is 1 (a K block
+ * of a row-major A, a column block of a row-major B). Returns where it put it, or null where
+ * neither works: then the JavaScript pack has laid out the tiles at base itself, from the source.
  */
 // prettier-ignore
-function packRows(
+function stage(
   k: Kernel, src: Float32Array, off: number, rowStride: number, kStride: number, rows: number, K: number,
   width: typeof MR | typeof NR, base: number, srcBase: number,
-): void {
+): StagedB | null {
   const heap = k.heap;
   const span = (rows - 1) * rowStride + (K - 1) * kStride + 1;
+  // A copy into a shared memory moves 8 bytes at a time only where source and destination are
+  // equally aligned mod 8, else byte by byte (~7× slower): the staged block starts on the source's
+  // alignment, and its lines keep the source's stride mod 2 floats.
+  const base0 = srcBase + (((src.byteOffset >> 2) + off - srcBase) & 1);
   let rs = rowStride;
   let ks = kStride;
   if (rowStride >= 0 && kStride >= 0 && span <= 2 * rows * K && off + span <= src.length) {
-    heap.set(off === 0 && span === src.length ? src : src.subarray(off, off + span), srcBase);
+    heap.set(off === 0 && span === src.length ? src : src.subarray(off, off + span), base0);
   } else if (kStride === 1 && K >= MIN_LINE) {
-    for (let r = 0, o = off; r < rows; r++, o += rowStride) heap.set(src.subarray(o, o + K), srcBase + r * K);
-    rs = K;
+    rs = K + ((rowStride - K) & 1);
+    for (let r = 0, o = off; r < rows; r++, o += rowStride) heap.set(src.subarray(o, o + K), base0 + r * rs);
   } else if (rowStride === 1 && rows >= MIN_LINE) {
-    for (let q = 0, o = off; q < K; q++, o += kStride) heap.set(src.subarray(o, o + rows), srcBase + q * rows);
-    ks = rows;
+    ks = rows + ((kStride - rows) & 1);
+    for (let q = 0, o = off; q < K; q++, o += kStride) heap.set(src.subarray(o, o + rows), base0 + q * ks);
   } else {
     pack(src, off, rowStride, kStride, rows, K, width, heap, base);
-    return;
+    return null;
   }
-  const full = rows - (rows % width);
-  const packTile = width === NR ? k.packB : k.pack;
-  for (let t = 0; t < full; t += width) packTile(4 * (srcBase + t * rs), 4 * rs, 4 * ks, K, 4 * (base + t * K));
-  if (full === rows) return;
-  const packEdge = width === NR ? k.packEdgeB : k.packEdge;
-  packEdge(4 * (srcBase + full * rs), 4 * rs, 4 * ks, K, 4 * (base + full * K), rows - full);
+  return { src: 4 * base0, rs: 4 * rs, ks: 4 * ks, cols: rows };
+}
+
+/**
+ * Lays out a staged block as `tiles` tiles of `width` rows (the pack functions' width) at byte
+ * address `dst`, each K·width floats; the last, partial one zero-padded (by packEdge).
+ */
+// prettier-ignore
+function packPanels(
+  packTile: Pack, packEdge: Pack, staged: StagedB, dst: number, K: number, tiles: number, width: number,
+): void {
+  const { src, rs, ks, cols } = staged;
+  for (let t = 0; t < tiles; t++) {
+    const r = t * width;
+    if (r + width <= cols) packTile(src + r * rs, rs, ks, K, dst + 4 * t * K * width);
+    else packEdge(src + r * rs, rs, ks, K, dst + 4 * t * K * width, cols - r);
+  }
 }
 
 /**

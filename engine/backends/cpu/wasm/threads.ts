@@ -9,7 +9,10 @@
  * worker woken late) takes fewer, and the calling thread never waits for work nobody started.
  * Panels rather than A tiles: each thread's chunk sweeps the whole packed A block (in its L2) with
  * one B panel in L1 at a time, the cache use of one thread; A-tile chunks would re-read all of B
- * per chunk.
+ * per chunk. A chunk's B panels are packed by the thread that takes it (from B as the calling
+ * thread copied it into the memory): packing them all on the calling thread before the split ran
+ * ~4× slower than on one thread (0.06 ms of the MLP's 64×784×128 product, on Node 20), as each
+ * write had to take the cache line back from the core that read it in the call before.
  *
  * Handing a call to a worker: the calling thread writes the call into the job words, then opens
  * each worker's claim word (0); a worker that finds it open takes it (compareExchange 0 → 1) and
@@ -21,8 +24,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory } from './instance.ts';
+import type { StagedB } from './matmul.ts';
 
 type Gemm = (...args: number[]) => void;
+type Pack = (src: number, rs: number, ks: number, K: number, dst: number, rows?: number) => void;
 
 /**
  * Int32 slots of the control block. The job and the chunk counter have a 128-byte line each (the
@@ -30,8 +35,11 @@ type Gemm = (...args: number[]) => void;
  * threads polling different words do not slow each other's writes.
  */
 const LINE = 32;
-/** The call: gemm's 8 arguments, then the panel bytes of B, the panel bytes of C, and the chunk size. */
-const [JOB, B_PANEL, C_PANEL, CHUNK] = [0, 8, 9, 10];
+/**
+ * The call: gemm's 8 arguments, then the panel bytes of B, the panel bytes of C, the chunk size, and
+ * the staged B block its panels are packed from (its byte address, 0 for none, strides and columns).
+ */
+const [JOB, B_PANEL, C_PANEL, CHUNK, STAGED] = [0, 8, 9, 10, 11];
 const NEXT = LINE;
 /** A worker's words: its claim on the current call, the call number it finished, its start, a failure. */
 const [CLAIM, SEQ, DONE, READY, FAILED] = [0, 1, 2, 3, 4];
@@ -57,11 +65,29 @@ const CHUNKS_PER_THREAD = 4;
  */
 const SPIN = 1 << 17;
 
+/**
+ * Panels p … p + n − 1 of the call in the control block: packed first from the staged B block where
+ * there is one (so each thread packs the panels it uses, in parallel), then gemm over them. Source
+ * text, so that the calling thread and the workers run the same function.
+ */
+const RUN_CHUNK = `function runChunk(ctl, gemm, packB, packEdgeB, NR, p, n) {
+  const b = ctl[${JOB + 1}], K = ctl[${JOB + 5}], bPanel = ctl[${B_PANEL}], src = ctl[${STAGED}];
+  const rs = ctl[${STAGED + 1}], ks = ctl[${STAGED + 2}], cols = ctl[${STAGED + 3}];
+  for (let q = p; src !== 0 && q < p + n; q++) {
+    const col = q * NR;
+    if (col + NR <= cols) packB(src + col * rs, rs, ks, K, b + q * bPanel);
+    else packEdgeB(src + col * rs, rs, ks, K, b + q * bPanel, cols - col);
+  }
+  gemm(ctl[${JOB}], b + p * bPanel, ctl[${JOB + 2}] + p * ctl[${C_PANEL}], ctl[${JOB + 3}], n, K, ctl[${JOB + 6}], ctl[${JOB + 7}]);
+}`;
+type RunChunk = (ctl: Int32Array, gemm: Gemm, packB: Pack, packEdgeB: Pack, NR: number, p: number, n: number) => void;
+const runChunk = new Function(`return ${RUN_CHUNK}`)() as RunChunk;
+
 // A CommonJS eval script, so it starts without a TypeScript loader.
 const WORKER = `
 const { workerData } = require('node:worker_threads');
-const { bytes, memory, slot } = workerData;
-const { gemm } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const { bytes, memory, slot, NR } = workerData;
+const { gemm, packB, packEdgeB } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 const s = slot;
 Atomics.store(ctl, s + ${READY}, 1);
@@ -77,13 +103,12 @@ for (;;) {
   if (claim !== ${OPEN}) Atomics.wait(ctl, s + ${CLAIM}, claim);
 }
 function runChunks() {
-  const [a, b, c, nTiles] = [ctl[${JOB}], ctl[${JOB + 1}], ctl[${JOB + 2}], ctl[${JOB + 4}]];
-  const [mTiles, K, ldc, acc] = [ctl[${JOB + 3}], ctl[${JOB + 5}], ctl[${JOB + 6}], ctl[${JOB + 7}]];
-  const [bPanel, cPanel, chunk] = [ctl[${B_PANEL}], ctl[${C_PANEL}], ctl[${CHUNK}]];
+  const chunk = ctl[${CHUNK}], nTiles = ctl[${JOB + 4}];
   for (let p = Atomics.add(ctl, ${NEXT}, chunk); p < nTiles; p = Atomics.add(ctl, ${NEXT}, chunk)) {
-    gemm(a, b + p * bPanel, c + p * cPanel, mTiles, Math.min(chunk, nTiles - p), K, ldc, acc);
+    runChunk(ctl, gemm, packB, packEdgeB, NR, p, Math.min(chunk, nTiles - p));
   }
 }
+${RUN_CHUNK}
 `;
 
 export class GemmPool {
@@ -96,6 +121,10 @@ export class GemmPool {
     private readonly bytes: Uint8Array,
     private readonly memory: WasmMemory,
     private readonly gemm: Gemm,
+    private readonly packB: Pack,
+    private readonly packEdgeB: Pack,
+    /** B's panel width, in columns. */
+    private readonly nr: number,
   ) {
     this.ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
   }
@@ -108,7 +137,10 @@ export class GemmPool {
     while (this.workers.length < Math.min(MAX_WORKERS, threads - 1)) {
       const slot = slotOf(this.workers.length);
       Atomics.store(this.ctl, slot + CLAIM, CLOSED);
-      const worker = new Worker(WORKER, { eval: true, workerData: { bytes: this.bytes, memory: this.memory, slot } });
+      const worker = new Worker(WORKER, {
+        eval: true,
+        workerData: { bytes: this.bytes, memory: this.memory, slot, NR: this.nr },
+      });
       worker.unref();
       // A worker that fails to start never sets READY, so it is never given work.
       worker.on('error', () => undefined);
@@ -125,20 +157,17 @@ export class GemmPool {
 
   /**
    * gemm(a, b, c, mTiles, nTiles, K, ldc, accumulate) with its B panels (bPanelBytes each, cPanelBytes
-   * of C's row) shared out between up to `threads` threads; `work` is its multiply-adds.
+   * of C's row) shared out between up to `threads` threads; `work` is its multiply-adds. With
+   * `packB`, each panel is first packed from that staged block by the thread that takes it.
    */
   // prettier-ignore
   run(
     a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number, accumulate: number,
-    bPanelBytes: number, cPanelBytes: number, work: number, threads: number,
+    bPanelBytes: number, cPanelBytes: number, work: number, threads: number, packB: StagedB | null,
   ): void {
     const ctl = this.ctl;
     const helpers = Math.min(this.workers.length, threads - 1, nTiles - 1);
-    if (helpers < 1 || work < MIN_WORK) {
-      this.gemm(a, b, c, mTiles, nTiles, K, ldc, accumulate);
-      return;
-    }
-    const chunk = Math.ceil(nTiles / ((helpers + 1) * CHUNKS_PER_THREAD));
+    const chunk = helpers < 1 || work < MIN_WORK ? nTiles : Math.ceil(nTiles / ((helpers + 1) * CHUNKS_PER_THREAD));
     ctl[JOB] = a;
     ctl[JOB + 1] = b;
     ctl[JOB + 2] = c;
@@ -150,6 +179,14 @@ export class GemmPool {
     ctl[B_PANEL] = bPanelBytes;
     ctl[C_PANEL] = cPanelBytes;
     ctl[CHUNK] = chunk;
+    ctl[STAGED] = packB?.src ?? 0;
+    ctl[STAGED + 1] = packB?.rs ?? 0;
+    ctl[STAGED + 2] = packB?.ks ?? 0;
+    ctl[STAGED + 3] = packB?.cols ?? 0;
+    if (chunk === nTiles) {
+      runChunk(ctl, this.gemm, this.packB, this.packEdgeB, this.nr, 0, nTiles);
+      return;
+    }
     Atomics.store(ctl, NEXT, 0);
     const seq = (this.seq = (this.seq + 1) | 0);
     for (let w = 0; w < helpers; w++) {
@@ -160,7 +197,7 @@ export class GemmPool {
       Atomics.notify(ctl, s + CLAIM);
     }
     for (let p = Atomics.add(ctl, NEXT, chunk); p < nTiles; p = Atomics.add(ctl, NEXT, chunk)) {
-      this.gemm(a, b + p * bPanelBytes, c + p * cPanelBytes, mTiles, Math.min(chunk, nTiles - p), K, ldc, accumulate);
+      runChunk(ctl, this.gemm, this.packB, this.packEdgeB, this.nr, p, Math.min(chunk, nTiles - p));
     }
     let failed = false;
     for (let w = 0; w < helpers; w++) {
