@@ -56,6 +56,7 @@ export {
   type GroupNormOptions,
 } from './normalization.ts';
 export { PixelShuffle, PixelUnshuffle } from './pixel-shuffle.ts';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from './upsample.ts';
 export { Conv2d, Conv1d, type Conv2dOptions, type Conv1dOptions } from './conv.ts';
 export {
   MaxPool2d,

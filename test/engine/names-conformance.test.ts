@@ -95,6 +95,22 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   pixel_shuffle: (x) => F.pixelShuffle(x, 2),
   pixel_unshuffle: (x) => F.pixelUnshuffle(x, 3),
   pixel_shuffle_batched: (x) => new torch.nn.PixelShuffle(3).call(x),
+  interpolate_nearest: (x) => F.interpolate(x, { size: [7, 3] }),
+  interpolate_nearest_scale: (x) => F.interpolate(x, { scaleFactor: 2 }),
+  interpolate_nearest_fraction: (x) => F.interpolate(x, { scaleFactor: 1.7 }),
+  interpolate_nearest_exact: (x) => F.interpolate(x, { size: [6, 3], mode: 'nearest-exact' }),
+  interpolate_bilinear: (x) => F.interpolate(x, [7, 9], null, 'bilinear'),
+  interpolate_bilinear_align: (x) => F.interpolate(x, { size: [7, 9], mode: 'bilinear', alignCorners: true }),
+  interpolate_bilinear_scale: (x) => F.interpolate(x, { scaleFactor: [1.5, 0.6], mode: 'bilinear' }),
+  interpolate_bilinear_recompute: (x) =>
+    F.interpolate(x, { scaleFactor: 1.5, mode: 'bilinear', recomputeScaleFactor: true }),
+  interpolate_bilinear_down_align: (x) => F.interpolate(x, { size: [2, 3], mode: 'bilinear', alignCorners: true }),
+  interpolate_linear: (x) => F.interpolate(x, { size: 11, mode: 'linear' }),
+  interpolate_linear_align: (x) => F.interpolate(x, { scaleFactor: 2.5, mode: 'linear', alignCorners: true }),
+  interpolate_nearest_1d: (x) => F.interpolate(x, { size: 9 }),
+  interpolate_area: (x) => F.interpolate(x, { size: [2, 3], mode: 'area' }),
+  upsample_bilinear2d: (x) => new torch.nn.UpsamplingBilinear2d(null, 2).call(x),
+  upsample_module: (x) => new torch.nn.Upsample({ scaleFactor: 3, mode: 'nearest' }).call(x),
 };
 
 /** Cases checked by a test of their own below. */
@@ -198,6 +214,27 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
     );
     expect(() => F.pixelUnshuffle(torch.ones([1, 5, 2], { device }), 2)).toThrow(
       'pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=5 is not divisible by 2',
+    );
+  });
+
+  it("interpolate and Upsample: PyTorch's reprs and errors", () => {
+    const x = torch.ones([1, 1, 3, 3], { device });
+    expect(String(new torch.nn.Upsample({ size: [3, 4], mode: 'bilinear', alignCorners: true }))).toBe(
+      'Upsample(size=(3, 4), mode=bilinear)',
+    );
+    expect(String(new torch.nn.Upsample(null, 2))).toBe('Upsample(scale_factor=2.0, mode=nearest)');
+    expect(() => F.interpolate(x)).toThrow('either size or scale_factor should be defined');
+    expect(() => F.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(
+      'only one of size or scale_factor should be defined',
+    );
+    expect(() => F.interpolate(x, { size: 4, alignCorners: true })).toThrow(
+      'align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear',
+    );
+    expect(() => F.interpolate(x.squeeze(0), { size: 4, mode: 'bilinear' })).toThrow(
+      'Got 3D input, but bilinear mode needs 4D input',
+    );
+    expect(() => F.interpolate(x, { size: [4, 5, 6] })).toThrow(
+      'Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [3, 3] and output size of (4, 5, 6).',
     );
   });
 
@@ -332,6 +369,11 @@ describe('gradcheck in float64 (CPU)', () => {
     ['logit', (x: Tensor) => x.logit(), [0.1, 0.45, 0.9]],
     ['logit eps', (x: Tensor) => x.logit(0.2), [0.1, 0.45, 0.9]],
     ['cummax', (x: Tensor) => x.cummax(0).values, [0.3, -1, 2, 1.5, 2.5]],
+    [
+      'interpolate',
+      (x: Tensor) => F.interpolate(x.reshape([1, 1, 2, 3]), { size: [3, 5], mode: 'bilinear' }).exp(),
+      [0.3, -1, 2, 1.5, 2.5, -0.7],
+    ],
     [
       'groupNorm',
       (x: Tensor) => F.groupNorm(x.reshape([1, 4, 2]), 2, { weight: x.index(0).add(x.index(1)).expand(4) }),

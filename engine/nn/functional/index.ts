@@ -8,6 +8,7 @@ import * as activation from './activation.ts';
 import * as conv from './conv.ts';
 import * as conv1 from './conv1d.ts';
 import * as shuffle from './pixel-shuffle.ts';
+import * as resample from './interpolate.ts';
 import * as loss from './loss.ts';
 import * as normalization from './normalization.ts';
 import * as padding from './pad.ts';
@@ -28,6 +29,7 @@ export type {
 export type { Conv2dOptions, MaxPool2dOptions, AvgPool2dOptions, Pair } from './conv.ts';
 export type { Conv1dOptions, MaxPool1dOptions, AvgPool1dOptions, FoldOptions, Single } from './conv1d.ts';
 export type { EmbeddingOptions } from './embedding.ts';
+export type { InterpolateOptions, InterpolateMode } from './interpolate.ts';
 export type { BatchNormOptions, LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './normalization.ts';
 
 /** The check that a call's leading arguments, named as PyTorch names them, are tensors. */
@@ -67,6 +69,7 @@ export const batchNorm = composite(normalization.batchNorm, tensors('batchNorm',
 export const layerNorm = composite(normalization.layerNorm, tensors('layerNorm', 'input'));
 export const groupNorm = composite(normalization.groupNorm, tensors('groupNorm', 'input'));
 export const instanceNorm = composite(normalization.instanceNorm, tensors('instanceNorm', 'input'));
+export const interpolate = composite(resample.interpolate, tensors('interpolate', 'input'));
 export const pixelShuffle = composite(shuffle.pixelShuffle, tensors('pixelShuffle', 'input'));
 export const pixelUnshuffle = composite(shuffle.pixelUnshuffle, tensors('pixelUnshuffle', 'input'));
 export const leakyRelu = composite(activation.leakyRelu, tensors('leakyRelu', 'input'));
