@@ -19,16 +19,6 @@ export interface Conv2dOptions extends FactoryOptions {
   paddingMode?: 'zeros';
 }
 
-/** As Linear's: kaiming_uniform_(a = √5) on the weight, bias from U(−1/√fan_in, 1/√fan_in). */
-function resetConvParameters(weight: Parameter, bias: Parameter | null): void {
-  kaimingUniform_(weight, { a: Math.sqrt(5) });
-  if (bias) {
-    const { fanIn } = calculateFanInAndFanOut(weight);
-    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-    uniform_(bias, -bound, bound);
-  }
-}
-
 /** groups and padding_mode as PyTorch's _ConvNd checks them. */
 function checkGroups(inChannels: number, outChannels: number, groups: number, paddingMode: string): void {
   if (!Number.isInteger(groups) || groups <= 0) throw new RangeError('groups must be a positive integer');
@@ -49,17 +39,69 @@ const CONV_KEYS = keys<Conv2dOptions>({
   dtype: 1,
 });
 
-export class Conv2d extends Module {
+type Tuple = [number] | [number, number];
+
+/** What Conv1d and Conv2d share, as PyTorch's _ConvNd: arguments and their checks, parameters, init, repr. */
+abstract class ConvNd<T extends Tuple> extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number] | 'valid' | 'same';
-  readonly dilation: [number, number];
+  readonly kernelSize: T;
+  readonly stride: T;
+  readonly padding: T | 'valid' | 'same';
+  readonly dilation: T;
   readonly groups: number;
   weight: Parameter;
   bias: Parameter | null;
 
+  /** `tuple` reads a size argument as this many dimensions (`what` names it in errors). */
+  protected constructor(
+    name: string,
+    tuple: (value: Pair, what: string) => T,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Pair,
+    rest: unknown[],
+  ) {
+    super();
+    const o = namedArgs<Conv2dOptions>(name, ['stride', 'padding', 'dilation', 'groups', 'bias'], rest, CONV_KEYS);
+    const groups = o.groups ?? 1;
+    checkGroups(inChannels, outChannels, groups, o.paddingMode ?? 'zeros');
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = tuple(kernelSize, 'kernel_size');
+    this.stride = tuple(o.stride ?? 1, 'stride');
+    const padding = o.padding ?? 0;
+    this.padding = typeof padding === 'string' ? padding : tuple(padding, 'padding');
+    this.dilation = tuple(o.dilation ?? 1, 'dilation');
+    this.groups = groups;
+    const options = { device: o.device, dtype: o.dtype };
+    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], options));
+    this.bias = (o.bias ?? true) ? new Parameter(empty([outChannels], options)) : null;
+    this.resetParameters();
+  }
+
+  /** As Linear's: kaiming_uniform_(a = √5) on the weight, bias from U(−1/√fan_in, 1/√fan_in). */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const { fanIn } = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
+    else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+
+export class Conv2d extends ConvNd<[number, number]> {
   constructor(
     inChannels: number,
     outChannels: number,
@@ -73,31 +115,7 @@ export class Conv2d extends Module {
   );
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options?: Conv2dOptions);
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: unknown[]) {
-    super();
-    const o = namedArgs<Conv2dOptions>(
-      'torch.nn.Conv2d',
-      ['stride', 'padding', 'dilation', 'groups', 'bias'],
-      rest,
-      CONV_KEYS,
-    );
-    const groups = o.groups ?? 1;
-    checkGroups(inChannels, outChannels, groups, o.paddingMode ?? 'zeros');
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize, 'kernel_size');
-    this.stride = pair(o.stride ?? 1, 'stride');
-    const padding = o.padding ?? 0;
-    this.padding = typeof padding === 'string' ? padding : pair(padding, 'padding');
-    this.dilation = pair(o.dilation ?? 1, 'dilation');
-    this.groups = groups;
-    const options = { device: o.device, dtype: o.dtype };
-    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], options));
-    this.bias = (o.bias ?? true) ? new Parameter(empty([outChannels], options)) : null;
-    this.resetParameters();
-  }
-
-  resetParameters(): void {
-    resetConvParameters(this.weight, this.bias);
+    super('torch.nn.Conv2d', pair, inChannels, outChannels, kernelSize, rest);
   }
 
   override forward(input: Tensor): Tensor {
@@ -108,16 +126,6 @@ export class Conv2d extends Module {
       dilation: this.dilation,
       groups: this.groups,
     });
-  }
-
-  override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
-    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
-    else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    return s;
   }
 }
 
@@ -133,17 +141,7 @@ export interface Conv1dOptions extends FactoryOptions {
 }
 
 /** torch.nn.Conv1d: weight [out, in/groups, k], PyTorch's init (as Conv2d's). */
-export class Conv1d extends Module {
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number];
-  readonly stride: [number];
-  readonly padding: [number] | 'valid' | 'same';
-  readonly dilation: [number];
-  readonly groups: number;
-  weight: Parameter;
-  bias: Parameter | null;
-
+export class Conv1d extends ConvNd<[number]> {
   constructor(
     inChannels: number,
     outChannels: number,
@@ -157,31 +155,7 @@ export class Conv1d extends Module {
   );
   constructor(inChannels: number, outChannels: number, kernelSize: Single, options?: Conv1dOptions);
   constructor(inChannels: number, outChannels: number, kernelSize: Single, ...rest: unknown[]) {
-    super();
-    const o = namedArgs<Conv1dOptions>(
-      'torch.nn.Conv1d',
-      ['stride', 'padding', 'dilation', 'groups', 'bias'],
-      rest,
-      CONV_KEYS,
-    );
-    const groups = o.groups ?? 1;
-    checkGroups(inChannels, outChannels, groups, o.paddingMode ?? 'zeros');
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = [single(kernelSize, 'kernel_size')];
-    this.stride = [single(o.stride ?? 1, 'stride')];
-    const padding = o.padding ?? 0;
-    this.padding = typeof padding === 'string' ? padding : [single(padding, 'padding')];
-    this.dilation = [single(o.dilation ?? 1, 'dilation')];
-    this.groups = groups;
-    const options = { device: o.device, dtype: o.dtype };
-    this.weight = new Parameter(empty([outChannels, inChannels / groups, this.kernelSize[0]], options));
-    this.bias = (o.bias ?? true) ? new Parameter(empty([outChannels], options)) : null;
-    this.resetParameters();
-  }
-
-  resetParameters(): void {
-    resetConvParameters(this.weight, this.bias);
+    super('torch.nn.Conv1d', (value, what) => [single(value, what)], inChannels, outChannels, kernelSize, rest);
   }
 
   override forward(input: Tensor): Tensor {
@@ -192,16 +166,6 @@ export class Conv1d extends Module {
       dilation: this.dilation,
       groups: this.groups,
     });
-  }
-
-  override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
-    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
-    else if (this.padding[0] !== 0) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.dilation[0] !== 1) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    return s;
   }
 }
 
