@@ -1,7 +1,8 @@
 /**
- * Sequential, ModuleList, ModuleDict and ParameterList. Their layers are registered fields named "0", "1", …, so they are
+ * Sequential, ModuleList, ModuleDict, ParameterList and ParameterDict. Their layers are registered fields named "0", "1", …, so they are
  * found like any child (in registration order), print as "(0): Linear(…)" and index as `seq[0]`.
  */
+import type { DType } from '../dtype.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { Parameter } from './parameter.ts';
 import { argTypeError, isIterable, isOptions, typeName } from '../args.ts';
@@ -174,5 +175,89 @@ export class ParameterList extends Module implements Iterable<Parameter> {
     return this.parameters()[Symbol.iterator]();
   }
 }
+
+/**
+ * Parameters by name (insertion order), as PyTorch's ParameterDict: `pd.name` / `pd.get(name)`, `set
+ * has pop clear keys values items update`; a tensor is wrapped in a Parameter; iterates its keys.
+ */
+export class ParameterDict extends Module implements Iterable<string> {
+  readonly [key: string]: unknown;
+
+  constructor(parameters?: Record<string, Tensor> | Iterable<readonly [string, Tensor]> | null) {
+    super();
+    if (parameters !== undefined && parameters !== null) this.update(parameters);
+  }
+
+  get length(): number {
+    return this.items().length;
+  }
+  get(key: string): Parameter | undefined {
+    return this.items().find(([k]) => k === key)?.[1];
+  }
+  set(key: string, value: Tensor): this {
+    if (!(value instanceof Tensor)) throw argTypeError('torch.nn.ParameterDict.set', 'value', 2, 'a Tensor', value);
+    this.registerParameter(key, value instanceof Parameter ? value : new Parameter(value));
+    return this;
+  }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  /** Removes `key` and returns its parameter, as dict.pop. */
+  pop(key: string): Parameter {
+    const p = this.get(key);
+    if (p === undefined) throw new RangeError(`KeyError: '${key}'`);
+    delete (this as Record<string, unknown>)[key];
+    return p;
+  }
+  clear(): void {
+    for (const key of this.keys()) delete (this as Record<string, unknown>)[key];
+  }
+  keys(): string[] {
+    return this.items().map(([k]) => k);
+  }
+  values(): Parameter[] {
+    return this.items().map(([, p]) => p);
+  }
+  items(): [string, Parameter][] {
+    return this.namedParameters({ recurse: false, removeDuplicate: false });
+  }
+  update(parameters: Record<string, Tensor> | Iterable<readonly [string, Tensor]>): this {
+    const call = 'torch.nn.ParameterDict.update';
+    const entries = isOptions(parameters)
+      ? Object.entries(parameters)
+      : isIterable(parameters)
+        ? [...(parameters as Iterable<unknown>)]
+        : null;
+    if (!entries)
+      throw argTypeError(call, 'parameters', 1, 'a mapping or an iterable of [key, Tensor] pairs', parameters);
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string')
+        throw new TypeError(`${call}: each entry must be a [key, Tensor] pair, got ${typeName(entry)}`);
+      this.set(entry[0], entry[1] as Tensor);
+    }
+    return this;
+  }
+  [Symbol.iterator](): Iterator<string> {
+    return this.keys()[Symbol.iterator]();
+  }
+
+  /** PyTorch's lines: `(a): Parameter containing: [torch.FloatTensor of size 2x3]`. */
+  override extraRepr(): string {
+    return this.items()
+      .map(([k, p]) => `  (${k}): Parameter containing: [torch.${TENSOR_TYPES[p.dtype]} of size ${p.shape.join('x')}]`)
+      .join('\n');
+  }
+}
+
+/** PyTorch's legacy tensor type names, as ParameterDict prints them. */
+const TENSOR_TYPES: Record<DType, string> = {
+  float32: 'FloatTensor',
+  float64: 'DoubleTensor',
+  float16: 'HalfTensor',
+  bfloat16: 'BFloat16Tensor',
+  int32: 'IntTensor',
+  int8: 'CharTensor',
+  bool: 'BoolTensor',
+};
 
 engineLayers(Sequential);

@@ -43,7 +43,7 @@ export {
 export { Dropout, Dropout1d, Dropout2d } from './dropout.ts';
 export { ZeroPad2d, ConstantPad1d, ConstantPad2d } from './padding.ts';
 export { Flatten, Unflatten } from './flatten.ts';
-export { Sequential, ModuleList, ModuleDict, ParameterList } from './container.ts';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container.ts';
 export {
   BatchNorm1d,
   BatchNorm2d,

@@ -404,3 +404,33 @@ describe('gradcheck in float64 (CPU)', () => {
     expect(await torch.autograd.gradcheck(fn, [f64([...data])])).toBe(true);
   });
 });
+
+describe('nn.ParameterDict', () => {
+  it("holds parameters by name, as PyTorch's: registered, in the state dict, printed", () => {
+    const pd = new torch.nn.ParameterDict({ a: torch.ones(2, 3), b: torch.zeros(2) });
+    expect(pd.keys()).toEqual(['a', 'b']);
+    expect(pd.a).toBeInstanceOf(torch.nn.Parameter);
+    expect(pd.get('b')!.requiresGrad).toBe(true);
+    expect(String(pd)).toBe(
+      [
+        'ParameterDict(',
+        '    (a): Parameter containing: [torch.FloatTensor of size 2x3]',
+        '    (b): Parameter containing: [torch.FloatTensor of size 2]',
+        ')',
+      ].join('\n'),
+    );
+    pd.set('c', torch.ones(1, { dtype: 'float64' }));
+    expect([pd.length, pd.has('c'), [...pd]]).toEqual([3, true, ['a', 'b', 'c']]);
+    expect(pd.pop('a').shape).toEqual([2, 3]);
+    expect(() => pd.pop('a')).toThrow("KeyError: 'a'");
+    class Model extends torch.nn.Module {
+      params = new torch.nn.ParameterDict([['w', torch.ones(2)]]);
+    }
+    const m = new Model();
+    expect(Object.keys(m.stateDict())).toEqual(['params.w']);
+    expect(m.parameters()).toHaveLength(1);
+    pd.clear();
+    expect(pd.length).toBe(0);
+    expect(() => pd.update(3 as never)).toThrow(/must be a mapping or an iterable/);
+  });
+});
