@@ -118,8 +118,11 @@ function run(
     () => (engineOnly ? withGradModeSync(false, () => forward(ctx, ...args)) : noGrad(() => forward(ctx, ...args))),
     (res) => {
       if (!(res instanceof Tensor)) throw new TypeError(`${name}: forward must return a Tensor`);
-      if (record) held = ctx.heldTensors();
-      return [res, ...held].map((t) => t.storage.entry);
+      if (!record) return [res.storage.entry];
+      held = ctx.heldTensors();
+      const entries = [res.storage.entry];
+      for (const t of held) entries.push(t.storage.entry);
+      return entries;
     },
     engineOnly,
   );

@@ -139,7 +139,7 @@ export function closeLater(entry: Entry): void {
  */
 export function capture<T>(
   fn: () => T,
-  keep: (result: T) => Iterable<Entry>,
+  keep: (result: T) => readonly Entry[],
   freeing = false,
 ): { result: T; kept: Owner[] } {
   const outer = captured;
@@ -153,11 +153,13 @@ export function capture<T>(
     throw error;
   }
   captured = outer;
-  const keeping = new Set(keep(result));
+  const named = keep(result);
+  // A scan of a short list costs less than making a Set of it (most ops keep one to three).
+  const keeping = named.length > 16 ? new Set(named) : named;
   const kept: Owner[] = [];
   for (const owner of opened) {
     if (owner.entry.settled) owner.escape();
-    else if (keeping.has(owner.entry)) {
+    else if (keeping instanceof Set ? keeping.has(owner.entry) : keeping.includes(owner.entry)) {
       kept.push(owner);
       if (outer) outer.push(owner);
       else owner.escape();
