@@ -2,7 +2,7 @@
 import type { ArgReduceOp, ReduceOp, View } from '../../backend/types.ts';
 import { storeRounding, type HostArray } from '../../dtype.ts';
 import { cpuData, type CpuBuffer } from './buffer.ts';
-import { forEachRow, innermost } from './strided.ts';
+import { contiguous, forEachRow, innermost } from './strided.ts';
 
 interface Split {
   keptShape: number[];
@@ -69,6 +69,7 @@ function outOffsets(out: View): number[] {
 const init: Readonly<Record<ReduceOp, number>> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+  if (op === 'sum' && sumOverRows(x, axes, out)) return;
   const data = cpuData(x);
   const s = split(x, axes);
   const offsets = outOffsets(out);
@@ -85,6 +86,44 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[], out: View
     else forEachRow(red.shape, [red.strides], [base], ([p]) => (acc = fold(data, p!, last, step, acc)));
     write(out, k++, offsets, acc);
   });
+}
+
+/**
+ * sum over dim 0 of a contiguous float [R, C] (Linear's bias gradient), four columns at a time in
+ * float64 locals, where the general loop made a callback per column. Each column still adds rows 0,
+ * 1, … to 0 in float64 and is rounded once on store, so the sums are the same. False (nothing done)
+ * for any other case.
+ */
+function sumOverRows(x: View, axes: readonly number[], out: View): boolean {
+  if (axes.length !== 1 || axes[0] !== 0 || x.shape.length !== 2 || !contiguous(x) || !contiguous(out)) return false;
+  const data = cpuData(x);
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return false;
+  const [rows, cols] = x.shape as [number, number];
+  const o = cpuData(out);
+  const round = storeRounding(out.buffer.dtype) ?? ((v: number) => v);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let i = 0, p = x.offset + j; i < rows; i++, p += cols) {
+      a0 += data[p]!;
+      a1 += data[p + 1]!;
+      a2 += data[p + 2]!;
+      a3 += data[p + 3]!;
+    }
+    o[out.offset + j] = round(a0);
+    o[out.offset + j + 1] = round(a1);
+    o[out.offset + j + 2] = round(a2);
+    o[out.offset + j + 3] = round(a3);
+  }
+  for (; j < cols; j++) {
+    let a = 0;
+    for (let i = 0, p = x.offset + j; i < rows; i++, p += cols) a += data[p]!;
+    o[out.offset + j] = round(a);
+  }
+  return true;
 }
 
 /**

@@ -212,6 +212,29 @@ describe.each(devices)('reductions (%s)', (device) => {
     );
     expect(await values(inf.logsumexp(1))).toEqual([-Infinity, Infinity]);
   });
+
+  it("sum over dim 0 of a contiguous matrix (Linear's bias gradient) has the bits of each column summed in order in float64", async () => {
+    torch.manualSeed(3);
+    for (const [rows, cols] of [
+      [64, 128],
+      [5, 3],
+      [1, 7],
+      [0, 4],
+    ] as const) {
+      const a = torch.randn(rows, cols, { device }).mul(1000);
+      const host = (await a.toArray()) as number[][];
+      const expected = Array.from({ length: cols }, (_, j) => {
+        let acc = 0;
+        for (let i = 0; i < rows; i++) acc += host[i]![j]!;
+        return Math.fround(acc);
+      });
+      if (device === 'cpu') expect(await a.sum(0).toArray()).toEqual(expected);
+      // The general loop on a strided view of the same values, and keepdim's [1, C] output.
+      const strided = a.t().contiguous().t();
+      expect(await strided.sum(0).toArray()).toEqual(await a.sum(0).toArray());
+      expect(await a.sum(0, true).toArray()).toEqual([await a.sum(0).toArray()]);
+    }
+  });
 });
 
 describe.each(devices)('softmax and logSoftmax (%s)', (device) => {
