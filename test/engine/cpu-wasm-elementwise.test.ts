@@ -123,11 +123,15 @@ describe('CPU float32 elementwise ops, WebAssembly SIMD path', () => {
   });
 });
 
-describe('CPU bias add: [R, C] + a [C] row broadcast over the rows (its own row loop)', () => {
+describe('CPU bias add: [R, C] + a [C] row broadcast over the rows (its own row loop, SIMD for C a multiple of 4)', () => {
   for (const [rows, cols] of [
     [64, 128],
     [64, 10],
     [3, 1003],
+    // SIMD over several chunks of whole rows, rows of one group of four, one row filling a chunk.
+    [300, 128],
+    [70, 4],
+    [2, 8192],
   ] as const) {
     it(`[${rows}, ${cols}] into another buffer and in place: each element the float64 sum rounded to float32`, () => {
       const a = values(rows * cols, 11).map(Math.fround);

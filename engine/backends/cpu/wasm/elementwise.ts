@@ -99,6 +99,66 @@ export function wasmElementwise(op: Op, operands: readonly View[], out: View): b
 }
 
 /**
+ * run(a, b, out, end, rowBytes): out = a + b, with b one row of rowBytes (whole 16-byte groups)
+ * added to every row of a, until out reaches end.
+ */
+function addRowModule(): Uint8Array {
+  const f = new FunctionBuilder(['a', 'b', 'out', 'end', 'rowBytes']);
+  f.local('q', 'i32');
+  f.local('qEnd', 'i32');
+  f.get('b').get('rowBytes').i32Add().set('qEnd');
+  f.loop((rows) => {
+    rows.get('b').set('q');
+    rows.loop((body) => {
+      body.get('out').get('a').v128Load().get('q').v128Load().f32x4Add().v128Store();
+      body.addTo('a', 16).addTo('q', 16).addTo('out', 16);
+      body.get('q').get('qEnd').i32Ne().brIf(0);
+    });
+    rows.get('out').get('end').i32Ne().brIf(0);
+  });
+  return moduleBytes('run', f, 'memory');
+}
+
+let addRowKernel: { run: (...args: number[]) => void; memory: WasmMemory } | null | undefined;
+
+/**
+ * O[oo + i·cols + j] = A[ao + i·cols + j] + B[bo + j] for float32 arrays, a chunk of whole rows at a
+ * time: the row of B is copied into the module's memory once, each chunk of A in one copy and the
+ * result out in one (Linear's bias add; the JavaScript loop converted every element to a double and
+ * back). cols must be a multiple of 4, at most CHUNK. False (nothing done) where WebAssembly SIMD is
+ * unavailable.
+ */
+export function wasmAddRow(
+  A: Float32Array,
+  ao: number,
+  B: Float32Array,
+  bo: number,
+  O: Float32Array,
+  oo: number,
+  rows: number,
+  cols: number,
+): boolean {
+  if (addRowKernel === undefined) {
+    const module = instantiate(addRowModule());
+    addRowKernel = module && { run: module.exports.run as (...args: number[]) => void, memory: module.memory };
+  }
+  const k = addRowKernel;
+  if (k === null) return false;
+  growTo(k.memory, 3 * CHUNK * 4);
+  const heap = new Float32Array(k.memory.buffer);
+  heap.set(B.subarray(bo, bo + cols), 0);
+  const perChunk = Math.floor(CHUNK / cols);
+  for (let i = 0; i < rows; i += perChunk) {
+    const n = Math.min(perChunk, rows - i) * cols;
+    const from = ao + i * cols;
+    heap.set(A.subarray(from, from + n), CHUNK);
+    k.run(CHUNK * 4, 0, 2 * CHUNK * 4, 2 * CHUNK * 4 + n * 4, cols * 4);
+    O.set(heap.subarray(2 * CHUNK, 2 * CHUNK + n), oo + i * cols);
+  }
+  return true;
+}
+
+/**
  * Streams float32 operands through a kernel's memory a chunk at a time: operand i is copied to slot
  * i (CHUNK elements from byte i·CHUNK·4), `run(bytes)` computes the chunk into slot `outSlot` (its
  * length rounded up to whole 16-byte steps) and the result is copied out. False (nothing done)
