@@ -193,6 +193,44 @@ describe('cpu WebAssembly SIMD matmul', () => {
     expect(notFused.length + notUnfused.length).toBeGreaterThan(0);
   });
 
+  it("computes edge tiles' real rows and vectors with gemm's bits, and writes nothing past them", () => {
+    const { exports, memory } = instantiate(gemmModuleBytes())!;
+    growTo(memory, 65536 * 64);
+    const heap = new Float32Array(memory.buffer);
+    const [gemm, gemmEdges] = [exports.gemm, exports.gemmEdges] as ((...args: number[]) => void)[];
+    const values = randomStream(5);
+    const wrong: string[] = [];
+    for (const [mTiles, nTiles, K] of [
+      [1, 1, 3],
+      [2, 3, 17],
+      [3, 2, 64],
+    ] as const) {
+      const [a, b, full, edge] = [0, mTiles * MR * K, 1 << 18, 1 << 19]; // f32 indices
+      for (let i = 0; i < (mTiles * MR + nTiles * NR) * K; i++) heap[i] = Math.fround(values() * 2);
+      for (let rows = 1; rows <= MR; rows++) {
+        for (let vecs = 1; vecs <= NR / 4; vecs++) {
+          for (const accumulate of [0, 1]) {
+            const [M, N, ldc] = [(mTiles - 1) * MR + rows, (nTiles - 1) * NR + 4 * vecs, nTiles * NR];
+            heap.fill(0.5, full, full + mTiles * MR * ldc);
+            heap.fill(-7, edge, edge + mTiles * MR * ldc);
+            for (let i = 0; i < M; i++) heap.fill(0.5, edge + i * N, edge + (i + 1) * N);
+            gemm(0, 4 * b, 4 * full, mTiles, nTiles, K, 4 * ldc, accumulate);
+            gemmEdges(0, 4 * b, 4 * edge, mTiles, nTiles, K, 4 * N, accumulate, rows, vecs);
+            for (let i = 0; i < M; i++) {
+              for (let j = 0; j < N; j++) {
+                if (!Object.is(heap[edge + i * N + j], heap[full + i * ldc + j]))
+                  wrong.push(`(${i}, ${j}) of ${M}×${N}`);
+              }
+            }
+            for (let i = M * N; i < mTiles * MR * ldc; i++)
+              if (heap[edge + i] !== -7) wrong.push(`${i} past ${M}×${N}`);
+          }
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
   it('encodes LEB128 as the spec does', () => {
     expect(uleb(0)).toEqual([0x00]);
     expect(uleb(127)).toEqual([0x7f]);
@@ -207,7 +245,8 @@ describe('cpu WebAssembly SIMD matmul', () => {
   });
 
   it('matches naive loops at sizes around the tile edges', () => {
-    const sizes = [1, MR - 1, MR, MR + 1, NR - 1, NR, NR + 1, 2 * NR + 3];
+    // Every count of real rows in the last A tile and of real vectors in the last B panel.
+    const sizes = [1, MR - 1, MR, MR + 1, 6, 10, NR - 1, NR, NR + 1, 2 * NR + 3];
     for (const M of sizes) for (const N of sizes) check(false, [], M, 5, N, plain(0), plain(0), plain(0));
     for (const K of [1, 2, 3, 17, 64]) check(false, [], 2 * MR + 1, K, NR + 3, plain(0), plain(0), plain(0));
   });

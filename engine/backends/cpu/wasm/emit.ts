@@ -110,6 +110,9 @@ export class FunctionBuilder {
   i32Sub(): this {
     return this.op(0x6b);
   }
+  i32Or(): this {
+    return this.op(0x72);
+  }
   /** i32.lt_s: 1 where a < b as signed integers. */
   i32LtS(): this {
     return this.op(0x48);
@@ -162,6 +165,10 @@ export class FunctionBuilder {
     this.op(0x03, 0x40);
     body(this);
     return this.op(0x0b);
+  }
+  /** Calls function `index` of the module (its functions in the order the module lists them). */
+  call(index: number): this {
+    return this.op(0x10, ...uleb(index));
   }
   /** `if … else … end` (no result) on the i32 popped: nonzero runs `then`, zero runs `otherwise`. */
   ifElse(then: (f: this) => void, otherwise: (f: this) => void): this {

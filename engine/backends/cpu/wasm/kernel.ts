@@ -9,8 +9,9 @@
  *      a + 4·(t·K·MR + k·MR + r). The host zero-pads the last tile's missing rows.
  *   B: nTiles column panels, each K × NR, stored k-major: panel p's element (k, j) is the f32 at
  *      b + 4·(p·K·NR + k·NR + j). Zero-padded likewise.
- *   C: row-major, ldc bytes per row, tile (t, p) at c + t·MR·ldc + p·NR·4. Every tile is written
- *      in full (padding included), so the host sizes C to whole tiles and copies out what it needs.
+ *   C: row-major, ldc bytes per row, tile (t, p) at c + t·MR·ldc + p·NR·4. gemm writes every tile
+ *      in full (padding included); the host calls gemmEdges (below), which writes only the real
+ *      rows of the last A tile and the real vectors of the last B panel.
  *
  * For each MR×NR tile the kernel keeps C in MR·NR/4 v128 accumulators and, per k, loads the NR
  * floats of B as NR/4 vectors, splats each of A's MR values and does one multiply-add per
@@ -146,7 +147,7 @@ export type Gemm = (
 export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?: number): Uint8Array {
   if (elements === 'i16') return moduleBytes('gemm', gemmFunction('i16'), 'memory');
   const bytes = (fused: boolean): Uint8Array => {
-    const fns = {
+    const fns: Record<string, FunctionBuilder> = {
       gemm: gemmFunction('f32', fused),
       pack: simdPackFunction(MR),
       packB: simdPackFunction(NR),
@@ -154,10 +155,73 @@ export function gemmModuleBytes(elements: GemmElements = 'f32', sharedMaxPages?:
       packEdgeB: packFunction(NR, true),
       compact: compactFunction(),
     };
+    for (let r = 1; r <= MR; r++) {
+      for (let v = 1; v <= NR / 4; v++)
+        if (r < MR || v < NR / 4) fns[`gemm${r}x${v}`] = gemmFunction('f32', fused, r, v);
+    }
+    const names = Object.keys(fns);
+    fns.gemmEdges = gemmEdgesFunction((r, v) => names.indexOf(r === MR && v === NR / 4 ? 'gemm' : `gemm${r}x${v}`));
     return moduleOfFunctions(fns, 'memory', sharedMaxPages);
   };
   const fusedBytes = bytes(true);
   return validatesRelaxedSimd(fusedBytes) ? fusedBytes : bytes(false);
+}
+
+/**
+ * gemmEdges(a, b, c, mTiles, nTiles, K, ldc, accumulate, rows, vecs): gemm where the last A tile has
+ * `rows` real rows (1…MR) and the last B panel `vecs` real vectors of four columns (1…NR/4). The
+ * full tiles go to gemm; the last row of tiles and the last panel go to the copies of the kernel
+ * that compute and store only their real rows and vectors (gemm{rows}x{vecs}). So no time goes to
+ * padding (on a 3×12 tile, 6% of the MLP's 64×784×128 product), and C needs no padding rows or
+ * columns: rows whose width is a multiple of 4 leave the module without being closed up. Each
+ * element is the same sum in the same order, so the same bits. `index(r, v)` is the module's
+ * function number of the r-row, v-vector kernel.
+ */
+// prettier-ignore
+function gemmEdgesFunction(index: (r: number, v: number) => number): FunctionBuilder {
+  const NV = NR / 4;
+  const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', 'accumulate', 'rows', 'vecs']);
+  f.local('mFull', 'i32').local('nFull', 'i32').local('aLast', 'i32').local('bLast', 'i32').local('cRow', 'i32');
+  // mFull = mTiles − (rows ≠ MR); aLast, the last A tile, and cRow, its first row of C.
+  f.get('mTiles').get('rows').i32Const(MR).i32Ne().i32Sub().set('mFull');
+  f.get('nTiles').get('vecs').i32Const(NV).i32Ne().i32Sub().set('nFull');
+  f.get('a').get('mFull').get('K').i32Mul().i32Const(4 * MR).i32Mul().i32Add().set('aLast');
+  f.get('b').get('nFull').get('K').i32Mul().i32Const(4 * NR).i32Mul().i32Add().set('bLast');
+  f.get('c').get('mFull').get('ldc').i32Mul().i32Const(MR).i32Mul().i32Add().set('cRow');
+  // call(r, v, a, b, c, mTiles, nTiles): the kernel for r rows and v vectors where rows = r and vecs = v.
+  const call = (r: number | 'rows', v: number | 'vecs', args: [string, string, string, string | 1, string | 1], cOffset: boolean): void => {
+    const rs = r === 'rows' ? [...Array(MR - 1).keys()].map((x) => x + 1) : [r];
+    const vs = v === 'vecs' ? [...Array(NV - 1).keys()].map((x) => x + 1) : [v];
+    for (const ri of rs) {
+      for (const vi of vs) {
+        if (r === 'rows') f.get('rows').i32Const(ri).i32Ne();
+        if (v === 'vecs') f.get('vecs').i32Const(vi).i32Ne();
+        if (r === 'rows' && v === 'vecs') f.i32Or();
+        const body = (): void => {
+          const [a, b, c, m, n] = args;
+          f.get(a).get(b).get(c);
+          if (cOffset) f.get('nFull').i32Const(4 * NR).i32Mul().i32Add();
+          for (const x of [m, n]) if (x === 1) f.i32Const(1); else f.get(x);
+          f.get('K').get('ldc').get('accumulate').call(index(ri, vi));
+        };
+        if (r === 'rows' || v === 'vecs') f.ifElse(() => undefined, body);
+        else body();
+      }
+    }
+  };
+  const when = (cond: () => void, body: () => void): void => {
+    cond();
+    f.ifThen(body);
+  };
+  when(() => f.get('mFull'), () => {
+    when(() => f.get('nFull'), () => call(MR, NV, ['a', 'b', 'c', 'mFull', 'nFull'], false));
+    when(() => f.get('vecs').i32Const(NV).i32Ne(), () => call(MR, 'vecs', ['a', 'bLast', 'c', 'mFull', 1], true));
+  });
+  when(() => f.get('rows').i32Const(MR).i32Ne(), () => {
+    when(() => f.get('nFull'), () => call('rows', NV, ['aLast', 'b', 'cRow', 1, 'nFull'], false));
+    when(() => f.get('vecs').i32Const(NV).i32Ne(), () => call('rows', 'vecs', ['aLast', 'bLast', 'cRow', 1, 1], true));
+  });
+  return f;
 }
 
 /**
@@ -286,7 +350,7 @@ function simdPackFunction(width: number): FunctionBuilder {
 
 /**
  * compact(c, ldc, cols, rows): closes up the rows of a row-major block (ldc bytes apart) to cols
- * bytes apart, in place, so C's rows padded to whole tiles leave the module in one copy.
+ * bytes apart, in place, so C's rows padded to whole vectors leave the module in one copy.
  */
 function compactFunction(): FunctionBuilder {
   const f = new FunctionBuilder(['c', 'ldc', 'cols', 'rows']);
@@ -306,9 +370,12 @@ function compactFunction(): FunctionBuilder {
 
 /** The gemm function itself, for modules that hold more functions beside it (int8-matmul.ts). */
 // prettier-ignore
-export function gemmFunction(elements: GemmElements, fused = false): FunctionBuilder {
-  const [mr, nr] = elements === 'f32' ? [MR, NR] : elements === 'i16' ? [I16_MR, I16_NR] : [I8_MR, I8_NR];
-  const NV = nr / 4; // v128 vectors per tile row
+export function gemmFunction(elements: GemmElements, fused = false, rows?: number, vecs?: number): FunctionBuilder {
+  const [mrFull, nr] = elements === 'f32' ? [MR, NR] : elements === 'i16' ? [I16_MR, I16_NR] : [I8_MR, I8_NR];
+  // An edge copy computes and stores the first `rows` rows and `vecs` vectors of each tile, over
+  // operands packed for the full tile (mr = rows, NV = vecs; the strides stay the full tile's).
+  const mr = rows ?? mrFull;
+  const NV = vecs ?? nr / 4; // v128 vectors per tile row
   const init = elements === 'i8';
   const f = new FunctionBuilder(['a', 'b', 'c', 'mTiles', 'nTiles', 'K', 'ldc', init ? 'init' : 'accumulate']);
   for (const v of ['bp', 'bEnd', 'cCol', 'ap', 'aEnd', 'cp', 'i', 'pa', 'pb', 'tileBytesA']) f.local(v, 'i32');
@@ -318,8 +385,8 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
   f.local('s', 'v128');
   for (let r = 0; r < mr; r++) f.local(`row${r}`, 'i32');
 
-  // tileBytesA = K·mr·4, the size of one packed A tile; bEnd = b + nTiles·K·nr·4, just past packed B.
-  f.get('K').i32Const(mr * 4).i32Mul().set('tileBytesA');
+  // tileBytesA = K·mrFull·4, the size of one packed A tile; bEnd = b + nTiles·K·nr·4, just past packed B.
+  f.get('K').i32Const(mrFull * 4).i32Mul().set('tileBytesA');
   f.get('b').get('nTiles').get('K').i32Mul().i32Const(nr * 4).i32Mul().i32Add().set('bEnd');
   f.get('b').set('bp');
   f.get('c').set('cCol');
@@ -366,12 +433,12 @@ export function gemmFunction(elements: GemmElements, fused = false): FunctionBui
             k.set(acc(r, v));
           }
         }
-        k.addTo('pa', mr * 4).addTo('pb', nr * 4);
+        k.addTo('pa', mrFull * 4).addTo('pb', nr * 4);
         k.get('pa').get('aEnd').i32Ne().brIf(0);
       });
       for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) { row(r); tiles.get(acc(r, v)).v128Store(16 * v); }
       tiles.get('aEnd').set('ap');
-      tiles.get('cp').get('ldc').i32Const(mr).i32Mul().i32Add().set('cp');
+      tiles.get('cp').get('ldc').i32Const(mrFull).i32Mul().i32Add().set('cp');
       tiles.addTo('i', 1).get('i').get('mTiles').i32Ne().brIf(0);
     });
     panels.addTo('cCol', nr * 4);

@@ -9,13 +9,16 @@
 import type { Matrix } from '../matmul.ts';
 import { growTo, instantiate, type WasmMemory } from './instance.ts';
 import { gemmModuleBytes, MR, NR, type Gemm } from './kernel.ts';
+
+/** kernel.ts's gemmEdges: gemm's arguments, then the real rows of the last A tile and vectors of the last B panel. */
+type GemmEdges = (...args: [...Parameters<Gemm>, rows: number, vecs: number]) => void;
 import { CONTROL_BYTES, GemmPool } from './threads.ts';
 
 type Pack = (src: number, rs: number, ks: number, K: number, dst: number, rows?: number) => void;
 type Compact = (c: number, ldc: number, cols: number, rows: number) => void;
 
 interface Kernel {
-  gemm: Gemm;
+  gemm: GemmEdges;
   /** Packs one full tile of A (MR rows), and of B (NR columns); the edge ones a last partial tile. */
   pack: Pack;
   packB: Pack;
@@ -31,7 +34,7 @@ interface Kernel {
    * gemm with its multiply-adds (`work`) last, on several threads where a pool shares the memory;
    * with `packB`, B's panels are first packed from that staged block, each by the thread that uses it.
    */
-  run: (...args: [...Parameters<Gemm>, work: number, packB: StagedB | null]) => void;
+  run: (...args: [...Parameters<GemmEdges>, work: number, packB: StagedB | null]) => void;
   /**
    * Whether run() packs B (the pool's kernel): B then stays staged in a region of its own until
    * run(), where one thread packs it at once into the region A is staged in next.
@@ -64,7 +67,7 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
   const module = instantiate(bytes, sharedMemory ? SHARED_MAX_PAGES : undefined);
   if (module === null) return null;
   const { exports, memory } = module;
-  const gemm = exports.gemm as Gemm;
+  const gemm = exports.gemmEdges as GemmEdges;
   const k: Kernel = {
     gemm,
     pack: exports.pack as Pack,
@@ -75,7 +78,7 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     memory,
     heap: new Float32Array(memory.buffer),
     base: sharedMemory ? CONTROL_BYTES / 4 : 0,
-    run: (a, b, c, mTiles, nTiles, K, ldc, acc) => gemm(a, b, c, mTiles, nTiles, K, ldc, acc),
+    run: (a, b, c, mTiles, nTiles, K, ldc, acc, rows, vecs) => gemm(a, b, c, mTiles, nTiles, K, ldc, acc, rows, vecs),
     sharesPacking: false,
   };
   if (sharedMemory) {
@@ -85,8 +88,8 @@ function instantiateKernel(sharedMemory: boolean): Kernel | null {
     pool = new GemmPool(bytes, memory, gemm, k.packB, k.packEdgeB, NR);
     const p = pool;
     // prettier-ignore
-    k.run = (a, b, c, mTiles, nTiles, K, ldc, acc, work, packB) =>
-      p.run(a, b, c, mTiles, nTiles, K, ldc, acc, 4 * NR * K, 4 * NR, work, threads, packB);
+    k.run = (a, b, c, mTiles, nTiles, K, ldc, acc, rows, vecs, work, packB) =>
+      p.run(a, b, c, mTiles, nTiles, K, ldc, acc, rows, vecs, 4 * NR * K, 4 * NR, work, threads, packB);
   }
   return k;
 }
@@ -186,7 +189,7 @@ export function wasmFloatMatmul(
   const ncMax = Math.min(B_BLOCK_BYTES / (4 * kc), C_BLOCK_FLOATS / cRows);
   const nc = Math.min(roundUp(N, NR), Math.max(NR, Math.floor(ncMax / NR) * NR));
   // Memory layout (f32 indices): packed B block at base, packed A block after it, then C (cRows ×
-  // nc), then room for the staged source blocks stage() copies in (each with the float past its
+  // nc at most: its rows are the column block's width rounded up to a vector), then room for the staged source blocks stage() copies in (each with the float past its
   // end that the 3-wide pack reads and discards, and one to keep it 8-byte aligned): A's, and B's
   // in the same place unless run() packs B, after A's then.
   const bBase = k.base;
@@ -199,25 +202,31 @@ export function wasmFloatMatmul(
   const B = b.data as Float32Array;
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
+    const nTiles = roundUp(nb, NR) / NR;
+    // C's rows hold the block's columns to the next multiple of 4 (the kernel stores whole vectors).
+    const ldc = roundUp(nb, 4);
+    const vecs = (ldc - (nTiles - 1) * NR) / 4;
     for (let p0 = 0; p0 < K; p0 += kc) {
       const kb = Math.min(kc, K - p0);
       const bOff = b.off + j0 * b.col + p0 * b.row;
       const staged = bIsPacked ? null : stage(k, B, bOff, b.col, b.row, nb, kb, NR, bBase, bSrcBase);
-      const nTiles = roundUp(nb, NR) / NR;
       if (staged && !k.sharesPacking) packPanels(k.packB, k.packEdgeB, staged, 4 * bBase, kb, nTiles, NR);
       // Or the first A block's gemm packs them, on the threads that share it.
       let stagedB = k.sharesPacking ? staged : null;
       for (let i0 = 0; i0 < M; i0 += mc) {
         const mb = Math.min(mc, M - i0);
+        const mTiles = roundUp(mb, MR) / MR;
         const stagedA = stage(k, A, a.off + i0 * a.row + p0 * a.col, a.row, a.col, mb, kb, MR, aBase, srcBase);
-        if (stagedA) packPanels(k.pack, k.packEdge, stagedA, 4 * aBase, kb, roundUp(mb, MR) / MR, MR);
-        const c = cBase + (kBlocks === 1 ? 0 : i0 * nc);
-        k.run(4 * aBase, 4 * bBase, 4 * c, roundUp(mb, MR) / MR, nTiles, kb, 4 * nc, p0, mb * nb * kb, stagedB);
+        if (stagedA) packPanels(k.pack, k.packEdge, stagedA, 4 * aBase, kb, mTiles, MR);
+        const c = cBase + (kBlocks === 1 ? 0 : i0 * ldc);
+        const rows = mb - (mTiles - 1) * MR;
+        // prettier-ignore
+        k.run(4 * aBase, 4 * bBase, 4 * c, mTiles, nTiles, kb, 4 * ldc, p0, rows, vecs, mb * nb * kb, stagedB);
         stagedB = null;
-        if (kBlocks === 1) copyOut(k, c, nc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
+        if (kBlocks === 1) copyOut(k, c, ldc, out, out.off + i0 * out.row + j0 * out.col, mb, nb, round);
       }
     }
-    if (kBlocks > 1) copyOut(k, cBase, nc, out, out.off + j0 * out.col, M, nb, round);
+    if (kBlocks > 1) copyOut(k, cBase, ldc, out, out.off + j0 * out.col, M, nb, round);
   }
   return nc >= N && kBlocks === 1;
 }

@@ -36,10 +36,11 @@ type Pack = (src: number, rs: number, ks: number, K: number, dst: number, rows?:
  */
 const LINE = 32;
 /**
- * The call: gemm's 8 arguments, then the panel bytes of B, the panel bytes of C, the chunk size, and
- * the staged B block its panels are packed from (its byte address, 0 for none, strides and columns).
+ * The call: gemm's 8 arguments, then the panel bytes of B, the panel bytes of C, the chunk size,
+ * the staged B block its panels are packed from (its byte address, 0 for none, strides and columns),
+ * and the real rows of the last A tile and vectors of the last B panel (kernel.ts's gemmEdges).
  */
-const [JOB, B_PANEL, C_PANEL, CHUNK, STAGED] = [0, 8, 9, 10, 11];
+const [JOB, B_PANEL, C_PANEL, CHUNK, STAGED, ROWS, VECS] = [0, 8, 9, 10, 11, 15, 16];
 const NEXT = LINE;
 /** A worker's words: its claim on the current call, the call number it finished, its start, a failure. */
 const [CLAIM, SEQ, DONE, READY, FAILED] = [0, 1, 2, 3, 4];
@@ -71,6 +72,7 @@ const SPIN = 1 << 17;
  * text, so that the calling thread and the workers run the same function.
  */
 const RUN_CHUNK = `function runChunk(ctl, gemm, packB, packEdgeB, NR, p, n) {
+  const last = p + n === ctl[${JOB + 4}];
   const b = ctl[${JOB + 1}], K = ctl[${JOB + 5}], bPanel = ctl[${B_PANEL}], src = ctl[${STAGED}];
   const rs = ctl[${STAGED + 1}], ks = ctl[${STAGED + 2}], cols = ctl[${STAGED + 3}];
   for (let q = p; src !== 0 && q < p + n; q++) {
@@ -78,7 +80,8 @@ const RUN_CHUNK = `function runChunk(ctl, gemm, packB, packEdgeB, NR, p, n) {
     if (col + NR <= cols) packB(src + col * rs, rs, ks, K, b + q * bPanel);
     else packEdgeB(src + col * rs, rs, ks, K, b + q * bPanel, cols - col);
   }
-  gemm(ctl[${JOB}], b + p * bPanel, ctl[${JOB + 2}] + p * ctl[${C_PANEL}], ctl[${JOB + 3}], n, K, ctl[${JOB + 6}], ctl[${JOB + 7}]);
+  gemm(ctl[${JOB}], b + p * bPanel, ctl[${JOB + 2}] + p * ctl[${C_PANEL}], ctl[${JOB + 3}], n, K, ctl[${JOB + 6}], ctl[${JOB + 7}],
+    ctl[${ROWS}], last ? ctl[${VECS}] : NR / 4);
 }`;
 type RunChunk = (ctl: Int32Array, gemm: Gemm, packB: Pack, packEdgeB: Pack, NR: number, p: number, n: number) => void;
 const runChunk = new Function(`return ${RUN_CHUNK}`)() as RunChunk;
@@ -87,7 +90,7 @@ const runChunk = new Function(`return ${RUN_CHUNK}`)() as RunChunk;
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { bytes, memory, slot, NR } = workerData;
-const { gemm, packB, packEdgeB } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const { gemmEdges: gemm, packB, packEdgeB } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 const s = slot;
 Atomics.store(ctl, s + ${READY}, 1);
@@ -156,14 +159,15 @@ export class GemmPool {
   }
 
   /**
-   * gemm(a, b, c, mTiles, nTiles, K, ldc, accumulate) with its B panels (bPanelBytes each, cPanelBytes
+   * gemmEdges(a, b, c, mTiles, nTiles, K, ldc, accumulate, rows, vecs) with its B panels (bPanelBytes each, cPanelBytes
    * of C's row) shared out between up to `threads` threads; `work` is its multiply-adds. With
    * `packB`, each panel is first packed from that staged block by the thread that takes it.
    */
   // prettier-ignore
   run(
     a: number, b: number, c: number, mTiles: number, nTiles: number, K: number, ldc: number, accumulate: number,
-    bPanelBytes: number, cPanelBytes: number, work: number, threads: number, packB: StagedB | null,
+    rows: number, vecs: number, bPanelBytes: number, cPanelBytes: number, work: number, threads: number,
+    packB: StagedB | null,
   ): void {
     const ctl = this.ctl;
     const helpers = Math.min(this.workers.length, threads - 1, nTiles - 1);
@@ -183,6 +187,8 @@ export class GemmPool {
     ctl[STAGED + 1] = packB?.rs ?? 0;
     ctl[STAGED + 2] = packB?.ks ?? 0;
     ctl[STAGED + 3] = packB?.cols ?? 0;
+    ctl[ROWS] = rows;
+    ctl[VECS] = vecs;
     if (chunk === nTiles) {
       runChunk(ctl, this.gemm, this.packB, this.packEdgeB, this.nr, 0, nTiles);
       return;
