@@ -205,7 +205,7 @@ describe('cpu WebAssembly SIMD matmul', () => {
       [2, 3, 17],
       [3, 2, 64],
     ] as const) {
-      const [a, b, full, edge] = [0, mTiles * MR * K, 1 << 18, 1 << 19]; // f32 indices
+      const [b, full, edge] = [mTiles * MR * K, 1 << 18, 1 << 19]; // f32 indices; A at 0
       for (let i = 0; i < (mTiles * MR + nTiles * NR) * K; i++) heap[i] = Math.fround(values() * 2);
       for (let rows = 1; rows <= MR; rows++) {
         for (let vecs = 1; vecs <= NR / 4; vecs++) {
