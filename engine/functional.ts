@@ -22,7 +22,8 @@ export { einsum } from './ops/einsum.ts';
 export { unique, uniqueConsecutive, maskedSelect } from './ops/unique.ts';
 export type { UniqueOptions, UniqueConsecutiveOptions } from './ops/unique.ts';
 export type { RepeatInterleaveOptions } from './ops/arrange.ts';
-export { bernoulli, normal } from './ops/random.ts';
+export { bernoulli, normal, multinomial } from './ops/random.ts';
+export type { MultinomialOptions } from './ops/random.ts';
 export {
   asin,
   acos,

@@ -9,7 +9,7 @@ import { freeingTemporaries } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { namedArgs, tensorArg } from '../args.ts';
 import { hostArray, isFloatingPoint, type DType, type HostArray } from '../dtype.ts';
-import { fromHost, full, type TensorOptions } from '../tensor/create.ts';
+import { emptyLike, fromHost, full, type TensorOptions } from '../tensor/create.ts';
 import { defaultGenerator, type FloatKind, type Generator } from '../tensor/random.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -251,4 +251,101 @@ export function fillDiagonal_<T extends Tensor>(self: T, fillValue: number, ...r
     (x) => x.maskedFill(fromHost(mask, self.shape, { dtype: 'bool', device: self.device }), fillValue),
     'fillDiagonal_',
   );
+}
+
+export interface MultinomialOptions extends GeneratorOptions {
+  replacement?: boolean;
+}
+
+/** PyTorch's names for the kit's dtypes in "only supports floating-point dtypes … got: Int". */
+const SCALAR_NAMES: Record<DType, string> = {
+  float32: 'Float',
+  float64: 'Double',
+  float16: 'Half',
+  bfloat16: 'BFloat16',
+  int32: 'Int',
+  int8: 'Char',
+  bool: 'Bool',
+};
+
+/**
+ * torch.multinomial(input, num_samples, replacement=False, *, generator): indices (int32) drawn from
+ * each row of non-negative weights, as PyTorch 1.13's CPU kernel draws them, so a seeded draw gives
+ * PyTorch's indices. Without replacement (or one sample) it is the Gumbel trick PyTorch uses:
+ * topk(p / q) with q ~ Exp(1) from `exponential_`. With replacement, one 53-bit uniform per sample,
+ * placed by binary search in the row's normalised float cumulative sum (on WebGPU, whose values
+ * cannot be read at once, by counting the cumulative sums below it on the device).
+ */
+export function multinomial(
+  input: Tensor,
+  numSamples: number,
+  replacement?: boolean | MultinomialOptions,
+  options?: MultinomialOptions,
+): Tensor {
+  const call = 'torch.multinomial';
+  tensorArg(call, 'input', 1, input);
+  const { replacement: withReplacement = false, generator = defaultGenerator } = namedArgs<MultinomialOptions>(
+    call,
+    ['replacement'],
+    [replacement, options],
+    ['replacement', 'generator'],
+  );
+  if (!isFloatingPoint(input.dtype))
+    throw new TypeError(`multinomial only supports floating-point dtypes for input, got: ${SCALAR_NAMES[input.dtype]}`);
+  if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError('prob_dist must be 1 or 2 dim');
+  if (!Number.isInteger(numSamples)) throw new TypeError(`${call}: num_samples must be an int, got ${numSamples}`);
+  if (numSamples <= 0) throw new RangeError('cannot sample n_sample <= 0 samples');
+  const categories = input.shape[input.ndim - 1]!;
+  if (!withReplacement && numSamples > categories)
+    throw new RangeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement');
+  const p = input.detach();
+  const backend = p.storage.backend;
+  const rows = input.ndim === 2 ? input.shape[0]! : 1;
+  const host = backend.readSync ? Array.from(backend.readSync(p.strided)) : null;
+  if (host) {
+    if (host.some((v) => !(v >= 0) || v === Infinity))
+      throw new RangeError('probability tensor contains either `inf`, `nan` or element < 0');
+    for (let r = 0; r < rows; r++) {
+      if (host.slice(r * categories, (r + 1) * categories).every((v) => v === 0))
+        throw new RangeError('invalid multinomial distribution (sum of probabilities <= 0)');
+    }
+  }
+  if (!withReplacement || numSamples === 1) {
+    const q = exponential_(emptyLike(p), { generator });
+    const ratio = p.div(q);
+    return numSamples === 1 ? ratio.argmax(-1, true) : ratio.topk(numSamples).indices;
+  }
+  const round = p.dtype === 'float64' ? (v: number) => v : Math.fround;
+  const shape = input.ndim === 2 ? [rows, numSamples] : [numSamples];
+  if (host) {
+    const out = new Int32Array(rows * numSamples);
+    const cum = new Float64Array(categories);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let j = 0; j < categories; j++) cum[j] = sum = round(sum + host[r * categories + j]!);
+      for (let j = 0; j < categories; j++) cum[j] = round(cum[j]! / sum);
+      cum[categories - 1] = 1;
+      for (let s = 0; s < numSamples; s++) {
+        const u = generator.uniform53();
+        let [left, right] = [0, categories];
+        while (right > left) {
+          const mid = left + ((right - left) >> 1);
+          if (cum[mid]! < u) left = mid + 1;
+          else right = mid;
+        }
+        out[r * numSamples + s] = left;
+      }
+    }
+    return fromHost(out, shape, { dtype: 'int32', device: p.device });
+  }
+  const draws = Float64Array.from({ length: rows * numSamples }, () => generator.uniform53());
+  const rowsFirst = input.ndim === 2 ? p : p.unsqueeze(0);
+  const cum = rowsFirst.cumsum(1);
+  const normalised = cum.div(cum.narrow(1, categories - 1, 1));
+  const u = fromHost(draws, [rows, numSamples, 1], { dtype: p.dtype, device: p.device });
+  const below = normalised
+    .narrow(1, 0, categories - 1)
+    .unsqueeze(1)
+    .lt(u);
+  return below.sum(2).to('int32').reshape(shape);
 }

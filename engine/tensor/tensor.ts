@@ -979,6 +979,13 @@ export class Tensor {
   kthvalue(k: number, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): ValuesIndices {
     return ord.kthvalue(this, k, dim, keepdim);
   }
+  multinomial(
+    numSamples: number,
+    replacement?: boolean | rnd.MultinomialOptions,
+    options?: rnd.MultinomialOptions,
+  ): Tensor {
+    return rnd.multinomial(this, numSamples, replacement, options);
+  }
   cummax(dim: number | { dim: number }): ValuesIndices {
     return ord.cummax(this, dim);
   }

@@ -111,7 +111,18 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   interpolate_area: (x) => F.interpolate(x, { size: [2, 3], mode: 'area' }),
   upsample_bilinear2d: (x) => new torch.nn.UpsamplingBilinear2d(null, 2).call(x),
   upsample_module: (x) => new torch.nn.Upsample({ scaleFactor: 3, mode: 'nearest' }).call(x),
+  multinomial: (p) => seeded(3, () => torch.multinomial(p, 4)),
+  multinomial_one: (p) => seeded(4, () => p.multinomial(1)),
+  multinomial_replacement: (p) => seeded(5, () => torch.multinomial(p, 20, { replacement: true })),
+  multinomial_1d: (p) => seeded(6, () => torch.multinomial(p, 6, true)),
+  multinomial_1d_float64: (p) => seeded(7, () => torch.multinomial(p, 3)),
 };
+
+/** fn's result after torch.manualSeed(seed). */
+function seeded<T>(seed: number, fn: () => T): T {
+  torch.manualSeed(seed);
+  return fn();
+}
 
 /** Cases checked by a test of their own below. */
 const SPECIAL = ['conv1d_init_seed0', 'instance_norm_running_stats', 'instance_norm2d_module'];
@@ -121,6 +132,7 @@ const UNSUPPORTED: Partial<Record<torch.Device, Record<string, string>>> = {
   webgpu: {
     repeat_interleave_flat: 'WebGPU cannot read the repeats at once: without outputSize an error says so',
     repeat_interleave_repeats_only: 'likewise',
+    multinomial_1d_float64: 'WebGPU has no float64',
   },
 };
 
@@ -215,6 +227,30 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
     expect(() => F.pixelUnshuffle(torch.ones([1, 5, 2], { device }), 2)).toThrow(
       'pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=5 is not divisible by 2',
     );
+  });
+
+  it("multinomial: PyTorch's errors, and a generator of its own", async () => {
+    const p = torch.tensor([0.2, 0.8], { device });
+    expect(() => torch.multinomial(torch.tensor([1, 2], { device }), 1)).toThrow(
+      'multinomial only supports floating-point dtypes for input, got: Int',
+    );
+    expect(() => torch.multinomial(p, 3)).toThrow(
+      'cannot sample n_sample > prob_dist.size(-1) samples without replacement',
+    );
+    expect(() => torch.multinomial(p, 0)).toThrow('cannot sample n_sample <= 0 samples');
+    expect(() => torch.multinomial(p.reshape([1, 1, 2]), 1)).toThrow('prob_dist must be 1 or 2 dim');
+    if (device === 'cpu') {
+      expect(() => torch.multinomial(torch.tensor([0.5, -1]), 1)).toThrow(
+        'probability tensor contains either `inf`, `nan` or element < 0',
+      );
+      expect(() => torch.multinomial(torch.zeros(2), 1)).toThrow(
+        'invalid multinomial distribution (sum of probabilities <= 0)',
+      );
+    }
+    const g = new torch.Generator().manualSeed(5);
+    const a = await torch.multinomial(p, 8, true, { generator: g }).toArray();
+    g.manualSeed(5);
+    expect(await p.multinomial(8, { replacement: true, generator: g }).toArray()).toEqual(a);
   });
 
   it("interpolate and Upsample: PyTorch's reprs and errors", () => {
