@@ -86,7 +86,8 @@ export {
   dsplit,
 } from './ops/arrange.ts';
 export { median, nanmedian, kthvalue, quantile, nanquantile, cummax, cummin, mode } from './ops/order.ts';
-export { indexAdd, indexCopy, indexFill, scatter, scatterAdd } from './ops/index-ops.ts';
+export { indexAdd, indexCopy, indexFill, scatter, scatterAdd, indexPut } from './ops/index-ops.ts';
+export type { IndexPutOptions } from './ops/index-ops.ts';
 export type { GeneratorOptions } from './ops/random.ts';
 export type { NonzeroOptions } from './ops/nonzero.ts';
 export {

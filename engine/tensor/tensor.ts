@@ -693,6 +693,12 @@ export class Tensor {
   indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): this {
     return ixo.indexAdd_(this, dim, index, source, options);
   }
+  indexPut(indices: readonly Tensor[], values: Tensor | number, accumulate?: boolean | ixo.IndexPutOptions): Tensor {
+    return ixo.indexPut(this, indices, values, accumulate);
+  }
+  indexPut_(indices: readonly Tensor[], values: Tensor | number, accumulate?: boolean | ixo.IndexPutOptions): this {
+    return ixo.indexPut_(this, indices, values, accumulate);
+  }
   indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
     return ixo.indexCopy(this, dim, index, source);
   }

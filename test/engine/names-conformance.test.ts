@@ -116,6 +116,18 @@ const OPS: Record<string, (...xs: Tensor[]) => Out | Promise<Out>> = {
   multinomial_replacement: (p) => seeded(5, () => torch.multinomial(p, 20, { replacement: true })),
   multinomial_1d: (p) => seeded(6, () => torch.multinomial(p, 6, true)),
   multinomial_1d_float64: (p) => seeded(7, () => torch.multinomial(p, 3)),
+  index_put: (x, v) =>
+    torch.indexPut(
+      x,
+      [torch.tensor([0, 2, -1], { device: x.device }), torch.tensor([1, 3, 0], { device: x.device })],
+      v!,
+    ),
+  index_put_accumulate: (x, v) => x.indexPut([torch.tensor([0, 0, 2], { device: x.device })], v!, { accumulate: true }),
+  index_put_broadcast_rows: (x, v) =>
+    torch.indexPut(x, [torch.tensor([[0], [2]], { device: x.device }), torch.tensor([1, 2], { device: x.device })], v!),
+  index_put_inplace: (x, v) =>
+    x.mul(1).indexPut_([torch.tensor([1], { device: x.device }), torch.tensor([2], { device: x.device })], v!, true),
+  index_put_mask: (x, v) => torch.indexPut(x, [x.gt(0.3)], v!),
 };
 
 /** fn's result after torch.manualSeed(seed). */
@@ -133,6 +145,7 @@ const UNSUPPORTED: Partial<Record<torch.Device, Record<string, string>>> = {
     repeat_interleave_flat: 'WebGPU cannot read the repeats at once: without outputSize an error says so',
     repeat_interleave_repeats_only: 'likewise',
     multinomial_1d_float64: 'WebGPU has no float64',
+    index_put_mask: 'a bool mask is counted on the host: on WebGPU pass its nonzero indices',
   },
 };
 
@@ -251,6 +264,21 @@ describe.each(devices)('names after ops.py against PyTorch 1.13 on %s', (device)
     const a = await torch.multinomial(p, 8, true, { generator: g }).toArray();
     g.manualSeed(5);
     expect(await p.multinomial(8, { replacement: true, generator: g }).toArray()).toEqual(a);
+  });
+
+  it("indexPut: PyTorch's errors", () => {
+    const x = torch.zeros([3, 4], { device });
+    const i = torch.tensor([0, 1], { device });
+    expect(() => x.indexPut([i], torch.ones(2, { dtype: 'float64' }))).toThrow(
+      'Index put requires the source and destination dtypes match, got float32 for the destination and float64 for the source.',
+    );
+    expect(() => x.indexPut([i, torch.tensor([0, 1, 2], { device })], 1)).toThrow(
+      'shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]',
+    );
+    expect(() => x.indexPut([i], torch.ones(3, { device }))).toThrow(
+      'shape mismatch: value tensor of shape [3] cannot be broadcast to indexing result of shape [2, 4]',
+    );
+    expect(() => x.indexPut([i, i, i], 1)).toThrow('too many indices for tensor of dimension 2 (got 3)');
   });
 
   it("interpolate and Upsample: PyTorch's reprs and errors", () => {
