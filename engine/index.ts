@@ -10,6 +10,7 @@ registerBackend(cpuBackend);
 export { Tensor, type TensorLike, type Scalar } from './tensor/tensor.ts';
 export type { DType, Device } from './dtype.ts';
 export { promoteTypes, isFloatingPoint } from './dtype.ts';
+export { getDefaultDtype, setDefaultDtype } from './tensor/default-dtype.ts';
 export {
   tensor,
   asTensor,

@@ -1,4 +1,5 @@
 /** Creating tensors: torch.tensor, zeros/ones/full/empty, random ones, ranges and eye. */
+import { getDefaultDtype } from './default-dtype.ts';
 import { backendFor } from '../backend/registry.ts';
 import { checkKeys, isOptions, namedArgs, tensorArg } from '../args.ts';
 import {
@@ -53,11 +54,11 @@ function inferDtype(data: unknown, values: number[], requiresGrad: boolean): DTy
   })(data);
   if (typeof first === 'boolean') return 'bool';
   // torch.tensor([]) is float32: with no values there is nothing to make it an integer tensor.
-  if (values.length === 0) return 'float32';
+  if (values.length === 0) return getDefaultDtype();
   // JavaScript writes PyTorch's `2.0` as `2`, and only floating-point tensors can require grad: a
   // request for gradients says the numbers are floats, as `torch.tensor([2.0], requires_grad=True)` does.
-  if (requiresGrad) return 'float32';
-  return values.every(Number.isInteger) ? 'int32' : 'float32';
+  if (requiresGrad) return getDefaultDtype();
+  return values.every(Number.isInteger) ? 'int32' : getDefaultDtype();
 }
 
 /**
@@ -132,7 +133,7 @@ function splitArgs<O extends object>(
 export function full(shape: number | readonly number[], value: number | boolean, options: TensorOptions = {}): Tensor {
   checkOptions('full', options);
   const dims = shapeArgs([typeof shape === 'number' ? [shape] : shape]);
-  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype());
   const host = hostArray(dtype, numel(dims));
   host.fill(Number(value));
   return fromHost(host, dims, { ...options, dtype });
@@ -160,7 +161,7 @@ function randomTensor(
   fill: (host: HostArray, g: Generator, dtype: DType) => void,
 ): Tensor {
   const [shape, options] = splitArgs(call, args, RANDOM_KEYS);
-  const dtype = options.dtype ?? 'float32';
+  const dtype = options.dtype ?? getDefaultDtype();
   const host = hostArray(dtype, numel(shape));
   fill(host, options.generator ?? defaultGenerator, dtype);
   return fromHost(host, shape, { ...options, dtype });
@@ -245,7 +246,7 @@ export function arange(
   }
   const n = Math.ceil((end - start) / step);
   const allInts = [start, end, step].every(Number.isInteger);
-  const dtype = o.dtype ?? (allInts ? 'int32' : 'float32');
+  const dtype = o.dtype ?? (allInts ? 'int32' : getDefaultDtype());
   const host = hostArray(dtype, n);
   for (let i = 0; i < n; i++) host[i] = start + i * step;
   return fromHost(host, [n], { ...o, dtype });
@@ -255,7 +256,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   checkOptions('linspace', options);
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
-  const dtype = options.dtype ?? 'float32';
+  const dtype = options.dtype ?? getDefaultDtype();
   const host = hostArray(dtype, steps);
   // torch's kernel: float32 arithmetic for float32 (each operation rounded), doubles otherwise.
   const r = dtype === 'float64' || !isFloatingPoint(dtype) ? (v: number) => v : Math.fround;
@@ -272,7 +273,7 @@ export function eye(n: number, m?: number | (TensorOptions & { m?: number }), op
   const o = namedArgs<TensorOptions & { m: number }>('torch.eye', ['m'], [m, options], [...TENSOR_KEYS, 'm']);
   checkOptions('eye', o, [...TENSOR_KEYS, 'm']);
   m = o.m ?? n;
-  const dtype = o.dtype ?? 'float32';
+  const dtype = o.dtype ?? getDefaultDtype();
   const host = hostArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;
   return fromHost(host, [n, m], { ...o, dtype });

@@ -498,3 +498,39 @@ describe('nn.ParameterDict', () => {
     expect(() => pd.update(3 as never)).toThrow(/must be a mapping or an iterable/);
   });
 });
+
+describe('torch.setDefaultDtype / getDefaultDtype', () => {
+  it('sets the float dtype factories, inference and layers give, as PyTorch', () => {
+    expect(torch.getDefaultDtype()).toBe('float32');
+    try {
+      torch.setDefaultDtype('float64');
+      expect(torch.getDefaultDtype()).toBe('float64');
+      const made = [
+        torch.tensor([1.5, 2]),
+        torch.tensor([]),
+        torch.zeros(2),
+        torch.ones([2, 2]),
+        torch.full([2], 0.5),
+        torch.rand(2),
+        torch.randn(2),
+        torch.linspace(0, 1, 3),
+        torch.arange(0, 1, 0.25),
+        torch.eye(2),
+        new torch.nn.Linear(2, 3).weight,
+      ];
+      expect(made.map((t) => t.dtype)).toEqual(Array(made.length).fill('float64'));
+      expect([torch.tensor([1, 2]).dtype, torch.arange(3).dtype, torch.full([1], true).dtype]).toEqual([
+        'int32',
+        'int32',
+        'bool',
+      ]);
+      expect(torch.zeros(2, { dtype: 'float32' }).dtype).toBe('float32');
+      expect(() => torch.setDefaultDtype('int32')).toThrow(
+        'only floating-point types are supported as the default type',
+      );
+    } finally {
+      torch.setDefaultDtype('float32');
+    }
+    expect(torch.zeros(1).dtype).toBe('float32');
+  });
+});
