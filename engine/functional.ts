@@ -132,6 +132,9 @@ export const sub = (a: TensorLike, b: TensorLike, options?: { alpha?: number }):
 export const mul = (a: TensorLike, b: TensorLike): Tensor => el.mul(a, b);
 export const div = (a: TensorLike, b: TensorLike, options?: DivOptions | null): Tensor => divide(a, b, options);
 export { divide };
+// PyTorch's NumPy-style aliases of the inverse trigonometric and hyperbolic functions.
+export { asin as arcsin, acos as arccos, atan as arctan, atan2 as arctan2 } from './ops/math-extra.ts';
+export { asinh as arcsinh, acosh as arccosh, atanh as arctanh } from './ops/math-extra.ts';
 export const subtract = (a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor => el.sub(a, b, options);
 export const multiply = (a: TensorLike, b: TensorLike): Tensor => el.mul(a, b);
 export const pow = (a: TensorLike, b: TensorLike): Tensor => el.pow(a, b);

@@ -1047,6 +1047,27 @@ export class Tensor {
   diff(n?: number | mx.DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
     return mx.diff(this, n, dim, prepend, append);
   }
+  arcsin(): Tensor {
+    return mx.asin(this);
+  }
+  arccos(): Tensor {
+    return mx.acos(this);
+  }
+  arctan(): Tensor {
+    return mx.atan(this);
+  }
+  arcsinh(): Tensor {
+    return mx.asinh(this);
+  }
+  arccosh(): Tensor {
+    return mx.acosh(this);
+  }
+  arctanh(): Tensor {
+    return mx.atanh(this);
+  }
+  arctan2(other: TensorLike): Tensor {
+    return mx.atan2(this, other);
+  }
   asinh(): Tensor {
     return mx.asinh(this);
   }
