@@ -24,6 +24,17 @@ export const itemSize: Readonly<Record<DType, number>> = {
   bool: 1,
 };
 
+/** PyTorch's ScalarType names, as its error messages print a dtype ("… got: Int", "found Float"). */
+export const scalarTypeNames: Readonly<Record<DType, string>> = {
+  float32: 'Float',
+  float64: 'Double',
+  float16: 'Half',
+  bfloat16: 'BFloat16',
+  int32: 'Int',
+  int8: 'Char',
+  bool: 'Bool',
+};
+
 export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
 }

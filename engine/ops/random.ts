@@ -8,7 +8,7 @@
 import { freeingTemporaries } from '../autograd/function.ts';
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { namedArgs, tensorArg } from '../args.ts';
-import { hostArray, isFloatingPoint, type DType, type HostArray } from '../dtype.ts';
+import { hostArray, isFloatingPoint, scalarTypeNames, type DType, type HostArray } from '../dtype.ts';
 import { emptyLike, fromHost, full, type TensorOptions } from '../tensor/create.ts';
 import { defaultGenerator, type FloatKind, type Generator } from '../tensor/random.ts';
 import { broadcastShapes, formatShape } from '../tensor/shape.ts';
@@ -257,17 +257,6 @@ export interface MultinomialOptions extends GeneratorOptions {
   replacement?: boolean;
 }
 
-/** PyTorch's names for the kit's dtypes in "only supports floating-point dtypes … got: Int". */
-const SCALAR_NAMES: Record<DType, string> = {
-  float32: 'Float',
-  float64: 'Double',
-  float16: 'Half',
-  bfloat16: 'BFloat16',
-  int32: 'Int',
-  int8: 'Char',
-  bool: 'Bool',
-};
-
 /**
  * torch.multinomial(input, num_samples, replacement=False, *, generator): indices (int32) drawn from
  * each row of non-negative weights, as PyTorch 1.13's CPU kernel draws them, so a seeded draw gives
@@ -291,7 +280,9 @@ export function multinomial(
     ['replacement', 'generator'],
   );
   if (!isFloatingPoint(input.dtype))
-    throw new TypeError(`multinomial only supports floating-point dtypes for input, got: ${SCALAR_NAMES[input.dtype]}`);
+    throw new TypeError(
+      `multinomial only supports floating-point dtypes for input, got: ${scalarTypeNames[input.dtype]}`,
+    );
   if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError('prob_dist must be 1 or 2 dim');
   if (!Number.isInteger(numSamples)) throw new TypeError(`${call}: num_samples must be an int, got ${numSamples}`);
   if (numSamples <= 0) throw new RangeError('cannot sample n_sample <= 0 samples');

@@ -7,7 +7,7 @@ import { toAutocastFloat32 } from '../../amp/autocast.ts';
 import { checkKeys, keys, namedArgs } from '../../args.ts';
 import { defineOp } from '../../autograd/function.ts';
 import { isGradEnabled } from '../../autograd/grad-mode.ts';
-import { isFloatingPoint } from '../../dtype.ts';
+import { isFloatingPoint, scalarTypeNames } from '../../dtype.ts';
 import { where } from '../../ops/elementwise.ts';
 import { log1p } from '../../ops/math.ts';
 import { hasNllLoss, launchNllLoss, launchNllLossBackward } from '../../ops/kernels.ts';
@@ -108,20 +108,10 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
 
 // ---- negative log likelihood and cross-entropy ---------------------------------------------------
 
-const DTYPE_NAMES: Record<string, string> = {
-  float32: 'Float',
-  float64: 'Double',
-  float16: 'Half',
-  bfloat16: 'BFloat16',
-  int32: 'Int',
-  int8: 'Char',
-  bool: 'Bool',
-};
-
 function checkClassTarget(input: Tensor, target: Tensor, what: string): void {
   if (target.dtype !== 'int32') {
     throw new TypeError(
-      `expected scalar type Int but found ${DTYPE_NAMES[target.dtype]}: ${what} takes class indices as an int32 target ` +
+      `expected scalar type Int but found ${scalarTypeNames[target.dtype]}: ${what} takes class indices as an int32 target ` +
         `(got ${target.dtype} of shape ${formatShape(target.shape)}); create it with { dtype: 'int32' } or call target.int()` +
         (what === 'cross_entropy'
           ? `, or pass class probabilities with the input's shape ${formatShape(input.shape)}`
