@@ -54,10 +54,8 @@ export interface Bundles {
 export async function buildBundles(input: BundleInput): Promise<Bundles> {
   const shared = await sharedBundle();
   const blocked = await syntaxErrors(input.files);
-  const learnerMap = `{${input.files.map((f) => `${JSON.stringify(f)}: () => require(${JSON.stringify(f)})`).join(',')}}`;
-  const modules = `{${[...engineModules(), ...input.files]
-    .map((f) => `${JSON.stringify(pathToFileURL(f).href)}: () => require(${JSON.stringify(f)})`)
-    .join(',')}}`;
+  const learnerMap = requireMap(input.files.map((f) => [f, f]));
+  const modules = requireMap([...engineModules(), ...input.files].map((f) => [pathToFileURL(f).href, f]));
   const main = await exerciseBundle(
     `module.exports = (key, config) => require(${JSON.stringify(runtime)}).main(key, config, {
        learners: ${learnerMap},
@@ -138,7 +136,8 @@ function sharedBundle(): Promise<Shared> {
     const local = Object.keys(built.metafile.inputs)
       .filter((f) => !f.includes('node_modules/') && f !== ENTRY)
       .map((f) => realpathSync(join(repoRoot, f)));
-    const missed = local.filter((f) => !hashed.includes(f));
+    const covered = new Set(hashed);
+    const missed = local.filter((f) => !covered.has(f));
     if (missed.length > 0)
       throw new Error(`the shared grading bundle reads ${missed.join(', ')}, which its cache key leaves out`);
     return built.outputFiles[0]!.text;
@@ -163,8 +162,11 @@ function sharedSources(): { ids: string[]; hashed: string[] } {
 }
 
 /** The shared bundle's entry: module.exports maps each id to a loader of that module. */
-const sharedEntry = (ids: string[]): string =>
-  `module.exports = {${ids.map((id) => `${JSON.stringify(id)}: () => require(${JSON.stringify(id)})`).join(',')}};`;
+const sharedEntry = (ids: string[]): string => `module.exports = ${requireMap(ids.map((id) => [id, id]))};`;
+
+/** A JavaScript object literal mapping each key to a function that requires its module. */
+const requireMap = (entries: [key: string, module: string][]): string =>
+  `{${entries.map(([key, module]) => `${JSON.stringify(key)}: () => require(${JSON.stringify(module)})`).join(',')}}`;
 
 /** The file cached under `key`, or `make()`'s text, cached (the only entry kept: the sources moved on). */
 async function cachedOrBuilt(key: string, make: () => Promise<string>): Promise<string> {
