@@ -130,6 +130,11 @@ export interface Backend {
   alloc(dtype: DType, length: number): DeviceBuffer;
   /** A new buffer holding `data` converted to dtype (any host array; float16 values arrive as float32). */
   upload(data: HostArray, dtype: DType): DeviceBuffer;
+  /**
+   * upload() of an array the engine just made and holds nowhere else, which the backend may keep
+   * as the buffer itself instead of copying (the CPU does, where it is already the dtype's array).
+   */
+  adopt?(data: HostArray, dtype: DType): DeviceBuffer;
   /** The view's elements in row-major order, as a fresh host array (float16 → Float32Array). */
   read(view: View): Promise<HostArray>;
   /** The same, at once, where the device can answer synchronously (the CPU can; a GPU may not). */

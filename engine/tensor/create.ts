@@ -39,11 +39,24 @@ function checkOptions(call: string, options: object, allowed: readonly string[] 
   if (device !== undefined) checkDevice(device);
 }
 
-/** Wraps host values as a tensor of `shape` on the options' device. */
+/** Wraps host values as a tensor of `shape` on the options' device: a copy, the caller keeps `values`. */
 export function fromHost(values: HostArray, shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return wrapHost(values, shape, options, false);
+}
+
+/**
+ * fromHost of an array made for this tensor and held nowhere else: the CPU keeps it as the storage
+ * instead of copying it into another (half the memory and time of a large torch.ones or randn).
+ */
+export function adoptHost(values: HostArray, shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return wrapHost(values, shape, options, true);
+}
+
+function wrapHost(values: HostArray, shape: readonly number[], options: TensorOptions, owned: boolean): Tensor {
   const dtype = options.dtype ?? 'float32';
   const backend = backendFor(options.device ?? 'cpu');
-  const t = new Tensor(new Storage(backend, backend.upload(values, dtype)), shape);
+  const buffer = owned && backend.adopt ? backend.adopt(values, dtype) : backend.upload(values, dtype);
+  const t = new Tensor(new Storage(backend, buffer), shape);
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -103,7 +116,7 @@ export function tensor(data: unknown, options: TensorOptions & { shape?: readonl
       `tensor(): shape ${formatShape(target)} holds ${numel(target)} elements but the data has ${values.length}`,
     );
   }
-  return fromHost(host, target, { ...options, dtype });
+  return adoptHost(host, target, { ...options, dtype });
 }
 
 /** torch.as_tensor: a tensor already of the dtype and device is returned itself (no copy); anything else as torch.tensor makes it. */
@@ -135,8 +148,9 @@ export function full(shape: number | readonly number[], value: number | boolean,
   const dims = shapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype());
   const host = hostArray(dtype, numel(dims));
-  host.fill(Number(value));
-  return fromHost(host, dims, { ...options, dtype });
+  // A new array is zeros already; filling it anyway would touch every page of a large one.
+  if (!Object.is(Number(value), 0)) host.fill(Number(value));
+  return adoptHost(host, dims, { ...options, dtype });
 }
 
 export function zeros(...args: ShapeAndOptions<TensorOptions>): Tensor {
@@ -164,7 +178,7 @@ function randomTensor(
   const dtype = options.dtype ?? getDefaultDtype();
   const host = hostArray(dtype, numel(shape));
   fill(host, options.generator ?? defaultGenerator, dtype);
-  return fromHost(host, shape, { ...options, dtype });
+  return adoptHost(host, shape, { ...options, dtype });
 }
 
 /** The float dtype a uniform or normal draw is made for; PyTorch's own error for any other. */
@@ -188,7 +202,7 @@ export function rand(...args: ShapeAndOptions<RandomOptions>): Tensor {
 export function bernoulliMask(shape: readonly number[], p: number, device: Device): Tensor {
   const host = hostArray('bool', numel(shape));
   for (let i = 0; i < host.length; i++) host[i] = defaultGenerator.uniform53() < p ? 1 : 0;
-  return fromHost(host, shape, { dtype: 'bool', device });
+  return adoptHost(host, shape, { dtype: 'bool', device });
 }
 
 /** Standard normal. */
@@ -249,7 +263,7 @@ export function arange(
   const dtype = o.dtype ?? (allInts ? 'int32' : getDefaultDtype());
   const host = hostArray(dtype, n);
   for (let i = 0; i < n; i++) host[i] = start + i * step;
-  return fromHost(host, [n], { ...o, dtype });
+  return adoptHost(host, [n], { ...o, dtype });
 }
 
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
@@ -266,7 +280,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) host[i] = i < half ? r(a + r(step * i)) : r(b - r(step * (steps - 1 - i)));
   if (steps === 1) host[0] = a;
-  return fromHost(host, [steps], { ...options, dtype });
+  return adoptHost(host, [steps], { ...options, dtype });
 }
 
 export function eye(n: number, m?: number | (TensorOptions & { m?: number }), options?: TensorOptions): Tensor {
@@ -276,7 +290,7 @@ export function eye(n: number, m?: number | (TensorOptions & { m?: number }), op
   const dtype = o.dtype ?? getDefaultDtype();
   const host = hostArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;
-  return fromHost(host, [n, m], { ...o, dtype });
+  return adoptHost(host, [n, m], { ...o, dtype });
 }
 
 /**

@@ -22,8 +22,10 @@ class CpuMemory implements MemoryStats {
   get reserved(): number {
     return this.allocated + this.pool.pooled;
   }
+  /** Arrays the backend kept as made for it (adopt): new arrays all the same. */
+  adopted = 0;
   get freshAllocations(): number {
-    return this.pool.misses;
+    return this.pool.misses + this.adopted;
   }
   add(bytes: number): void {
     this.allocated += bytes;
@@ -51,6 +53,24 @@ class CpuBackend implements Backend {
       buffer.data.set(data);
     }
     return buffer;
+  }
+
+  /**
+   * Keeps the array itself where a copy would only move it: the dtype's own array type, needing no
+   * rounding (float16, bfloat16) or normalising (bool), and owning all of its ArrayBuffer (so the
+   * bytes counted are the bytes held). A 188 MB torch.ones then costs one array, not two and a copy.
+   */
+  adopt(data: HostArray, dtype: DType): CpuBuffer {
+    const own =
+      !storeRounding(dtype) &&
+      dtype !== 'bool' &&
+      data.constructor === hostArray(dtype, 0).constructor &&
+      data.byteOffset === 0 &&
+      data.byteLength === data.buffer.byteLength;
+    if (!own) return this.upload(data, dtype);
+    this.memory.add(data.length * itemSize[dtype]);
+    this.memory.adopted++;
+    return makeCpuBuffer(dtype, data);
   }
 
   async read(view: View): Promise<HostArray> {

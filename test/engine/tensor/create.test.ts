@@ -96,6 +96,30 @@ describe.each(devices)('creating tensors (%s)', (device) => {
     expect(torch.zeros([], { device }).shape).toEqual([]);
   });
 
+  it("full keeps the sign of zero, and a typed array passed in stays the caller's (a copy is taken)", async () => {
+    // zeros skips filling its new array; −0 must still be written.
+    const negZero = (await torch.full([3], -0, { device }).toArray()) as number[];
+    expect(negZero.every((v) => Object.is(v, -0))).toBe(true);
+    expect(((await torch.zeros(3, { device }).toArray()) as number[]).every((v) => Object.is(v, 0))).toBe(true);
+    const source = new Float32Array([1, 2, 3]);
+    const t = torch.tensor(source, { device });
+    source[0] = 99;
+    await expectExact(t, [1, 2, 3]);
+    const made = torch.arange(3, { device });
+    made.add_(1);
+    await expectExact(torch.arange(3, { device }), [0, 1, 2]);
+  });
+
+  it("counts a made tensor's bytes, once (the CPU keeps the array it filled as the storage)", async () => {
+    await torch.memory.collect();
+    const before = torch.memory.allocated(device);
+    torch.memory.resetPeakStats(device);
+    const big = torch.ones([1 << 16], { device });
+    expect(torch.memory.allocated(device) - before).toBe(4 << 16);
+    expect(torch.memory.maxAllocated(device) - before).toBe(4 << 16);
+    await expectExact(big.sum(), 1 << 16);
+  });
+
   it('makes arange, linspace and eye', async () => {
     await expectExact(torch.arange(5, { device }), [0, 1, 2, 3, 4]);
     await expectExact(torch.arange(0, 10, 2, { device }), [0, 2, 4, 6, 8]);
