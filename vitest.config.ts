@@ -18,7 +18,7 @@ import LongestFirst from './test/helpers/sequencer.ts';
  */
 const SHARED = [
   'test/engine/{amp,autograd,io,nn,ops,optim,tensor,vision}/**/*.test.ts',
-  'test/engine/data/{collate,random-split}.test.ts',
+  'test/engine/data/{collate,random-split,tensor-dataset}.test.ts',
   'test/engine/{api-reference,cpu-matmul,cpu-wasm-adam,cpu-wasm-elementwise,cuda,options,pytorch-conformance,quantization,serialization}.test.ts',
   'test/graders/lib/**/*.test.ts',
   'test/cli/{collect,permissions,progress,width}.test.ts',

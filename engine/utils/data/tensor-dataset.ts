@@ -1,24 +1,18 @@
 /**
  * torch.utils.data.TensorDataset: item i is [t0[i], t1[i], …]. Batches come from a fast path that
- * copies whole rows out of a host copy of each tensor, so a training loop over in-memory data makes
- * one tensor per batch instead of one per sample.
+ * copies whole rows out of each tensor's memory, so a training loop over in-memory data makes one
+ * tensor per batch instead of one per sample.
  */
+import { cpuData } from '../../backends/cpu/buffer.ts';
+import { emptyTensor } from '../../ops/kernels.ts';
 import { fromHost } from '../../tensor/create.ts';
-import { formatShape } from '../../tensor/shape.ts';
+import { contiguousStrides, formatShape, numel } from '../../tensor/shape.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import type { HostArray } from '../../dtype.ts';
 import { checkIndex, Dataset } from './dataset.ts';
 import type { WorkerSpec } from './worker-spec.ts';
 
-interface HostCopy {
-  /** The storage version the copy was taken at: an in-place write to the tensor invalidates it. */
-  version: number;
-  data: HostArray;
-}
-
 export class TensorDataset extends Dataset<Tensor[]> {
   readonly tensors: readonly Tensor[];
-  private readonly hostCopies: (Promise<HostCopy> | null)[];
 
   constructor(...tensors: Tensor[]) {
     super();
@@ -33,7 +27,6 @@ export class TensorDataset extends Dataset<Tensor[]> {
       }
     });
     this.tensors = tensors;
-    this.hostCopies = tensors.map(() => null);
   }
 
   get length(): number {
@@ -47,33 +40,43 @@ export class TensorDataset extends Dataset<Tensor[]> {
 
   override async getBatch(indices: readonly number[]): Promise<Tensor[]> {
     const rows = indices.map((i) => checkIndex(i, this.length, 'TensorDataset'));
-    return Promise.all(this.tensors.map((t, k) => this.gatherRows(k, t, rows)));
+    return this.tensors.map((t) => gatherRows(t, rows));
   }
 
   override workerSpec(): WorkerSpec {
     return { module: import.meta.url, export: 'TensorDataset', args: this.tensors };
   }
+}
 
-  private async gatherRows(k: number, t: Tensor, rows: readonly number[]): Promise<Tensor> {
-    const shape = [rows.length, ...t.shape.slice(1)];
-    // On a GPU the rows are gathered where they live; only the CPU path copies through the host.
-    if (t.device !== 'cpu')
-      return t
-        .detach()
-        .indexSelect(0, fromHost(Int32Array.from(rows), [rows.length], { dtype: 'int32', device: t.device }));
-    const { data } = await this.hostCopy(k, t);
-    const rowSize = t.numel() / t.shape[0]!;
-    const out = new (data.constructor as new (n: number) => HostArray)(rows.length * rowSize);
-    rows.forEach((r, j) => out.set(data.subarray(r * rowSize, (r + 1) * rowSize), j * rowSize));
-    return fromHost(out, shape, { dtype: t.dtype, device: t.device });
+/**
+ * t's rows at `rows`, as one new tensor. On the CPU, where each row's elements lie back to back,
+ * the rows are copied from t's memory into the batch's (read as they are now, as PyTorch indexes the
+ * tensor itself: an in-place write shows); anything else gathers with indexSelect where it lives.
+ */
+function gatherRows(t: Tensor, rows: readonly number[]): Tensor {
+  const { strides, offset } = t.strided;
+  const inner = t.shape.slice(1);
+  const rowStrides = contiguousStrides(inner);
+  const dense = inner.every((size, d) => size === 1 || rowStrides[d] === strides[d + 1]);
+  if (t.device !== 'cpu' || !dense) {
+    const index = fromHost(Int32Array.from(rows), [rows.length], { dtype: 'int32', device: t.device });
+    return t.detach().indexSelect(0, index);
   }
-
-  private hostCopy(k: number, t: Tensor): Promise<HostCopy> {
-    const cached = this.hostCopies[k];
-    const fresh = async (): Promise<HostCopy> => ({ version: t._version, data: await t.data() });
-    // Versions are checked on the settled copy; a stale one is replaced.
-    const next = (cached ?? fresh()).then((c) => (c.version === t._version ? c : fresh()));
-    this.hostCopies[k] = next;
-    return next;
+  const out = emptyTensor([rows.length, ...inner], t.dtype, 'cpu');
+  const from = cpuData(t.strided);
+  const to = cpuData(out.strided);
+  const size = numel(inner);
+  const step = strides[0]!;
+  // A short row (a label) is cheaper to copy element by element than through a subarray view.
+  if (size < 16) {
+    for (let j = 0; j < rows.length; j++) {
+      for (let c = 0, o = offset + rows[j]! * step; c < size; c++) to[j * size + c] = from[o + c]!;
+    }
+  } else {
+    for (let j = 0; j < rows.length; j++) {
+      const o = offset + rows[j]! * step;
+      to.set(from.subarray(o, o + size), j * size);
+    }
   }
+  return out;
 }
