@@ -28,10 +28,12 @@ export interface Split {
 
 function split(train: boolean): Split {
   const ds = new datasets.MNIST({ train });
+  // In place, on this dataset's own copy of the pixels: a new 188 MB tensor for the training set
+  // costs more in first touches of its memory than the arithmetic (1.4 s of 1.5 on a cloud VM).
   const x = ds.data
     .reshape(ds.length, 1, 28, 28)
-    .mul(1 / (255 * STD))
-    .sub_(MEAN / STD); // in place: one 188 MB tensor fewer for the training set
+    .mul_(1 / (255 * STD))
+    .sub_(MEAN / STD);
   return { x, y: ds.targets };
 }
 
