@@ -5,7 +5,7 @@
  */
 import { cpuData } from '../../backends/cpu/buffer.ts';
 import { emptyTensor } from '../../ops/kernels.ts';
-import { fromHost } from '../../tensor/create.ts';
+import { adoptHost } from '../../tensor/create.ts';
 import { contiguousStrides, formatShape, numel } from '../../tensor/shape.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { checkIndex, Dataset } from './dataset.ts';
@@ -59,7 +59,7 @@ function gatherRows(t: Tensor, rows: readonly number[]): Tensor {
   const rowStrides = contiguousStrides(inner);
   const dense = inner.every((size, d) => size === 1 || rowStrides[d] === strides[d + 1]);
   if (t.device !== 'cpu' || !dense) {
-    const index = fromHost(Int32Array.from(rows), [rows.length], { dtype: 'int32', device: t.device });
+    const index = adoptHost(Int32Array.from(rows), [rows.length], { dtype: 'int32', device: t.device });
     return t.detach().indexSelect(0, index);
   }
   const out = emptyTensor([rows.length, ...inner], t.dtype, 'cpu');
