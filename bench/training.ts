@@ -108,15 +108,21 @@ async function timeTraining(step: (i: number) => torch.Tensor, next: number): Pr
   // On a machine other jobs are using, the wall clock measures the machine, CPU time the work.
   const cpu0 = process.cpuUsage();
   for (let c = 0; c < chunks; c++) {
-    const t0 = performance.now();
-    let loss = step(next++);
-    for (let i = 1; i < chunk; i++) loss = step(next++);
-    await loss.item();
-    samples.push((chunk * 64) / ((performance.now() - t0) / 1000));
+    samples.push(await timeChunk(step, next, chunk));
+    next += chunk;
   }
   const cpu = process.cpuUsage(cpu0);
   const perCpuSecond = (samples.length * chunk * 64) / ((cpu.user + cpu.system) / 1e6);
   return { samplesPerS: median(samples), perCpuSecond, next };
+}
+
+/** Samples/s of `chunk` steps from batch `next` on, by the wall clock, their last loss read back. */
+async function timeChunk(step: (i: number) => torch.Tensor, next: number, chunk: number): Promise<number> {
+  const t0 = performance.now();
+  let loss = step(next);
+  for (let i = 1; i < chunk; i++) loss = step(next + i);
+  await loss.item();
+  return (chunk * 64) / ((performance.now() - t0) / 1000);
 }
 
 /**
@@ -141,11 +147,8 @@ async function twoThreads(
       for (const threads of pair % 2 ? ([1, 2] as const) : ([2, 1] as const)) {
         torch.setNumThreads(threads);
         const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        let loss = step(next++);
-        for (let i = 1; i < chunk; i++) loss = step(next++);
-        await loss.item();
-        speeds[threads].push((chunk * 64) / ((performance.now() - t0) / 1000));
+        speeds[threads].push(await timeChunk(step, next, chunk));
+        next += chunk;
         const cpu = process.cpuUsage(cpu0);
         if (threads === 2) twoCpu += (cpu.user + cpu.system) / 1e6;
       }

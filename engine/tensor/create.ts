@@ -148,8 +148,9 @@ export function full(shape: number | readonly number[], value: number | boolean,
   const dims = shapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype());
   const host = hostArray(dtype, numel(dims));
+  const fill = Number(value);
   // A new array is zeros already; filling it anyway would touch every page of a large one.
-  if (!Object.is(Number(value), 0)) host.fill(Number(value));
+  if (!Object.is(fill, 0)) host.fill(fill);
   return adoptHost(host, dims, { ...options, dtype });
 }
 
